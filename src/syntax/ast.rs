@@ -1,0 +1,436 @@
+//! The syntax tree of one policy file: plain data with source spans, nothing resolved.
+//!
+//! Every node that a diagnostic may point at carries a [`Span`]. Names are kept as
+//! written; the checker resolves them against the whole policy.
+
+use crate::source::Span;
+
+/// A name as written, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// The text of the name.
+    pub text: String,
+    /// Where it stands in the source.
+    pub span: Span,
+}
+
+/// A dotted path (`order.purchased_at`, `cancellation.end`), with its span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Path {
+    /// The segments, in order.
+    pub segments: Vec<String>,
+    /// Where the whole path stands.
+    pub span: Span,
+}
+
+impl Path {
+    /// The path joined with dots, as written.
+    pub fn dotted(&self) -> String {
+        self.segments.join(".")
+    }
+}
+
+/// A string literal with escapes resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// The value after escapes.
+    pub value: String,
+    /// Where the literal (quotes included) stands.
+    pub span: Span,
+}
+
+/// One parsed policy file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PolicyFile {
+    /// The declarations in source order.
+    pub declarations: Vec<Declaration>,
+}
+
+/// A top-level declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Declaration {
+    /// `actions { name "label" ... }`
+    Actions(NamedList),
+    /// `roles for SIDE { name "label" ... }`
+    Roles {
+        /// The side these roles belong to (`partner`, `customer`).
+        side: Name,
+        /// The roles with their display names.
+        roles: NamedList,
+    },
+    /// `input { field "label" is TYPE, note "..." ... }`
+    Input(Vec<FieldDecl>),
+    /// `markets NAME "title" { AX "Aland Islands" ... }`
+    Markets(MarketsDecl),
+    /// `window NAME is 60 days from FIELD`
+    Window(WindowDecl),
+    /// `link NAME expires 14 days after FIELD or after 50 uses counted in FIELD`
+    Link(LinkDecl),
+    /// `require for ACTIONS { FIELD ... }`
+    Require(RequireDecl),
+    /// `let NAME = EXPR`
+    Let(LetDecl),
+    /// `fact NAME for ACTIONS = EXPR`
+    Fact(FactDecl),
+    /// `rule ID permit|forbid|reject ACTIONS [to ROLES] [when|unless EXPR] because "..."`
+    Rule(RuleDecl),
+    /// `otherwise deny because "..."`
+    Otherwise(Text),
+}
+
+/// A braced list of `name "display name"` items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedList {
+    /// The items in source order.
+    pub items: Vec<(Name, Text)>,
+    /// The span of the whole declaration.
+    pub span: Span,
+}
+
+/// One field of the input schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldDecl {
+    /// The field's path in a request.
+    pub path: Path,
+    /// A human label used in messages ("order ID").
+    pub label: Option<Text>,
+    /// The declared type.
+    pub ty: FieldType,
+    /// Where the type stands.
+    pub ty_span: Span,
+    /// A note appended to every error about this field.
+    pub note: Option<Text>,
+}
+
+/// The type of an input field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    /// The request's action (`the action`).
+    Action,
+    /// The time of the request (`the time of the request`), defaulting to "now".
+    RequestTime,
+    /// The actor's side (`the actor's side`): one of the sides that have roles.
+    Side,
+    /// The actor's roles (`the actor's roles`): a list of role names of the actor's side.
+    Roles,
+    /// One of a fixed set of words.
+    OneOf(Vec<Name>),
+    /// Free text.
+    Text,
+    /// An RFC 3339 timestamp.
+    Time,
+    /// A non-negative decimal amount of money.
+    Money,
+    /// A decimal number.
+    Number,
+    /// A whole number, zero or more.
+    Count,
+    /// `yes or no`: a boolean.
+    Flag,
+    /// A GUID, compared case-insensitively.
+    Guid,
+    /// An ISO 3166-1 alpha-2 code or a display name from one of the policy's market lists.
+    Market,
+}
+
+/// `markets NAME "title" { CODE "name" "other name" ... }`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketsDecl {
+    /// The list's name, used in conditions (`is in NAME`).
+    pub name: Name,
+    /// The list's title.
+    pub title: Text,
+    /// Each market code with one or more display names.
+    pub entries: Vec<MarketEntry>,
+}
+
+/// One market of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketEntry {
+    /// The code as written.
+    pub code: Name,
+    /// Its display names as written in the source document.
+    pub names: Vec<Text>,
+}
+
+/// A length of time written in a policy (`60 days`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurationLit {
+    /// How many units.
+    pub amount: u64,
+    /// The unit, singular (`day`, `week`, ...).
+    pub unit: TimeUnit,
+    /// Where it stands.
+    pub span: Span,
+}
+
+/// Units of exact durations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// 1 second.
+    Second,
+    /// 60 seconds.
+    Minute,
+    /// 60 minutes.
+    Hour,
+    /// Exactly 24 hours.
+    Day,
+    /// Exactly 7 × 24 hours.
+    Week,
+}
+
+impl TimeUnit {
+    /// The unit's length in seconds.
+    pub fn seconds(self) -> u64 {
+        match self {
+            TimeUnit::Second => 1,
+            TimeUnit::Minute => 60,
+            TimeUnit::Hour => 3_600,
+            TimeUnit::Day => 86_400,
+            TimeUnit::Week => 604_800,
+        }
+    }
+
+    /// The unit's name, plural when `amount` is not one.
+    pub fn name(self, amount: u64) -> &'static str {
+        let (one, many) = match self {
+            TimeUnit::Second => ("second", "seconds"),
+            TimeUnit::Minute => ("minute", "minutes"),
+            TimeUnit::Hour => ("hour", "hours"),
+            TimeUnit::Day => ("day", "days"),
+            TimeUnit::Week => ("week", "weeks"),
+        };
+        if amount == 1 {
+            one
+        } else {
+            many
+        }
+    }
+}
+
+/// `window NAME is DURATION from FIELD`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowDecl {
+    /// The window's name.
+    pub name: Name,
+    /// How long it lasts.
+    pub length: DurationLit,
+    /// The timestamp field it starts from.
+    pub start: Path,
+}
+
+/// `link NAME expires DURATION after FIELD or after N uses counted in FIELD`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkDecl {
+    /// The link's name.
+    pub name: Name,
+    /// How long a link lives.
+    pub lifetime: DurationLit,
+    /// The timestamp field it was issued at.
+    pub issued: Path,
+    /// How many uses it allows.
+    pub limit: u64,
+    /// Where the limit stands.
+    pub limit_span: Span,
+    /// The count field holding the uses made so far.
+    pub used: Path,
+}
+
+/// A set of actions a declaration applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionSet {
+    /// `every action`
+    Every(Span),
+    /// A list of action names.
+    Listed(Vec<Name>),
+}
+
+/// `require for ACTIONS { ... }`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequireDecl {
+    /// The actions this applies to.
+    pub actions: ActionSet,
+    /// The required fields.
+    pub items: Vec<Requirement>,
+}
+
+/// One required field, or a group of which one suffices, maybe conditional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// One path, or several of which one must be present.
+    pub any_of: Vec<Path>,
+    /// Required only when this holds.
+    pub when: Option<Expr>,
+    /// Where the item stands.
+    pub span: Span,
+}
+
+/// `let NAME = EXPR`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetDecl {
+    /// The name.
+    pub name: Name,
+    /// Its value.
+    pub value: Expr,
+}
+
+/// `fact NAME for ACTIONS = EXPR`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactDecl {
+    /// The fact's name in the decision.
+    pub name: Name,
+    /// The actions whose decisions carry it.
+    pub actions: ActionSet,
+    /// Its value.
+    pub value: Expr,
+}
+
+/// What a rule does when it applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Allows the action unless a forbid or an error applies.
+    Permit,
+    /// Denies the action.
+    Forbid,
+    /// Marks the request as unusable: an error, so a deny.
+    Reject,
+}
+
+impl Effect {
+    /// The effect's keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Effect::Permit => "permit",
+            Effect::Forbid => "forbid",
+            Effect::Reject => "reject",
+        }
+    }
+}
+
+/// A group of roles of one side in a rule's audience: `partner admin_agent or global_admin`.
+/// No roles means every actor of that side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleGroup {
+    /// The side.
+    pub side: Name,
+    /// The roles; empty means any.
+    pub roles: Vec<Name>,
+}
+
+/// A rule's condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// Applies when the expression holds.
+    When(Expr),
+    /// Applies when the expression does not hold.
+    Unless(Expr),
+}
+
+/// `rule ID EFFECT ACTIONS [to ROLES] [when|unless EXPR] because "MESSAGE"`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleDecl {
+    /// The rule id shown in decisions.
+    pub id: Name,
+    /// Permit, forbid or reject.
+    pub effect: Effect,
+    /// Where the effect keyword stands.
+    pub effect_span: Span,
+    /// The actions it applies to.
+    pub actions: ActionSet,
+    /// The actors it applies to; `None` means every actor.
+    pub audience: Option<Vec<RoleGroup>>,
+    /// Its condition, if any.
+    pub condition: Option<Condition>,
+    /// The message, with `{value}` placeholders.
+    pub message: Text,
+    /// The span of the whole rule.
+    pub span: Span,
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// Where it stands.
+    pub span: Span,
+}
+
+/// Binary arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// Ordering comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    /// `<`
+    Less,
+    /// `<=`
+    LessOrEqual,
+    /// `>`
+    Greater,
+    /// `>=`
+    GreaterOrEqual,
+    /// `=`
+    Equal,
+    /// `!=`
+    NotEqual,
+}
+
+/// The kinds of expressions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExprKind {
+    /// A decimal literal, as written.
+    Number(String),
+    /// A string literal.
+    Text(String),
+    /// `true` or `false`.
+    Bool(bool),
+    /// A duration literal.
+    Duration(DurationLit),
+    /// A name or dotted path.
+    Path(Path),
+    /// A call of a built-in function.
+    Call(Name, Vec<Expr>),
+    /// `if C then A else B`
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `-X`
+    Negate(Box<Expr>),
+    /// `A op B`
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// `not X`
+    Not(Box<Expr>),
+    /// `A and B and ...`
+    And(Vec<Expr>),
+    /// `A or B or ...`
+    Or(Vec<Expr>),
+    /// `X is present`
+    Present(Box<Expr>),
+    /// `X is missing`
+    Missing(Box<Expr>),
+    /// `X is [not] Y`
+    Is(Box<Expr>, Box<Expr>, bool),
+    /// `X is [not] one of A, B, ...`
+    OneOf(Box<Expr>, Vec<Expr>, bool),
+    /// `X is [not] in LIST`
+    In(Box<Expr>, Name, bool),
+    /// `X is [not] within WINDOW`
+    Within(Box<Expr>, Name, bool),
+    /// `X is [not] before Y`
+    Before(Box<Expr>, Box<Expr>, bool),
+    /// `X is [not] after Y`
+    After(Box<Expr>, Box<Expr>, bool),
+    /// `X contains Y` / `X does not contain Y`
+    Contains(Box<Expr>, Box<Expr>, bool),
+    /// `A < B` and friends
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+}

@@ -1,0 +1,321 @@
+//! Policy text → syntax tree. Owns the pest grammar binding (`grammar/policy.pest`), the
+//! limits checked before and after parsing, and the lowering of pest pairs into [`ast`].
+//! It never resolves names: that is the checker's job.
+
+pub mod ast;
+mod lower;
+
+use pest::Parser as _;
+
+use crate::source::Span;
+use ast::PolicyFile;
+
+/// The largest policy file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// The deepest nesting of parentheses accepted in a policy file.
+pub const MAX_NESTING: usize = 32;
+/// The most operands one `and`/`or` chain or arithmetic chain may have, and the deepest
+/// expression tree: keeps evaluation recursion bounded whatever the input.
+pub const MAX_EXPR_DEPTH: usize = 64;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/policy.pest"]
+pub(crate) struct PolicyParser;
+
+/// Why a policy file could not be turned into a syntax tree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyntaxError {
+    /// The text does not follow the grammar.
+    #[error("{message}")]
+    Grammar {
+        /// What was expected.
+        message: String,
+        /// Where.
+        span: Span,
+        /// How to fix it, when we can tell.
+        help: Option<String>,
+    },
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error("the policy file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The start of the file.
+        span: Span,
+    },
+    /// Parentheses or expressions nest deeper than the limits.
+    #[error("expressions nest deeper than {limit} levels")]
+    TooDeep {
+        /// The limit that was passed.
+        limit: usize,
+        /// Where it was passed.
+        span: Span,
+    },
+    /// A literal that the grammar accepts but that cannot be used (a number too large,
+    /// a bad escape).
+    #[error("{message}")]
+    BadLiteral {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        span: Span,
+    },
+}
+
+impl SyntaxError {
+    /// Where the problem is.
+    pub fn span(&self) -> Span {
+        match self {
+            SyntaxError::Grammar { span, .. }
+            | SyntaxError::TooLarge { span, .. }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::BadLiteral { span, .. } => *span,
+        }
+    }
+
+    /// A hint for the person fixing it, if any.
+    pub fn help(&self) -> Option<&str> {
+        match self {
+            SyntaxError::Grammar { help, .. } => help.as_deref(),
+            SyntaxError::TooDeep { .. } => Some("split the condition with `let` declarations"),
+            SyntaxError::TooLarge { .. } => Some("split the policy into several files"),
+            SyntaxError::BadLiteral { .. } => None,
+        }
+    }
+}
+
+/// Parses the text of one policy file (file index `file` in its source map).
+pub fn parse(file: u32, text: &str) -> Result<PolicyFile, SyntaxError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(SyntaxError::TooLarge {
+            size: text.len(),
+            span: Span::new(file, 0, 0),
+        });
+    }
+    check_nesting(file, text)?;
+    let pairs = PolicyParser::parse(Rule::file, text).map_err(|e| grammar_error(file, text, e))?;
+    lower::file(file, pairs)
+}
+
+/// Rejects parenthesis nesting deeper than [`MAX_NESTING`] before pest sees the text, so
+/// that the recursive-descent parser cannot exhaust the stack.
+fn check_nesting(file: u32, text: &str) -> Result<(), SyntaxError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"' | '\n') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(SyntaxError::TooDeep {
+                        limit: MAX_NESTING,
+                        span: Span::new(file, i, i + 1),
+                    });
+                }
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Turns pest's error into one a policy author can act on.
+fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
+    let (start, end) = match error.location {
+        pest::error::InputLocation::Pos(p) => (p, p),
+        pest::error::InputLocation::Span((s, e)) => (s, e),
+    };
+    // Point at the whole offending word, not just its first byte.
+    let word_end = text
+        .get(start..)
+        .map(|rest| {
+            start
+                + rest
+                    .find(|c: char| c.is_whitespace() || c == '"' || c == '(' || c == ')')
+                    .unwrap_or(rest.len())
+        })
+        .unwrap_or(start);
+    let end = end.max(word_end).max(start);
+    let found = text.get(start..end).unwrap_or("");
+    let expected = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let message = if found.is_empty() {
+        format!("expected {expected}, found the end of the file")
+    } else {
+        format!("expected {expected}, found `{found}`")
+    };
+    SyntaxError::Grammar {
+        message,
+        span: Span::new(file, start, end),
+        help: help_for(found),
+    }
+}
+
+/// Hints for common slips.
+fn help_for(found: &str) -> Option<String> {
+    let hint = match found {
+        "&&" | "&" => "write `and`",
+        "||" | "|" => "write `or`",
+        "!" => "write `not`",
+        "==" => "write `is` (or `=` to compare numbers)",
+        "'" => "strings use double quotes: \"...\"",
+        _ if found.starts_with('\'') => "strings use double quotes: \"...\"",
+        _ if found.starts_with("//") => "comments start with `#`",
+        _ => return None,
+    };
+    Some(hint.to_string())
+}
+
+/// A readable list of what the grammar expected.
+fn describe_expected(rules: &[Rule]) -> String {
+    let mut names: Vec<&str> = rules.iter().map(|r| describe_rule(*r)).collect();
+    names.sort_unstable();
+    names.dedup();
+    match names.as_slice() {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+fn describe_rule(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "the end of the file",
+        Rule::actions_decl
+        | Rule::roles_decl
+        | Rule::input_decl
+        | Rule::markets_decl
+        | Rule::window_decl
+        | Rule::link_decl
+        | Rule::require_decl
+        | Rule::let_decl
+        | Rule::fact_decl
+        | Rule::rule_decl
+        | Rule::otherwise_decl => "a declaration (rule, fact, let, window, link, markets, roles, actions, input, require, otherwise)",
+        Rule::ident | Rule::name_raw => "a name",
+        Rule::path => "a name or field path",
+        Rule::rule_id => "a rule id",
+        Rule::string | Rule::string_body => "a quoted string",
+        Rule::number | Rule::integer => "a number",
+        Rule::time_unit => "a unit of time (seconds, minutes, hours, days, weeks)",
+        Rule::duration => "a duration such as `60 days`",
+        Rule::effect => "`permit`, `forbid` or `reject`",
+        Rule::audience => "`to` and the roles",
+        Rule::condition | Rule::when_clause | Rule::unless_clause => "`when` or `unless`",
+        Rule::named_item => "a name and its display name in quotes",
+        Rule::field_decl => "a field declaration such as `order.id \"order ID\" is text`",
+        Rule::market_item | Rule::market_code => "a market code and its display name",
+        Rule::require_item | Rule::require_any => "a field path or `one of` fields",
+        Rule::action_set | Rule::every_action => "action names or `every action`",
+        Rule::role_group => "a side and its roles",
+        Rule::type_action
+        | Rule::type_request_time
+        | Rule::type_side
+        | Rule::type_roles
+        | Rule::type_one_of
+        | Rule::type_text
+        | Rule::type_time
+        | Rule::type_money
+        | Rule::type_number
+        | Rule::type_count
+        | Rule::type_flag
+        | Rule::type_guid
+        | Rule::type_market => "a field type (text, a time, money, a number, a count, yes or no, a guid, a market, one of ...)",
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::comparison
+        | Rule::sum
+        | Rule::product
+        | Rule::unary
+        | Rule::call
+        | Rule::if_expr => "an expression",
+        Rule::test_present
+        | Rule::test_missing
+        | Rule::test_one_of
+        | Rule::test_in
+        | Rule::test_within
+        | Rule::test_before
+        | Rule::test_after
+        | Rule::test_is
+        | Rule::test_contains
+        | Rule::test_not_contains
+        | Rule::test_compare
+        | Rule::compare_op => "a test (is, is not, is one of, is in, is before, is after, is within, contains, <, >, =)",
+        Rule::add_op | Rule::mul_op => "an operator",
+        Rule::kw_and | Rule::kw_or => "`and` or `or`",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
+        Rule::kw_is => "`is`",
+        _ => "something else",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_because_is_reported_where_it_belongs() {
+        let text = "rule r permit cancel to partner admin_agent\n  when at is after x\n";
+        let err = parse(0, text).unwrap_err();
+        let SyntaxError::Grammar { span, message, .. } = err else {
+            panic!("expected a grammar error");
+        };
+        assert_eq!(span.start as usize, text.len());
+        assert!(message.contains("end of the file"), "{message}");
+    }
+
+    #[test]
+    fn deep_parentheses_are_refused_before_parsing() {
+        let text = format!("let x = {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        let err = parse(0, &text).unwrap_err();
+        assert!(matches!(err, SyntaxError::TooDeep { .. }));
+        assert_eq!(err.span().start, 8 + MAX_NESTING as u32);
+    }
+
+    #[test]
+    fn long_chains_are_refused_after_parsing() {
+        let text = format!("let x = {}", vec!["a"; 500].join(" and "));
+        let err = parse(0, &text).unwrap_err();
+        assert!(matches!(err, SyntaxError::TooDeep { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn parentheses_in_strings_and_comments_do_not_count() {
+        let text = format!(
+            "# {}\notherwise deny because \"{}\"\n",
+            "(".repeat(100),
+            "(".repeat(100)
+        );
+        assert!(parse(0, &text).is_ok());
+    }
+
+    #[test]
+    fn c_style_operators_get_a_hint() {
+        let err = parse(0, "let x = a && b").unwrap_err();
+        assert_eq!(err.help(), Some("write `and`"));
+        assert_eq!(err.span().start, 10);
+    }
+}
