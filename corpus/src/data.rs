@@ -60,8 +60,6 @@ pub const PARTNER_ROLES: [&str; 8] = [
     "billing_admin", "referral_admin", "marketing_content_admin",
 ];
 
-/// Customer-side roles.
-pub const CUSTOMER_ROLES: [&str; 3] = ["global_admin", "billing_admin", "user"];
 
 /// Role strings no policy knows.
 pub const BAD_ROLES: [&str; 5] = ["superuser", "Admin Agent", "admin-agent", "owner", "root"];
@@ -79,41 +77,126 @@ pub type Product = (&'static str, &'static str, &'static str, &'static str);
 
 /// Azure reservations.
 pub const RESERVATIONS: [Product; 3] = [
-    ("Azure Reserved VM Instances D2s v3", "azure_reservation", "microsoft", ""),
-    ("Azure SQL Database Reserved Capacity", "azure_reservation", "microsoft", ""),
-    ("Azure Cosmos DB Reserved Capacity", "azure_reservation", "microsoft", ""),
+    (
+        "Azure Reserved VM Instances D2s v3",
+        "azure_reservation",
+        "microsoft",
+        "",
+    ),
+    (
+        "Azure SQL Database Reserved Capacity",
+        "azure_reservation",
+        "microsoft",
+        "",
+    ),
+    (
+        "Azure Cosmos DB Reserved Capacity",
+        "azure_reservation",
+        "microsoft",
+        "",
+    ),
 ];
 
 /// Server subscriptions.
 pub const SERVER_SUBSCRIPTIONS: [Product; 5] = [
-    ("Windows Server 2022 Datacenter", "server_subscription", "microsoft", "datacenter"),
-    ("Windows Server 2022 Standard", "server_subscription", "microsoft", "standard"),
-    ("Windows Server 2019 Datacenter", "server_subscription", "microsoft", "Datacenter"),
-    ("SQL Server 2022 Standard", "server_subscription", "microsoft", "standard"),
-    ("SQL Server 2019 Enterprise", "server_subscription", "microsoft", "enterprise"),
+    (
+        "Windows Server 2022 Datacenter",
+        "server_subscription",
+        "microsoft",
+        "datacenter",
+    ),
+    (
+        "Windows Server 2022 Standard",
+        "server_subscription",
+        "microsoft",
+        "standard",
+    ),
+    (
+        "Windows Server 2019 Datacenter",
+        "server_subscription",
+        "microsoft",
+        "Datacenter",
+    ),
+    (
+        "SQL Server 2022 Standard",
+        "server_subscription",
+        "microsoft",
+        "standard",
+    ),
+    (
+        "SQL Server 2019 Enterprise",
+        "server_subscription",
+        "microsoft",
+        "enterprise",
+    ),
 ];
 
 /// Perpetual software.
 pub const PERPETUAL: [Product; 3] = [
-    ("Windows Server 2022 Standard (perpetual)", "perpetual_software", "microsoft", "standard"),
-    ("SQL Server 2019 Standard (perpetual)", "perpetual_software", "microsoft", "standard"),
-    ("Office LTSC Professional Plus 2021", "perpetual_software", "microsoft", ""),
+    (
+        "Windows Server 2022 Standard (perpetual)",
+        "perpetual_software",
+        "microsoft",
+        "standard",
+    ),
+    (
+        "SQL Server 2019 Standard (perpetual)",
+        "perpetual_software",
+        "microsoft",
+        "standard",
+    ),
+    (
+        "Office LTSC Professional Plus 2021",
+        "perpetual_software",
+        "microsoft",
+        "",
+    ),
 ];
 
 /// Software plans; the SUSE and RedHat ones can never be canceled or exchanged.
 pub const PLANS: [Product; 5] = [
-    ("SUSE Linux Enterprise Server Standard", "software_plan", "suse", ""),
-    ("SUSE Linux Enterprise Server for SAP", "software_plan", "SUSE", ""),
+    (
+        "SUSE Linux Enterprise Server Standard",
+        "software_plan",
+        "suse",
+        "",
+    ),
+    (
+        "SUSE Linux Enterprise Server for SAP",
+        "software_plan",
+        "SUSE",
+        "",
+    ),
     ("Red Hat Enterprise Linux", "software_plan", "redhat", ""),
-    ("Red Hat Enterprise Linux for SAP", "software_plan", "RedHat", ""),
+    (
+        "Red Hat Enterprise Linux for SAP",
+        "software_plan",
+        "RedHat",
+        "",
+    ),
     ("Ubuntu Pro", "software_plan", "canonical", ""),
 ];
 
 /// Products that do not qualify for the Azure Hybrid Benefit.
 pub const NOT_HYBRID: [Product; 3] = [
-    ("Windows Server 2022 Essentials", "server_subscription", "microsoft", "essentials"),
-    ("SQL Server 2022 Standard", "server_subscription", "microsoft", "standard"),
-    ("Windows 11 Enterprise", "perpetual_software", "microsoft", "enterprise"),
+    (
+        "Windows Server 2022 Essentials",
+        "server_subscription",
+        "microsoft",
+        "essentials",
+    ),
+    (
+        "SQL Server 2022 Standard",
+        "server_subscription",
+        "microsoft",
+        "standard",
+    ),
+    (
+        "Windows 11 Enterprise",
+        "perpetual_software",
+        "microsoft",
+        "enterprise",
+    ),
 ];
 
 /// Currencies seen on orders.

@@ -85,7 +85,11 @@ fn missing(rng: &mut Rng, doc: &mut Map<String, Value>) {
     let required: &[(&str, &str)] = match action(doc).as_str() {
         "purchase" => &[("customer", "market"), ("product", "category")],
         "get_keys" => &[("order", "status")],
-        "download" => &[("order", "status"), ("link", "issued_at"), ("link", "downloads")],
+        "download" => &[
+            ("order", "status"),
+            ("link", "issued_at"),
+            ("link", "downloads"),
+        ],
         "view_activity_log" => &[("range", "from"), ("range", "to")],
         "cancel" => &[
             ("product", "name"),

@@ -49,7 +49,13 @@ pub fn build(rng: &mut Rng, serial: u64) -> Draft {
     doc.insert("action".into(), json!(action));
     doc.insert("at".into(), json!(rfc3339(at)));
     doc.insert("customer".into(), customer);
-    let mut b = Builder { rng, doc, at, tenant, serial };
+    let mut b = Builder {
+        rng,
+        doc,
+        at,
+        tenant,
+        serial,
+    };
     match action {
         "purchase" => b.purchase(),
         "get_keys" => b.keys(false),
@@ -60,7 +66,8 @@ pub fn build(rng: &mut Rng, serial: u64) -> Draft {
         _ => b.exchange(),
     }
     if b.rng.chance(20) {
-        b.doc.insert("note".into(), json!("unknown fields are ignored"));
+        b.doc
+            .insert("note".into(), json!("unknown fields are ignored"));
     }
     Draft { doc: b.doc, at }
 }
@@ -144,7 +151,11 @@ impl Builder<'_> {
     }
 
     fn actor_id(&mut self) -> String {
-        format!("ops{}@partner{}.example", self.rng.below(50), self.rng.below(8))
+        format!(
+            "ops{}@partner{}.example",
+            self.rng.below(50),
+            self.rng.below(8)
+        )
     }
 
     fn product(&mut self, p: Product) {
@@ -172,7 +183,11 @@ impl Builder<'_> {
     /// An order bought `age` seconds before `at`, canceled with probability `canceled`‰.
     fn order(&mut self, p: Product, age: i64, canceled: u64) {
         let purchased = self.at - age;
-        let status = if self.rng.chance(canceled) { "canceled" } else { "active" };
+        let status = if self.rng.chance(canceled) {
+            "canceled"
+        } else {
+            "active"
+        };
         let cents = self.rng.range(5_000, 2_500_000);
         let price = if self.rng.chance(300) {
             json!(cents / 100)
@@ -213,7 +228,11 @@ impl Builder<'_> {
         if self.rng.chance(200) {
             self.customer_actor(&[("global_admin", 55), ("billing_admin", 33), ("user", 12)]);
         } else {
-            self.partner(&[("admin_agent", 88), ("global_admin", 6), ("helpdesk_agent", 6)]);
+            self.partner(&[
+                ("admin_agent", 88),
+                ("global_admin", 6),
+                ("helpdesk_agent", 6),
+            ]);
         }
         let p = self.product_mix([4, 76, 15, 5]);
         let age = self.rng.range(20 * DAY, 400 * DAY);
@@ -229,7 +248,10 @@ impl Builder<'_> {
                 85..=93 => self.rng.range(40, 49),
                 _ => self.rng.range(50, 60),
             };
-            self.set("link", json!({ "issued_at": rfc3339(issued), "downloads": downloads }));
+            self.set(
+                "link",
+                json!({ "issued_at": rfc3339(issued), "downloads": downloads }),
+            );
         }
     }
 
@@ -275,7 +297,11 @@ impl Builder<'_> {
     }
 
     fn hybrid_benefit(&mut self) {
-        self.partner(&[("admin_agent", 55), ("global_admin", 37), ("sales_agent", 8)]);
+        self.partner(&[
+            ("admin_agent", 55),
+            ("global_admin", 37),
+            ("sales_agent", 8),
+        ]);
         let p = if self.rng.chance(880) {
             *self.rng.pick(&data::SERVER_SUBSCRIPTIONS[..3])
         } else {

@@ -1,0 +1,76 @@
+//! The Rego peer: `policies/csp.rego` on a `regorus::Engine` loaded once; each
+//! request becomes `input` and `data.csp.allow` is evaluated.
+//!
+//! All validation and every rule are in the policy (Rego has types, regexes, case
+//! folding and RFC 3339 parsing built in); the host only supplies the market lists
+//! and the fallback time as `data`.
+
+use std::cell::RefCell;
+
+use chrono::{DateTime, Utc};
+use regorus::{Engine, Value};
+
+use crate::{time, PeerError};
+
+/// The policy text.
+pub const POLICY: &str = include_str!("../policies/csp.rego");
+
+/// The rule whose value is the decision.
+const ALLOW_RULE: &str = "data.csp.allow";
+
+/// The default policy in Rego, ready to evaluate requests.
+pub struct RegoPeer {
+    /// `Engine::eval_rule` needs `&mut`; the peer is used from one thread.
+    engine: RefCell<Engine>,
+}
+
+impl RegoPeer {
+    /// Loads the policy and its data; `now` stands in for a missing `at`.
+    pub fn new(now: DateTime<Utc>) -> Result<Self, PeerError> {
+        let mut engine = Engine::new();
+        // OPA semantics: a builtin that fails (e.g. an unparsable time) is undefined.
+        engine.set_strict_builtin_errors(false);
+        engine
+            .add_policy("csp.rego".into(), POLICY.into())
+            .map_err(|e| PeerError::new("rego policy", e))?;
+        let data = format!(
+            r#"{{"markets": {}, "runtime": {{"now_ns": {}}}}}"#,
+            crate::MARKETS_JSON,
+            time::unix_nanos(now)
+        );
+        let data = Value::from_json_str(&data).map_err(|e| PeerError::new("rego data", e))?;
+        engine
+            .add_data(data)
+            .map_err(|e| PeerError::new("rego data", e))?;
+        Ok(RegoPeer {
+            engine: RefCell::new(engine),
+        })
+    }
+
+    /// Allow (`true`) or deny for one request given as JSON text.
+    pub fn decide_json(&self, line: &str) -> bool {
+        let Ok(input) = Value::from_json_str(line) else {
+            return false; // not JSON: deny
+        };
+        let mut engine = self.engine.borrow_mut();
+        engine.set_input(input);
+        matches!(engine.eval_rule(ALLOW_RULE.into()), Ok(Value::Bool(true)))
+    }
+
+    /// The names of the errors, forbids and permits that applied (for diagnostics).
+    pub fn explain(&self, line: &str) -> String {
+        let Ok(input) = Value::from_json_str(line) else {
+            return "not JSON".into();
+        };
+        let mut engine = self.engine.borrow_mut();
+        engine.set_input(input);
+        ["errors", "forbid", "permit"]
+            .iter()
+            .map(|rule| match engine.eval_rule(format!("data.csp.{rule}")) {
+                Ok(v) => format!("{rule}={}", serde_json::to_string(&v).unwrap_or_default()),
+                Err(e) => format!("{rule}: {e}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}

@@ -1,0 +1,474 @@
+//! Hand-written requests, allow and deny for each action, through both peers.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use crate::{CedarPeer, RegoPeer};
+
+const AT: &str = "2026-11-25T12:00:00Z";
+const TENANT: &str = "3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f";
+
+fn now() -> DateTime<Utc> {
+    crate::time::parse(AT).expect("valid time")
+}
+
+fn partner(roles: &[&str]) -> Value {
+    json!({ "id": "ops@partner.example", "kind": "partner", "roles": roles, "tenant_id": null })
+}
+
+fn customer_actor(role: &str, tenant: &str) -> Value {
+    json!({ "id": "it@contoso.example", "kind": "customer", "roles": [role], "tenant_id": tenant })
+}
+
+/// The request of DESIGN.md's example, for `action`, by a partner admin agent.
+fn base(action: &str) -> Value {
+    json!({
+        "action": action,
+        "at": AT,
+        "actor": partner(&["admin_agent"]),
+        "customer": { "name": "Contoso", "tenant_id": TENANT,
+                      "domain": "contoso.onmicrosoft.com", "market": "KR" },
+        "product": { "name": "Windows Server 2022 Datacenter", "category": "server_subscription",
+                     "publisher": "microsoft", "edition": "datacenter" },
+        "order": { "id": "ORD-1001", "purchased_at": "2026-10-01T09:30:00Z", "status": "active",
+                   "price": "1200.00", "currency": "USD", "term_end": "2027-10-01T09:30:00Z" },
+        "link": { "issued_at": "2026-11-20T00:00:00Z", "downloads": 12 },
+        "license": { "software_assurance": true },
+        "range": { "from": "2026-11-01T00:00:00Z", "to": "2026-11-25T00:00:00Z" }
+    })
+}
+
+/// `doc` with the field at JSON pointer `path` set to `value` (`Value::Null` removes it).
+fn with(mut doc: Value, path: &str, value: Value) -> Value {
+    let (parent, key) = path.rsplit_once('/').expect("a pointer");
+    let obj = doc
+        .pointer_mut(parent)
+        .and_then(Value::as_object_mut)
+        .expect("parent object");
+    if value.is_null() {
+        obj.remove(key);
+    } else {
+        obj.insert(key.into(), value);
+    }
+    doc
+}
+
+fn cases() -> Vec<(&'static str, Value, bool)> {
+    let purchase = || base("purchase");
+    let reservation = || with(purchase(), "/product/category", json!("azure_reservation"));
+    let keys = || base("get_keys");
+    let download = || base("download");
+    let cancel = || base("cancel");
+    let log = || {
+        with(
+            base("view_activity_log"),
+            "/actor/roles",
+            json!(["account_admin"]),
+        )
+    };
+    let hybrid = || base("apply_hybrid_benefit");
+    let own = customer_actor("global_admin", &TENANT.to_uppercase());
+    vec![
+        ("purchase by admin agent", reservation(), true),
+        (
+            "purchase by global admin",
+            with(reservation(), "/actor/roles", json!(["global_admin"])),
+            true,
+        ),
+        (
+            "purchase by sales agent",
+            with(reservation(), "/actor/roles", json!(["sales_agent"])),
+            false,
+        ),
+        (
+            "purchase by a customer",
+            with(reservation(), "/actor", own.clone()),
+            false,
+        ),
+        (
+            "reservation in cn",
+            with(reservation(), "/customer/market", json!("cn")),
+            false,
+        ),
+        (
+            "reservation in XK",
+            with(reservation(), "/customer/market", json!("XK")),
+            false,
+        ),
+        (
+            "server subscription in CN",
+            with(purchase(), "/customer/market", json!("CN")),
+            true,
+        ),
+        (
+            "reservation by display name",
+            with(reservation(), "/customer/market", json!("Svalbard")),
+            false,
+        ),
+        (
+            "purchase in Brazil by name",
+            with(reservation(), "/customer/market", json!("Brazil")),
+            true,
+        ),
+        (
+            "unknown market",
+            with(purchase(), "/customer/market", json!("ZZ")),
+            false,
+        ),
+        (
+            "purchase without market",
+            with(purchase(), "/customer/market", Value::Null),
+            false,
+        ),
+        (
+            "purchase with empty category",
+            with(purchase(), "/product/category", json!("")),
+            false,
+        ),
+        (
+            "downloads wrong type on purchase",
+            with(purchase(), "/link/downloads", json!("many")),
+            false,
+        ),
+        (
+            "partner with a customer role",
+            with(purchase(), "/actor/roles", json!(["admin_agent", "user"])),
+            false,
+        ),
+        (
+            "unknown role",
+            with(purchase(), "/actor/roles", json!(["superuser"])),
+            false,
+        ),
+        (
+            "roles not a list",
+            with(purchase(), "/actor/roles", json!("admin_agent")),
+            false,
+        ),
+        (
+            "bad tenant id",
+            with(purchase(), "/customer/tenant_id", json!("not-a-guid")),
+            false,
+        ),
+        (
+            "unknown fields ignored",
+            with(purchase(), "/note", json!("hello")),
+            true,
+        ),
+        (
+            "no at: now is used",
+            with(purchase(), "/at", Value::Null),
+            true,
+        ),
+        (
+            "unknown action",
+            with(purchase(), "/action", json!("refund")),
+            false,
+        ),
+        ("get_keys by admin agent", keys(), true),
+        (
+            "get_keys of a perpetual product",
+            with(keys(), "/product/category", json!("perpetual_software")),
+            true,
+        ),
+        (
+            "get_keys by partner global admin",
+            with(keys(), "/actor/roles", json!(["global_admin"])),
+            false,
+        ),
+        (
+            "get_keys by own customer admin",
+            with(keys(), "/actor", own.clone()),
+            true,
+        ),
+        (
+            "get_keys by customer user",
+            with(keys(), "/actor", customer_actor("user", TENANT)),
+            false,
+        ),
+        (
+            "get_keys by other tenant",
+            with(
+                keys(),
+                "/actor",
+                customer_actor("billing_admin", "00000000-0000-4000-8000-000000000000"),
+            ),
+            false,
+        ),
+        (
+            "get_keys of canceled order",
+            with(keys(), "/order/status", json!("canceled")),
+            false,
+        ),
+        (
+            "get_keys with pending status",
+            with(keys(), "/order/status", json!("pending")),
+            false,
+        ),
+        (
+            "get_keys before purchase",
+            with(keys(), "/order/purchased_at", json!("2026-12-01T00:00:00Z")),
+            false,
+        ),
+        ("download", download(), true),
+        (
+            "download 49 made",
+            with(download(), "/link/downloads", json!(49)),
+            true,
+        ),
+        (
+            "download 50 made",
+            with(download(), "/link/downloads", json!(50)),
+            false,
+        ),
+        (
+            "download negative count",
+            with(download(), "/link/downloads", json!(-1)),
+            false,
+        ),
+        (
+            "download link 14 days old",
+            with(download(), "/link/issued_at", json!("2026-11-11T12:00:00Z")),
+            false,
+        ),
+        (
+            "download link 1s younger",
+            with(download(), "/link/issued_at", json!("2026-11-11T12:00:01Z")),
+            true,
+        ),
+        (
+            "download link issued later",
+            with(download(), "/link/issued_at", json!("2026-11-26T00:00:00Z")),
+            false,
+        ),
+        (
+            "download without link count",
+            with(download(), "/link/downloads", Value::Null),
+            false,
+        ),
+        ("activity log by account admin", log(), true),
+        (
+            "activity log by admin agent",
+            with(log(), "/actor/roles", json!(["admin_agent"])),
+            false,
+        ),
+        (
+            "activity log reversed range",
+            with(log(), "/range/from", json!("2026-11-26T00:00:00Z")),
+            false,
+        ),
+        (
+            "activity log bad time",
+            with(log(), "/range/to", json!("yesterday")),
+            false,
+        ),
+        ("cancel (DESIGN example)", cancel(), true),
+        (
+            "cancel at exactly 60 days",
+            with(
+                cancel(),
+                "/order/purchased_at",
+                json!("2026-09-26T12:00:00Z"),
+            ),
+            true,
+        ),
+        (
+            "cancel 1s past 60 days",
+            with(
+                cancel(),
+                "/order/purchased_at",
+                json!("2026-09-26T11:59:59Z"),
+            ),
+            false,
+        ),
+        (
+            "cancel by global admin",
+            with(cancel(), "/actor/roles", json!(["global_admin"])),
+            false,
+        ),
+        (
+            "cancel a SUSE plan",
+            with(
+                with(cancel(), "/product/category", json!("software_plan")),
+                "/product/publisher",
+                json!("SUSE"),
+            ),
+            false,
+        ),
+        (
+            "cancel an Ubuntu plan",
+            with(
+                with(cancel(), "/product/category", json!("software_plan")),
+                "/product/publisher",
+                json!("canonical"),
+            ),
+            true,
+        ),
+        (
+            "cancel without order id",
+            with(cancel(), "/order/id", Value::Null),
+            false,
+        ),
+        (
+            "cancel named by domain only",
+            with(
+                with(cancel(), "/customer/name", Value::Null),
+                "/customer/tenant_id",
+                Value::Null,
+            ),
+            true,
+        ),
+        (
+            "cancel without customer identity",
+            with(
+                with(
+                    with(cancel(), "/customer/name", Value::Null),
+                    "/customer/tenant_id",
+                    Value::Null,
+                ),
+                "/customer/domain",
+                json!(""),
+            ),
+            false,
+        ),
+        (
+            "cancel prorated without term end",
+            with(cancel(), "/order/term_end", Value::Null),
+            false,
+        ),
+        (
+            "cancel perpetual without term end",
+            with(
+                with(cancel(), "/order/term_end", Value::Null),
+                "/product/category",
+                json!("perpetual_software"),
+            ),
+            true,
+        ),
+        (
+            "cancel with a term under a day",
+            with(cancel(), "/order/term_end", json!("2026-10-02T09:29:59Z")),
+            false,
+        ),
+        (
+            "cancel with a one-day term",
+            with(cancel(), "/order/term_end", json!("2026-10-02T09:30:00Z")),
+            true,
+        ),
+        (
+            "cancel a canceled order",
+            with(cancel(), "/order/status", json!("canceled")),
+            false,
+        ),
+        (
+            "cancel with numeric price",
+            with(cancel(), "/order/price", json!(1200)),
+            true,
+        ),
+        (
+            "cancel with exponent price",
+            with(cancel(), "/order/price", json!("1e3")),
+            false,
+        ),
+        (
+            "cancel with negative price",
+            with(cancel(), "/order/price", json!("-5.00")),
+            false,
+        ),
+        ("exchange is never permitted", base("exchange"), false),
+        ("hybrid benefit", hybrid(), true),
+        (
+            "hybrid benefit, standard, any case",
+            with(hybrid(), "/product/edition", json!("Standard")),
+            true,
+        ),
+        (
+            "hybrid benefit on a canceled order",
+            with(hybrid(), "/order/status", json!("canceled")),
+            true,
+        ),
+        (
+            "hybrid benefit without SA",
+            with(hybrid(), "/license/software_assurance", json!(false)),
+            false,
+        ),
+        (
+            "hybrid benefit SA not a bool",
+            with(hybrid(), "/license/software_assurance", json!("yes")),
+            false,
+        ),
+        (
+            "hybrid benefit for SQL Server",
+            with(hybrid(), "/product/name", json!("SQL Server 2022 Standard")),
+            false,
+        ),
+        (
+            "hybrid benefit by sales agent",
+            with(hybrid(), "/actor/roles", json!(["sales_agent"])),
+            false,
+        ),
+    ]
+}
+
+#[test]
+fn hand_written_requests() {
+    let (cedar, rego) = (
+        CedarPeer::new(now()).unwrap(),
+        RegoPeer::new(now()).unwrap(),
+    );
+    let mut failures = Vec::new();
+    for (name, doc, expected) in cases() {
+        let line = doc.to_string();
+        let (c, r) = (cedar.decide_json(&line), rego.decide_json(&line));
+        if c != expected || r != expected {
+            failures.push(format!(
+                "{name}: expected {expected}, cedar {c}, rego {r} [{}]",
+                rego.explain(&line)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn broken_json_is_denied() {
+    let (cedar, rego) = (
+        CedarPeer::new(now()).unwrap(),
+        RegoPeer::new(now()).unwrap(),
+    );
+    for line in ["", "not json", "[]", "42", "{\"action\": \"purchase\""] {
+        assert!(
+            !cedar.decide_json(line) && !rego.decide_json(line),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn cedar_policy_validates_against_schema() {
+    use cedar_policy::{ValidationMode, Validator};
+    let cedar = CedarPeer::new(now()).unwrap();
+    let result =
+        Validator::new(cedar.schema().clone()).validate(cedar.policies(), ValidationMode::Strict);
+    let errors: Vec<String> = result.validation_errors().map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn peers_agree_on_a_corpus_sample() {
+    let (cedar, rego) = (
+        CedarPeer::new(now()).unwrap(),
+        RegoPeer::new(now()).unwrap(),
+    );
+    let mut allowed = 0;
+    for line in csp_corpus::generate(11, 3_000) {
+        let (c, r) = (cedar.decide_json(&line), rego.decide_json(&line));
+        assert_eq!(c, r, "{line}\n{}", rego.explain(&line));
+        allowed += usize::from(c);
+    }
+    assert!(
+        (1_650..=2_250).contains(&allowed),
+        "allowed {allowed} of 3000"
+    );
+}

@@ -1,0 +1,203 @@
+//! Compiled expressions: names resolved to slots and indices, types checked, windows and
+//! links lowered to plain arithmetic. The evaluator walks these; nothing here is looked
+//! up by name at decision time.
+
+use crate::source::Span;
+use crate::value::Value;
+
+/// The static type of a compiled expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// true/false.
+    Bool,
+    /// Decimal number.
+    Number,
+    /// Decimal money.
+    Money,
+    /// Text.
+    Text,
+    /// UTC instant.
+    Time,
+    /// Exact duration.
+    Duration,
+    /// GUID.
+    Guid,
+    /// Market code.
+    Market,
+    /// A word of the enumerated field with this index.
+    Enum(u16),
+    /// The actor's side.
+    Side,
+    /// The actor's roles.
+    Roles,
+    /// An action.
+    Action,
+}
+
+impl Ty {
+    /// How the type is named in diagnostics.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ty::Bool => "yes or no",
+            Ty::Number => "a number",
+            Ty::Money => "money",
+            Ty::Text => "text",
+            Ty::Time => "a time",
+            Ty::Duration => "a duration",
+            Ty::Guid => "a guid",
+            Ty::Market => "a market",
+            Ty::Enum(_) => "a word from a list",
+            Ty::Side => "a side",
+            Ty::Roles => "a list of roles",
+            Ty::Action => "an action",
+        }
+    }
+}
+
+/// Arithmetic, with the operand types already checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// An ordering between two values of one type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// `<` / `is before`
+    Less,
+    /// `<=`
+    LessOrEqual,
+    /// `>` / `is after`
+    Greater,
+    /// `>=`
+    GreaterOrEqual,
+    /// `=` / `is`
+    Equal,
+    /// `!=`
+    NotEqual,
+}
+
+/// Built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    /// `whole_days(from, to)`: floor of (to - from) / 24 h.
+    WholeDays,
+    /// `round(x, places)`: half away from zero.
+    Round,
+    /// `clamp(x, low, high)`: low if x < low, high if x > high (low wins if low > high).
+    Clamp,
+    /// `min(a, b)`
+    Min,
+    /// `max(a, b)`
+    Max,
+}
+
+impl Func {
+    /// Every function with its name, for lookup and suggestions.
+    pub const ALL: [(&'static str, Func); 5] = [
+        ("whole_days", Func::WholeDays),
+        ("round", Func::Round),
+        ("clamp", Func::Clamp),
+        ("min", Func::Min),
+        ("max", Func::Max),
+    ];
+}
+
+/// A compiled expression with the span it came from (for explanations and errors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What to compute.
+    pub node: Node,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The nodes of compiled expressions.
+///
+/// Tests (`Equal`, `OneOf`, `InList`, `Range`, `Compare`, `Contains`) are false when any
+/// operand is absent, negated or not: a missing value never satisfies a test. `Not` is
+/// plain negation, so `not (x is y)` holds when `x` is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// A constant.
+    Const(Value<'static>),
+    /// A request field by slot.
+    Field(u16),
+    /// A `let` by index (computed once per decision).
+    Let(u16),
+    /// A fact by name index (the declaration for the request's action).
+    Fact(u16),
+    /// Whether the decision is allow (facts only; computed after the rules).
+    Allowed,
+    /// The display name of a market (from the policy's lists, else the ISO name).
+    MarketName(Box<Expr>),
+    /// Boolean negation.
+    Not(Box<Expr>),
+    /// All hold (short-circuit).
+    And(Vec<Expr>),
+    /// Any holds (short-circuit).
+    Or(Vec<Expr>),
+    /// The value is given.
+    Present(Box<Expr>),
+    /// The value is not given.
+    Missing(Box<Expr>),
+    /// `a is [not] b`: text compares ignoring case.
+    Equal(Box<Expr>, Box<Expr>, bool),
+    /// `a is [not] one of ...`
+    OneOf(Box<Expr>, Vec<Expr>, bool),
+    /// `a is [not] in LIST` (list index).
+    InList(Box<Expr>, u16, bool),
+    /// `a is [not] within` the inclusive range `low..=high`.
+    Range(Box<Expr>, Box<Expr>, Box<Expr>, bool),
+    /// An ordering test (`<`, `is before`, `is not after`...).
+    Compare(Order, Box<Expr>, Box<Expr>),
+    /// `a contains b` (text, ignoring case), negated when the flag is set.
+    Contains(Box<Expr>, Box<Expr>, bool),
+    /// Arithmetic.
+    Arith(Arith, Box<Expr>, Box<Expr>),
+    /// `-x`
+    Negate(Box<Expr>),
+    /// `if c then a else b`
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A built-in function call.
+    Call(Func, Vec<Expr>),
+}
+
+impl Expr {
+    /// An expression at `span`.
+    pub fn new(node: Node, span: Span) -> Self {
+        Expr { node, span }
+    }
+
+    /// Calls `f` on this expression and every sub-expression.
+    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match &self.node {
+            Node::Const(_) | Node::Field(_) | Node::Let(_) | Node::Fact(_) | Node::Allowed => {}
+            Node::MarketName(a) | Node::Not(a) | Node::Present(a) | Node::Missing(a) | Node::Negate(a) | Node::InList(a, _, _) => {
+                a.visit(f)
+            }
+            Node::And(list) | Node::Or(list) | Node::Call(_, list) => list.iter().for_each(|e| e.visit(f)),
+            Node::Equal(a, b, _) | Node::Compare(_, a, b) | Node::Contains(a, b, _) | Node::Arith(_, a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            Node::OneOf(a, list, _) => {
+                a.visit(f);
+                list.iter().for_each(|e| e.visit(f));
+            }
+            Node::Range(a, b, c, _) | Node::If(a, b, c) => {
+                a.visit(f);
+                b.visit(f);
+                c.visit(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The compiled policy: the one form the evaluator runs. Built only by the checker
+//! (`crate::check`), so everything in it is resolved, typed and indexed: fields by slot,
+//! roles as bits, market lists as bit sets, rules grouped by action.
+
+pub mod expr;
+
+use std::collections::HashMap;
+
+use chrono::TimeDelta;
+
+use crate::market::{MarketCode, MarketSet};
+use crate::source::{SourceMap, Span};
+pub use expr::{Expr, Node, Ty};
+
+/// The type of one input field, as the request decoder needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    /// The request's action.
+    Action,
+    /// The request time; `--now` when absent.
+    RequestTime,
+    /// The actor's side.
+    Side,
+    /// The actor's roles.
+    Roles,
+    /// One of these words (exact match).
+    Enum(Vec<String>),
+    /// Text.
+    Text,
+    /// RFC 3339 time.
+    Time,
+    /// Non-negative decimal, string or number, no exponent.
+    Money,
+    /// Decimal, string or number, no exponent.
+    Number,
+    /// Whole number ≥ 0 (a JSON integer).
+    Count,
+    /// Boolean.
+    Flag,
+    /// GUID.
+    Guid,
+    /// Market code or display name.
+    Market,
+}
+
+/// One field of the input schema.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Dotted path in the request.
+    pub path: String,
+    /// Label for messages ("order ID").
+    pub label: Option<String>,
+    /// Its type.
+    pub kind: FieldKind,
+    /// A note appended to errors about it.
+    pub note: Option<String>,
+}
+
+impl Field {
+    /// `path (label)` or just the path.
+    pub fn describe(&self) -> String {
+        match &self.label {
+            Some(label) => format!("{} ({label})", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// A node of the schema tree used to walk a request's nested objects.
+#[derive(Debug, Clone)]
+pub enum SchemaNode {
+    /// A field: its slot.
+    Leaf(u16),
+    /// An object: its keys.
+    Group(Vec<(String, SchemaNode)>),
+}
+
+/// The input schema: fields by slot, and the tree of keys.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    /// Fields, indexed by slot.
+    pub fields: Vec<Field>,
+    /// The top-level object's keys.
+    pub root: Vec<(String, SchemaNode)>,
+    /// The slot of `the action`.
+    pub action: u16,
+    /// The slot of `the time of the request`.
+    pub at: u16,
+    /// The slot of `the actor's side`, if declared.
+    pub side: Option<u16>,
+    /// The slot of `the actor's roles`, if declared.
+    pub roles: Option<u16>,
+}
+
+/// A declared action.
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// Its name in requests.
+    pub name: String,
+    /// Its display name.
+    pub label: String,
+}
+
+/// A declared role.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// The side (index into `sides`).
+    pub side: u8,
+    /// Its name in requests.
+    pub name: String,
+    /// Its display name.
+    pub label: String,
+}
+
+/// A market list.
+#[derive(Debug, Clone)]
+pub struct MarketList {
+    /// Its name in conditions.
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// Its codes.
+    pub codes: MarketSet,
+}
+
+/// Who a rule applies to: sides, each with any role or a set of roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audience {
+    /// Bit per side whose every actor is included.
+    pub any_of_sides: u8,
+    /// Bit per role that is included.
+    pub roles: u64,
+}
+
+/// What a rule does.
+pub use crate::syntax::ast::Effect;
+
+/// A message with `{value}` placeholders compiled to expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    /// Literal text and values, in order.
+    pub parts: Vec<TemplatePart>,
+}
+
+/// One piece of a [`Template`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    /// Literal text.
+    Literal(String),
+    /// A value to write.
+    Value(Expr),
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    /// The rule id.
+    pub id: String,
+    /// Permit, forbid or reject.
+    pub effect: Effect,
+    /// Who it applies to; `None` is everyone.
+    pub audience: Option<Audience>,
+    /// Its condition (`unless` already turned into `not`).
+    pub condition: Option<Expr>,
+    /// Its message.
+    pub message: Template,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A required field (or one of several) for an action, maybe conditional.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    /// Slots of which one must be present.
+    pub any_of: Vec<u16>,
+    /// Required only when this holds.
+    pub when: Option<Expr>,
+}
+
+/// A compiled fact declaration.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    /// Index of the fact's name in `fact_names`.
+    pub name: u16,
+    /// Its value.
+    pub value: Expr,
+    /// Whether it reads `allowed` (so is computed after the decision).
+    pub after_decision: bool,
+}
+
+/// Everything that applies to one action, in declaration order.
+#[derive(Debug, Clone, Default)]
+pub struct ActionPlan {
+    /// Required fields.
+    pub requirements: Vec<Requirement>,
+    /// Indices of reject rules.
+    pub rejects: Vec<u16>,
+    /// Indices of forbid rules.
+    pub forbids: Vec<u16>,
+    /// Indices of permit rules.
+    pub permits: Vec<u16>,
+    /// Indices of facts, in declaration order.
+    pub facts: Vec<u16>,
+    /// For each fact name, the fact declaration that applies to this action.
+    pub fact_by_name: Vec<Option<u16>>,
+}
+
+/// A `let` declaration.
+#[derive(Debug, Clone)]
+pub struct Let {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: Expr,
+}
+
+/// A policy ready for evaluation.
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    /// The policy's source files (for explanations and messages).
+    pub sources: SourceMap,
+    /// The input schema.
+    pub schema: Schema,
+    /// Actions, by index.
+    pub actions: Vec<Action>,
+    /// Sides, by index.
+    pub sides: Vec<String>,
+    /// Roles, by bit.
+    pub roles: Vec<Role>,
+    /// Market lists, by index.
+    pub market_lists: Vec<MarketList>,
+    /// Display name → code, for every name in every list.
+    pub market_by_name: HashMap<String, MarketCode>,
+    /// Code → its first display name in the policy.
+    pub market_display: HashMap<MarketCode, String>,
+    /// `let` declarations, by index.
+    pub lets: Vec<Let>,
+    /// Fact names, by index.
+    pub fact_names: Vec<String>,
+    /// Fact declarations, by index.
+    pub facts: Vec<Fact>,
+    /// Rules, by index.
+    pub rules: Vec<CompiledRule>,
+    /// What applies to each action, by action index.
+    pub plans: Vec<ActionPlan>,
+    /// Requirements of `every action`, checked even when the action is unknown.
+    pub always_required: Vec<Requirement>,
+    /// The message of the default deny.
+    pub default_deny: Template,
+    /// Durations used by windows and links, for explanations (name → length).
+    pub durations: Vec<(String, TimeDelta)>,
+}
+
+impl CompiledPolicy {
+    /// The action with this name.
+    pub fn action_index(&self, name: &str) -> Option<u16> {
+        self.actions
+            .iter()
+            .position(|a| a.name == name)
+            .and_then(|i| u16::try_from(i).ok())
+    }
+
+    /// The display name of a market: its first name in the policy, else the ISO name,
+    /// else the code.
+    pub fn market_name(&self, code: MarketCode) -> String {
+        self.market_display
+            .get(&code)
+            .cloned()
+            .or_else(|| code.iso_name())
+            .unwrap_or_else(|| code.as_str())
+    }
+}

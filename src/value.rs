@@ -1,0 +1,253 @@
+//! Runtime values: what a request field, a computed fact or a sub-expression holds while
+//! a decision is made, and how each kind is written in messages and decisions.
+//!
+//! Money and numbers are [`Decimal`], never floats; times are UTC instants; durations
+//! are exact (`chrono::TimeDelta`), never calendar arithmetic.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::market::MarketCode;
+
+/// One value, borrowing text from the request it came from where it can.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    /// Not given, empty, or not valid: every test on it is false.
+    Absent,
+    /// `yes or no`.
+    Bool(bool),
+    /// A decimal number.
+    Number(Decimal),
+    /// A decimal amount of money (written with two decimals).
+    Money(Decimal),
+    /// Text.
+    Text(Cow<'a, str>),
+    /// A UTC instant.
+    Time(DateTime<Utc>),
+    /// An exact length of time.
+    Duration(TimeDelta),
+    /// A GUID as a 128-bit number (so comparison ignores case).
+    Guid(u128),
+    /// A market code.
+    Market(MarketCode),
+    /// One of the words of an enumerated field: (field index, word index).
+    Enum(u16, u16),
+    /// A side of the actor (index into the policy's sides).
+    Side(u8),
+    /// A set of roles as a bit mask over the policy's roles.
+    Roles(u64),
+    /// An action (index into the policy's actions).
+    Action(u16),
+}
+
+impl Value<'_> {
+    /// True unless the value is [`Value::Absent`].
+    pub fn is_present(&self) -> bool {
+        !matches!(self, Value::Absent)
+    }
+
+    /// The value as a boolean in a condition: absent counts as false.
+    pub fn truthy(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+
+    /// A copy that no longer borrows from the request.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Absent => Value::Absent,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Number(n) => Value::Number(n),
+            Value::Money(m) => Value::Money(m),
+            Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
+            Value::Time(t) => Value::Time(t),
+            Value::Duration(d) => Value::Duration(d),
+            Value::Guid(g) => Value::Guid(g),
+            Value::Market(m) => Value::Market(m),
+            Value::Enum(f, i) => Value::Enum(f, i),
+            Value::Side(s) => Value::Side(s),
+            Value::Roles(r) => Value::Roles(r),
+            Value::Action(a) => Value::Action(a),
+        }
+    }
+}
+
+/// Rounds half away from zero to `places` decimals, as DESIGN.md prescribes for money.
+pub fn round_half_away(value: Decimal, places: u32) -> Decimal {
+    value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Writes a time as RFC 3339 in UTC with `Z`, seconds always, fractions only when present.
+pub fn format_time(time: &DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Writes money with exactly two decimals (`1015.89`, `1200.00`).
+pub fn format_money(amount: Decimal) -> String {
+    let rounded = round_half_away(amount, 2);
+    format!("{rounded:.2}")
+}
+
+/// Writes a number without trailing zeros (`84.66`, `100`, `4`).
+pub fn format_number(number: Decimal) -> String {
+    number.normalize().to_string()
+}
+
+/// Writes a duration in whole units where it can (`14 days`, `36 hours`, `90 seconds`).
+pub fn format_duration(duration: TimeDelta) -> String {
+    let seconds = duration.num_seconds();
+    let (amount, unit) = if seconds != 0 && seconds % 86_400 == 0 {
+        (seconds / 86_400, "day")
+    } else if seconds != 0 && seconds % 3_600 == 0 {
+        (seconds / 3_600, "hour")
+    } else if seconds != 0 && seconds % 60 == 0 {
+        (seconds / 60, "minute")
+    } else {
+        (seconds, "second")
+    };
+    let plural = if amount == 1 { "" } else { "s" };
+    format!("{amount} {unit}{plural}")
+}
+
+/// Writes a GUID in its canonical lower-case hyphenated form.
+pub fn format_guid(guid: u128) -> String {
+    let hex = format!("{guid:032x}");
+    let mut out = String::with_capacity(36);
+    for (i, c) in hex.chars().enumerate() {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            out.push('-');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Parses a GUID (`8-4-4-4-12` hex digits, any case, optionally in braces).
+pub fn parse_guid(text: &str) -> Option<u128> {
+    let text = text
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(text);
+    let bytes = text.as_bytes();
+    if bytes.len() != 36 {
+        return None;
+    }
+    let mut value: u128 = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if b != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let digit = (b as char).to_digit(16)?;
+        value = (value << 4) | u128::from(digit);
+    }
+    Some(value)
+}
+
+/// Parses an RFC 3339 timestamp with an offset (`T`/`Z` in either case) into UTC.
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    if text.len() > 64 {
+        return None;
+    }
+    let owned;
+    let text = if text.bytes().any(|b| b == b't' || b == b'z') {
+        owned = text.replace('t', "T").replace('z', "Z");
+        owned.as_str()
+    } else {
+        text
+    };
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Parses a plain decimal (`1200.00`, `-3`, `.5` is refused): digits, an optional point
+/// and digits, no exponent, no sign other than a leading `-`.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let body = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    text.parse::<Decimal>().ok()
+}
+
+/// Appends `items` joined by ", ", or "(none)" when there are none.
+pub fn join_or_none<I: IntoIterator<Item = S>, S: AsRef<str>>(out: &mut String, items: I) {
+    let mut first = true;
+    for item in items {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        let _ = write!(out, "{}", item.as_ref());
+    }
+    if first {
+        out.push_str("(none)");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn money_rounds_half_away_from_zero() {
+        assert_eq!(format_money(dec("1015.885")), "1015.89");
+        assert_eq!(format_money(dec("1015.884999")), "1015.88");
+        assert_eq!(format_money(dec("-2.005")), "-2.01");
+        assert_eq!(format_money(dec("1200")), "1200.00");
+        assert_eq!(format_number(round_half_away(dec("84.6575"), 2)), "84.66");
+        assert_eq!(format_number(dec("100.00")), "100");
+    }
+
+    #[test]
+    fn times_parse_with_offsets_and_lower_case_letters() {
+        let t = parse_time("2026-11-25t21:00:00+09:00");
+        assert_eq!(t.map(|t| format_time(&t)).as_deref(), Some("2026-11-25T12:00:00Z"));
+        assert!(parse_time("2026-11-25T12:00:00z").is_some());
+        assert!(parse_time("2026-11-25T12:00:00").is_none(), "an offset is required");
+        assert!(parse_time("2026-11-25").is_none());
+    }
+
+    #[test]
+    fn decimals_refuse_exponents_and_odd_forms() {
+        assert_eq!(parse_decimal("1200.00"), Some(dec("1200.00")));
+        assert_eq!(parse_decimal("-1"), Some(dec("-1")));
+        for bad in ["1e3", "1.2E3", ".5", "5.", "+1", "", "1,000", "0x10", "NaN", "1 000"] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+        assert_eq!(parse_decimal("99999999999999999999999999999999"), None, "overflow is refused");
+    }
+
+    #[test]
+    fn guids_compare_case_insensitively_and_format_canonically() {
+        let a = parse_guid("3F1C2B7E-8A9D-4C3B-9E2F-1A2B3C4D5E6F");
+        let b = parse_guid("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f");
+        assert!(a.is_some());
+        assert_eq!(a, b);
+        assert_eq!(a.map(format_guid).as_deref(), Some("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f"));
+        assert_eq!(parse_guid("3f1c2b7e8a9d4c3b9e2f1a2b3c4d5e6f"), None);
+        assert_eq!(parse_guid("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6g"), None);
+    }
+
+    #[test]
+    fn durations_are_written_in_whole_units() {
+        assert_eq!(format_duration(TimeDelta::days(14)), "14 days");
+        assert_eq!(format_duration(TimeDelta::hours(1)), "1 hour");
+        assert_eq!(format_duration(TimeDelta::seconds(61)), "61 seconds");
+    }
+}
