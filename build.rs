@@ -15,12 +15,20 @@ fn main() {
     let mut out = String::from("/// The default CSP policy files, in load order.\npub const EMBEDDED_POLICY: &[(&str, &str)] = &[\n");
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
-        let _ = writeln!(out, "    ({name:?}, include_str!({:?})),", absolute.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            absolute.display().to_string()
+        );
     }
     out.push_str("];\n");
-    let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("embedded_policy.rs");
+    let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()))
+        .join("embedded_policy.rs");
     if let Err(e) = std::fs::write(&target, out) {
         println!("cargo:warning=cannot write {}: {e}", target.display());
     }

@@ -44,7 +44,14 @@ impl LoadError {
     /// Renders the error for a terminal: every diagnostic with its source line and caret.
     pub fn render(&self) -> String {
         match self {
-            LoadError::Invalid { sources, diagnostics } => diagnostics.iter().map(|d| d.render(sources)).collect::<Vec<_>>().join("\n"),
+            LoadError::Invalid {
+                sources,
+                diagnostics,
+            } => diagnostics
+                .iter()
+                .map(|d| d.render(sources))
+                .collect::<Vec<_>>()
+                .join("\n"),
             other => format!("error: {other}\n"),
         }
     }
@@ -67,7 +74,10 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+            let entries = std::fs::read_dir(path).map_err(|source| LoadError::Io {
+                path: path.clone(),
+                source,
+            })?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -84,10 +94,16 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
     }
     let mut sources = SourceMap::new();
     for file in files {
-        let bytes = std::fs::read(&file).map_err(|source| LoadError::Io { path: file.clone(), source })?;
+        let bytes = std::fs::read(&file).map_err(|source| LoadError::Io {
+            path: file.clone(),
+            source,
+        })?;
         let text = String::from_utf8(bytes).map_err(|_| LoadError::Io {
             path: file.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is not UTF-8 text"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the file is not UTF-8 text",
+            ),
         })?;
         sources.add(SourceFile::new(file.display().to_string(), text));
     }
@@ -98,7 +114,10 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
 pub fn embedded_sources() -> SourceMap {
     let mut sources = SourceMap::new();
     for (name, text) in EMBEDDED_POLICY {
-        sources.add(SourceFile::new(format!("<embedded>/csp-software/{name}"), *text));
+        sources.add(SourceFile::new(
+            format!("<embedded>/csp-software/{name}"),
+            *text,
+        ));
     }
     sources
 }
@@ -117,13 +136,20 @@ pub fn compile(sources: SourceMap) -> Loaded {
                     syntax::SyntaxError::TooDeep { .. } => "too-deep",
                     _ => "syntax",
                 };
-                diagnostics.push(Diagnostic::error(code, e.span(), e.to_string()).with_optional_help(e.help().map(str::to_string)));
+                diagnostics.push(
+                    Diagnostic::error(code, e.span(), e.to_string())
+                        .with_optional_help(e.help().map(str::to_string)),
+                );
                 parsed.push(syntax::ast::PolicyFile::default());
             }
         }
     }
     if !diagnostics.is_empty() {
-        return Loaded { sources, policy: None, diagnostics };
+        return Loaded {
+            sources,
+            policy: None,
+            diagnostics,
+        };
     }
     let checked = check::check(sources.clone(), &parsed);
     Loaded {

@@ -120,8 +120,14 @@ mod tests {
 
     #[test]
     fn codes_parse_in_any_case_and_must_be_assigned() {
-        assert_eq!(MarketCode::parse("kr").map(|c| c.as_str()), Some("KR".into()));
-        assert!(MarketCode::parse("XK").is_some(), "Kosovo's user-assigned code");
+        assert_eq!(
+            MarketCode::parse("kr").map(|c| c.as_str()),
+            Some("KR".into())
+        );
+        assert!(
+            MarketCode::parse("XK").is_some(),
+            "Kosovo's user-assigned code"
+        );
         assert!(MarketCode::parse("ZZ").is_none());
         assert!(MarketCode::parse("K").is_none());
         assert!(MarketCode::parse("KOR").is_none());

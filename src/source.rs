@@ -174,7 +174,12 @@ impl SourceMap {
                 .lines()
                 .next()
                 .map_or(1, |s| s.chars().count().max(1));
-            let width = width.min(line.chars().count().saturating_sub(location.column - 1).max(1));
+            let width = width.min(
+                line.chars()
+                    .count()
+                    .saturating_sub(location.column - 1)
+                    .max(1),
+            );
             out.push_str(&format!("{pad} |\n{gutter} | {line}\n{pad} | "));
             out.push_str(&" ".repeat(location.column.saturating_sub(1)));
             out.push_str(&"^".repeat(width));
@@ -205,7 +210,12 @@ mod tests {
     fn render_puts_a_caret_under_the_span() {
         let mut map = SourceMap::new();
         let id = map.add(SourceFile::new("p.policy", "window w is 60 dayz from at\n"));
-        let text = map.render(Span::new(id, 15, 19), "error", "unknown unit", Some("use days"));
+        let text = map.render(
+            Span::new(id, 15, 19),
+            "error",
+            "unknown unit",
+            Some("use days"),
+        );
         assert_eq!(
             text,
             "p.policy:1:16: error: unknown unit\n  |\n1 | window w is 60 dayz from at\n  |                ^^^^\n  = help: use days\n"

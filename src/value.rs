@@ -217,9 +217,15 @@ mod tests {
     #[test]
     fn times_parse_with_offsets_and_lower_case_letters() {
         let t = parse_time("2026-11-25t21:00:00+09:00");
-        assert_eq!(t.map(|t| format_time(&t)).as_deref(), Some("2026-11-25T12:00:00Z"));
+        assert_eq!(
+            t.map(|t| format_time(&t)).as_deref(),
+            Some("2026-11-25T12:00:00Z")
+        );
         assert!(parse_time("2026-11-25T12:00:00z").is_some());
-        assert!(parse_time("2026-11-25T12:00:00").is_none(), "an offset is required");
+        assert!(
+            parse_time("2026-11-25T12:00:00").is_none(),
+            "an offset is required"
+        );
         assert!(parse_time("2026-11-25").is_none());
     }
 
@@ -227,10 +233,16 @@ mod tests {
     fn decimals_refuse_exponents_and_odd_forms() {
         assert_eq!(parse_decimal("1200.00"), Some(dec("1200.00")));
         assert_eq!(parse_decimal("-1"), Some(dec("-1")));
-        for bad in ["1e3", "1.2E3", ".5", "5.", "+1", "", "1,000", "0x10", "NaN", "1 000"] {
+        for bad in [
+            "1e3", "1.2E3", ".5", "5.", "+1", "", "1,000", "0x10", "NaN", "1 000",
+        ] {
             assert_eq!(parse_decimal(bad), None, "{bad}");
         }
-        assert_eq!(parse_decimal("99999999999999999999999999999999"), None, "overflow is refused");
+        assert_eq!(
+            parse_decimal("99999999999999999999999999999999"),
+            None,
+            "overflow is refused"
+        );
     }
 
     #[test]
@@ -239,7 +251,10 @@ mod tests {
         let b = parse_guid("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f");
         assert!(a.is_some());
         assert_eq!(a, b);
-        assert_eq!(a.map(format_guid).as_deref(), Some("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f"));
+        assert_eq!(
+            a.map(format_guid).as_deref(),
+            Some("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f")
+        );
         assert_eq!(parse_guid("3f1c2b7e8a9d4c3b9e2f1a2b3c4d5e6f"), None);
         assert_eq!(parse_guid("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6g"), None);
     }

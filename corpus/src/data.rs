@@ -60,7 +60,6 @@ pub const PARTNER_ROLES: [&str; 8] = [
     "billing_admin", "referral_admin", "marketing_content_admin",
 ];
 
-
 /// Role strings no policy knows.
 pub const BAD_ROLES: [&str; 5] = ["superuser", "Admin Agent", "admin-agent", "owner", "root"];
 

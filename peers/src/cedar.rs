@@ -8,15 +8,15 @@
 //! Everything else (types via the schema, required fields, enumerations, time order,
 //! R1-R16) is decided by `policies/csp.cedar`. A request that cannot be mapped is denied.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
-    PolicySet, Request, Schema,
+    PolicySet, Request, RestrictedExpression, Schema,
 };
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::{time, PeerError};
 
@@ -148,79 +148,72 @@ impl CedarPeer {
         };
         let action = uid("CSP::Action", action)?;
         let (context, market) = self.context(&doc)?;
-        let context = Context::from_json_value(context, Some((&self.schema, &action)))?;
-        let (principal, actor) = self.actor(&doc)?;
+        let (principal, actor) = actor(&doc)?;
         let order_id = doc
             .get("order")
             .and_then(|o| o.get("id"))
             .and_then(Value::as_str);
         let resource = uid("CSP::Order", order_id.unwrap_or_default())?;
         let market = market.and_then(|id| self.markets.get(&id).cloned());
-        // The actor was checked against the schema when it was parsed.
-        let entities = Entities::from_entities([actor].into_iter().chain(market), None)?;
+        // Both the entities and the request are checked against the schema here.
+        let entities =
+            Entities::from_entities([actor].into_iter().chain(market), Some(&self.schema))?;
         let request = Request::new(principal, action, resource, context, Some(&self.schema))?;
         Ok((request, entities))
     }
 
-    /// The `CSP::Actor` entity: kind, roles and tenant id, checked against the schema.
-    fn actor(&self, doc: &Map<String, Value>) -> Result<(EntityUid, Entity), Reject> {
-        let actor = match doc.get("actor") {
-            Some(Value::Object(actor)) => actor,
-            _ => return Err(Reject),
-        };
-        let mut attrs = Map::new();
-        for (field, kind) in [
-            ("kind", Kind::Plain),
-            ("roles", Kind::Plain),
-            ("tenant_id", Kind::Guid),
-        ] {
-            if let Some(value) = present(actor.get(field)) {
-                attrs.insert(field.into(), map_value(value, kind)?);
-            }
-        }
-        let id = actor.get("id").and_then(Value::as_str).unwrap_or_default();
-        let principal = uid("CSP::Actor", id)?;
-        let entity =
-            json!({ "uid": { "type": "CSP::Actor", "id": id }, "attrs": attrs, "parents": [] });
-        Ok((
-            principal,
-            Entity::from_json_value(entity, Some(&self.schema))?,
-        ))
-    }
-
-    /// The context record, and the id of the request's market entity if there is one.
-    fn context(&self, doc: &Map<String, Value>) -> Result<(Value, Option<String>), Reject> {
-        let mut context = Map::new();
+    /// The context, and the id of the request's market entity if there is one.
+    fn context(&self, doc: &Map<String, Value>) -> Result<(Context, Option<String>), Reject> {
         let at = match present(doc.get("at")) {
-            Some(at) => map_value(at, Kind::Time)?,
-            None => json!(self.now),
+            Some(at) => expr(at, Kind::Time)?,
+            None => RestrictedExpression::new_datetime(&self.now),
         };
-        context.insert("at".into(), at);
+        let mut pairs = vec![("at".to_string(), at)];
         let mut market = None;
         for (name, fields) in SECTIONS {
             let section = match present(doc.get(name)) {
                 None => continue,
                 Some(Value::Object(section)) => section,
                 Some(other) => {
-                    context.insert(name.into(), other.clone()); // the schema rejects it
+                    pairs.push((name.into(), expr(other, Kind::Plain)?)); // the schema rejects it
                     continue;
                 }
             };
-            let mut record = Map::new();
+            let mut record = Vec::new();
             for &(field, kind) in fields {
                 let Some(value) = present(section.get(field)) else {
                     continue;
                 };
-                let mapped = map_value(value, kind)?;
-                if let (Kind::Market, Some(id)) = (kind, mapped.pointer("/__entity/id")) {
-                    market = id.as_str().map(str::to_string);
+                if let (Kind::Market, Value::String(text)) = (kind, value) {
+                    market = Some(market_id(text));
                 }
-                record.insert(field.into(), mapped);
+                record.push((field.to_string(), expr(value, kind)?));
             }
-            context.insert(name.into(), Value::Object(record));
+            pairs.push((name.into(), RestrictedExpression::new_record(record)?));
         }
-        Ok((Value::Object(context), market))
+        Ok((Context::from_pairs(pairs)?, market))
     }
+}
+
+/// The `CSP::Actor` entity: kind, roles and tenant id.
+fn actor(doc: &Map<String, Value>) -> Result<(EntityUid, Entity), Reject> {
+    let Some(Value::Object(actor)) = doc.get("actor") else {
+        return Err(Reject);
+    };
+    let mut attrs = HashMap::new();
+    for (field, kind) in [
+        ("kind", Kind::Plain),
+        ("roles", Kind::Plain),
+        ("tenant_id", Kind::Guid),
+    ] {
+        if let Some(value) = present(actor.get(field)) {
+            attrs.insert(field.to_string(), expr(value, kind)?);
+        }
+    }
+    let id = actor.get("id").and_then(Value::as_str).unwrap_or_default();
+    let principal = uid("CSP::Actor", id)?;
+    let entity = Entity::new(principal.clone(), attrs, HashSet::new())?;
+    Ok((principal, entity))
 }
 
 /// A field's value unless it is missing, `null` or `""` (empty strings count as missing).
@@ -232,30 +225,51 @@ fn present(value: Option<&Value>) -> Option<&Value> {
     }
 }
 
-/// Maps one field; values of the wrong JSON type pass unchanged for the schema to reject.
-fn map_value(value: &Value, kind: Kind) -> Result<Value, Reject> {
-    let Value::String(text) = value else {
-        return Ok(match (kind, value) {
-            (Kind::Price, Value::Number(n)) => json!(decimal_text(&n.to_string())),
-            _ => value.clone(),
-        });
-    };
-    Ok(match kind {
-        Kind::Plain => value.clone(),
-        Kind::Lower => json!(text.to_lowercase()),
-        Kind::Guid if is_guid(text) => json!(text.to_ascii_lowercase()),
-        Kind::Guid => return Err(Reject),
-        Kind::Time => json!(time::cedar(time::parse(text).ok_or(Reject)?)),
-        Kind::Price => json!(decimal_text(text)),
-        Kind::Market => {
-            let id = if text.chars().count() == 2 {
-                text.to_ascii_uppercase()
-            } else {
-                text.clone()
-            };
-            json!({ "__entity": { "type": "CSP::Market", "id": id } })
+/// One field as a Cedar value. Values of the wrong JSON type are mapped as they are,
+/// for the schema to reject; JSON has no Cedar counterpart for `null` and fractions.
+fn expr(value: &Value, kind: Kind) -> Result<RestrictedExpression, Reject> {
+    Ok(match (kind, value) {
+        (Kind::Price, Value::Number(n)) => {
+            RestrictedExpression::new_decimal(decimal_text(&n.to_string()))
+        }
+        (_, Value::Null) => return Err(Reject),
+        (_, Value::Bool(b)) => RestrictedExpression::new_bool(*b),
+        (_, Value::Number(n)) => RestrictedExpression::new_long(n.as_i64().ok_or(Reject)?),
+        (_, Value::Array(items)) => RestrictedExpression::new_set(
+            items
+                .iter()
+                .map(|v| expr(v, Kind::Plain))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        (_, Value::Object(fields)) => RestrictedExpression::new_record(
+            fields
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), expr(v, Kind::Plain)?)))
+                .collect::<Result<Vec<_>, Reject>>()?,
+        )?,
+        (Kind::Plain, Value::String(text)) => RestrictedExpression::new_string(text.clone()),
+        (Kind::Lower, Value::String(text)) => RestrictedExpression::new_string(text.to_lowercase()),
+        (Kind::Guid, Value::String(text)) if is_guid(text) => {
+            RestrictedExpression::new_string(text.to_ascii_lowercase())
+        }
+        (Kind::Guid, Value::String(_)) => return Err(Reject),
+        (Kind::Time, Value::String(text)) => {
+            RestrictedExpression::new_datetime(time::cedar(time::parse(text).ok_or(Reject)?))
+        }
+        (Kind::Price, Value::String(text)) => RestrictedExpression::new_decimal(decimal_text(text)),
+        (Kind::Market, Value::String(text)) => {
+            RestrictedExpression::new_entity_uid(uid("CSP::Market", &market_id(text))?)
         }
     })
+}
+
+/// The id of a `CSP::Market` entity: ISO codes in upper case, display names as written.
+fn market_id(text: &str) -> String {
+    if text.chars().count() == 2 {
+        text.to_ascii_uppercase()
+    } else {
+        text.to_string()
+    }
 }
 
 /// Cedar's `decimal()` wants a fraction part: `"1200"` becomes `"1200.0"`.
@@ -311,7 +325,7 @@ fn market_entities() -> Result<HashMap<String, Entity>, PeerError> {
     let codes = iso.keys().map(|code| (code.as_str(), code.as_str()));
     let mut out = HashMap::new();
     for (id, code) in codes.chain(aliases) {
-        let mut parents = std::collections::HashSet::from([known.clone()]);
+        let mut parents = HashSet::from([known.clone()]);
         if unavailable.contains_key(code) {
             parents.insert(closed.clone());
         }

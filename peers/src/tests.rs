@@ -472,3 +472,175 @@ fn peers_agree_on_a_corpus_sample() {
         "allowed {allowed} of 3000"
     );
 }
+
+#[test]
+#[ignore]
+fn tmp_stats() {
+    let (_cedar, rego) = (
+        CedarPeer::new(now()).unwrap(),
+        RegoPeer::new(now()).unwrap(),
+    );
+    let mut per: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    for line in csp_corpus::generate(42, 20_000) {
+        let v: Value = serde_json::from_str(&line).unwrap();
+        let a = v["action"].as_str().unwrap_or("?").to_string();
+        let r = rego.decide_json(&line);
+        let e = per.entry(a.clone()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(r);
+        if !r {
+            let x = rego.explain(&line);
+            let key = if x.contains("errors=[]") {
+                x.split("forbid=")
+                    .nth(1)
+                    .unwrap_or("")
+                    .split(" permit")
+                    .next()
+                    .unwrap_or("")
+                    .replace('\n', "")
+                    .replace(' ', "")
+            } else {
+                "ERR".into()
+            };
+            *reasons.entry(format!("{a} {key}")).or_default() += 1;
+        }
+    }
+    let total: usize = per.values().map(|p| p.0).sum();
+    let allowed: usize = per.values().map(|p| p.1).sum();
+    println!(
+        "total {total} allowed {allowed} {:.1}%",
+        100.0 * allowed as f64 / total as f64
+    );
+    for (a, (n, k)) in &per {
+        println!("{a:22} {n:6} {:.1}%", 100.0 * *k as f64 / *n as f64);
+    }
+    for (r, n) in &reasons {
+        println!("{n:6} {r}");
+    }
+}
+
+#[test]
+#[ignore]
+fn tmp_speed() {
+    let (cedar, rego) = (
+        CedarPeer::new(now()).unwrap(),
+        RegoPeer::new(now()).unwrap(),
+    );
+    let corpus: Vec<String> = csp_corpus::generate(42, 20_000).collect();
+    let t = std::time::Instant::now();
+    let mut n = 0;
+    for l in &corpus {
+        n += usize::from(cedar.decide_json(l));
+    }
+    println!(
+        "cedar {:.0} ns/req ({n})",
+        t.elapsed().as_nanos() as f64 / corpus.len() as f64
+    );
+    let t = std::time::Instant::now();
+    let mut n = 0;
+    for l in &corpus {
+        n += usize::from(rego.decide_json(l));
+    }
+    println!(
+        "rego {:.0} ns/req ({n})",
+        t.elapsed().as_nanos() as f64 / corpus.len() as f64
+    );
+}
+
+#[test]
+#[ignore]
+fn tmp_cedar_stages() {
+    use cedar_policy::*;
+    let cedar = CedarPeer::new(now()).unwrap();
+    let schema = cedar.schema().clone();
+    let action: EntityUid = r#"CSP::Action::"download""#.parse().unwrap();
+    let ctx = json!({"at": "2026-11-25T12:00:00.000Z", "link": {"issued_at": "2026-11-20T00:00:00.000Z", "downloads": 12}, "order": {"status": "active", "price": "12.00"}});
+    let n = 2000;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let _ = Context::from_json_value(ctx.clone(), Some((&schema, &action))).unwrap();
+    }
+    println!(
+        "context w/ schema {:.0} ns",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let _ = Context::from_json_value(
+            json!({"at": {"__extn": {"fn": "datetime", "arg": "2026-11-25T12:00:00.000Z"}}}),
+            None,
+        )
+        .unwrap();
+    }
+    println!(
+        "context no schema {:.0} ns",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+    let ent = json!({ "uid": { "type": "CSP::Actor", "id": "x" }, "attrs": {"kind": "partner", "roles": ["admin_agent"]}, "parents": [] });
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let _ = Entity::from_json_value(ent.clone(), Some(&schema)).unwrap();
+    }
+    println!(
+        "entity w/ schema {:.0} ns",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+    let context = Context::from_json_value(ctx.clone(), Some((&schema, &action))).unwrap();
+    let p: EntityUid = r#"CSP::Actor::"x""#.parse().unwrap();
+    let r: EntityUid = r#"CSP::Order::"o""#.parse().unwrap();
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let _ = Request::new(
+            p.clone(),
+            action.clone(),
+            r.clone(),
+            context.clone(),
+            Some(&schema),
+        )
+        .unwrap();
+    }
+    println!(
+        "request w/ schema {:.0} ns",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+    let req = Request::new(
+        p.clone(),
+        action.clone(),
+        r.clone(),
+        context.clone(),
+        Some(&schema),
+    )
+    .unwrap();
+    let e = Entity::from_json_value(ent.clone(), Some(&schema)).unwrap();
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let _ = Entities::from_entities([e.clone()], None).unwrap();
+    }
+    println!(
+        "entities {:.0} ns",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+    let es = Entities::from_entities([e.clone()], None).unwrap();
+    let auth = Authorizer::new();
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let _ = auth.is_authorized(&req, cedar.policies(), &es);
+    }
+    println!(
+        "authorize {:.0} ns",
+        t.elapsed().as_nanos() as f64 / n as f64
+    );
+}
+
+#[test]
+#[ignore]
+fn tmp_cedar_only() {
+    let cedar = CedarPeer::new(now()).unwrap();
+    let corpus: Vec<String> = csp_corpus::generate(42, 20_000).collect();
+    let mut n = 0;
+    for l in &corpus {
+        n += usize::from(cedar.decide_json(l));
+    }
+    println!("{n}");
+}

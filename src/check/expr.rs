@@ -44,13 +44,23 @@ impl Checker<'_> {
         Ok(match &expr.kind {
             ExprKind::Number(text) => {
                 let n = Decimal::from_str(text).map_err(|_| {
-                    Diagnostic::error("bad-number", span, format!("`{text}` is not a number this engine can hold"))
+                    Diagnostic::error(
+                        "bad-number",
+                        span,
+                        format!("`{text}` is not a number this engine can hold"),
+                    )
                 })?;
                 (node(Node::Const(Value::Number(n))), Ty::Number)
             }
-            ExprKind::Text(text) => (node(Node::Const(Value::Text(text.clone().into()))), Ty::Text),
+            ExprKind::Text(text) => (
+                node(Node::Const(Value::Text(text.clone().into()))),
+                Ty::Text,
+            ),
             ExprKind::Bool(b) => (node(Node::Const(Value::Bool(*b))), Ty::Bool),
-            ExprKind::Duration(d) => (node(Node::Const(Value::Duration(super::delta(d)))), Ty::Duration),
+            ExprKind::Duration(d) => (
+                node(Node::Const(Value::Duration(super::delta(d)))),
+                Ty::Duration,
+            ),
             ExprKind::Path(path) => self.path(path, ctx)?,
             ExprKind::Call(name, args) => self.call(name, args, span, ctx)?,
             ExprKind::If(c, a, b) => {
@@ -61,7 +71,11 @@ impl Checker<'_> {
                     return Err(Diagnostic::error(
                         "type-mismatch",
                         span,
-                        format!("the two branches differ: `then` gives {}, `else` gives {}", ta.describe(), tb.describe()),
+                        format!(
+                            "the two branches differ: `then` gives {}, `else` gives {}",
+                            ta.describe(),
+                            tb.describe()
+                        ),
                     ));
                 }
                 (node(Node::If(Box::new(c), Box::new(a), Box::new(b))), ta)
@@ -87,12 +101,21 @@ impl Checker<'_> {
                 };
                 (node(n), Ty::Bool)
             }
-            ExprKind::Present(a) => (node(Node::Present(Box::new(self.expr(a, ctx)?.0))), Ty::Bool),
-            ExprKind::Missing(a) => (node(Node::Missing(Box::new(self.expr(a, ctx)?.0))), Ty::Bool),
+            ExprKind::Present(a) => (
+                node(Node::Present(Box::new(self.expr(a, ctx)?.0))),
+                Ty::Bool,
+            ),
+            ExprKind::Missing(a) => (
+                node(Node::Missing(Box::new(self.expr(a, ctx)?.0))),
+                Ty::Bool,
+            ),
             ExprKind::Is(a, b, negated) => {
                 let (a, ta) = self.expr(a, ctx)?;
                 let b = self.operand_like(b, ta, ctx)?;
-                (node(Node::Equal(Box::new(a), Box::new(b), *negated)), Ty::Bool)
+                (
+                    node(Node::Equal(Box::new(a), Box::new(b), *negated)),
+                    Ty::Bool,
+                )
             }
             ExprKind::OneOf(a, options, negated) => {
                 let (a, ta) = self.expr(a, ctx)?;
@@ -105,12 +128,17 @@ impl Checker<'_> {
             ExprKind::In(a, list, negated) => {
                 let (a, ta) = self.expr(a, ctx)?;
                 if ta != Ty::Market {
-                    return Err(type_error(a.span, "a market", ta).with_help("`is in` tests a market against a market list"));
+                    return Err(type_error(a.span, "a market", ta)
+                        .with_help("`is in` tests a market against a market list"));
                 }
                 let Some(index) = self.list_index.get(&list.text).copied() else {
                     let names: Vec<&str> = self.lists.iter().map(|l| l.name.as_str()).collect();
-                    return Err(Diagnostic::error("unknown-market-list", list.span, format!("there is no market list `{}`", list.text))
-                        .with_optional_help(did_you_mean(&list.text, names)));
+                    return Err(Diagnostic::error(
+                        "unknown-market-list",
+                        list.span,
+                        format!("there is no market list `{}`", list.text),
+                    )
+                    .with_optional_help(did_you_mean(&list.text, names)));
                 };
                 self.used.insert(list.text.clone());
                 (node(Node::InList(Box::new(a), index, *negated)), Ty::Bool)
@@ -122,20 +150,37 @@ impl Checker<'_> {
                 }
                 let Some(info) = self.windows.get(&window.text).cloned() else {
                     let names: Vec<&str> = self.windows.keys().map(String::as_str).collect();
-                    return Err(Diagnostic::error("unknown-window", window.span, format!("there is no window `{}`", window.text))
-                        .with_optional_help(did_you_mean(&window.text, names)));
+                    return Err(Diagnostic::error(
+                        "unknown-window",
+                        window.span,
+                        format!("there is no window `{}`", window.text),
+                    )
+                    .with_optional_help(did_you_mean(&window.text, names)));
                 };
                 self.used.insert(window.text.clone());
                 let start = Expr::new(Node::Field(info.start), window.span);
                 let end = window_end(&info, window.span);
-                (node(Node::Range(Box::new(a), Box::new(start), Box::new(end), *negated)), Ty::Bool)
+                (
+                    node(Node::Range(
+                        Box::new(a),
+                        Box::new(start),
+                        Box::new(end),
+                        *negated,
+                    )),
+                    Ty::Bool,
+                )
             }
             ExprKind::Before(a, b, negated) | ExprKind::After(a, b, negated) => {
                 let (a, ta) = self.expr(a, ctx)?;
                 let (b, tb) = self.expr(b, ctx)?;
                 if ta != Ty::Time || tb != Ty::Time {
-                    let bad = if ta != Ty::Time { (a.span, ta) } else { (b.span, tb) };
-                    return Err(type_error(bad.0, "a time", bad.1).with_help("`is before` and `is after` compare two times"));
+                    let bad = if ta != Ty::Time {
+                        (a.span, ta)
+                    } else {
+                        (b.span, tb)
+                    };
+                    return Err(type_error(bad.0, "a time", bad.1)
+                        .with_help("`is before` and `is after` compare two times"));
                 }
                 let before = matches!(expr.kind, ExprKind::Before(..));
                 let order = match (before, *negated) {
@@ -144,16 +189,26 @@ impl Checker<'_> {
                     (false, false) => Order::Greater,
                     (false, true) => Order::LessOrEqual,
                 };
-                (node(Node::Compare(order, Box::new(a), Box::new(b))), Ty::Bool)
+                (
+                    node(Node::Compare(order, Box::new(a), Box::new(b))),
+                    Ty::Bool,
+                )
             }
             ExprKind::Contains(a, b, negated) => {
                 let (a, ta) = self.expr(a, ctx)?;
                 let (b, tb) = self.expr(b, ctx)?;
                 if ta != Ty::Text || tb != Ty::Text {
-                    let bad = if ta != Ty::Text { (a.span, ta) } else { (b.span, tb) };
+                    let bad = if ta != Ty::Text {
+                        (a.span, ta)
+                    } else {
+                        (b.span, tb)
+                    };
                     return Err(type_error(bad.0, "text", bad.1));
                 }
-                (node(Node::Contains(Box::new(a), Box::new(b), *negated)), Ty::Bool)
+                (
+                    node(Node::Contains(Box::new(a), Box::new(b), *negated)),
+                    Ty::Bool,
+                )
             }
             ExprKind::Compare(op, a, b) => {
                 let (a, ta) = self.expr(a, ctx)?;
@@ -175,7 +230,10 @@ impl Checker<'_> {
                     CompareOp::Equal => Order::Equal,
                     CompareOp::NotEqual => Order::NotEqual,
                 };
-                (node(Node::Compare(order, Box::new(a), Box::new(b))), Ty::Bool)
+                (
+                    node(Node::Compare(order, Box::new(a), Box::new(b))),
+                    Ty::Bool,
+                )
             }
         })
     }
@@ -204,7 +262,10 @@ impl Checker<'_> {
                     return Err(Diagnostic::error(
                         "unknown-value",
                         expr.span,
-                        format!("`{word}` is not one of the possible values: {}", words.join(", ")),
+                        format!(
+                            "`{word}` is not one of the possible values: {}",
+                            words.join(", ")
+                        ),
                     )
                     .with_optional_help(did_you_mean(&word, words.iter().map(String::as_str))));
                 };
@@ -216,9 +277,17 @@ impl Checker<'_> {
                 };
                 return Ok(Expr::new(Node::Const(value), expr.span));
             }
-            if want == Ty::Market && (is_bare || matches!(expr.kind, ExprKind::Text(_))) && word.len() == 2 {
-                let code = MarketCode::parse(&word)
-                    .ok_or_else(|| Diagnostic::error("unknown-market", expr.span, format!("`{word}` is not an ISO 3166-1 alpha-2 code")))?;
+            if want == Ty::Market
+                && (is_bare || matches!(expr.kind, ExprKind::Text(_)))
+                && word.len() == 2
+            {
+                let code = MarketCode::parse(&word).ok_or_else(|| {
+                    Diagnostic::error(
+                        "unknown-market",
+                        expr.span,
+                        format!("`{word}` is not an ISO 3166-1 alpha-2 code"),
+                    )
+                })?;
                 return Ok(Expr::new(Node::Const(Value::Market(code)), expr.span));
             }
         }
@@ -227,7 +296,11 @@ impl Checker<'_> {
             return Err(Diagnostic::error(
                 "type-mismatch",
                 expr.span,
-                format!("this is {}, but it is compared with {}", ty.describe(), want.describe()),
+                format!(
+                    "this is {}, but it is compared with {}",
+                    ty.describe(),
+                    want.describe()
+                ),
             ));
         }
         Ok(e)
@@ -238,11 +311,17 @@ impl Checker<'_> {
         let (eb, tb) = self.expr(b, ctx)?;
         use Ty::*;
         let result = match (op, ta, tb) {
-            (ArithOp::Add | ArithOp::Sub | ArithOp::Mul | ArithOp::Div, Number, Number) => Some(Number),
+            (ArithOp::Add | ArithOp::Sub | ArithOp::Mul | ArithOp::Div, Number, Number) => {
+                Some(Number)
+            }
             (ArithOp::Add | ArithOp::Sub, Money, Money) => Some(Money),
-            (ArithOp::Mul, Money, Number) | (ArithOp::Mul, Number, Money) | (ArithOp::Div, Money, Number) => Some(Money),
+            (ArithOp::Mul, Money, Number)
+            | (ArithOp::Mul, Number, Money)
+            | (ArithOp::Div, Money, Number) => Some(Money),
             (ArithOp::Div, Money, Money) => Some(Number),
-            (ArithOp::Add, Time, Duration) | (ArithOp::Add, Duration, Time) | (ArithOp::Sub, Time, Duration) => Some(Time),
+            (ArithOp::Add, Time, Duration)
+            | (ArithOp::Add, Duration, Time)
+            | (ArithOp::Sub, Time, Duration) => Some(Time),
             (ArithOp::Sub, Time, Time) => Some(Duration),
             (ArithOp::Add | ArithOp::Sub, Duration, Duration) => Some(Duration),
             _ => None,
@@ -267,7 +346,10 @@ impl Checker<'_> {
             ArithOp::Mul => Arith::Mul,
             ArithOp::Div => Arith::Div,
         };
-        Ok((Expr::new(Node::Arith(op, Box::new(ea), Box::new(eb)), span), result))
+        Ok((
+            Expr::new(Node::Arith(op, Box::new(ea), Box::new(eb)), span),
+            result,
+        ))
     }
 
     fn call(&mut self, name: &ast::Name, args: &[ast::Expr], span: Span, ctx: Ctx) -> Typed {
@@ -292,7 +374,11 @@ impl Checker<'_> {
             return Err(Diagnostic::error(
                 "wrong-arguments",
                 span,
-                format!("`{}` takes {arity} arguments, not {}", name.text, args.len()),
+                format!(
+                    "`{}` takes {arity} arguments, not {}",
+                    name.text,
+                    args.len()
+                ),
             ));
         }
         let ty = match (func, types.as_slice()) {
@@ -300,12 +386,26 @@ impl Checker<'_> {
             (Func::Round, [t @ (Ty::Number | Ty::Money), Ty::Number]) => {
                 let places_ok = matches!(compiled.get(1).map(|e| &e.node), Some(Node::Const(Value::Number(n))) if n.is_integer() && *n >= Decimal::ZERO && *n <= Decimal::from(10));
                 if !places_ok {
-                    return Err(Diagnostic::error("wrong-arguments", span, "round's second argument must be a whole number of places from 0 to 10"));
+                    return Err(Diagnostic::error(
+                        "wrong-arguments",
+                        span,
+                        "round's second argument must be a whole number of places from 0 to 10",
+                    ));
                 }
                 *t
             }
-            (Func::Clamp, [a, b, c]) if a == b && b == c && matches!(a, Ty::Number | Ty::Money | Ty::Time | Ty::Duration) => *a,
-            (Func::Min | Func::Max, [a, b]) if a == b && matches!(a, Ty::Number | Ty::Money | Ty::Time | Ty::Duration) => *a,
+            (Func::Clamp, [a, b, c])
+                if a == b
+                    && b == c
+                    && matches!(a, Ty::Number | Ty::Money | Ty::Time | Ty::Duration) =>
+            {
+                *a
+            }
+            (Func::Min | Func::Max, [a, b])
+                if a == b && matches!(a, Ty::Number | Ty::Money | Ty::Time | Ty::Duration) =>
+            {
+                *a
+            }
             _ => {
                 let got: Vec<&str> = types.iter().map(|t| t.describe()).collect();
                 let want = match func {
@@ -341,8 +441,12 @@ impl Checker<'_> {
         }
         if first == "allowed" && rest.is_empty() {
             if !ctx.allowed {
-                return Err(Diagnostic::error("allowed-outside-fact", span, "`allowed` can only be read in a fact's value")
-                    .with_help("rules decide `allowed`, so they cannot read it"));
+                return Err(Diagnostic::error(
+                    "allowed-outside-fact",
+                    span,
+                    "`allowed` can only be read in a fact's value",
+                )
+                .with_help("rules decide `allowed`, so they cannot read it"));
             }
             return Ok((Expr::new(Node::Allowed, span), Ty::Bool));
         }
@@ -358,9 +462,21 @@ impl Checker<'_> {
                 ("length", 1) => (e(Node::Const(Value::Duration(info.length))), Ty::Duration),
                 ("days_left", 1) => {
                     let days = e(Node::Call(Func::WholeDays, vec![at, end]));
-                    (e(Node::Call(Func::Max, vec![days, e(Node::Const(Value::Number(Decimal::ZERO)))])), Ty::Number)
+                    (
+                        e(Node::Call(
+                            Func::Max,
+                            vec![days, e(Node::Const(Value::Number(Decimal::ZERO)))],
+                        )),
+                        Ty::Number,
+                    )
                 }
-                _ => return Err(unknown_member(path, "window", &["start", "end", "length", "days_left"])),
+                _ => {
+                    return Err(unknown_member(
+                        path,
+                        "window",
+                        &["start", "end", "length", "days_left"],
+                    ))
+                }
             });
         }
         if let Some(info) = self.links.get(first).cloned() {
@@ -368,7 +484,11 @@ impl Checker<'_> {
             let member = rest.first().map(String::as_str).unwrap_or("");
             let e = |n: Node| Expr::new(n, span);
             let at = e(Node::Field(self.at_slot));
-            let expires = e(Node::Arith(Arith::Add, Box::new(e(Node::Field(info.issued))), Box::new(e(Node::Const(Value::Duration(info.lifetime))))));
+            let expires = e(Node::Arith(
+                Arith::Add,
+                Box::new(e(Node::Field(info.issued))),
+                Box::new(e(Node::Const(Value::Duration(info.lifetime)))),
+            ));
             let limit = e(Node::Const(Value::Number(Decimal::from(info.limit))));
             let used = e(Node::Field(info.used));
             return Ok(match (member, rest.len()) {
@@ -379,15 +499,44 @@ impl Checker<'_> {
                 ("used", 1) => (used, Ty::Number),
                 ("uses_left", 1) => {
                     let left = e(Node::Arith(Arith::Sub, Box::new(limit), Box::new(used)));
-                    (e(Node::Call(Func::Max, vec![left, e(Node::Const(Value::Number(Decimal::ZERO)))])), Ty::Number)
+                    (
+                        e(Node::Call(
+                            Func::Max,
+                            vec![left, e(Node::Const(Value::Number(Decimal::ZERO)))],
+                        )),
+                        Ty::Number,
+                    )
                 }
-                ("expired", 1) => (e(Node::Compare(Order::GreaterOrEqual, Box::new(at), Box::new(expires))), Ty::Bool),
-                ("used_up", 1) => (e(Node::Compare(Order::GreaterOrEqual, Box::new(used), Box::new(limit))), Ty::Bool),
+                ("expired", 1) => (
+                    e(Node::Compare(
+                        Order::GreaterOrEqual,
+                        Box::new(at),
+                        Box::new(expires),
+                    )),
+                    Ty::Bool,
+                ),
+                ("used_up", 1) => (
+                    e(Node::Compare(
+                        Order::GreaterOrEqual,
+                        Box::new(used),
+                        Box::new(limit),
+                    )),
+                    Ty::Bool,
+                ),
                 _ => {
                     return Err(unknown_member(
                         path,
                         "link",
-                        &["issued_at", "expires_at", "lifetime", "limit", "used", "uses_left", "expired", "used_up"],
+                        &[
+                            "issued_at",
+                            "expires_at",
+                            "lifetime",
+                            "limit",
+                            "used",
+                            "uses_left",
+                            "expired",
+                            "used_up",
+                        ],
                     ))
                 }
             });
@@ -399,17 +548,29 @@ impl Checker<'_> {
             let Some(&slot) = self.field_index.get(&dotted) else {
                 continue;
             };
-            let ty = self.field_types.get(usize::from(slot)).copied().unwrap_or(Ty::Text);
+            let ty = self
+                .field_types
+                .get(usize::from(slot))
+                .copied()
+                .unwrap_or(Ty::Text);
             let field = Expr::new(Node::Field(slot), span);
             return match (tail, ty) {
                 ([], _) => Ok((field, ty)),
-                ([member], Ty::Market) if member == "name" => Ok((Expr::new(Node::MarketName(Box::new(field)), span), Ty::Text)),
+                ([member], Ty::Market) if member == "name" => {
+                    Ok((Expr::new(Node::MarketName(Box::new(field)), span), Ty::Text))
+                }
                 _ => Err(Diagnostic::error(
                     "unknown-field",
                     span,
-                    format!("`{dotted}` is {} and has no member `{}`", ty.describe(), tail.join(".")),
+                    format!(
+                        "`{dotted}` is {} and has no member `{}`",
+                        ty.describe(),
+                        tail.join(".")
+                    ),
                 )
-                .with_optional_help((ty == Ty::Market).then(|| "a market has one member: `.name`".to_string()))),
+                .with_optional_help(
+                    (ty == Ty::Market).then(|| "a market has one member: `.name`".to_string()),
+                )),
             };
         }
         Err(self.unknown_name(path))
@@ -417,15 +578,27 @@ impl Checker<'_> {
 
     fn fact_ref(&mut self, name: u16, text: &str, span: Span, ctx: Ctx) -> Typed {
         let Some(actions) = ctx.facts_for else {
-            return Err(Diagnostic::error("fact-in-expression", span, format!("`{text}` is a fact; facts can be read only in messages"))
-                .with_help(format!("declare the value with `let` and use it in both places")));
+            return Err(Diagnostic::error(
+                "fact-in-expression",
+                span,
+                format!("`{text}` is a fact; facts can be read only in messages"),
+            )
+            .with_help(format!(
+                "declare the value with `let` and use it in both places"
+            )));
         };
-        let info = self.fact_info.get(usize::from(name)).cloned().unwrap_or_default();
+        let info = self
+            .fact_info
+            .get(usize::from(name))
+            .cloned()
+            .unwrap_or_default();
         if info.after_decision {
             return Err(Diagnostic::error(
                 "fact-after-decision",
                 span,
-                format!("`{text}` depends on the decision (`allowed`), so a message cannot show it"),
+                format!(
+                    "`{text}` depends on the decision (`allowed`), so a message cannot show it"
+                ),
             ));
         }
         let missing = actions & !info.actions;
@@ -456,8 +629,16 @@ impl Checker<'_> {
         } else {
             format!("`{dotted}` is not a field, let, fact, window or link")
         };
-        Diagnostic::error(if path.segments.len() > 1 { "unknown-field" } else { "unknown-name" }, path.span, message)
-            .with_help(help.unwrap_or_else(|| "declare it in the `input` block, or with `let`".into()))
+        Diagnostic::error(
+            if path.segments.len() > 1 {
+                "unknown-field"
+            } else {
+                "unknown-name"
+            },
+            path.span,
+            message,
+        )
+        .with_help(help.unwrap_or_else(|| "declare it in the `input` block, or with `let`".into()))
     }
 }
 
@@ -468,13 +649,21 @@ fn no_members(path: &ast::Path, rest: &[String]) -> Result<(), Diagnostic> {
         Err(Diagnostic::error(
             "unknown-field",
             path.span,
-            format!("`{}` has no member `{}`", path.segments.first().map(String::as_str).unwrap_or(""), rest.join(".")),
+            format!(
+                "`{}` has no member `{}`",
+                path.segments.first().map(String::as_str).unwrap_or(""),
+                rest.join(".")
+            ),
         ))
     }
 }
 
 fn unknown_member(path: &ast::Path, what: &str, members: &[&str]) -> Diagnostic {
-    let member = path.segments.get(1..).map(|s| s.join(".")).unwrap_or_default();
+    let member = path
+        .segments
+        .get(1..)
+        .map(|s| s.join("."))
+        .unwrap_or_default();
     Diagnostic::error(
         "unknown-member",
         path.span,

@@ -7,7 +7,12 @@ use crate::syntax::ast::Declaration;
 
 impl Checker<'_> {
     /// Runs every lint over the checked declarations.
-    pub(super) fn lint(&mut self, decls: &[&Declaration], rules: &[CompiledRule], plans: &[ActionPlan]) {
+    pub(super) fn lint(
+        &mut self,
+        decls: &[&Declaration],
+        rules: &[CompiledRule],
+        plans: &[ActionPlan],
+    ) {
         self.unused_declarations(decls);
         self.shadowed_permits(rules, plans);
     }
@@ -23,8 +28,12 @@ impl Checker<'_> {
             };
             if !self.used.contains(&name.text) {
                 self.report(
-                    Diagnostic::warning("unused", name.span, format!("the {what} `{}` is never used", name.text))
-                        .with_help("use it in a rule, fact or message, or remove it"),
+                    Diagnostic::warning(
+                        "unused",
+                        name.span,
+                        format!("the {what} `{}` is never used", name.text),
+                    )
+                    .with_help("use it in a rule, fact or message, or remove it"),
                 );
             }
         }
@@ -34,16 +43,29 @@ impl Checker<'_> {
     /// covers the same action.
     fn shadowed_permits(&mut self, rules: &[CompiledRule], plans: &[ActionPlan]) {
         for (action, plan) in plans.iter().enumerate() {
-            let blanket = plan.forbids.iter().filter_map(|&i| rules.get(usize::from(i))).find(|r| {
-                r.audience.is_none() && r.condition.as_ref().is_none_or(|c| matches!(c.node, Node::Const(crate::value::Value::Bool(true))))
-            });
+            let blanket = plan
+                .forbids
+                .iter()
+                .filter_map(|&i| rules.get(usize::from(i)))
+                .find(|r| {
+                    r.audience.is_none()
+                        && r.condition.as_ref().is_none_or(|c| {
+                            matches!(c.node, Node::Const(crate::value::Value::Bool(true)))
+                        })
+                });
             let Some(blanket) = blanket else { continue };
             for &i in &plan.permits {
-                let Some(permit) = rules.get(usize::from(i)) else { continue };
+                let Some(permit) = rules.get(usize::from(i)) else {
+                    continue;
+                };
                 if permit.effect != Effect::Permit {
                     continue;
                 }
-                let action_name = self.actions.get(action).map(|a| a.name.clone()).unwrap_or_default();
+                let action_name = self
+                    .actions
+                    .get(action)
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default();
                 self.report(
                     Diagnostic::warning(
                         "shadowed-rule",

@@ -12,8 +12,8 @@ use chrono::TimeDelta;
 
 use crate::market::{MarketCode, MarketSet};
 use crate::policy::{
-    Action, ActionPlan, Audience, CompiledPolicy, CompiledRule, Effect, Fact, Field, FieldKind, Let, MarketList, Requirement,
-    Role, Schema, SchemaNode, Template, TemplatePart, Ty,
+    Action, ActionPlan, Audience, CompiledPolicy, CompiledRule, Effect, Fact, Field, FieldKind,
+    Let, MarketList, Requirement, Role, Schema, SchemaNode, Template, TemplatePart, Ty,
 };
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, ActionSet, Declaration, FieldType};
@@ -45,7 +45,10 @@ pub fn check(sources: SourceMap, files: &[ast::PolicyFile]) -> Checked {
         }
         _ => None,
     };
-    Checked { policy, diagnostics }
+    Checked {
+        policy,
+        diagnostics,
+    }
 }
 
 /// A window, as expressions need it.
@@ -118,7 +121,8 @@ pub(crate) struct Checker<'s> {
 
 /// Converts a duration literal to an exact duration.
 pub(crate) fn delta(d: &ast::DurationLit) -> TimeDelta {
-    let seconds = i64::try_from(d.amount.saturating_mul(d.unit.seconds())).unwrap_or(i64::MAX / 1_000);
+    let seconds =
+        i64::try_from(d.amount.saturating_mul(d.unit.seconds())).unwrap_or(i64::MAX / 1_000);
     TimeDelta::try_seconds(seconds).unwrap_or(TimeDelta::MAX)
 }
 
@@ -213,7 +217,11 @@ impl<'s> Checker<'s> {
                     let issued = self.time_field(&l.issued);
                     let used = self.count_field(&l.used);
                     if l.limit == 0 {
-                        self.report(Diagnostic::error("empty-link", l.limit_span, "a link that allows 0 uses can never be used"));
+                        self.report(Diagnostic::error(
+                            "empty-link",
+                            l.limit_span,
+                            "a link that allows 0 uses can never be used",
+                        ));
                     }
                     if let (Some(issued), Some(used)) = (issued, used) {
                         let info = LinkInfo {
@@ -283,8 +291,12 @@ impl<'s> Checker<'s> {
                 if let Some(first) = rule_ids.get(&rule.id.text) {
                     let first = self.sources.location(*first);
                     self.report(
-                        Diagnostic::error("duplicate-rule", rule.id.span, format!("a rule `{}` is already declared at {first}", rule.id.text))
-                            .with_help("give every rule its own id: decisions name rules by id"),
+                        Diagnostic::error(
+                            "duplicate-rule",
+                            rule.id.span,
+                            format!("a rule `{}` is already declared at {first}", rule.id.text),
+                        )
+                        .with_help("give every rule its own id: decisions name rules by id"),
                     );
                     continue;
                 }
@@ -310,10 +322,18 @@ impl<'s> Checker<'s> {
         for decl in decls {
             if let Declaration::Otherwise(text) = decl {
                 if default_deny.is_some() {
-                    self.report(Diagnostic::error("duplicate-otherwise", text.span, "the policy already has an `otherwise deny` message"));
+                    self.report(Diagnostic::error(
+                        "duplicate-otherwise",
+                        text.span,
+                        "the policy already has an `otherwise deny` message",
+                    ));
                     continue;
                 }
-                let all = if self.actions.len() >= 64 { u64::MAX } else { (1u64 << self.actions.len()) - 1 };
+                let all = if self.actions.len() >= 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << self.actions.len()) - 1
+                };
                 let ctx = Ctx {
                     allowed: false,
                     facts_for: Some(all),
@@ -331,7 +351,12 @@ impl<'s> Checker<'s> {
             .zip(self.let_values.iter())
             .map(|(decl, value)| Let {
                 name: decl.name.text.clone(),
-                value: value.clone().unwrap_or_else(|| crate::policy::Expr::new(crate::policy::Node::Const(crate::value::Value::Absent), decl.name.span)),
+                value: value.clone().unwrap_or_else(|| {
+                    crate::policy::Expr::new(
+                        crate::policy::Node::Const(crate::value::Value::Absent),
+                        decl.name.span,
+                    )
+                }),
             })
             .collect();
         let mut fact_names = vec![String::new(); self.fact_index.len()];
@@ -376,14 +401,25 @@ impl<'s> Checker<'s> {
     fn declare_actions(&mut self, list: &ast::NamedList) {
         for (name, label) in &list.items {
             if self.action_index.contains_key(&name.text) {
-                self.report(Diagnostic::error("duplicate-action", name.span, format!("the action `{}` is declared twice", name.text)));
+                self.report(Diagnostic::error(
+                    "duplicate-action",
+                    name.span,
+                    format!("the action `{}` is declared twice", name.text),
+                ));
                 continue;
             }
             if self.actions.len() >= 64 {
-                self.report(Diagnostic::error("too-many-actions", name.span, "a policy may declare at most 64 actions"));
+                self.report(Diagnostic::error(
+                    "too-many-actions",
+                    name.span,
+                    "a policy may declare at most 64 actions",
+                ));
                 continue;
             }
-            self.action_index.insert(name.text.clone(), u16::try_from(self.actions.len()).unwrap_or(u16::MAX));
+            self.action_index.insert(
+                name.text.clone(),
+                u16::try_from(self.actions.len()).unwrap_or(u16::MAX),
+            );
             self.actions.push(Action {
                 name: name.text.clone(),
                 label: label.value.clone(),
@@ -396,7 +432,11 @@ impl<'s> Checker<'s> {
             Some(i) => i,
             None => {
                 if self.sides.len() >= 8 {
-                    self.report(Diagnostic::error("too-many-sides", side.span, "a policy may declare at most 8 sides"));
+                    self.report(Diagnostic::error(
+                        "too-many-sides",
+                        side.span,
+                        "a policy may declare at most 8 sides",
+                    ));
                     return;
                 }
                 self.sides.push(side.text.clone());
@@ -405,16 +445,27 @@ impl<'s> Checker<'s> {
         };
         let side_index = u8::try_from(side_index).unwrap_or(u8::MAX);
         for (name, label) in &roles.items {
-            if self.roles.iter().any(|r| r.side == side_index && r.name == name.text) {
+            if self
+                .roles
+                .iter()
+                .any(|r| r.side == side_index && r.name == name.text)
+            {
                 self.report(Diagnostic::error(
                     "duplicate-role",
                     name.span,
-                    format!("the role `{}` is declared twice for {}", name.text, side.text),
+                    format!(
+                        "the role `{}` is declared twice for {}",
+                        name.text, side.text
+                    ),
                 ));
                 continue;
             }
             if self.roles.len() >= 64 {
-                self.report(Diagnostic::error("too-many-roles", name.span, "a policy may declare at most 64 roles"));
+                self.report(Diagnostic::error(
+                    "too-many-roles",
+                    name.span,
+                    "a policy may declare at most 64 roles",
+                ));
                 continue;
             }
             self.roles.push(Role {
@@ -428,14 +479,19 @@ impl<'s> Checker<'s> {
     fn declare_field(&mut self, decl: &ast::FieldDecl) {
         let path = decl.path.dotted();
         if self.field_index.contains_key(&path) {
-            self.report(Diagnostic::error("duplicate-field", decl.path.span, format!("the field `{path}` is declared twice")));
+            self.report(Diagnostic::error(
+                "duplicate-field",
+                decl.path.span,
+                format!("the field `{path}` is declared twice"),
+            ));
             return;
         }
         let clash = self.field_index.keys().find(|other| {
             other.starts_with(&format!("{path}.")) || path.starts_with(&format!("{other}."))
         });
         if let Some(other) = clash {
-            let message = format!("`{path}` and `{other}` cannot both be fields: one would hold the other");
+            let message =
+                format!("`{path}` and `{other}` cannot both be fields: one would hold the other");
             self.report(Diagnostic::error("field-clash", decl.path.span, message));
             return;
         }
@@ -448,7 +504,11 @@ impl<'s> Checker<'s> {
                 let mut seen = HashSet::new();
                 for word in words {
                     if !seen.insert(word.text.as_str()) {
-                        self.report(Diagnostic::error("duplicate-value", word.span, format!("`{}` is listed twice", word.text)));
+                        self.report(Diagnostic::error(
+                            "duplicate-value",
+                            word.span,
+                            format!("`{}` is listed twice", word.text),
+                        ));
                     }
                 }
                 FieldKind::Enum(words.iter().map(|w| w.text.clone()).collect())
@@ -462,9 +522,16 @@ impl<'s> Checker<'s> {
             FieldType::Guid => FieldKind::Guid,
             FieldType::Market => FieldKind::Market,
         };
-        let special = matches!(kind, FieldKind::Action | FieldKind::RequestTime | FieldKind::Side | FieldKind::Roles);
+        let special = matches!(
+            kind,
+            FieldKind::Action | FieldKind::RequestTime | FieldKind::Side | FieldKind::Roles
+        );
         if special && self.fields.iter().any(|f| f.kind == kind) {
-            self.report(Diagnostic::error("duplicate-field", decl.ty_span, "only one field can have this role in a request"));
+            self.report(Diagnostic::error(
+                "duplicate-field",
+                decl.ty_span,
+                "only one field can have this role in a request",
+            ));
             return;
         }
         let slot = u16::try_from(self.fields.len()).unwrap_or(u16::MAX);
@@ -486,7 +553,12 @@ impl<'s> Checker<'s> {
                 .with_help("declare the request's fields: `input { action is the action  at is the time of the request ... }`"));
             return None;
         }
-        let find = |kind: FieldKind| self.fields.iter().position(|f| f.kind == kind).and_then(|i| u16::try_from(i).ok());
+        let find = |kind: FieldKind| {
+            self.fields
+                .iter()
+                .position(|f| f.kind == kind)
+                .and_then(|i| u16::try_from(i).ok())
+        };
         let (action, at, side, roles) = (
             find(FieldKind::Action),
             find(FieldKind::RequestTime),
@@ -494,18 +566,27 @@ impl<'s> Checker<'s> {
             find(FieldKind::Roles),
         );
         let (Some(action), Some(at)) = (action, at) else {
-            self.report(Diagnostic::error("no-input", start, "the `input` block must declare `the action` and `the time of the request`")
-                .with_help("add `action is the action` and `at is the time of the request`"));
+            self.report(
+                Diagnostic::error(
+                    "no-input",
+                    start,
+                    "the `input` block must declare `the action` and `the time of the request`",
+                )
+                .with_help("add `action is the action` and `at is the time of the request`"),
+            );
             return None;
         };
         if self.actions.is_empty() {
-            self.report(Diagnostic::error("no-actions", start, "the policy declares no actions").with_help("add `actions { name \"label\" ... }`"));
+            self.report(
+                Diagnostic::error("no-actions", start, "the policy declares no actions")
+                    .with_help("add `actions { name \"label\" ... }`"),
+            );
         }
         let mut root: Vec<(String, SchemaNode)> = Vec::new();
         for (slot, field) in self.fields.iter().enumerate() {
             let slot = u16::try_from(slot).unwrap_or(u16::MAX);
             let segments: Vec<&str> = field.path.split('.').collect();
-            insert_path(&mut root, &segments, slot);
+            insert_path(&mut root, "", &segments, slot);
         }
         Some(Schema {
             fields: self.fields.clone(),
@@ -528,15 +609,23 @@ impl<'s> Checker<'s> {
             let text = &entry.code.text;
             let Some(code) = MarketCode::parse(text) else {
                 self.report(
-                    Diagnostic::error("unknown-market", entry.code.span, format!("`{text}` is not an ISO 3166-1 alpha-2 code"))
-                        .with_help("market codes are two letters such as `AX` or `CN` (`XK` for Kosovo)"),
+                    Diagnostic::error(
+                        "unknown-market",
+                        entry.code.span,
+                        format!("`{text}` is not an ISO 3166-1 alpha-2 code"),
+                    )
+                    .with_help(
+                        "market codes are two letters such as `AX` or `CN` (`XK` for Kosovo)",
+                    ),
                 );
                 continue;
             };
             if code.as_str() != *text {
-                self.report(
-                    Diagnostic::error("market-case", entry.code.span, format!("write the market code in upper case: `{code}`")),
-                );
+                self.report(Diagnostic::error(
+                    "market-case",
+                    entry.code.span,
+                    format!("write the market code in upper case: `{code}`"),
+                ));
             }
             if !codes.insert(code) {
                 self.report(
@@ -549,7 +638,10 @@ impl<'s> Checker<'s> {
                     Some(other) if *other != code => self.report(Diagnostic::error(
                         "market-name-clash",
                         name.span,
-                        format!("the display name \"{}\" already stands for {other}", name.value),
+                        format!(
+                            "the display name \"{}\" already stands for {other}",
+                            name.value
+                        ),
                     )),
                     _ => {
                         by_name.insert(name.value.clone(), code);
@@ -558,7 +650,10 @@ impl<'s> Checker<'s> {
                 display.entry(code).or_insert_with(|| name.value.clone());
             }
         }
-        self.list_index.insert(decl.name.text.clone(), u16::try_from(self.lists.len()).unwrap_or(u16::MAX));
+        self.list_index.insert(
+            decl.name.text.clone(),
+            u16::try_from(self.lists.len()).unwrap_or(u16::MAX),
+        );
         self.lists.push(MarketList {
             name: decl.name.text.clone(),
             title: decl.title.value.clone(),
@@ -586,12 +681,20 @@ impl<'s> Checker<'s> {
         let Some(&slot) = self.field_index.get(&dotted) else {
             let help = diag::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
             self.report(
-                Diagnostic::error("unknown-field", path.span, format!("`{dotted}` is not a field of the input schema"))
-                    .with_optional_help(help),
+                Diagnostic::error(
+                    "unknown-field",
+                    path.span,
+                    format!("`{dotted}` is not a field of the input schema"),
+                )
+                .with_optional_help(help),
             );
             return None;
         };
-        let found = self.field_types.get(usize::from(slot)).copied().unwrap_or(Ty::Text);
+        let found = self
+            .field_types
+            .get(usize::from(slot))
+            .copied()
+            .unwrap_or(Ty::Text);
         if found != ty {
             self.report(expr::type_error(path.span, what, found));
             return None;
@@ -603,15 +706,27 @@ impl<'s> Checker<'s> {
     fn let_type(&mut self, index: u16) -> Result<Ty, Diagnostic> {
         let i = usize::from(index);
         let Some(decl) = self.let_decls.get(i).copied() else {
-            return Err(Diagnostic::error("unknown-name", Span::default(), "unknown let"));
+            return Err(Diagnostic::error(
+                "unknown-name",
+                Span::default(),
+                "unknown let",
+            ));
         };
         match self.let_state.get(i).cloned() {
             Some(LetState::Done(ty)) => return Ok(ty),
             Some(LetState::Failed) => {
-                return Err(Diagnostic::error("broken-let", decl.name.span, format!("`{}` has an error", decl.name.text)))
+                return Err(Diagnostic::error(
+                    "broken-let",
+                    decl.name.span,
+                    format!("`{}` has an error", decl.name.text),
+                ))
             }
             Some(LetState::InProgress) => {
-                return Err(Diagnostic::error("cyclic-let", decl.name.span, format!("`{}` is defined in terms of itself", decl.name.text)))
+                return Err(Diagnostic::error(
+                    "cyclic-let",
+                    decl.name.span,
+                    format!("`{}` is defined in terms of itself", decl.name.text),
+                ))
             }
             _ => {}
         }
@@ -639,7 +754,11 @@ impl<'s> Checker<'s> {
                 if diagnostic.code != "broken-let" {
                     self.report(diagnostic);
                 }
-                Err(Diagnostic::error("broken-let", decl.name.span, format!("`{}` has an error", decl.name.text)))
+                Err(Diagnostic::error(
+                    "broken-let",
+                    decl.name.span,
+                    format!("`{}` has an error", decl.name.text),
+                ))
             }
         }
     }
@@ -659,10 +778,17 @@ impl<'s> Checker<'s> {
                     match self.action_index.get(&name.text) {
                         Some(&i) => mask |= 1u64 << i,
                         None => {
-                            let help = diag::did_you_mean(&name.text, self.actions.iter().map(|a| a.name.as_str()));
+                            let help = diag::did_you_mean(
+                                &name.text,
+                                self.actions.iter().map(|a| a.name.as_str()),
+                            );
                             self.report(
-                                Diagnostic::error("unknown-action", name.span, format!("`{}` is not a declared action", name.text))
-                                    .with_optional_help(help),
+                                Diagnostic::error(
+                                    "unknown-action",
+                                    name.span,
+                                    format!("`{}` is not a declared action", name.text),
+                                )
+                                .with_optional_help(help),
                             );
                         }
                     }
@@ -673,7 +799,11 @@ impl<'s> Checker<'s> {
     }
 
     /// Compiles the facts; returns each with its action mask.
-    fn facts(&mut self, decls: &[&'s Declaration], names_seen: &mut HashMap<String, Span>) -> Vec<(Fact, u64)> {
+    fn facts(
+        &mut self,
+        decls: &[&'s Declaration],
+        names_seen: &mut HashMap<String, Span>,
+    ) -> Vec<(Fact, u64)> {
         // First pass: names, actions and overlap, so messages can refer to any fact.
         let mut pending = Vec::new();
         for decl in decls {
@@ -681,12 +811,19 @@ impl<'s> Checker<'s> {
             let mask = self.action_mask(&f.actions);
             let name = match self.fact_index.get(&f.name.text) {
                 Some(&i) => {
-                    let info = self.fact_info.get(usize::from(i)).cloned().unwrap_or_default();
+                    let info = self
+                        .fact_info
+                        .get(usize::from(i))
+                        .cloned()
+                        .unwrap_or_default();
                     if info.actions & mask != 0 {
                         self.report(Diagnostic::error(
                             "duplicate-fact",
                             f.name.span,
-                            format!("the fact `{}` is already defined for some of these actions", f.name.text),
+                            format!(
+                                "the fact `{}` is already defined for some of these actions",
+                                f.name.text
+                            ),
                         ));
                         continue;
                     }
@@ -711,13 +848,20 @@ impl<'s> Checker<'s> {
             match self.expr(&f.value, ctx) {
                 Ok((value, ty)) => {
                     let mut after_decision = false;
-                    value.visit(&mut |e| after_decision |= matches!(e.node, crate::policy::Node::Allowed));
+                    value.visit(&mut |e| {
+                        after_decision |= matches!(e.node, crate::policy::Node::Allowed)
+                    });
                     if let Some(info) = self.fact_info.get_mut(usize::from(name)) {
                         if info.actions != 0 && info.ty != ty {
                             self.diags.push(Diagnostic::error(
                                 "type-mismatch",
                                 f.value.span,
-                                format!("`{}` is {} for other actions, but {} here", f.name.text, info.ty.describe(), ty.describe()),
+                                format!(
+                                    "`{}` is {} for other actions, but {} here",
+                                    f.name.text,
+                                    info.ty.describe(),
+                                    ty.describe()
+                                ),
                             ));
                         }
                         info.ty = ty;
@@ -746,10 +890,15 @@ impl<'s> Checker<'s> {
             match self.field_index.get(&dotted) {
                 Some(&slot) => any_of.push(slot),
                 None => {
-                    let help = diag::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
+                    let help =
+                        diag::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
                     self.report(
-                        Diagnostic::error("unknown-field", path.span, format!("`{dotted}` is not a field of the input schema"))
-                            .with_optional_help(help),
+                        Diagnostic::error(
+                            "unknown-field",
+                            path.span,
+                            format!("`{dotted}` is not a field of the input schema"),
+                        )
+                        .with_optional_help(help),
                     );
                     return None;
                 }
@@ -800,7 +949,11 @@ impl<'s> Checker<'s> {
             }
         };
         if rule.effect == Effect::Reject && rule.audience.is_some() {
-            self.report(Diagnostic::error("reject-audience", rule.effect_span, "a `reject` rule applies to every actor; remove `to ...`"));
+            self.report(Diagnostic::error(
+                "reject-audience",
+                rule.effect_span,
+                "a `reject` rule applies to every actor; remove `to ...`",
+            ));
         }
         let message = self.template(
             &rule.message,
@@ -820,15 +973,30 @@ impl<'s> Checker<'s> {
     }
 
     fn audience(&mut self, groups: &[ast::RoleGroup], effect: Effect) -> Option<Audience> {
-        let mut audience = Audience { any_of_sides: 0, roles: 0 };
+        let mut audience = Audience {
+            any_of_sides: 0,
+            roles: 0,
+        };
         let mut ok = true;
         for group in groups {
             let Some(side) = self.sides.iter().position(|s| *s == group.side.text) else {
-                let help = diag::did_you_mean(&group.side.text, self.sides.iter().map(String::as_str)).unwrap_or_else(|| {
-                    format!("a role group starts with its side ({}), then the roles joined by `or`", self.sides.join(", "))
+                let help = diag::did_you_mean(
+                    &group.side.text,
+                    self.sides.iter().map(String::as_str),
+                )
+                .unwrap_or_else(|| {
+                    format!(
+                        "a role group starts with its side ({}), then the roles joined by `or`",
+                        self.sides.join(", ")
+                    )
                 });
                 self.report(
-                    Diagnostic::error("unknown-side", group.side.span, format!("`{}` is not a side", group.side.text)).with_help(help),
+                    Diagnostic::error(
+                        "unknown-side",
+                        group.side.span,
+                        format!("`{}` is not a side", group.side.text),
+                    )
+                    .with_help(help),
                 );
                 ok = false;
                 continue;
@@ -837,18 +1005,36 @@ impl<'s> Checker<'s> {
                 audience.any_of_sides |= 1 << side;
             }
             for role in &group.roles {
-                match self.roles.iter().position(|r| usize::from(r.side) == side && r.name == role.text) {
+                match self
+                    .roles
+                    .iter()
+                    .position(|r| usize::from(r.side) == side && r.name == role.text)
+                {
                     Some(bit) => audience.roles |= 1u64 << bit,
                     None => {
-                        let other_side = self.roles.iter().find(|r| r.name == role.text).map(|r| r.side);
-                        let names = self.roles.iter().filter(|r| usize::from(r.side) == side).map(|r| r.name.as_str());
+                        let other_side = self
+                            .roles
+                            .iter()
+                            .find(|r| r.name == role.text)
+                            .map(|r| r.side);
+                        let names = self
+                            .roles
+                            .iter()
+                            .filter(|r| usize::from(r.side) == side)
+                            .map(|r| r.name.as_str());
                         let mut d = Diagnostic::error(
                             "unknown-role",
                             role.span,
-                            format!("`{}` is not a role of the {} side", role.text, group.side.text),
+                            format!(
+                                "`{}` is not a role of the {} side",
+                                role.text, group.side.text
+                            ),
                         );
                         d = match other_side.and_then(|s| self.sides.get(usize::from(s))) {
-                            Some(other) => d.with_help(format!("`{}` is a {other} role: write `{other} {}`", role.text, role.text)),
+                            Some(other) => d.with_help(format!(
+                                "`{}` is a {other} role: write `{other} {}`",
+                                role.text, role.text
+                            )),
                             None => d.with_optional_help(diag::did_you_mean(&role.text, names)),
                         };
                         self.report(d);
@@ -886,8 +1072,12 @@ impl<'s> Checker<'s> {
                 let Some(close) = after.find('}') else {
                     let at = text.span.start as usize + 1 + offset;
                     self.report(
-                        Diagnostic::error("bad-placeholder", Span::new(text.span.file, at, at + 1), "this `{` is never closed")
-                            .with_help("write `\\{` for a literal brace"),
+                        Diagnostic::error(
+                            "bad-placeholder",
+                            Span::new(text.span.file, at, at + 1),
+                            "this `{` is never closed",
+                        )
+                        .with_help("write `\\{` for a literal brace"),
                     );
                     return None;
                 };
@@ -896,7 +1086,9 @@ impl<'s> Checker<'s> {
                 let span = Span::new(text.span.file, start, start + close);
                 let valid = !inner.is_empty()
                     && inner.split('.').all(|s| {
-                        !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !s.starts_with(|c: char| c.is_ascii_digit())
+                        !s.is_empty()
+                            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                            && !s.starts_with(|c: char| c.is_ascii_digit())
                     });
                 if !valid {
                     self.report(
@@ -921,7 +1113,10 @@ impl<'s> Checker<'s> {
                             parts.push(TemplatePart::Value(e));
                         }
                         Err(mut d) => {
-                            d.message = format!("the message reads {}", d.message.trim_start_matches("there is no "));
+                            d.message = format!(
+                                "the message reads {}",
+                                d.message.trim_start_matches("there is no ")
+                            );
                             self.report(d);
                             ok = false;
                         }
@@ -943,21 +1138,31 @@ impl<'s> Checker<'s> {
     }
 }
 
-fn insert_path(nodes: &mut Vec<(String, SchemaNode)>, segments: &[&str], slot: u16) {
+fn insert_path(nodes: &mut Vec<(String, SchemaNode)>, prefix: &str, segments: &[&str], slot: u16) {
     let [first, rest @ ..] = segments else { return };
     if rest.is_empty() {
         nodes.push(((*first).to_string(), SchemaNode::Leaf(slot)));
         return;
     }
-    let position = nodes.iter().position(|(k, n)| k == first && matches!(n, SchemaNode::Group(_)));
+    let path = if prefix.is_empty() {
+        (*first).to_string()
+    } else {
+        format!("{prefix}.{first}")
+    };
+    let position = nodes
+        .iter()
+        .position(|(k, n)| k == first && matches!(n, SchemaNode::Group(..)));
     let index = match position {
         Some(i) => i,
         None => {
-            nodes.push(((*first).to_string(), SchemaNode::Group(Vec::new())));
+            nodes.push((
+                (*first).to_string(),
+                SchemaNode::Group(path.clone(), Vec::new()),
+            ));
             nodes.len() - 1
         }
     };
-    if let Some((_, SchemaNode::Group(children))) = nodes.get_mut(index) {
-        insert_path(children, rest, slot);
+    if let Some((_, SchemaNode::Group(_, children))) = nodes.get_mut(index) {
+        insert_path(children, &path, rest, slot);
     }
 }

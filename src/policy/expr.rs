@@ -181,11 +181,19 @@ impl Expr {
         f(self);
         match &self.node {
             Node::Const(_) | Node::Field(_) | Node::Let(_) | Node::Fact(_) | Node::Allowed => {}
-            Node::MarketName(a) | Node::Not(a) | Node::Present(a) | Node::Missing(a) | Node::Negate(a) | Node::InList(a, _, _) => {
-                a.visit(f)
+            Node::MarketName(a)
+            | Node::Not(a)
+            | Node::Present(a)
+            | Node::Missing(a)
+            | Node::Negate(a)
+            | Node::InList(a, _, _) => a.visit(f),
+            Node::And(list) | Node::Or(list) | Node::Call(_, list) => {
+                list.iter().for_each(|e| e.visit(f))
             }
-            Node::And(list) | Node::Or(list) | Node::Call(_, list) => list.iter().for_each(|e| e.visit(f)),
-            Node::Equal(a, b, _) | Node::Compare(_, a, b) | Node::Contains(a, b, _) | Node::Arith(_, a, b) => {
+            Node::Equal(a, b, _)
+            | Node::Compare(_, a, b)
+            | Node::Contains(a, b, _)
+            | Node::Arith(_, a, b) => {
                 a.visit(f);
                 b.visit(f);
             }

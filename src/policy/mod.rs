@@ -71,8 +71,8 @@ impl Field {
 pub enum SchemaNode {
     /// A field: its slot.
     Leaf(u16),
-    /// An object: its keys.
-    Group(Vec<(String, SchemaNode)>),
+    /// An object: its dotted path and its keys.
+    Group(String, Vec<(String, SchemaNode)>),
 }
 
 /// The input schema: fields by slot, and the tree of keys.

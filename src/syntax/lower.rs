@@ -44,7 +44,11 @@ impl Lower {
         }
     }
 
-    fn next<'i>(&self, inner: &mut Pairs<'i, Rule>, parent: &Pair<'i, Rule>) -> Result<Pair<'i, Rule>> {
+    fn next<'i>(
+        &self,
+        inner: &mut Pairs<'i, Rule>,
+        parent: &Pair<'i, Rule>,
+    ) -> Result<Pair<'i, Rule>> {
         inner.next().ok_or_else(|| self.shape(parent))
     }
 
@@ -180,7 +184,9 @@ impl Lower {
             Rule::type_request_time => FieldType::RequestTime,
             Rule::type_side => FieldType::Side,
             Rule::type_roles => FieldType::Roles,
-            Rule::type_one_of => FieldType::OneOf(next.into_inner().map(|p| self.name(&p)).collect()),
+            Rule::type_one_of => {
+                FieldType::OneOf(next.into_inner().map(|p| self.name(&p)).collect())
+            }
             Rule::type_text => FieldType::Text,
             Rule::type_time => FieldType::Time,
             Rule::type_money => FieldType::Money,
@@ -248,9 +254,17 @@ impl Lower {
                     audience = Some(groups);
                 }
                 Rule::condition => {
-                    let clause = part.clone().into_inner().next().ok_or_else(|| self.shape(&part))?;
+                    let clause = part
+                        .clone()
+                        .into_inner()
+                        .next()
+                        .ok_or_else(|| self.shape(&part))?;
                     let is_when = clause.as_rule() == Rule::when_clause;
-                    let expr_pair = clause.clone().into_inner().next().ok_or_else(|| self.shape(&clause))?;
+                    let expr_pair = clause
+                        .clone()
+                        .into_inner()
+                        .next()
+                        .ok_or_else(|| self.shape(&clause))?;
                     let expr = self.expr(expr_pair)?;
                     condition = Some(if is_when {
                         Condition::When(expr)
@@ -411,7 +425,9 @@ impl Lower {
                     .collect::<Result<_>>()?;
                 let mut parts = parts.into_iter();
                 match (parts.next(), parts.next(), parts.next()) {
-                    (Some(c), Some(a), Some(b)) => ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    (Some(c), Some(a), Some(b)) => {
+                        ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+                    }
                     _ => return Err(self.shape(&pair)),
                 }
             }
@@ -517,8 +533,10 @@ fn unescape(body: &str) -> std::result::Result<String, String> {
                     .skip_while(|c| *c == '{')
                     .take_while(|c| *c != '}')
                     .collect();
-                let code = u32::from_str_radix(&hex, 16).map_err(|_| format!("`\\u{{{hex}}}` is not a hexadecimal code"))?;
-                let ch = char::from_u32(code).ok_or_else(|| format!("`\\u{{{hex}}}` is not a Unicode character"))?;
+                let code = u32::from_str_radix(&hex, 16)
+                    .map_err(|_| format!("`\\u{{{hex}}}` is not a hexadecimal code"))?;
+                let ch = char::from_u32(code)
+                    .ok_or_else(|| format!("`\\u{{{hex}}}` is not a Unicode character"))?;
                 out.push(ch);
             }
             other => {
@@ -536,12 +554,18 @@ fn unescape(body: &str) -> std::result::Result<String, String> {
 /// has already bounded parenthesis nesting.
 fn depth(expr: &Expr) -> usize {
     let children: Vec<&Expr> = match &expr.kind {
-        ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Bool(_) | ExprKind::Duration(_) | ExprKind::Path(_) => {
+        ExprKind::Number(_)
+        | ExprKind::Text(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Duration(_)
+        | ExprKind::Path(_) => {
             vec![]
         }
         ExprKind::Call(_, args) | ExprKind::And(args) | ExprKind::Or(args) => args.iter().collect(),
         ExprKind::If(a, b, c) => vec![a, b, c],
-        ExprKind::Negate(a) | ExprKind::Not(a) | ExprKind::Present(a) | ExprKind::Missing(a) => vec![a],
+        ExprKind::Negate(a) | ExprKind::Not(a) | ExprKind::Present(a) | ExprKind::Missing(a) => {
+            vec![a]
+        }
         ExprKind::In(a, _, _) | ExprKind::Within(a, _, _) => vec![a],
         ExprKind::OneOf(a, rest, _) => std::iter::once(a.as_ref()).chain(rest.iter()).collect(),
         ExprKind::Arith(_, a, b)
@@ -561,7 +585,10 @@ mod tests {
 
     fn only(text: &str) -> Declaration {
         let file = parse(0, text).unwrap_or_else(|e| panic!("{e}: {text}"));
-        file.declarations.into_iter().next().unwrap_or_else(|| panic!("no declaration"))
+        file.declarations
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no declaration"))
     }
 
     #[test]
@@ -625,7 +652,9 @@ mod tests {
 
     #[test]
     fn strings_resolve_escapes_but_keep_brace_escapes() {
-        let Declaration::Otherwise(text) = only(r#"otherwise deny because "a \"b\" \\ \{c\} \u{e9}""#) else {
+        let Declaration::Otherwise(text) =
+            only(r#"otherwise deny because "a \"b\" \\ \{c\} \u{e9}""#)
+        else {
             panic!("not otherwise")
         };
         assert_eq!(text.value, "a \"b\" \\ \\{c\\} é");

@@ -1,0 +1,175 @@
+//! The command line: argument parsing and the thin commands over the library. Every
+//! command returns an exit code; nothing here decides anything by itself.
+
+mod eval_cmd;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit codes, shared by every command.
+pub mod exit {
+    /// Success: every decision is allow / the policy is clean.
+    pub const OK: i32 = 0;
+    /// At least one decision is deny / the policy has errors / a test failed.
+    pub const DENIED_OR_FAILED: i32 = 1;
+    /// Bad usage, or an input that could not be read.
+    pub const USAGE: i32 = 2;
+    /// The policy could not be loaded (syntax or checking errors).
+    pub const BAD_POLICY: i32 = 3;
+}
+
+const EXIT_CODES: &str = "Exit codes:
+  0  eval: every decision is allow; check: no error; fmt --check: formatted; test: all passed
+  1  eval: at least one decision is deny; check: errors found; fmt --check: a file would change; test: a case failed
+  2  bad usage, or an input or file that cannot be read
+  3  the policy has errors and nothing was evaluated";
+
+/// csp-policy: decide CSP software requests (purchase, keys, downloads, cancel, audit)
+/// with a declarative policy.
+#[derive(Debug, Parser)]
+#[command(name = "csp-policy", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats of decisions and diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON object per line.
+    Json,
+    /// One YAML document per decision.
+    Yaml,
+    /// Plain text for people.
+    Text,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decide requests: one YAML/JSON document, a multi-document YAML stream, or JSON Lines.
+    #[command(after_help = EXIT_CODES)]
+    Eval {
+        /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+        /// The time used for requests without `at` (RFC 3339); the current time when absent.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// How to write decisions.
+        #[arg(long, value_enum, default_value = "json")]
+        format: OutputFormat,
+        /// Explain each rule considered and the values that decided it.
+        #[arg(long)]
+        explain: bool,
+        /// The requests: a file, or `-` (or nothing) for standard input.
+        #[arg(value_name = "FILE")]
+        input: Option<PathBuf>,
+    },
+    /// Parse and check a policy; print every problem with its location.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// How to write diagnostics.
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+        }
+    };
+    match cli.command {
+        Command::Eval {
+            policies,
+            now,
+            format,
+            explain,
+            input,
+        } => eval_cmd::run(&policies, now.as_deref(), format, explain, input.as_deref()),
+        Command::Check {
+            policies,
+            deny_warnings,
+            format,
+        } => check(&policies, deny_warnings, format),
+    }
+}
+
+/// Loads the sources named on the command line, or the embedded policy.
+pub(crate) fn sources(policies: &[PathBuf]) -> Result<crate::source::SourceMap, i32> {
+    if policies.is_empty() {
+        return Ok(crate::load::embedded_sources());
+    }
+    crate::load::read_sources(policies).map_err(|e| {
+        eprint!("{}", e.render());
+        exit::USAGE
+    })
+}
+
+fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32 {
+    let sources = match sources(policies) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let loaded = crate::load::compile(sources);
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::check::Severity::Error)
+        .count();
+    let warnings = loaded.diagnostics.len() - errors;
+    match format {
+        OutputFormat::Json | OutputFormat::Yaml => {
+            for d in &loaded.diagnostics {
+                let location = loaded.sources.location(d.span);
+                let mut line = String::from("{\"file\":");
+                crate::decision::json_str(&mut line, &location.file);
+                line.push_str(&format!(
+                    ",\"line\":{},\"column\":{},\"severity\":\"{}\",\"code\":",
+                    location.line,
+                    location.column,
+                    d.severity.as_str()
+                ));
+                crate::decision::json_str(&mut line, d.code);
+                line.push_str(",\"message\":");
+                crate::decision::json_str(&mut line, &d.message);
+                line.push_str(",\"help\":");
+                match &d.help {
+                    Some(h) => crate::decision::json_str(&mut line, h),
+                    None => line.push_str("null"),
+                }
+                line.push('}');
+                println!("{line}");
+            }
+        }
+        OutputFormat::Text => {
+            for d in &loaded.diagnostics {
+                eprintln!("{}", d.render(&loaded.sources));
+            }
+            let files = loaded.sources.files().len();
+            eprintln!("checked {files} file(s): {errors} error(s), {warnings} warning(s)");
+        }
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        exit::DENIED_OR_FAILED
+    } else {
+        exit::OK
+    }
+}

@@ -1,0 +1,326 @@
+//! The decision: what the engine answers for one request, and how it is written as
+//! JSON (one line), YAML or text. The JSON shape is the contract in DESIGN.md:
+//! `decision`, `action`, `reasons`, `errors`, `facts` (and `explanation` on request).
+
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+
+use crate::request::RequestError;
+use crate::value::format_number;
+
+/// Allow or deny, with why, what went wrong, and the computed facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// True for allow.
+    pub allow: bool,
+    /// The action as written in the request, if any.
+    pub action: Option<String>,
+    /// The rules that decided it.
+    pub reasons: Vec<Reason>,
+    /// What made the request unusable (any error means deny).
+    pub errors: Vec<RequestError>,
+    /// Computed facts, in the policy's declaration order.
+    pub facts: Vec<(String, FactValue)>,
+    /// Each rule considered and how it went, when asked for.
+    pub explanation: Vec<String>,
+}
+
+/// One rule that decided a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// The rule id (`default-deny` when no rule permits the action).
+    pub rule: String,
+    /// `permit`, `forbid`, or `deny` for the default.
+    pub effect: &'static str,
+    /// The rule's message with its values filled in.
+    pub message: String,
+}
+
+/// A fact's value as it appears in the decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactValue {
+    /// A JSON boolean.
+    Bool(bool),
+    /// A JSON number (written exactly from a decimal).
+    Number(Decimal),
+    /// A JSON string (money, times, words, text).
+    Text(String),
+    /// A JSON array of strings.
+    List(Vec<String>),
+}
+
+impl Decision {
+    /// True when the decision is allow.
+    pub fn is_allow(&self) -> bool {
+        self.allow
+    }
+
+    /// `allow` or `deny`.
+    pub fn verdict(&self) -> &'static str {
+        if self.allow {
+            "allow"
+        } else {
+            "deny"
+        }
+    }
+
+    /// The value of a fact, if given.
+    pub fn fact(&self, name: &str) -> Option<&FactValue> {
+        self.facts.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Writes the decision as one line of JSON (no trailing newline).
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str("{\"decision\":");
+        json_str(out, self.verdict());
+        out.push_str(",\"action\":");
+        match &self.action {
+            Some(a) => json_str(out, a),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"reasons\":[");
+        for (i, r) in self.reasons.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"rule\":");
+            json_str(out, &r.rule);
+            out.push_str(",\"effect\":");
+            json_str(out, r.effect);
+            out.push_str(",\"message\":");
+            json_str(out, &r.message);
+            out.push('}');
+        }
+        out.push_str("],\"errors\":[");
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"code\":");
+            json_str(out, e.code());
+            if let Some(field) = e.field() {
+                out.push_str(",\"field\":");
+                json_str(out, field);
+            }
+            if let Some(line) = e.line() {
+                let _ = write!(out, ",\"line\":{line}");
+            }
+            if let Some(column) = e.column() {
+                let _ = write!(out, ",\"column\":{column}");
+            }
+            out.push_str(",\"message\":");
+            json_str(out, &e.to_string());
+            out.push('}');
+        }
+        out.push_str("],\"facts\":{");
+        for (i, (name, value)) in self.facts.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json_str(out, name);
+            out.push(':');
+            match value {
+                FactValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                FactValue::Number(n) => out.push_str(&format_number(*n)),
+                FactValue::Text(t) => json_str(out, t),
+                FactValue::List(items) => {
+                    out.push('[');
+                    for (j, item) in items.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        json_str(out, item);
+                    }
+                    out.push(']');
+                }
+            }
+        }
+        out.push('}');
+        if !self.explanation.is_empty() {
+            out.push_str(",\"explanation\":[");
+            for (i, line) in self.explanation.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_str(out, line);
+            }
+            out.push(']');
+        }
+        out.push('}');
+    }
+
+    /// The decision as one line of JSON.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(256);
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Writes the decision as a YAML document (starting with `---`).
+    pub fn write_yaml(&self, out: &mut String) {
+        out.push_str("---\ndecision: ");
+        out.push_str(self.verdict());
+        out.push_str("\naction: ");
+        match &self.action {
+            Some(a) => json_str(out, a),
+            None => out.push_str("null"),
+        }
+        out.push_str("\nreasons:");
+        if self.reasons.is_empty() {
+            out.push_str(" []");
+        }
+        for r in &self.reasons {
+            out.push_str("\n  - rule: ");
+            json_str(out, &r.rule);
+            let _ = write!(out, "\n    effect: {}\n    message: ", r.effect);
+            json_str(out, &r.message);
+        }
+        out.push_str("\nerrors:");
+        if self.errors.is_empty() {
+            out.push_str(" []");
+        }
+        for e in &self.errors {
+            out.push_str("\n  - code: ");
+            json_str(out, e.code());
+            if let Some(field) = e.field() {
+                out.push_str("\n    field: ");
+                json_str(out, field);
+            }
+            if let Some(line) = e.line() {
+                let _ = write!(out, "\n    line: {line}");
+            }
+            if let Some(column) = e.column() {
+                let _ = write!(out, "\n    column: {column}");
+            }
+            out.push_str("\n    message: ");
+            json_str(out, &e.to_string());
+        }
+        out.push_str("\nfacts:");
+        if self.facts.is_empty() {
+            out.push_str(" {}");
+        }
+        for (name, value) in &self.facts {
+            let _ = write!(out, "\n  {name}: ");
+            match value {
+                FactValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                FactValue::Number(n) => out.push_str(&format_number(*n)),
+                FactValue::Text(t) => json_str(out, t),
+                FactValue::List(items) => {
+                    out.push('[');
+                    for (j, item) in items.iter().enumerate() {
+                        if j > 0 {
+                            out.push_str(", ");
+                        }
+                        json_str(out, item);
+                    }
+                    out.push(']');
+                }
+            }
+        }
+        if !self.explanation.is_empty() {
+            out.push_str("\nexplanation:");
+            for line in &self.explanation {
+                out.push_str("\n  - ");
+                json_str(out, line);
+            }
+        }
+        out.push('\n');
+    }
+
+    /// Writes the decision for a person to read.
+    pub fn write_text(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            self.verdict().to_uppercase(),
+            self.action.as_deref().unwrap_or("(no action)")
+        );
+        for r in &self.reasons {
+            let _ = writeln!(out, "  {} {}: {}", r.effect, r.rule, r.message);
+        }
+        for e in &self.errors {
+            let place = match (e.line(), e.column()) {
+                (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
+                (Some(l), None) => format!(" (line {l})"),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "  error {}{place}: {e}", e.code());
+        }
+        for (name, value) in &self.facts {
+            let shown = match value {
+                FactValue::Bool(b) => b.to_string(),
+                FactValue::Number(n) => format_number(*n),
+                FactValue::Text(t) => t.clone(),
+                FactValue::List(items) => items.join(", "),
+            };
+            let _ = writeln!(out, "  fact {name} = {shown}");
+        }
+        if !self.explanation.is_empty() {
+            out.push_str("  explanation:\n");
+            for line in &self.explanation {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+}
+
+/// Writes a JSON string literal (also valid YAML).
+pub fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_matches_the_contract_shape() {
+        let d = Decision {
+            allow: true,
+            action: Some("cancel".into()),
+            reasons: vec![Reason {
+                rule: "cancel-within-window".into(),
+                effect: "permit",
+                message: "ok \"quoted\"".into(),
+            }],
+            errors: vec![],
+            facts: vec![
+                (
+                    "days_left_to_cancel".into(),
+                    FactValue::Number(Decimal::from(4)),
+                ),
+                ("early_termination_fee".into(), FactValue::Bool(false)),
+                ("credit_amount".into(), FactValue::Text("1015.89".into())),
+            ],
+            explanation: vec![],
+        };
+        assert_eq!(
+            d.to_json(),
+            r#"{"decision":"allow","action":"cancel","reasons":[{"rule":"cancel-within-window","effect":"permit","message":"ok \"quoted\""}],"errors":[],"facts":{"days_left_to_cancel":4,"early_termination_fee":false,"credit_amount":"1015.89"}}"#
+        );
+        let parsed: Result<serde_json::Value, _> = serde_json::from_str(&d.to_json());
+        assert!(parsed.is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let mut out = String::new();
+        json_str(&mut out, "a\u{1}b\u{2028}");
+        assert_eq!(out, "\"a\\u0001b\\u2028\"");
+    }
+}
