@@ -18,6 +18,8 @@
 //! assert!(decision.is_allow());
 //! ```
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod check;
 pub mod cli;
 pub mod decision;

@@ -61,14 +61,8 @@ impl fmt::Display for MarketCode {
 }
 
 /// A set of market codes: one bit per possible code, so membership is one lookup.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct MarketSet([u64; 11]);
-
-impl Default for MarketSet {
-    fn default() -> Self {
-        MarketSet([0; 11])
-    }
-}
 
 impl fmt::Debug for MarketSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,5 +1,7 @@
 //! The embedded default policy parses and checks without any diagnostic.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 #[test]
 fn the_default_policy_is_clean() {
     let loaded = csp_policy::load::compile(csp_policy::load::embedded_sources());

@@ -1,6 +1,6 @@
 //! RFC 3339 parsing shared by the peers' request mapping.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 /// Parses an RFC 3339 timestamp (any offset, lower-case `t`/`z` accepted) to UTC.
 pub fn parse(text: &str) -> Option<DateTime<Utc>> {
@@ -9,9 +9,9 @@ pub fn parse(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// The form Cedar's `datetime()` accepts: `YYYY-MM-DDThh:mm:ss.SSSZ` (milliseconds).
-pub fn cedar(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+/// Unix milliseconds, how the Cedar peer passes times (Cedar's `datetime` precision).
+pub fn unix_millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
 }
 
 /// Unix nanoseconds, as Rego's `time.parse_rfc3339_ns` returns them.

@@ -583,9 +583,7 @@ impl Checker<'_> {
                 span,
                 format!("`{text}` is a fact; facts can be read only in messages"),
             )
-            .with_help(format!(
-                "declare the value with `let` and use it in both places"
-            )));
+            .with_help("declare the value with `let` and use it in both places"));
         };
         let info = self
             .fact_info

@@ -47,6 +47,20 @@ pub fn decide(policy: &CompiledPolicy, mut record: Record<'_>, options: &Options
     };
     let mut errors = std::mem::take(&mut record.errors);
     let action_text = record.action_text.clone();
+    if errors
+        .iter()
+        .any(|e| matches!(e, RequestError::Malformed { .. } | RequestError::TooLarge { .. }))
+    {
+        // Nothing of an unreadable document is used.
+        return Decision {
+            allow: false,
+            action: None,
+            reasons: Vec::new(),
+            errors,
+            facts: Vec::new(),
+            explanation: Vec::new(),
+        };
+    }
     let Some(action) = action else {
         // No usable action: say what else is missing, and deny.
         let mut env = Env::new(policy, &record, actor_roles, 0, false);

@@ -60,7 +60,8 @@ impl Field {
     /// `path (label)` or just the path.
     pub fn describe(&self) -> String {
         match &self.label {
-            Some(label) => format!("{} ({label})", self.path),
+            Some(label) if *label != self.path => format!("{} ({label})", self.path),
+            Some(_) => self.path.clone(),
             None => self.path.clone(),
         }
     }

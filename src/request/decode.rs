@@ -82,7 +82,7 @@ pub fn decode_yaml<'a>(policy: &CompiledPolicy, text: &'a str, line: usize) -> R
         let message = e.to_string();
         let first_line = message.lines().next().unwrap_or("").trim().to_string();
         record.errors.push(RequestError::Malformed {
-            message: format!("not valid YAML: {}", strip_position(&first_line)),
+            message: format!("not valid YAML: {}", yaml_problem(&first_line)),
             line: location
                 .as_ref()
                 .map(|l| line + (l.line() as usize).saturating_sub(1)),
@@ -113,6 +113,22 @@ fn empty_record<'a>(policy: &CompiledPolicy) -> Record<'a> {
         role_candidates: Vec::new(),
         errors: Vec::new(),
     }
+}
+
+/// serde-saphyr's first message line, without its position prefix and its hints about
+/// its own options (which the request's author cannot change).
+fn yaml_problem(line: &str) -> String {
+    let mut text = line.trim().trim_start_matches("error:").trim();
+    if let Some(rest) = text.strip_prefix("line ") {
+        if let Some((_, after)) = rest.split_once(": ") {
+            text = after;
+        }
+    }
+    let text = text.split(", set DuplicateKeyPolicy").next().unwrap_or(text);
+    if text.contains("merge keys") {
+        return "YAML merge keys (`<<`) are not allowed in requests: write each field out".into();
+    }
+    text.to_string()
 }
 
 /// serde_json appends " at line L column C"; we report the position separately.
