@@ -15,10 +15,17 @@ fn decisions() {
         Err(e) => panic!("{}", e.render()),
     };
     let now = csp_policy::value::parse_time("2026-11-25T12:00:00Z").unwrap_or_default();
-    let options = eval::Options { now, explain: false };
+    let options = eval::Options {
+        now,
+        explain: false,
+    };
     insta::glob!("requests/*.{yaml,json}", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
-        let format = if path.extension().is_some_and(|e| e == "json") { Format::Json } else { Format::Yaml };
+        let format = if path.extension().is_some_and(|e| e == "json") {
+            Format::Json
+        } else {
+            Format::Yaml
+        };
         let raw = RawRecord {
             text,
             line: 1,
@@ -27,7 +34,8 @@ fn decisions() {
             not_utf8: false,
         };
         let decision = policy.decide_raw(&raw, &options);
-        let value: serde_json::Value = serde_json::from_str(&decision.to_json()).unwrap_or_default();
+        let value: serde_json::Value =
+            serde_json::from_str(&decision.to_json()).unwrap_or_default();
         let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
         insta::assert_snapshot!(pretty);
     });

@@ -980,16 +980,14 @@ impl<'s> Checker<'s> {
         let mut ok = true;
         for group in groups {
             let Some(side) = self.sides.iter().position(|s| *s == group.side.text) else {
-                let help = diag::did_you_mean(
-                    &group.side.text,
-                    self.sides.iter().map(String::as_str),
-                )
-                .unwrap_or_else(|| {
-                    format!(
+                let help =
+                    diag::did_you_mean(&group.side.text, self.sides.iter().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            format!(
                         "a role group starts with its side ({}), then the roles joined by `or`",
                         self.sides.join(", ")
                     )
-                });
+                        });
                 self.report(
                     Diagnostic::error(
                         "unknown-side",

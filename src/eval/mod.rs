@@ -47,10 +47,12 @@ pub fn decide(policy: &CompiledPolicy, mut record: Record<'_>, options: &Options
     };
     let mut errors = std::mem::take(&mut record.errors);
     let action_text = record.action_text.clone();
-    if errors
-        .iter()
-        .any(|e| matches!(e, RequestError::Malformed { .. } | RequestError::TooLarge { .. }))
-    {
+    if errors.iter().any(|e| {
+        matches!(
+            e,
+            RequestError::Malformed { .. } | RequestError::TooLarge { .. }
+        )
+    }) {
         // Nothing of an unreadable document is used.
         return Decision {
             allow: false,

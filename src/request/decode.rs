@@ -124,7 +124,10 @@ fn yaml_problem(line: &str) -> String {
             text = after;
         }
     }
-    let text = text.split(", set DuplicateKeyPolicy").next().unwrap_or(text);
+    let text = text
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(text);
     if text.contains("merge keys") {
         return "YAML merge keys (`<<`) are not allowed in requests: write each field out".into();
     }
