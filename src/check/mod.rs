@@ -170,6 +170,10 @@ impl<'s> Checker<'s> {
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
+        // A broken `let` is reported once, where it breaks, not at every use.
+        if diagnostic.code == "broken-let" {
+            return;
+        }
         self.diags.push(diagnostic);
     }
 
@@ -1111,10 +1115,7 @@ impl<'s> Checker<'s> {
                             parts.push(TemplatePart::Value(e));
                         }
                         Err(mut d) => {
-                            d.message = format!(
-                                "the message reads {}",
-                                d.message.trim_start_matches("there is no ")
-                            );
+                            d.message = format!("in this message: {}", d.message);
                             self.report(d);
                             ok = false;
                         }

@@ -159,6 +159,13 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
+    let continues_expression = matches!(&error.variant, pest::error::ErrorVariant::ParsingError { positives, .. }
+        if positives.contains(&Rule::kw_and) || positives.contains(&Rule::add_op));
+    let expected = if continues_expression {
+        "more of the condition, or `because \"message\"` to finish the rule".to_string()
+    } else {
+        expected
+    };
     let message = if found.is_empty() {
         format!("expected {expected}, found the end of the file")
     } else {
