@@ -12,11 +12,24 @@ fn diagnostics() {
     insta::glob!("policies/err_*.policy", |path| {
         let mut sources = load::embedded_sources();
         let text = std::fs::read_to_string(path).unwrap_or_default();
-        let name = format!("tests/policies/{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+        let name = format!(
+            "tests/policies/{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        );
         sources.add(SourceFile::new(name, text));
         let loaded = load::compile(sources);
-        let rendered: Vec<String> = loaded.diagnostics.iter().map(|d| d.render(&loaded.sources)).collect();
-        assert!(!rendered.is_empty(), "{} should produce a diagnostic", path.display());
+        let rendered: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.render(&loaded.sources))
+            .collect();
+        assert!(
+            !rendered.is_empty(),
+            "{} should produce a diagnostic",
+            path.display()
+        );
         insta::assert_snapshot!(rendered.join("\n"));
     });
 }

@@ -27,7 +27,9 @@ pub fn generate(seed: u64, n: usize) -> impl Iterator<Item = String> {
         if rng.chance(MALFORMED_PER_MILLE) {
             mutate::break_request(&mut rng, &mut draft);
         }
-        serde_json::Value::Object(draft.doc).to_string()
+        let mut doc = serde_json::Value::Object(draft.doc);
+        doc.sort_all_objects(); // the same bytes whether or not serde_json preserves order
+        doc.to_string()
     })
 }
 

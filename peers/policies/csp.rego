@@ -52,58 +52,65 @@ decimal_pattern := `^[0-9]+(\.[0-9]+)?$`
 
 day_ns := ((24 * 60) * 60) * 1000000000
 
-# ------------------------------------------------------------------ accessors
+# ------------------------------------------------------------------ the request
 
-# A section of the request, or {} when absent (or not an object: see errors).
-section(name) := s if {
-	s := input[name]
-	is_object(s)
-} else := {}
-
-# has(s, f): input[s][f] is present; null and "" count as missing.
-has(s, f) if val(s, f) != null
-
-val(s, f) := v if {
-	v := section(s)[f]
+# field(s, f): input[s][f], undefined when missing; null and "" count as missing.
+field(s, f) := v if {
+	v := input[s][f]
 	not v in {null, ""}
 }
 
-# The field's value when it is a string.
-str(s, f) := v if {
-	v := val(s, f)
-	is_string(v)
-}
+# given(s, f): the field is present.
+given(s, f) if field(s, f) != null
 
-# Unix nanoseconds of a time field; undefined when missing or not RFC 3339.
-ns(s, f) := time.parse_rfc3339_ns(val(s, f))
-
-at := time.parse_rfc3339_ns(input.at) if has_at
-
-at := data.runtime.now_ns if not has_at
-
+# Derived values are rules, so each is computed once per request.
 has_at if {
 	v := input.at
 	not v in {null, ""}
 }
 
-kind := val("actor", "kind")
+at := time.parse_rfc3339_ns(input.at) if has_at
 
-roles := {r | some r in val("actor", "roles")}
+at := data.runtime.now_ns if not has_at
 
-category := val("product", "category")
+kind := field("actor", "kind")
 
-publisher := lower(str("product", "publisher"))
+roles := field("actor", "roles")
 
-status := val("order", "status")
+category := field("product", "category")
+
+publisher := lower(field("product", "publisher"))
+
+status := field("order", "status")
+
+downloads := field("link", "downloads")
+
+# Unix nanoseconds; undefined when missing or not RFC 3339.
+purchased_at := time.parse_rfc3339_ns(field("order", "purchased_at"))
+
+term_end := time.parse_rfc3339_ns(field("order", "term_end"))
+
+issued_at := time.parse_rfc3339_ns(field("link", "issued_at"))
+
+range_from := time.parse_rfc3339_ns(field("range", "from"))
+
+range_to := time.parse_rfc3339_ns(field("range", "to"))
 
 # The market's ISO code: a code in any case, or a display name as written in the lists.
-market := upper(m) if {
-	m := str("customer", "market")
+market := code if {
+	m := field("customer", "market")
+	is_string(m)
 	count(m) == 2
-	data.markets.iso3166[upper(m)]
+	code := upper(m)
+	data.markets.iso3166[code]
 }
 
-market := data.markets.display_names[val("customer", "market")]
+market := data.markets.display_names[field("customer", "market")]
+
+has_role(r) if {
+	is_array(roles)
+	r in roles
+}
 
 prorated if category != "perpetual_software"
 
@@ -120,7 +127,7 @@ errors contains "action: missing or unknown" if not input.action in actions
 
 errors contains "at: not an RFC 3339 time" if {
 	has_at
-	not time.parse_rfc3339_ns(input.at)
+	not at
 }
 
 errors contains sprintf("%s: not an object", [s]) if {
@@ -132,92 +139,99 @@ errors contains sprintf("%s: not an object", [s]) if {
 
 errors contains sprintf("%s.%s: not a string", [s, f]) if {
 	some [s, f] in string_fields
-	v := val(s, f)
+	v := input[s][f]
+	v != null
 	not is_string(v)
 }
 
 errors contains sprintf("%s.%s: not an RFC 3339 time", [s, f]) if {
 	some [s, f] in time_fields
-	has(s, f)
-	not ns(s, f)
+	v := field(s, f)
+	not time.parse_rfc3339_ns(v)
 }
 
 errors contains sprintf("%s.%s: not a GUID", [s, f]) if {
 	some [s, f] in guid_fields
-	has(s, f)
-	not regex.match(guid_pattern, str(s, f))
+	v := field(s, f)
+	not guid(v)
+}
+
+guid(v) if {
+	is_string(v)
+	regex.match(guid_pattern, v)
 }
 
 errors contains "actor.kind: missing or unknown" if not kind in {"partner", "customer"}
 
-errors contains "actor.roles: missing or not a list" if not is_array(val("actor", "roles"))
+errors contains "actor.roles: missing or not a list" if not is_array(roles)
 
-errors contains sprintf("actor.roles: %v is not a %s role", [r, kind]) if {
-	some r in val("actor", "roles")
+errors contains sprintf("actor.roles: %v is not a partner role", [r]) if {
 	kind == "partner"
+	is_array(roles)
+	some r in roles
 	not r in partner_roles
 }
 
-errors contains sprintf("actor.roles: %v is not a %s role", [r, kind]) if {
-	some r in val("actor", "roles")
+errors contains sprintf("actor.roles: %v is not a customer role", [r]) if {
 	kind == "customer"
+	is_array(roles)
+	some r in roles
 	not r in customer_roles
 }
 
 errors contains "customer.market: unknown market" if {
-	has("customer", "market")
+	given("customer", "market")
 	not market
 }
 
 errors contains "product.category: unknown" if {
-	has("product", "category")
-	not category in categories
+	c := category
+	not c in categories
 }
 
 errors contains "order.status: must be active or canceled" if {
-	has("order", "status")
-	not status in {"active", "canceled"}
+	s := status
+	not s in {"active", "canceled"}
 }
 
 errors contains "order.price: not a non-negative decimal" if {
-	has("order", "price")
-	not price_ok
+	p := field("order", "price")
+	not decimal(p)
 }
 
-price_ok if regex.match(decimal_pattern, str("order", "price"))
+decimal(p) if {
+	is_string(p)
+	regex.match(decimal_pattern, p)
+}
 
-price_ok if {
-	p := val("order", "price")
+decimal(p) if {
 	is_number(p)
 	p >= 0
 }
 
 errors contains "link.downloads: not an integer >= 0" if {
-	has("link", "downloads")
-	d := val("link", "downloads")
-	not downloads_ok(d)
+	d := downloads
+	not count_of_downloads(d)
 }
 
-downloads_ok(d) if {
+count_of_downloads(d) if {
 	is_number(d)
 	d >= 0
 	floor(d) == d
 }
 
 errors contains "license.software_assurance: not a boolean" if {
-	has("license", "software_assurance")
-	not is_boolean(val("license", "software_assurance"))
+	v := field("license", "software_assurance")
+	not is_boolean(v)
 }
 
-errors contains "at is before order.purchased_at" if at < ns("order", "purchased_at")
+errors contains "at is before order.purchased_at" if at < purchased_at
 
-errors contains "at is before link.issued_at" if at < ns("link", "issued_at")
+errors contains "at is before link.issued_at" if at < issued_at
 
-errors contains "range.from is after range.to" if ns("range", "from") > ns("range", "to")
+errors contains "range.from is after range.to" if range_from > range_to
 
-errors contains "order.term_end is before order.purchased_at" if {
-	ns("order", "term_end") < ns("order", "purchased_at")
-}
+errors contains "order.term_end is before order.purchased_at" if term_end < purchased_at
 
 # --------------------------------------------------- required fields per action
 
@@ -236,34 +250,34 @@ required := {
 
 errors contains sprintf("%s.%s: required for %s", [s, f, input.action]) if {
 	some [s, f] in required[input.action]
-	not has(s, f)
+	not given(s, f)
 }
 
 # R12: the customer is named by its name, tenant GUID or domain.
 errors contains "customer: name, tenant_id or domain required for cancel" if {
 	input.action == "cancel"
-	not has("customer", "name")
-	not has("customer", "tenant_id")
-	not has("customer", "domain")
+	not given("customer", "name")
+	not given("customer", "tenant_id")
+	not given("customer", "domain")
 }
 
 errors contains "product.publisher: required for a software plan" if {
 	input.action in {"cancel", "exchange"}
 	category == "software_plan"
-	not has("product", "publisher")
+	not given("product", "publisher")
 }
 
 errors contains "order.term_end: required for a prorated credit" if {
 	input.action == "cancel"
 	prorated
-	not has("order", "term_end")
+	not given("order", "term_end")
 }
 
 # R15: term_days = whole days from purchased_at to term_end must not be 0.
 errors contains "order.term_end: a prorated credit needs a term of at least one day" if {
 	input.action == "cancel"
 	prorated
-	ns("order", "term_end") - ns("order", "purchased_at") < day_ns
+	term_end - purchased_at < day_ns
 }
 
 # ------------------------------------------------------------------ purchase
@@ -273,7 +287,7 @@ permit contains "purchase-by-partner-admin" if {
 	input.action == "purchase"
 	kind == "partner"
 	some r in {"admin_agent", "global_admin"}
-	r in roles
+	has_role(r)
 }
 
 # R1
@@ -289,7 +303,7 @@ forbid contains "azure-reservation-unavailable-market" if {
 permit contains "keys-by-partner-admin-agent" if {
 	input.action in {"get_keys", "download"}
 	kind == "partner"
-	"admin_agent" in roles
+	has_role("admin_agent")
 }
 
 # R5
@@ -297,20 +311,20 @@ permit contains "keys-by-customer-admin" if {
 	input.action in {"get_keys", "download"}
 	kind == "customer"
 	some r in {"global_admin", "billing_admin"}
-	r in roles
+	has_role(r)
 	category == "server_subscription"
-	lower(str("actor", "tenant_id")) == lower(str("customer", "tenant_id"))
+	lower(field("actor", "tenant_id")) == lower(field("customer", "tenant_id"))
 }
 
 # R6
 forbid contains "link-expired" if {
 	input.action == "download"
-	at >= ns("link", "issued_at") + (14 * day_ns)
+	at >= issued_at + (14 * day_ns)
 }
 
 forbid contains "link-download-limit" if {
 	input.action == "download"
-	val("link", "downloads") >= 50
+	downloads >= 50
 }
 
 # R14
@@ -326,7 +340,7 @@ permit contains "activity-log-viewers" if {
 	input.action == "view_activity_log"
 	kind == "partner"
 	some r in {"global_admin", "account_admin", "referral_admin", "marketing_content_admin"}
-	r in roles
+	has_role(r)
 }
 
 # ------------------------------------------------------------------ cancel
@@ -335,13 +349,13 @@ permit contains "activity-log-viewers" if {
 permit contains "cancel-by-partner-admin-agent" if {
 	input.action == "cancel"
 	kind == "partner"
-	"admin_agent" in roles
+	has_role("admin_agent")
 }
 
 # R10
 forbid contains "cancel-window-closed" if {
 	input.action == "cancel"
-	at > ns("order", "purchased_at") + (60 * day_ns)
+	at > purchased_at + (60 * day_ns)
 }
 
 # R11 (exchange has no permit in the default policy: deny by default)
@@ -356,8 +370,8 @@ permit contains "hybrid-benefit" if {
 	input.action == "apply_hybrid_benefit"
 	kind == "partner"
 	some r in {"admin_agent", "global_admin"}
-	r in roles
-	contains(lower(str("product", "name")), "windows server")
-	lower(str("product", "edition")) in {"datacenter", "standard"}
-	val("license", "software_assurance") == true
+	has_role(r)
+	contains(lower(field("product", "name")), "windows server")
+	lower(field("product", "edition")) in {"datacenter", "standard"}
+	field("license", "software_assurance") == true
 }

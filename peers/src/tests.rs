@@ -644,3 +644,37 @@ fn tmp_cedar_only() {
     }
     println!("{n}");
 }
+
+#[test]
+#[ignore]
+fn tmp_rego_only() {
+    let rego = RegoPeer::new(now()).unwrap();
+    let corpus: Vec<String> = csp_corpus::generate(42, 3_000).collect();
+    let mut n = 0;
+    for l in &corpus {
+        n += usize::from(rego.decide_json(l));
+    }
+    println!("{n}");
+}
+
+#[test]
+#[ignore]
+fn tmp_rego_strict() {
+    let mut engine = regorus::Engine::new();
+    engine
+        .add_policy("csp.rego".into(), crate::rego::POLICY.into())
+        .unwrap();
+    let data = format!(
+        r#"{{"markets": {}, "runtime": {{"now_ns": 0}}}}"#,
+        crate::MARKETS_JSON
+    );
+    engine
+        .add_data(regorus::Value::from_json_str(&data).unwrap())
+        .unwrap();
+    for line in csp_corpus::generate(42, 3000) {
+        engine.set_input(regorus::Value::from_json_str(&line).unwrap());
+        if let Err(e) = engine.eval_rule("data.csp.allow".into()) {
+            println!("{e}\n{line}");
+        }
+    }
+}

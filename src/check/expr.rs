@@ -144,6 +144,7 @@ impl Checker<'_> {
                 (node(Node::InList(Box::new(a), index, *negated)), Ty::Bool)
             }
             ExprKind::Within(a, window, negated) => {
+                self.broken_declaration(&window.text, window.span)?;
                 let (a, ta) = self.expr(a, ctx)?;
                 if ta != Ty::Time {
                     return Err(type_error(a.span, "a time", ta));
@@ -439,6 +440,7 @@ impl Checker<'_> {
             no_members(path, rest)?;
             return self.fact_ref(name, first, span, ctx);
         }
+        self.broken_declaration(first, span)?;
         if first == "allowed" && rest.is_empty() {
             if !ctx.allowed {
                 return Err(Diagnostic::error(
@@ -574,6 +576,20 @@ impl Checker<'_> {
             };
         }
         Err(self.unknown_name(path))
+    }
+
+    /// A window or link whose declaration failed: its error is already reported, so
+    /// uses of it stay quiet (the `broken-let` code is never shown).
+    fn broken_declaration(&mut self, name: &str, span: Span) -> Result<(), Diagnostic> {
+        if self.broken.contains(name) {
+            self.used.insert(name.to_string());
+            return Err(Diagnostic::error(
+                "broken-let",
+                span,
+                format!("`{name}` has an error"),
+            ));
+        }
+        Ok(())
     }
 
     fn fact_ref(&mut self, name: u16, text: &str, span: Span, ctx: Ctx) -> Typed {

@@ -117,6 +117,8 @@ pub(crate) struct Checker<'s> {
     fact_info: Vec<FactInfo>,
     /// Names of declarations read somewhere (for unused-declaration warnings).
     used: HashSet<String>,
+    /// Windows and links whose declaration has an error (reported there, once).
+    broken: HashSet<String>,
 }
 
 /// Converts a duration literal to an exact duration.
@@ -166,6 +168,7 @@ impl<'s> Checker<'s> {
             fact_index: HashMap::new(),
             fact_info: Vec::new(),
             used: HashSet::new(),
+            broken: HashSet::new(),
         }
     }
 
@@ -214,6 +217,8 @@ impl<'s> Checker<'s> {
                             length: delta(&w.length),
                         };
                         self.windows.insert(w.name.text.clone(), info);
+                    } else {
+                        self.broken.insert(w.name.text.clone());
                     }
                 }
                 Declaration::Link(l) => {
@@ -226,6 +231,9 @@ impl<'s> Checker<'s> {
                             l.limit_span,
                             "a link that allows 0 uses can never be used",
                         ));
+                    }
+                    if issued.is_none() || used.is_none() {
+                        self.broken.insert(l.name.text.clone());
                     }
                     if let (Some(issued), Some(used)) = (issued, used) {
                         let info = LinkInfo {

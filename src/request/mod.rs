@@ -48,7 +48,7 @@ pub enum RequestError {
         column: Option<usize>,
     },
     /// The document is larger than the limit.
-    #[error("the request is {size} bytes; the limit is {limit} bytes")]
+    #[error("the request is larger than the limit of {limit} bytes")]
     TooLarge {
         /// Its size (at least).
         size: usize,

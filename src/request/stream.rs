@@ -139,7 +139,10 @@ impl<R: BufRead> Iterator for Records<R> {
                     record.oversized = Some(bytes.len());
                     return Some(record);
                 }
-                if trimmed.starts_with('{') && trimmed.ends_with('}') {
+                // A line that opens an object and goes on is JSON Lines, whole or not (a
+                // broken first record must not swallow the rest); a lone `{` opens a
+                // pretty-printed document, read as YAML (which JSON is).
+                if trimmed.starts_with('{') && trimmed.len() > 1 {
                     self.format = Some(Format::Json);
                     let mut record = self.record(trimmed.to_string(), start, Format::Json);
                     record.not_utf8 = std::str::from_utf8(&bytes).is_err();
