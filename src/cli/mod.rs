@@ -20,8 +20,8 @@ pub mod exit {
 }
 
 const EXIT_CODES: &str = "Exit codes:
-  0  eval: every decision is allow; check: no error; fmt --check: formatted; test: all passed
-  1  eval: at least one decision is deny; check: errors found; fmt --check: a file would change; test: a case failed
+  0  eval: every decision is allow; check: no error (no warning with --deny-warnings)
+  1  eval: at least one decision is deny; check: errors found (or warnings with --deny-warnings)
   2  bad usage, or an input or file that cannot be read
   3  the policy has errors and nothing was evaluated";
 
@@ -156,7 +156,17 @@ fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32
                     None => line.push_str("null"),
                 }
                 line.push('}');
-                println!("{line}");
+                if format == OutputFormat::Yaml {
+                    // JSON is YAML: each diagnostic is one item of a YAML list.
+                    line.insert_str(0, "- ");
+                }
+                line.push('\n');
+                // A closed pipe (`| head`) ends the listing quietly.
+                if std::io::Write::write_all(&mut std::io::stdout().lock(), line.as_bytes())
+                    .is_err()
+                {
+                    break;
+                }
             }
         }
         OutputFormat::Text => {

@@ -453,10 +453,17 @@ impl<'de> Visitor<'de> for RawVisitor {
         // Only YAML gets here (serde_json hands over exact text); `{}` writes the
         // shortest text that reads back as the same float, which is what was written
         // for any value with up to 15 significant digits.
-        Ok(Raw::Decimal(if v.is_finite() {
-            format!("{v}")
+        // More significant digits than a float keeps would be a silent rounding: refuse.
+        let text = format!("{v}");
+        let digits = text
+            .trim_start_matches(['-', '0', '.'])
+            .chars()
+            .filter(char::is_ascii_digit)
+            .count();
+        Ok(Raw::Decimal(if v.is_finite() && digits <= 15 {
+            text
         } else {
-            "NaN".into()
+            format!("{text} (too many digits for an unquoted YAML number: quote it)")
         }))
     }
 
