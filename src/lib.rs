@@ -117,12 +117,5 @@ impl Policy {
 }
 
 fn error_decision(error: RequestError) -> Decision {
-    Decision {
-        allow: false,
-        action: None,
-        reasons: Vec::new(),
-        errors: vec![error],
-        facts: Vec::new(),
-        explanation: Vec::new(),
-    }
+    eval::unusable(None, vec![error])
 }

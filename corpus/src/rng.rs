@@ -38,8 +38,7 @@ impl Rng {
         self.below(1000) < per_mille
     }
 
-    /// One element of a non-empty slice, uniformly (the first one for an empty slice is impossible:
-    /// callers only pass constant, non-empty tables).
+    /// One element of a slice, uniformly. Callers pass constant, non-empty tables.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         let i = self.below(items.len() as u64) as usize;
         &items[i.min(items.len().saturating_sub(1))]

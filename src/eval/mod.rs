@@ -54,38 +54,17 @@ pub fn decide(policy: &CompiledPolicy, mut record: Record<'_>, options: &Options
         )
     }) {
         // Nothing of an unreadable document is used.
-        return Decision {
-            allow: false,
-            action: None,
-            reasons: Vec::new(),
-            errors,
-            facts: Vec::new(),
-            explanation: Vec::new(),
-        };
+        return unusable(None, errors);
     }
     let Some(action) = action else {
         // No usable action: say what else is missing, and deny.
         let mut env = Env::new(policy, &record, actor_roles, 0, false);
         let label = action_text.clone().unwrap_or_else(|| "a request".into());
         check_required(&mut env, &policy.always_required, &label, &mut errors);
-        return Decision {
-            allow: false,
-            action: action_text,
-            reasons: Vec::new(),
-            errors,
-            facts: Vec::new(),
-            explanation: Vec::new(),
-        };
+        return unusable(action_text, errors);
     };
     let Some(plan) = policy.plans.get(usize::from(action)) else {
-        return Decision {
-            allow: false,
-            action: action_text,
-            reasons: Vec::new(),
-            errors,
-            facts: Vec::new(),
-            explanation: Vec::new(),
-        };
+        return unusable(action_text, errors);
     };
     let action_name = policy
         .actions
@@ -181,6 +160,18 @@ pub fn decide(policy: &CompiledPolicy, mut record: Record<'_>, options: &Options
         errors,
         facts,
         explanation,
+    }
+}
+
+/// A deny decided by errors alone, before any rule ran.
+pub fn unusable(action: Option<String>, errors: Vec<RequestError>) -> Decision {
+    Decision {
+        allow: false,
+        action,
+        reasons: Vec::new(),
+        errors,
+        facts: Vec::new(),
+        explanation: Vec::new(),
     }
 }
 

@@ -11,96 +11,97 @@ use csp_peers::{CedarPeer, RegoPeer};
 
 const USAGE: &str = "usage: csp-peers-compare [--count N] [--seed S]   (defaults: 100000, 42)";
 
-/// Requests decided before timing starts.
+/// Requests decided by each engine before its timing starts.
 const WARM_UP: usize = 2_000;
+
+/// One engine: its name and its JSON-text-to-decision function.
+type Engine<'a> = (&'static str, &'a dyn Fn(&str) -> bool);
 
 fn main() -> ExitCode {
     let Some((count, seed)) = args() else {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    // Every corpus request has `at`; this only stands in for a missing one.
-    let now = DateTime::<Utc>::from(
-        std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_608_000),
-    );
-    let (ours, cedar, rego) = match (
-        csp_policy::Policy::embedded(),
-        CedarPeer::new(now),
-        RegoPeer::new(now),
-    ) {
-        (Ok(o), Ok(c), Ok(r)) => (o, c, r),
-        (o, c, r) => {
-            for e in [
-                o.err().map(|e| e.to_string()),
-                c.err().map(|e| e.to_string()),
-                r.err().map(|e| e.to_string()),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                eprintln!("error: {e}");
-            }
-            return ExitCode::from(2);
-        }
+    // Every corpus request has `at`; this (2026-11-25T12:00:00Z) only stands in for a missing one.
+    let now = DateTime::<Utc>::from_timestamp(1_795_608_000, 0).unwrap_or_default();
+    let ours = match csp_policy::Policy::embedded() {
+        Ok(policy) => policy,
+        Err(e) => return fail(&e),
+    };
+    let cedar = match CedarPeer::new(now) {
+        Ok(peer) => peer,
+        Err(e) => return fail(&e),
+    };
+    let rego = match RegoPeer::new(now) {
+        Ok(peer) => peer,
+        Err(e) => return fail(&e),
     };
     let corpus: Vec<String> = csp_corpus::generate(seed, count).collect();
-
-    let decide_ours = |line: &str| ours.decide_json(line, now).is_allow();
-    let engines: [(&str, &dyn Fn(&str) -> bool); 3] = [
-        ("csp-policy", &decide_ours),
-        ("cedar", &|line: &str| cedar.decide_json(line)),
-        ("rego (regorus)", &|line: &str| rego.decide_json(line)),
+    let engines: [Engine; 3] = [
+        ("csp-policy", &|line| ours.decide_json(line, now).is_allow()),
+        ("cedar", &|line| cedar.decide_json(line)),
+        ("rego (regorus)", &|line| rego.decide_json(line)),
     ];
 
-    // 1. Agreement.
-    let (mut disagreements, mut allowed) = (0usize, 0usize);
-    for (i, line) in corpus.iter().enumerate() {
-        let answers: Vec<bool> = engines.iter().map(|(_, decide)| decide(line)).collect();
-        allowed += usize::from(answers[0]);
-        if answers.iter().any(|a| *a != answers[0]) {
-            disagreements += 1;
-            println!("disagreement #{disagreements} (request {i}): {line}");
-            for ((name, _), answer) in engines.iter().zip(&answers) {
-                println!("  {name:<15} {}", if *answer { "allow" } else { "deny" });
-            }
-            println!("  rego detail     {}", rego.explain(line));
-        }
-    }
+    let (allowed, disagreements) = compare(&corpus, &engines, &rego);
     println!(
-        "{count} requests (seed {seed}): {allowed} allowed by csp-policy ({:.1} %), {disagreements} disagreement(s)",
+        "{count} requests (seed {seed}): {allowed} allowed by csp-policy ({:.1} %), \
+         {disagreements} disagreement(s)",
         100.0 * allowed as f64 / count.max(1) as f64
     );
-
-    // 2. Speed, JSON text to decision.
-    let mut rows = Vec::new();
-    for (name, decide) in &engines {
-        for line in corpus.iter().cycle().take(WARM_UP.min(corpus.len() * 10)) {
-            black_box(decide(black_box(line)));
-        }
-        let start = Instant::now();
-        for line in &corpus {
-            black_box(decide(black_box(line)));
-        }
-        rows.push((
-            *name,
-            start.elapsed().as_nanos() as f64 / corpus.len().max(1) as f64,
-        ));
-    }
-    let ours_ns = rows[0].1;
-    println!("\n| engine | decisions/s | ns/decision | csp-policy speed-up |");
-    println!("|---|---:|---:|---:|");
-    for (name, ns) in &rows {
-        println!(
-            "| {name} | {:.0} | {ns:.0} | {:.1}x |",
-            1e9 / ns,
-            ns / ours_ns
-        );
-    }
-
+    print_timings(&corpus, &engines);
     if disagreements > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn fail(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(2)
+}
+
+/// Decides every request with every engine; prints each disagreement (the request,
+/// the three answers, and the Rego rules that applied). Returns (allowed by ours,
+/// disagreements).
+fn compare(corpus: &[String], engines: &[Engine], rego: &RegoPeer) -> (usize, usize) {
+    let (mut allowed, mut disagreements) = (0, 0);
+    for (i, line) in corpus.iter().enumerate() {
+        let answers: Vec<bool> = engines.iter().map(|(_, decide)| decide(line)).collect();
+        allowed += usize::from(answers[0]);
+        if answers.iter().all(|a| *a == answers[0]) {
+            continue;
+        }
+        disagreements += 1;
+        println!("disagreement #{disagreements} (request {i}): {line}");
+        for ((name, _), answer) in engines.iter().zip(&answers) {
+            println!("  {name:<15} {}", if *answer { "allow" } else { "deny" });
+        }
+        println!("  rego rules      {}", rego.explain(line));
+    }
+    (allowed, disagreements)
+}
+
+/// Times each engine over the whole corpus and prints one Markdown table.
+fn print_timings(corpus: &[String], engines: &[Engine]) {
+    let mut rows = Vec::new();
+    for (name, decide) in engines {
+        for line in corpus.iter().cycle().take(WARM_UP.min(corpus.len() * 10)) {
+            black_box(decide(black_box(line)));
+        }
+        let start = Instant::now();
+        for line in corpus {
+            black_box(decide(black_box(line)));
+        }
+        let ns = start.elapsed().as_nanos() as f64 / corpus.len().max(1) as f64;
+        rows.push((*name, ns));
+    }
+    let ours_ns = rows.first().map_or(1.0, |(_, ns)| *ns);
+    println!("\n| engine | decisions/s | ns/decision | csp-policy is faster by |");
+    println!("|---|---:|---:|---:|");
+    for (name, ns) in &rows {
+        println!("| {name} | {:.0} | {ns:.0} | {:.1}x |", 1e9 / ns, ns / ours_ns);
     }
 }
 
