@@ -24,6 +24,9 @@ pub struct Decision {
     pub facts: Vec<(String, FactValue)>,
     /// Each rule considered and how it went, when asked for.
     pub explanation: Vec<String>,
+    /// Indices of the rules whose audience matched, so that their condition was
+    /// evaluated (only when coverage was asked for; never written out).
+    pub reached: Vec<u16>,
 }
 
 /// One rule that decided a decision.
@@ -308,6 +311,7 @@ mod tests {
                 ("credit_amount".into(), FactValue::Text("1015.89".into())),
             ],
             explanation: vec![],
+            reached: vec![],
         };
         assert_eq!(
             d.to_json(),

@@ -24,11 +24,13 @@ pub mod check;
 pub mod cli;
 pub mod decision;
 pub mod eval;
+pub mod fmt;
 pub mod load;
 pub mod market;
 pub mod policy;
 pub mod request;
 pub mod source;
+pub mod suite;
 pub mod syntax;
 pub mod value;
 
@@ -69,27 +71,13 @@ impl Policy {
     /// Decides one JSON request; `now` stands in for a missing `at`.
     pub fn decide_json(&self, text: &str, now: DateTime<Utc>) -> Decision {
         let record = decode::decode_json(&self.compiled, text, 1);
-        eval::decide(
-            &self.compiled,
-            record,
-            &eval::Options {
-                now,
-                explain: false,
-            },
-        )
+        eval::decide(&self.compiled, record, &eval::Options::at(now))
     }
 
     /// Decides one YAML request; `now` stands in for a missing `at`.
     pub fn decide_yaml(&self, text: &str, now: DateTime<Utc>) -> Decision {
         let record = decode::decode_yaml(&self.compiled, text, 1);
-        eval::decide(
-            &self.compiled,
-            record,
-            &eval::Options {
-                now,
-                explain: false,
-            },
-        )
+        eval::decide(&self.compiled, record, &eval::Options::at(now))
     }
 
     /// Decides one document of a stream.

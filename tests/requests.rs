@@ -15,10 +15,7 @@ fn decisions() {
         Err(e) => panic!("{}", e.render()),
     };
     let now = csp_policy::value::parse_time("2026-11-25T12:00:00Z").unwrap_or_default();
-    let options = eval::Options {
-        now,
-        explain: false,
-    };
+    let options = eval::Options::at(now);
     insta::glob!("requests/*.{yaml,json}", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let format = if path.extension().is_some_and(|e| e == "json") {

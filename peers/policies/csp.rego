@@ -48,7 +48,7 @@ guid_fields := {["actor", "tenant_id"], ["customer", "tenant_id"]}
 
 guid_pattern := `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
 
-decimal_pattern := `^[0-9]+(\.[0-9]+)?$`
+decimal_pattern := `^-?[0-9]+(\.[0-9]+)?$`
 
 day_ns := ((24 * 60) * 60) * 1000000000
 
@@ -202,6 +202,7 @@ errors contains "order.price: not a non-negative decimal" if {
 decimal(p) if {
 	is_string(p)
 	regex.match(decimal_pattern, p)
+	to_number(p) >= 0
 }
 
 decimal(p) if {

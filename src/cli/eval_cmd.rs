@@ -50,7 +50,11 @@ pub fn run(
             }
         },
     };
-    let options = eval::Options { now, explain };
+    let options = eval::Options {
+        now,
+        explain,
+        coverage: false,
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut records = Records::new(reader);

@@ -20,8 +20,10 @@ pub mod exit {
 }
 
 const EXIT_CODES: &str = "Exit codes:
-  0  eval: every decision is allow; check: no error (no warning with --deny-warnings)
-  1  eval: at least one decision is deny; check: errors found (or warnings with --deny-warnings)
+  0  eval: every decision is allow; check: no error (no warning with --deny-warnings);
+     fmt --check: every file is formatted; test: every case passed
+  1  eval: at least one decision is deny; check: errors found (or warnings with --deny-warnings);
+     fmt --check: a file would change; test: a case failed
   2  bad usage, or an input or file that cannot be read
   3  the policy has errors and nothing was evaluated";
 
@@ -44,6 +46,17 @@ pub enum OutputFormat {
     Yaml,
     /// Plain text for people.
     Text,
+}
+
+/// Output formats of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuiteFormat {
+    /// Failures side by side, then `N passed, N failed`.
+    Text,
+    /// One JSON document with every case and the coverage.
+    Json,
+    /// JUnit XML for CI systems.
+    Junit,
 }
 
 /// The commands.
@@ -81,6 +94,32 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: OutputFormat,
     },
+    /// Rewrite policy files in the canonical layout (comments kept).
+    #[command(after_help = EXIT_CODES)]
+    Fmt {
+        /// Only check: print a diff and exit 1 when a file would change.
+        #[arg(long)]
+        check: bool,
+        /// Policy files or folders.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run YAML suites of requests with expected decisions, facts and rules.
+    #[command(after_help = EXIT_CODES)]
+    Test {
+        /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+        /// Report, per rule, how many cases reached it and how many it decided.
+        #[arg(long)]
+        coverage: bool,
+        /// How to write results.
+        #[arg(long, value_enum, default_value = "text")]
+        format: SuiteFormat,
+        /// Suite files or folders of suites.
+        #[arg(value_name = "SUITE", required = true)]
+        suites: Vec<PathBuf>,
+    },
 }
 
 /// Runs the command line and returns the exit code.
@@ -109,6 +148,13 @@ pub fn run() -> i32 {
             deny_warnings,
             format,
         } => check(&policies, deny_warnings, format),
+        Command::Fmt { check, files } => crate::fmt::run_cli(&files, check),
+        Command::Test {
+            policies,
+            coverage,
+            format,
+            suites,
+        } => crate::suite::run_cli(&policies, &suites, coverage, format),
     }
 }
 

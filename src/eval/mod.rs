@@ -30,6 +30,19 @@ pub struct Options {
     pub now: DateTime<Utc>,
     /// Whether to record an explanation.
     pub explain: bool,
+    /// Whether to record which rules were reached (for `test --coverage`).
+    pub coverage: bool,
+}
+
+impl Options {
+    /// Plain evaluation at `now`: no explanation, no coverage.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Options {
+            now,
+            explain: false,
+            coverage: false,
+        }
+    }
 }
 
 /// Decides one decoded request.
@@ -79,11 +92,19 @@ pub fn decide(policy: &CompiledPolicy, mut record: Record<'_>, options: &Options
     let mut rejected = Vec::new();
     let mut forbids = Vec::new();
     let mut permits = Vec::new();
+    let mut reached = Vec::new();
     for (list, effect) in [(&plan.rejects, 0), (&plan.forbids, 1), (&plan.permits, 2)] {
         for &index in list {
             let Some(rule) = policy.rules.get(usize::from(index)) else {
                 continue;
             };
+            let audience_ok = rule
+                .audience
+                .as_ref()
+                .is_none_or(|a| audience_matches(&env, a, side.as_ref()));
+            if options.coverage && audience_ok {
+                reached.push(index);
+            }
             match applies(&mut env, rule, side.as_ref(), &mut explanation) {
                 Ok(true) => match effect {
                     0 => rejected.push(rule),
@@ -160,6 +181,7 @@ pub fn decide(policy: &CompiledPolicy, mut record: Record<'_>, options: &Options
         errors,
         facts,
         explanation,
+        reached,
     }
 }
 
@@ -172,6 +194,7 @@ pub fn unusable(action: Option<String>, errors: Vec<RequestError>) -> Decision {
         errors,
         facts: Vec::new(),
         explanation: Vec::new(),
+        reached: Vec::new(),
     }
 }
 

@@ -101,7 +101,11 @@ fn print_timings(corpus: &[String], engines: &[Engine]) {
     println!("\n| engine | decisions/s | ns/decision | csp-policy is faster by |");
     println!("|---|---:|---:|---:|");
     for (name, ns) in &rows {
-        println!("| {name} | {:.0} | {ns:.0} | {:.1}x |", 1e9 / ns, ns / ours_ns);
+        println!(
+            "| {name} | {:.0} | {ns:.0} | {:.1}x |",
+            1e9 / ns,
+            ns / ours_ns
+        );
     }
 }
 
