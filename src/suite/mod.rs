@@ -1,8 +1,59 @@
-//! `csp-policy test`: YAML suites of requests and expected decisions (being written).
+//! `csp-policy test`: YAML suites of requests with the decisions expected for them.
+//!
+//! A suite file (unknown keys are refused, so a misspelt key is an error):
+//!
+//! ```yaml
+//! now: 2026-11-25T12:00:00Z        # optional: the time of requests without `at`
+//! cases:
+//!   - name: the design example      # unique in the suite
+//!     request:                      # the request itself, or
+//!       action: cancel              #   request_file: requests/cancel.json
+//!       # ...                       #   (relative to the suite; JSON or YAML)
+//!     expect:
+//!       decision: allow             # required: allow or deny
+//!       facts: { credit_percent: 84.66, credit_amount: "1015.89" }
+//!       rules: [cancel-within-window]   # rule ids among the reasons
+//!       errors: [missing-field]         # error codes among the errors
+//! ```
+//!
+//! `decision` is compared whole; `facts`, `rules` and `errors` are subsets (each listed
+//! item must be in the decision, which may say more). Fact values are typed as the
+//! decision contract types them: a YAML number matches a number fact as a decimal
+//! (`100` matches `100.00`), YAML text matches a text fact exactly (money and times are
+//! text: `credit_amount: "1015.89"`), and a number never matches text.
+//!
+//! **How requests are decided.** A request is decided exactly as `csp-policy eval`
+//! decides the same document. A `request_file` is split and decoded by the code `eval`
+//! reads its input with. An inline `request` is read from the suite with the request
+//! decoder's YAML options (strict booleans, no merge keys, no unknown tags, no duplicate
+//! keys: a suite that uses them is refused), kept as YAML nodes with their YAML types
+//! ([`node::Node`]), written back as a one-line YAML flow document and decoded by the
+//! request decoder's YAML path. (A request that needs a merge key or a duplicate key,
+//! to test that it is refused, goes in a `request_file`.)
+//!
+//! **Coverage.** Each decision records the rules whose audience matched (whose
+//! condition was evaluated): a rule is *reached* by such a case. A permit or forbid
+//! *decides* a case when its id is among the reasons, a reject when its id is among the
+//! error codes; the default deny is counted apart.
+//!
+//! **Exit codes**: 0 every case passed, 1 a case failed, 2 a suite (or a request file)
+//! cannot be read or is invalid (nothing is run then), 3 the policy has errors.
 
-use std::path::PathBuf;
+pub mod node;
+pub mod parse;
+pub mod report;
+pub mod run;
 
-use crate::cli::SuiteFormat;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{exit, SuiteFormat};
+use crate::Policy;
+pub use parse::{Case, Expected, ExpectedValue, Suite, SuiteError, Verdict};
+pub use run::{CaseResult, Coverage, Mismatch, RuleCoverage};
+
+/// The extensions of suite files looked for in a folder.
+pub const SUITE_EXTENSIONS: [&str; 2] = ["yaml", "yml"];
 
 /// Runs the suites against the policy and returns the exit code.
 pub fn run_cli(
@@ -11,7 +62,102 @@ pub fn run_cli(
     coverage: bool,
     format: SuiteFormat,
 ) -> i32 {
-    let _ = (policies, suites, coverage, format);
-    eprintln!("error: test is not available yet");
-    crate::cli::exit::USAGE
+    let sources = match crate::cli::sources(policies) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let policy = match crate::load::load(sources) {
+        Ok(compiled) => Policy::from_compiled(compiled),
+        Err(e) => {
+            eprint!("{}", e.render());
+            eprintln!("error: the policy has errors; no case was run");
+            return exit::BAD_POLICY;
+        }
+    };
+    let loaded = match load_all(suites) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!(
+                "error: {} problem(s) in the suites; no case was run",
+                errors.len()
+            );
+            return exit::USAGE;
+        }
+    };
+    let results = run::run(&policy, &loaded, chrono::Utc::now());
+    let coverage = coverage.then(|| run::coverage(policy.compiled(), &results));
+    let output = match format {
+        SuiteFormat::Text => report::text(&results, coverage.as_ref()),
+        SuiteFormat::Json => report::json(&results, coverage.as_ref()),
+        SuiteFormat::Junit => report::junit(&results, coverage.as_ref()),
+    };
+    // A closed pipe (`| head`) ends the output quietly; the exit code still tells.
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(output.as_bytes());
+    let _ = stdout.flush();
+    if results.iter().all(CaseResult::passed) {
+        exit::OK
+    } else {
+        exit::DENIED_OR_FAILED
+    }
+}
+
+/// Reads every suite named (files, or folders whose `*.yaml` / `*.yml` files are read in
+/// name order); every problem in every file is returned.
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Suite>, Vec<SuiteError>> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match suite_files(path) {
+            Ok(found) => files.extend(found),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut suites = Vec::new();
+    for file in files {
+        match parse::load(&file) {
+            Ok(suite) => suites.push(suite),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(suites)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The suite files a command-line path stands for.
+fn suite_files(path: &Path) -> Result<Vec<PathBuf>, SuiteError> {
+    let problem = |message: String| SuiteError {
+        file: path.display().to_string(),
+        line: None,
+        column: None,
+        message,
+    };
+    if !path.is_dir() {
+        if path.exists() {
+            return Ok(vec![path.to_path_buf()]);
+        }
+        return Err(problem("no such file or folder".into()));
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| problem(format!("cannot read: {e}")))?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| SUITE_EXTENSIONS.contains(&e))
+        })
+        .collect();
+    if found.is_empty() {
+        return Err(problem("holds no .yaml or .yml suite file".into()));
+    }
+    found.sort();
+    Ok(found)
 }

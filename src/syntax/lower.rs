@@ -184,9 +184,12 @@ impl Lower {
             Rule::type_request_time => FieldType::RequestTime,
             Rule::type_side => FieldType::Side,
             Rule::type_roles => FieldType::Roles,
-            Rule::type_one_of => {
-                FieldType::OneOf(next.into_inner().map(|p| self.name(&p)).collect())
-            }
+            Rule::type_one_of => FieldType::OneOf(
+                next.into_inner()
+                    .filter(|p| p.as_rule() == Rule::ident)
+                    .map(|p| self.name(&p))
+                    .collect(),
+            ),
             Rule::type_text => FieldType::Text,
             Rule::type_time => FieldType::Time,
             Rule::type_money => FieldType::Money,
@@ -212,7 +215,11 @@ impl Lower {
         let mut inner = pair.clone().into_inner();
         let first = self.next(&mut inner, &pair)?;
         let any_of = match first.as_rule() {
-            Rule::require_any => first.into_inner().map(|p| self.path(&p)).collect(),
+            Rule::require_any => first
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::path)
+                .map(|p| self.path(&p))
+                .collect(),
             _ => vec![self.path(&first)],
         };
         let when = inner.next().map(|p| self.expr(p)).transpose()?;
@@ -248,7 +255,10 @@ impl Lower {
                     for group in part.into_inner() {
                         let mut names = group.clone().into_inner();
                         let side = self.name(&self.next(&mut names, &group)?);
-                        let roles = names.map(|p| self.name(&p)).collect();
+                        let roles = names
+                            .filter(|p| p.as_rule() == Rule::ident)
+                            .map(|p| self.name(&p))
+                            .collect();
                         groups.push(RoleGroup { side, roles });
                     }
                     audience = Some(groups);
@@ -692,6 +702,25 @@ otherwise deny because "no"
         assert_eq!(req.items.len(), 3);
         assert_eq!(req.items[0].any_of.len(), 2);
         assert!(req.items[2].when.is_some());
+    }
+
+    #[test]
+    fn keywords_need_word_boundaries() {
+        // `everyaction` is an action name, not `every action`.
+        let Declaration::Fact(fact) = only("fact f for everyaction = 1") else {
+            panic!("not a fact")
+        };
+        assert!(
+            matches!(fact.actions, ActionSet::Listed(ref names) if names[0].text == "everyaction")
+        );
+        // `ordinal` is not `or dinal`.
+        assert!(parse(0, "rule r permit a to partner x ordinal because \"m\"").is_err());
+        // A `one of` field may carry a note.
+        let Declaration::Input(fields) = only("input { x is one of a, b, note \"n\" }") else {
+            panic!("not an input")
+        };
+        assert!(matches!(&fields[0].ty, FieldType::OneOf(words) if words.len() == 2));
+        assert_eq!(fields[0].note.as_ref().map(|n| n.value.as_str()), Some("n"));
     }
 
     #[test]

@@ -1,0 +1,389 @@
+//! Expressions and string literals printed back as policy text, with the fewest
+//! parentheses that keep the same syntax tree.
+//!
+//! Precedence, loosest first: `or` < `and` < `not` < tests (`is`, `is one of`,
+//! `contains`, `<`, ...) < `+` `-` < `*` `/` < unary `-` < atoms. A child looser than its
+//! place gets parentheses; so does the right operand of a left-associative operator at
+//! the same level (`a - (b - c)`), and a nested `and`/`or` chain (the parser flattens
+//! `a and b and c`, so `(a and b) and c` is a different tree).
+//!
+//! Two constructs are open on the right and need parentheses by what *follows* them,
+//! not by precedence: `if ... else X` takes everything after `else` as `X`, so an `if`
+//! followed by an operator is parenthesised; `is one of A, B` takes every `, C` after it,
+//! so a `one of` test followed by a comma (a call argument) is parenthesised.
+
+use crate::syntax::ast::{ArithOp, CompareOp, DurationLit, Expr, ExprKind};
+
+const OR: u8 = 1;
+const AND: u8 = 2;
+const NOT: u8 = 3;
+const TEST: u8 = 4;
+const SUM: u8 = 5;
+const PRODUCT: u8 = 6;
+const UNARY: u8 = 7;
+const ATOM: u8 = 8;
+
+/// What the printed expression is followed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Follow {
+    /// Nothing that could continue it: the end, `)`, `then`, `else`, `because`, a new
+    /// item or declaration.
+    End,
+    /// A comma (call arguments, `one of` options).
+    Comma,
+    /// An operator or a test keyword.
+    Op,
+}
+
+/// The expression as policy text on one line.
+pub(crate) fn expr(e: &Expr) -> String {
+    let mut out = String::new();
+    write(&mut out, e, OR, Follow::End);
+    out
+}
+
+/// A string literal: quotes, with `"`, `\`, line breaks and tabs escaped. Brace escapes
+/// (`\{`, `\}`), which the syntax tree keeps escaped, are written as they are.
+pub(crate) fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => match chars.peek() {
+                Some(&brace @ ('{' | '}')) => {
+                    chars.next();
+                    out.push('\\');
+                    out.push(brace);
+                }
+                _ => out.push_str("\\\\"),
+            },
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            other => out.push(other),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A duration literal: `60 days`, `1 week`.
+pub(crate) fn duration(d: &DurationLit) -> String {
+    format!("{} {}", d.amount, d.unit.name(d.amount))
+}
+
+fn level(kind: &ExprKind) -> u8 {
+    match kind {
+        ExprKind::Or(_) => OR,
+        ExprKind::And(_) => AND,
+        ExprKind::Not(_) => NOT,
+        ExprKind::Present(_)
+        | ExprKind::Missing(_)
+        | ExprKind::Is(..)
+        | ExprKind::OneOf(..)
+        | ExprKind::In(..)
+        | ExprKind::Within(..)
+        | ExprKind::Before(..)
+        | ExprKind::After(..)
+        | ExprKind::Contains(..)
+        | ExprKind::Compare(..) => TEST,
+        ExprKind::Arith(ArithOp::Add | ArithOp::Sub, ..) => SUM,
+        ExprKind::Arith(ArithOp::Mul | ArithOp::Div, ..) => PRODUCT,
+        ExprKind::Negate(_) => UNARY,
+        ExprKind::Number(_)
+        | ExprKind::Text(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Duration(_)
+        | ExprKind::Path(_)
+        | ExprKind::Call(..)
+        | ExprKind::If(..) => ATOM,
+    }
+}
+
+/// Writes `e` where the grammar expects level `min` and `follow` comes next.
+fn write(out: &mut String, e: &Expr, min: u8, follow: Follow) {
+    let open_right = matches!(
+        (&e.kind, follow),
+        (ExprKind::If(..), Follow::Op) | (ExprKind::OneOf(..), Follow::Comma)
+    );
+    if level(&e.kind) < min || open_right {
+        out.push('(');
+        write_bare(out, e, Follow::End);
+        out.push(')');
+    } else {
+        write_bare(out, e, follow);
+    }
+}
+
+fn write_bare(out: &mut String, e: &Expr, follow: Follow) {
+    match &e.kind {
+        ExprKind::Number(n) => out.push_str(n),
+        ExprKind::Text(t) => out.push_str(&quote(t)),
+        ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        ExprKind::Duration(d) => out.push_str(&duration(d)),
+        ExprKind::Path(p) => out.push_str(&p.dotted()),
+        ExprKind::Call(name, args) => {
+            out.push_str(&name.text);
+            out.push('(');
+            for (i, arg) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let next = if i + 1 == args.len() {
+                    Follow::End
+                } else {
+                    Follow::Comma
+                };
+                write(out, arg, OR, next);
+            }
+            out.push(')');
+        }
+        ExprKind::If(cond, then, other) => {
+            out.push_str("if ");
+            write(out, cond, OR, Follow::End);
+            out.push_str(" then ");
+            write(out, then, OR, Follow::End);
+            out.push_str(" else ");
+            write(out, other, OR, follow);
+        }
+        ExprKind::Negate(x) => {
+            out.push('-');
+            write(out, x, UNARY, follow);
+        }
+        ExprKind::Arith(op, lhs, rhs) => {
+            let (symbol, left, right) = match op {
+                ArithOp::Add => ("+", SUM, PRODUCT),
+                ArithOp::Sub => ("-", SUM, PRODUCT),
+                ArithOp::Mul => ("*", PRODUCT, UNARY),
+                ArithOp::Div => ("/", PRODUCT, UNARY),
+            };
+            write(out, lhs, left, Follow::Op);
+            out.push(' ');
+            out.push_str(symbol);
+            out.push(' ');
+            write(out, rhs, right, follow);
+        }
+        ExprKind::Not(x) => {
+            out.push_str("not ");
+            write(out, x, NOT, follow);
+        }
+        ExprKind::And(parts) => chain(out, parts, " and ", NOT, follow),
+        ExprKind::Or(parts) => chain(out, parts, " or ", AND, follow),
+        ExprKind::Present(x) => {
+            write(out, x, SUM, Follow::Op);
+            out.push_str(" is present");
+        }
+        ExprKind::Missing(x) => {
+            write(out, x, SUM, Follow::Op);
+            out.push_str(" is missing");
+        }
+        ExprKind::Is(x, y, negated) => {
+            binary_test(out, x, if *negated { "is not" } else { "is" }, y, follow);
+        }
+        ExprKind::Before(x, y, negated) => {
+            let word = if *negated {
+                "is not before"
+            } else {
+                "is before"
+            };
+            binary_test(out, x, word, y, follow);
+        }
+        ExprKind::After(x, y, negated) => {
+            let word = if *negated { "is not after" } else { "is after" };
+            binary_test(out, x, word, y, follow);
+        }
+        ExprKind::Contains(x, y, negated) => {
+            let word = if *negated {
+                "does not contain"
+            } else {
+                "contains"
+            };
+            binary_test(out, x, word, y, follow);
+        }
+        ExprKind::Compare(op, x, y) => binary_test(out, x, compare_symbol(*op), y, follow),
+        ExprKind::OneOf(x, options, negated) => {
+            write(out, x, SUM, Follow::Op);
+            out.push_str(if *negated {
+                " is not one of "
+            } else {
+                " is one of "
+            });
+            for (i, option) in options.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let next = if i + 1 == options.len() {
+                    follow
+                } else {
+                    Follow::Comma
+                };
+                write(out, option, SUM, next);
+            }
+        }
+        ExprKind::In(x, list, negated) => {
+            write(out, x, SUM, Follow::Op);
+            out.push_str(if *negated { " is not in " } else { " is in " });
+            out.push_str(&list.text);
+        }
+        ExprKind::Within(x, window, negated) => {
+            write(out, x, SUM, Follow::Op);
+            out.push_str(if *negated {
+                " is not within "
+            } else {
+                " is within "
+            });
+            out.push_str(&window.text);
+        }
+    }
+}
+
+fn chain(out: &mut String, parts: &[Expr], separator: &str, min: u8, follow: Follow) {
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        let next = if i + 1 == parts.len() {
+            follow
+        } else {
+            Follow::Op
+        };
+        write(out, part, min, next);
+    }
+}
+
+fn binary_test(out: &mut String, x: &Expr, word: &str, y: &Expr, follow: Follow) {
+    write(out, x, SUM, Follow::Op);
+    out.push(' ');
+    out.push_str(word);
+    out.push(' ');
+    write(out, y, SUM, follow);
+}
+
+fn compare_symbol(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Less => "<",
+        CompareOp::LessOrEqual => "<=",
+        CompareOp::Greater => ">",
+        CompareOp::GreaterOrEqual => ">=",
+        CompareOp::Equal => "=",
+        CompareOp::NotEqual => "!=",
+    }
+}
+
+/// Whether the printed expression ends with an integer (`5`, `-5`): such an expression
+/// followed by a time unit word (`days`) would read back as a duration.
+pub(crate) fn ends_with_integer(printed: &str) -> bool {
+    let last = printed
+        .rsplit(' ')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('-');
+    !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::Declaration;
+    use crate::syntax::parse;
+
+    /// Parses `let v = TEXT` and prints the value back.
+    fn round(text: &str) -> String {
+        let file = parse(0, &format!("let v = {text}")).unwrap();
+        let Some(Declaration::Let(decl)) = file.declarations.first() else {
+            panic!("not a let")
+        };
+        expr(&decl.value)
+    }
+
+    #[test]
+    fn redundant_parentheses_go() {
+        assert_eq!(round("((a))"), "a");
+        assert_eq!(round("(a * b) + c"), "a * b + c");
+        assert_eq!(round("(a - b) - c"), "a - b - c");
+        assert_eq!(round("a or (b and c)"), "a or b and c");
+        assert_eq!(round("(not a) and b"), "not a and b");
+        assert_eq!(round("(a + 1) < (b)"), "a + 1 < b");
+        assert_eq!(round("f((a), (b or c))"), "f(a, b or c)");
+        assert_eq!(round("-(x)"), "-x");
+        assert_eq!(round("(if a then b else c)"), "if a then b else c");
+        assert_eq!(round("1 + (if a then b else c)"), "1 + if a then b else c");
+    }
+
+    #[test]
+    fn needed_parentheses_stay() {
+        assert_eq!(round("a - (b - c)"), "a - (b - c)");
+        assert_eq!(round("a / (b * c)"), "a / (b * c)");
+        assert_eq!(round("(a + b) * c"), "(a + b) * c");
+        assert_eq!(round("(a or b) and c"), "(a or b) and c");
+        assert_eq!(round("(a or b) or c"), "(a or b) or c");
+        assert_eq!(round("a and (b and c)"), "a and (b and c)");
+        assert_eq!(round("not (a and b)"), "not (a and b)");
+        assert_eq!(round("(a is b) is c"), "(a is b) is c");
+        assert_eq!(round("x is (not y)"), "x is (not y)");
+        assert_eq!(round("-(a + b)"), "-(a + b)");
+        assert_eq!(
+            round("(if a then b else c) + 1"),
+            "(if a then b else c) + 1"
+        );
+        assert_eq!(
+            round("x < (if a then b else c) and d"),
+            "x < (if a then b else c) and d"
+        );
+        assert_eq!(round("f((x is one of a), b)"), "f((x is one of a), b)");
+        assert_eq!(round("f(x is one of a, b)"), "f(x is one of a, b)");
+        assert_eq!(
+            round("-(if a then 1 else 2) * 3"),
+            "-(if a then 1 else 2) * 3"
+        );
+    }
+
+    #[test]
+    fn tests_print_with_their_words() {
+        for text in [
+            "x is present",
+            "x is missing",
+            "x is not one of a, \"b\", 3",
+            "x is in unavailable",
+            "x is not within w",
+            "x is before y + 2 days",
+            "x is not after y",
+            "x is not y",
+            "x contains \"windows server\"",
+            "x does not contain \"a\"",
+            "x <= 3",
+            "x != -1",
+            "if a then 1 week else 3 hours",
+            "round(100 * a / b, 2)",
+            "f()",
+            "true and not false",
+        ] {
+            assert_eq!(round(text), text);
+        }
+    }
+
+    #[test]
+    fn strings_are_re_escaped() {
+        assert_eq!(quote("plain é"), "\"plain é\"");
+        assert_eq!(quote("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
+        assert_eq!(quote("line\nbreak\ttab"), r#""line\nbreak\ttab""#);
+        // Brace escapes stay as the tree keeps them.
+        assert_eq!(quote("\\{x\\}"), r#""\{x\}""#);
+        assert_eq!(quote("{x}"), "\"{x}\"");
+        assert_eq!(quote("\\\\{"), r#""\\\{""#);
+        assert_eq!(
+            round(r#""a \"b\" \\ \{c\} \u{e9} \n""#),
+            r#""a \"b\" \\ \{c\} é \n""#
+        );
+    }
+
+    #[test]
+    fn integers_at_the_end_are_seen() {
+        assert!(ends_with_integer("x = 5"));
+        assert!(ends_with_integer("x = -5"));
+        assert!(!ends_with_integer("x = 5.5"));
+        assert!(!ends_with_integer("x = a1"));
+        assert!(!ends_with_integer("f(5)"));
+    }
+}

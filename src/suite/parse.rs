@@ -1,0 +1,692 @@
+//! Reading suite files: YAML with unknown keys refused, every problem located as
+//! `file:line:col`, inline requests turned into request documents (see [`super::node`])
+//! and `request_file:` requests read the way `csp-policy eval` reads its input.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
+
+use super::node::Node;
+use crate::request::decode::MAX_YAML_DEPTH;
+use crate::request::stream::{Format, RawRecord, Records};
+use crate::value;
+
+/// The largest suite file read, in bytes.
+pub const MAX_SUITE_BYTES: u64 = 16 << 20;
+
+/// The most YAML nodes a suite may hold, aliases counted as the nodes they stand for.
+const MAX_SUITE_NODES: usize = 1_000_000;
+
+/// How deep a suite file may nest: a request's own limit plus the suite's levels around
+/// it (the suite, its cases, a case, `request`), so that an over-deep request reaches the
+/// request decoder and is refused there, as `eval` would refuse it.
+const MAX_SUITE_DEPTH: usize = MAX_YAML_DEPTH + 8;
+
+/// A suite: requests with the decisions expected for them.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// The file, as named on the command line (or found in a folder named there).
+    pub path: PathBuf,
+    /// The time used for requests without `at`; the current time when absent.
+    pub now: Option<DateTime<Utc>>,
+    /// The cases, in written order.
+    pub cases: Vec<Case>,
+}
+
+/// One request and what its decision must say.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The case's name, unique in its suite.
+    pub name: String,
+    /// The line of the case in the suite file.
+    pub line: usize,
+    /// The request document, ready for [`crate::Policy::decide_raw`].
+    pub request: RawRecord,
+    /// The request file, when the request is not inline.
+    pub request_file: Option<PathBuf>,
+    /// What the decision must say.
+    pub expect: Expected,
+}
+
+/// What a decision must say. Everything but `decision` is a subset check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expected {
+    /// Allow or deny.
+    pub decision: Verdict,
+    /// Facts that must be present with exactly these values.
+    pub facts: Vec<(String, ExpectedValue)>,
+    /// Rule ids that must be among the decision's reasons.
+    pub rules: Option<Vec<String>>,
+    /// Error codes that must be among the decision's errors.
+    pub errors: Option<Vec<String>>,
+}
+
+/// `allow` or `deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The request is allowed.
+    Allow,
+    /// The request is denied.
+    Deny,
+}
+
+impl Verdict {
+    /// `allow` or `deny`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Deny => "deny",
+        }
+    }
+
+    /// Whether this is allow.
+    pub fn is_allow(self) -> bool {
+        self == Verdict::Allow
+    }
+}
+
+/// An expected fact value, typed as the decision contract types facts: a YAML number
+/// matches only a number fact (compared as decimals, so `100` matches `100.00`), YAML
+/// text only a text fact (money and times are text: `"1015.89"`), compared exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectedValue {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(Decimal),
+    /// Text.
+    Text(String),
+    /// A list of text.
+    List(Vec<String>),
+}
+
+/// A suite file that cannot be used, with where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuiteError {
+    /// The file.
+    pub file: String,
+    /// Line, 1-based, when known.
+    pub line: Option<usize>,
+    /// Column, 1-based, when known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for SuiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.file, self.message),
+            (Some(l), None) => write!(f, "{}:{l}: {}", self.file, self.message),
+            _ => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// The YAML options of suite files: those of the request decoder (strict booleans, merge
+/// keys, unknown tags and duplicate keys refused), so that an inline request reads as
+/// the same request would in a file given to `eval`.
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = MAX_SUITE_DEPTH;
+    budget.max_documents = 1;
+    // Suites reuse a few anchors (`actor: *admin`) in many cases, which the reader's
+    // alias-to-anchor ratio check takes for an alias bomb; expansion stays bounded by the
+    // node budget (aliases count the nodes they stand for).
+    budget.enforce_alias_anchor_ratio = false;
+    budget.max_nodes = MAX_SUITE_NODES;
+    serde_saphyr::options! {
+        budget: Some(budget),
+        duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::Error,
+        merge_keys: serde_saphyr::options::MergeKeyPolicy::Error,
+        reject_unsupported_tags: true,
+        strict_booleans: true,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuiteDoc {
+    #[serde(default)]
+    now: Option<Spanned<String>>,
+    cases: Vec<Spanned<CaseDoc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseDoc {
+    name: Spanned<String>,
+    #[serde(default, deserialize_with = "present")]
+    request: Option<Spanned<Node>>,
+    #[serde(default)]
+    request_file: Option<Spanned<String>>,
+    expect: ExpectDoc,
+}
+
+/// A key that is present, even with a null value (`request: ~` is a request: null).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Spanned<Node>>, D::Error> {
+    Spanned::<Node>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectDoc {
+    decision: Verdict,
+    #[serde(default)]
+    facts: Option<FactsDoc>,
+    #[serde(default)]
+    rules: Option<Vec<String>>,
+    #[serde(default)]
+    errors: Option<Vec<String>>,
+}
+
+/// `facts:`, a mapping kept in written order, each value with its location.
+struct FactsDoc(Vec<(String, Spanned<Node>)>);
+
+impl<'de> Deserialize<'de> for FactsDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct FactsVisitor;
+        impl<'de> Visitor<'de> for FactsVisitor {
+            type Value = FactsDoc;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of fact names to values")
+            }
+
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<FactsDoc, M::Error> {
+                let mut facts = Vec::new();
+                while let Some((name, value)) = map.next_entry::<String, Spanned<Node>>()? {
+                    facts.push((name, value));
+                }
+                Ok(FactsDoc(facts))
+            }
+        }
+        d.deserialize_map(FactsVisitor)
+    }
+}
+
+/// Reads and checks one suite file; every problem found is returned.
+pub fn load(path: &Path) -> Result<Suite, Vec<SuiteError>> {
+    let file = path.display().to_string();
+    let text = read_text(path).map_err(|message| {
+        vec![SuiteError {
+            file: file.clone(),
+            line: None,
+            column: None,
+            message,
+        }]
+    })?;
+    let base = path.parent().unwrap_or(Path::new(""));
+    parse(path, &text, base)
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let handle = std::fs::File::open(path).map_err(|e| format!("cannot read the suite: {e}"))?;
+    let mut bytes = Vec::new();
+    handle
+        .take(MAX_SUITE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the suite: {e}"))?;
+    if bytes.len() as u64 > MAX_SUITE_BYTES {
+        return Err(format!(
+            "the suite is larger than the limit of {MAX_SUITE_BYTES} bytes"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "the suite is not UTF-8 text".to_string())
+}
+
+/// Parses a suite's text; `base` is the folder `request_file:` paths are relative to.
+pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Suite, Vec<SuiteError>> {
+    let file = path.display().to_string();
+    let doc: SuiteDoc = serde_saphyr::from_str_with_options(text, yaml_options())
+        .map_err(|e| vec![yaml_error(&file, &e)])?;
+    let mut errors = Vec::new();
+    let at = |location: &Location, message: String| SuiteError {
+        file: file.clone(),
+        line: line_of(location),
+        column: column_of(location),
+        message,
+    };
+    let now = match &doc.now {
+        None => None,
+        Some(spanned) => match value::parse_time(&spanned.value) {
+            Some(t) => Some(t),
+            None => {
+                errors.push(at(
+                    &spanned.referenced,
+                    format!(
+                        "`now`: {:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)",
+                        spanned.value
+                    ),
+                ));
+                None
+            }
+        },
+    };
+    let mut names = HashSet::new();
+    let mut cases = Vec::new();
+    for spanned in doc.cases {
+        let case = spanned.value;
+        let case_location = spanned.referenced;
+        let name = case.name.value;
+        if name.trim().is_empty() {
+            errors.push(at(&case.name.referenced, "a case needs a name".into()));
+        } else if !names.insert(name.clone()) {
+            errors.push(at(
+                &case.name.referenced,
+                format!("two cases are named {name:?}: give each case its own name"),
+            ));
+        }
+        let request = match (case.request, case.request_file) {
+            (Some(_), Some(file_ref)) => Err(at(
+                &file_ref.referenced,
+                format!("case {name:?} has both `request` and `request_file`: keep one"),
+            )),
+            (None, None) => Err(at(
+                &case_location,
+                format!("case {name:?} needs `request` (the request itself) or `request_file` (a path relative to the suite)"),
+            )),
+            (Some(node), None) => Ok((
+                RawRecord {
+                    text: node.value.to_flow(),
+                    line: line_of(&node.referenced).unwrap_or(1),
+                    format: Format::Yaml,
+                    oversized: None,
+                    not_utf8: false,
+                },
+                None,
+            )),
+            (None, Some(file_ref)) => {
+                let request_path = base.join(&file_ref.value);
+                read_request(&request_path)
+                    .map(|raw| (raw, Some(request_path)))
+                    .map_err(|message| at(&file_ref.referenced, message))
+            }
+        };
+        let facts = expected_facts(case.expect.facts, &mut |location, message| {
+            errors.push(at(location, message));
+        });
+        match request {
+            Ok((request, request_file)) => cases.push(Case {
+                name,
+                line: line_of(&case_location).unwrap_or(1),
+                request,
+                request_file,
+                expect: Expected {
+                    decision: case.expect.decision,
+                    facts,
+                    rules: case.expect.rules,
+                    errors: case.expect.errors,
+                },
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Suite {
+            path: path.to_path_buf(),
+            now,
+            cases,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads a request file as `eval` reads its input (JSON, JSON Lines or YAML, told apart
+/// the same way); it must hold exactly one request.
+fn read_request(path: &Path) -> Result<RawRecord, String> {
+    let handle = std::fs::File::open(path)
+        .map_err(|e| format!("cannot read the request file {}: {e}", path.display()))?;
+    let mut records = Records::new(BufReader::new(handle));
+    let first = records.next();
+    let second = records.next();
+    if let Some(e) = records.io_error {
+        return Err(format!(
+            "cannot read the request file {}: {e}",
+            path.display()
+        ));
+    }
+    match (first, second) {
+        (Some(raw), None) => Ok(raw),
+        (None, _) => Err(format!(
+            "the request file {} holds no request",
+            path.display()
+        )),
+        (Some(_), Some(_)) => Err(format!(
+            "the request file {} holds more than one request; a case has one",
+            path.display()
+        )),
+    }
+}
+
+fn expected_facts(
+    facts: Option<FactsDoc>,
+    error: &mut dyn FnMut(&Location, String),
+) -> Vec<(String, ExpectedValue)> {
+    let mut out = Vec::new();
+    for (name, node) in facts.map(|f| f.0).unwrap_or_default() {
+        match expected_value(&node.value) {
+            Ok(v) => out.push((name, v)),
+            Err(problem) => error(&node.referenced, format!("fact `{name}`: {problem}")),
+        }
+    }
+    out
+}
+
+/// The expected value of a fact, typed by its YAML form.
+pub(crate) fn expected_value(node: &Node) -> Result<ExpectedValue, String> {
+    match node {
+        Node::Bool(b) => Ok(ExpectedValue::Bool(*b)),
+        Node::Int(digits) => value::parse_decimal(digits)
+            .map(ExpectedValue::Number)
+            .ok_or_else(|| format!("{digits} is out of range for a number")),
+        Node::Float(f) => {
+            // `{}` writes the shortest text that reads back as the same float, which is
+            // the written number for up to 15 significant digits.
+            let text = format!("{f}");
+            let digits = text
+                .trim_start_matches(['-', '0', '.'])
+                .chars()
+                .filter(char::is_ascii_digit)
+                .count();
+            match value::parse_decimal(&text) {
+                Some(d) if f.is_finite() && digits <= 15 => Ok(ExpectedValue::Number(d)),
+                _ => Err(format!(
+                    "{f} cannot be compared exactly (more than 15 significant digits, or out of range)"
+                )),
+            }
+        }
+        Node::Str(s) => Ok(ExpectedValue::Text(s.clone())),
+        Node::Seq(items) => items
+            .iter()
+            .map(|item| match item {
+                Node::Str(s) => Ok(s.clone()),
+                other => Err(format!(
+                    "a list fact holds text, not {}; quote the item",
+                    other.kind()
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(ExpectedValue::List),
+        Node::Null => Err("null is not a fact value (list only facts that must be present)".into()),
+        Node::Map(_) => Err("a mapping is not a fact value".into()),
+    }
+}
+
+fn line_of(location: &Location) -> Option<usize> {
+    usize::try_from(location.line()).ok().filter(|&l| l > 0)
+}
+
+fn column_of(location: &Location) -> Option<usize> {
+    usize::try_from(location.column()).ok().filter(|&c| c > 0)
+}
+
+/// A YAML reader's error as `file:line:col: message`, the message without its position
+/// prefix and its source excerpt.
+fn yaml_error(file: &str, e: &serde_saphyr::Error) -> SuiteError {
+    let location = e.location();
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("").trim();
+    let mut message = first.trim_start_matches("error:").trim();
+    if let Some(rest) = message.strip_prefix("line ") {
+        if let Some((_, after)) = rest.split_once(": ") {
+            message = after;
+        }
+    }
+    let message = message
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(message);
+    SuiteError {
+        file: file.to_string(),
+        line: location.as_ref().and_then(line_of),
+        column: location.as_ref().and_then(column_of),
+        message: if message.contains("merge keys") {
+            "YAML merge keys (`<<`) are not allowed in suites (requests refuse them): write each field out".into()
+        } else {
+            message.to_string()
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<Suite, Vec<SuiteError>> {
+        parse(Path::new("s.yaml"), text, Path::new("."))
+    }
+
+    #[test]
+    fn a_suite_with_an_inline_request_parses() {
+        let suite = parse_text(
+            "now: 2026-11-25T12:00:00Z\n\
+             cases:\n\
+             \x20 - name: first\n\
+             \x20   request: { action: buy, price: 12.50, count: 3, flag: true }\n\
+             \x20   expect:\n\
+             \x20     decision: deny\n\
+             \x20     facts: { total: \"12.50\", percent: 84.66, days: 4, ok: false, who: [a, b] }\n\
+             \x20     rules: [some-rule]\n\
+             \x20     errors: [missing-field]\n",
+        )
+        .unwrap();
+        assert_eq!(suite.now, value::parse_time("2026-11-25T12:00:00Z"));
+        let case = &suite.cases[0];
+        assert_eq!(case.name, "first");
+        assert_eq!(case.line, 3);
+        assert_eq!(case.request.line, 4);
+        assert_eq!(case.request.format, Format::Yaml);
+        assert_eq!(
+            case.request.text,
+            r#"{"action": "buy", "price": 12.5, "count": 3, "flag": true}"#
+        );
+        assert_eq!(case.expect.decision, Verdict::Deny);
+        assert_eq!(
+            case.expect.facts,
+            vec![
+                ("total".into(), ExpectedValue::Text("12.50".into())),
+                (
+                    "percent".into(),
+                    ExpectedValue::Number("84.66".parse().unwrap())
+                ),
+                ("days".into(), ExpectedValue::Number(4.into())),
+                ("ok".into(), ExpectedValue::Bool(false)),
+                (
+                    "who".into(),
+                    ExpectedValue::List(vec!["a".into(), "b".into()])
+                ),
+            ]
+        );
+        assert_eq!(case.expect.rules, Some(vec!["some-rule".to_string()]));
+        assert_eq!(case.expect.errors, Some(vec!["missing-field".to_string()]));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_location() {
+        let errors =
+            parse_text("cases:\n  - name: a\n    requst: {}\n    expect: { decision: allow }\n")
+                .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, Some(3));
+        assert_eq!(errors[0].column, Some(5));
+        assert!(
+            errors[0].message.contains("unknown field `requst`"),
+            "{}",
+            errors[0].message
+        );
+        assert!(errors[0].to_string().starts_with("s.yaml:3:5: "));
+    }
+
+    #[test]
+    fn unknown_keys_in_expect_and_the_top_level_are_refused() {
+        let errors = parse_text(
+            "cases:\n  - name: a\n    request: {}\n    expect: { decision: allow, fact: {} }\n",
+        )
+        .unwrap_err();
+        assert!(errors[0].message.contains("unknown field `fact`"));
+        let errors = parse_text("now_: x\ncases: []\n").unwrap_err();
+        assert!(errors[0].message.contains("unknown field `now_`"));
+    }
+
+    #[test]
+    fn a_decision_must_be_allow_or_deny() {
+        let errors =
+            parse_text("cases:\n  - name: a\n    request: {}\n    expect: { decision: permit }\n")
+                .unwrap_err();
+        assert_eq!(errors[0].line, Some(4));
+        assert!(
+            errors[0].message.contains("permit"),
+            "{}",
+            errors[0].message
+        );
+        let errors =
+            parse_text("cases:\n  - name: a\n    request: {}\n    expect: { facts: {} }\n")
+                .unwrap_err();
+        assert!(
+            errors[0].message.contains("decision"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn semantic_problems_are_all_reported() {
+        let errors = parse_text(
+            "now: yesterday\n\
+             cases:\n\
+             \x20 - name: a\n\
+             \x20   expect: { decision: allow }\n\
+             \x20 - name: a\n\
+             \x20   request: {}\n\
+             \x20   request_file: x.json\n\
+             \x20   expect: { decision: allow, facts: { f: null, g: {x: 1}, h: [1] } }\n",
+        )
+        .unwrap_err();
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(messages[0].starts_with("s.yaml:1:6: `now`"), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("s.yaml:3:") && m.contains("needs `request`")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("two cases are named \"a\"")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("s.yaml:7:") && m.contains("both")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("fact `f`: null")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("fact `g`: a mapping")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("fact `h`: a list fact holds text")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn a_null_request_is_a_request() {
+        let suite =
+            parse_text("cases:\n  - name: a\n    request: ~\n    expect: { decision: deny }\n")
+                .unwrap();
+        assert_eq!(suite.cases[0].request.text, "null");
+    }
+
+    #[test]
+    fn merge_keys_and_duplicate_keys_are_refused() {
+        let errors = parse_text(
+            "cases:\n  - name: a\n    request: { <<: {a: 1} }\n    expect: { decision: deny }\n",
+        )
+        .unwrap_err();
+        assert!(
+            errors[0].message.contains("merge keys"),
+            "{}",
+            errors[0].message
+        );
+        let errors = parse_text(
+            "cases:\n  - name: a\n    request: { a: 1, a: 2 }\n    expect: { decision: deny }\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].line, Some(3));
+    }
+
+    #[test]
+    fn anchors_may_be_reused_but_an_alias_bomb_is_refused() {
+        let mut text = String::from(
+            "cases:\n  - name: a0\n    request: &r0 {action: x}\n    expect: { decision: deny }\n",
+        );
+        for i in 1..200 {
+            text.push_str(&format!(
+                "  - name: a{i}\n    request: *r0\n    expect: {{ decision: deny }}\n"
+            ));
+        }
+        assert_eq!(parse_text(&text).unwrap().cases.len(), 200);
+        let mut bomb = String::from(
+            "cases:\n  - name: bomb\n    expect: { decision: deny }\n    request:\n      a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+        );
+        for i in 1..9 {
+            let p = i - 1;
+            bomb.push_str(&format!("      a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let errors = parse_text(&bomb).unwrap_err();
+        assert!(
+            errors[0].message.contains("budget"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn malformed_yaml_is_located() {
+        let errors = parse_text("cases:\n  - name: a\n    request: {\n").unwrap_err();
+        assert!(errors[0].line.is_some(), "{:?}", errors[0]);
+    }
+
+    #[test]
+    fn a_missing_request_file_is_reported_at_its_key() {
+        let errors = parse_text(
+            "cases:\n  - name: a\n    request_file: does-not-exist.json\n    expect: { decision: deny }\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].line, Some(3));
+        assert!(errors[0].message.contains("cannot read the request file"));
+    }
+
+    #[test]
+    fn numbers_and_text_keep_their_contract_types() {
+        assert_eq!(
+            expected_value(&Node::Float(84.66)),
+            Ok(ExpectedValue::Number("84.66".parse().unwrap()))
+        );
+        assert_eq!(
+            expected_value(&Node::Str("84.66".into())),
+            Ok(ExpectedValue::Text("84.66".into()))
+        );
+        assert!(expected_value(&Node::Float(0.123_456_789_012_345_67)).is_err());
+        assert!(expected_value(&Node::Float(f64::NAN)).is_err());
+    }
+}
