@@ -38,8 +38,7 @@ use chrono::{DateTime, Utc};
 
 pub use decision::Decision;
 pub use load::LoadError;
-use request::stream::{Format, RawRecord};
-use request::{decode, RequestError};
+use request::stream::{Document, Format, RawRecord};
 
 /// A checked policy, ready to decide requests.
 #[derive(Debug, Clone)]
@@ -70,40 +69,35 @@ impl Policy {
 
     /// Decides one JSON request; `now` stands in for a missing `at`.
     pub fn decide_json(&self, text: &str, now: DateTime<Utc>) -> Decision {
-        let record = decode::decode_json(&self.compiled, text, 1);
-        eval::decide(&self.compiled, record, &eval::Options::at(now))
+        self.decide_text(text, Format::Json, &eval::Options::at(now))
     }
 
     /// Decides one YAML request; `now` stands in for a missing `at`.
     pub fn decide_yaml(&self, text: &str, now: DateTime<Utc>) -> Decision {
-        let record = decode::decode_yaml(&self.compiled, text, 1);
-        eval::decide(&self.compiled, record, &eval::Options::at(now))
+        self.decide_text(text, Format::Yaml, &eval::Options::at(now))
+    }
+
+    fn decide_text(&self, text: &str, format: Format, options: &eval::Options) -> Decision {
+        let document = Document {
+            text,
+            line: 1,
+            format,
+            oversized: None,
+            not_utf8: false,
+        };
+        self.decide_document(&document, options)
     }
 
     /// Decides one document of a stream.
     pub fn decide_raw(&self, raw: &RawRecord, options: &eval::Options) -> Decision {
-        if let Some(size) = raw.oversized {
-            return error_decision(RequestError::TooLarge {
-                size,
-                limit: decode::MAX_REQUEST_BYTES,
-                line: Some(raw.line),
-            });
-        }
-        if raw.not_utf8 {
-            return error_decision(RequestError::Malformed {
-                message: "the request is not UTF-8 text".into(),
-                line: Some(raw.line),
-                column: None,
-            });
-        }
-        let record = match raw.format {
-            Format::Json => decode::decode_json(&self.compiled, &raw.text, raw.line),
-            Format::Yaml => decode::decode_yaml(&self.compiled, &raw.text, raw.line),
-        };
-        eval::decide(&self.compiled, record, options)
+        self.decide_document(&raw.document(), options)
     }
-}
 
-fn error_decision(error: RequestError) -> Decision {
-    eval::unusable(None, vec![error])
+    /// Decides one document (borrowed text). Only the returned decision is allocated:
+    /// the decoding and evaluation buffers are this thread's, reused from call to call.
+    /// To decide many requests, [`eval::Context`] also reuses the decision, and
+    /// [`eval::batch`] runs a whole stream on several threads.
+    pub fn decide_document(&self, document: &Document<'_>, options: &eval::Options) -> Decision {
+        eval::decide_document(&self.compiled, document, options)
+    }
 }

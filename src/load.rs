@@ -1,5 +1,10 @@
 //! Loading a policy: files and folders from disk, or the default policy embedded in the
-//! binary, through the parser and the checker into a [`CompiledPolicy`].
+//! binary, through the parser and the checker into a [`CompiledPolicy`]. A syntax
+//! error does not stop the loading: the broken declaration is skipped
+//! (`load/recover.rs`) and the rest of every file is still checked, so `check` shows
+//! every problem at once.
+
+mod recover;
 
 use std::path::{Path, PathBuf};
 
@@ -122,41 +127,66 @@ pub fn embedded_sources() -> SourceMap {
     sources
 }
 
-/// Parses and checks the given sources, collecting every diagnostic.
+/// Parses and checks the given sources, collecting every diagnostic: syntax errors of
+/// every file, and the checker's findings on everything that parsed.
 pub fn compile(sources: SourceMap) -> Loaded {
     let mut parsed = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut skipped = recover::Skipped::default();
     for (index, file) in sources.files().iter().enumerate() {
         let index = u32::try_from(index).unwrap_or(u32::MAX);
-        match syntax::parse(index, &file.text) {
-            Ok(tree) => parsed.push(tree),
-            Err(e) => {
-                let code = match e {
-                    syntax::SyntaxError::TooLarge { .. } => "file-too-large",
-                    syntax::SyntaxError::TooDeep { .. } => "too-deep",
-                    _ => "syntax",
-                };
-                diagnostics.push(
-                    Diagnostic::error(code, e.span(), e.to_string())
-                        .with_optional_help(e.help().map(str::to_string)),
-                );
-                parsed.push(syntax::ast::PolicyFile::default());
-            }
-        }
+        let (tree, errors, file_skipped) = recover::parse(index, &file.text);
+        diagnostics.extend(errors.iter().map(|e| syntax_diagnostic(e, &file.text)));
+        skipped.merge(file_skipped);
+        parsed.push(tree);
     }
-    if !diagnostics.is_empty() {
-        return Loaded {
-            sources,
-            policy: None,
-            diagnostics,
-        };
-    }
-    let checked = check::check(sources.clone(), &parsed);
+    let checked = check::check_partial(sources.clone(), &parsed, &skipped);
+    diagnostics.extend(checked.diagnostics);
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.severity));
+    let policy = if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        None
+    } else {
+        checked.policy
+    };
     Loaded {
         sources,
-        policy: checked.policy,
-        diagnostics: checked.diagnostics,
+        policy,
+        diagnostics,
     }
+}
+
+/// A syntax error as a diagnostic, with a label saying what was found there.
+fn syntax_diagnostic(error: &syntax::SyntaxError, text: &str) -> Diagnostic {
+    let code = match error {
+        syntax::SyntaxError::TooLarge { .. } => "file-too-large",
+        syntax::SyntaxError::TooDeep { .. } => "too-deep",
+        _ => "syntax",
+    };
+    let span = error.span();
+    let label = match error {
+        syntax::SyntaxError::Grammar { .. } if span.start as usize >= text.trim_end().len() => {
+            "the file ends here"
+        }
+        syntax::SyntaxError::Grammar { message, help, .. } => {
+            let new_declaration = message.starts_with("the `{`")
+                || help
+                    .as_deref()
+                    .is_some_and(|h| h.contains("starts a new declaration"));
+            if new_declaration {
+                "a new declaration starts here"
+            } else if message == "this string is never closed" {
+                "no closing `\"` on this line"
+            } else {
+                "not expected here"
+            }
+        }
+        syntax::SyntaxError::TooLarge { .. } => "the file starts here",
+        syntax::SyntaxError::TooDeep { .. } => "one level too deep",
+        syntax::SyntaxError::BadLiteral { .. } => "cannot be used",
+    };
+    Diagnostic::error(code, span, error.to_string())
+        .with_label(label)
+        .with_optional_help(error.help().map(str::to_string))
 }
 
 /// Loads and checks a policy; any error makes it unusable.

@@ -33,8 +33,9 @@ impl MarketCode {
 
     /// Whether ISO 3166-1 assigns this code (or it is `XK`).
     pub fn is_assigned(self) -> bool {
-        let text = self.as_str();
-        USER_ASSIGNED.contains(&text.as_str()) || rust_iso3166::from_alpha2(&text).is_some()
+        let letters = self.letters();
+        let text = std::str::from_utf8(&letters).unwrap_or("");
+        USER_ASSIGNED.contains(&text) || rust_iso3166::from_alpha2(text).is_some()
     }
 
     /// The ISO short name of the country or territory, when ISO assigns the code.
@@ -44,9 +45,12 @@ impl MarketCode {
 
     /// The two upper-case letters.
     pub fn as_str(self) -> String {
-        let a = (b'A' + (self.0 / 26) as u8) as char;
-        let b = (b'A' + (self.0 % 26) as u8) as char;
-        [a, b].iter().collect()
+        self.letters().iter().map(|&b| char::from(b)).collect()
+    }
+
+    /// The two upper-case letters as ASCII bytes (no allocation).
+    fn letters(self) -> [u8; 2] {
+        [b'A' + (self.0 / 26) as u8, b'A' + (self.0 % 26) as u8]
     }
 
     fn index(self) -> usize {
@@ -56,7 +60,8 @@ impl MarketCode {
 
 impl fmt::Display for MarketCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.as_str())
+        let letters = self.letters();
+        f.write_str(std::str::from_utf8(&letters).unwrap_or(""))
     }
 }
 

@@ -154,6 +154,30 @@ impl SourceMap {
         }
     }
 
+    /// The span as diagnostics show it: without the blanks and comments at its ends
+    /// (the parser's spans may take in the layout after an expression), and, when it
+    /// points past the last word of the file, just after that word (where the text
+    /// stops, rather than on an empty last line).
+    pub fn display_span(&self, span: Span) -> Span {
+        let Some(file) = self.file(span.file) else {
+            return span;
+        };
+        let text = file.text.as_str();
+        let start = (span.start as usize).min(text.len());
+        let end = (span.end as usize).clamp(start, text.len());
+        let Some(inside) = text.get(start..end) else {
+            return span;
+        };
+        let content_end = text.trim_end().len();
+        if start >= content_end && content_end > 0 {
+            return Span::new(span.file, content_end, content_end);
+        }
+        let trimmed_end = start + trim_layout_end(inside).len();
+        let lead = inside.len() - inside.trim_start().len();
+        let new_start = (start + lead).min(trimmed_end);
+        Span::new(span.file, new_start, trimmed_end.max(new_start))
+    }
+
     /// The source text a span covers.
     pub fn snippet(&self, span: Span) -> &str {
         self.file(span.file)
@@ -192,6 +216,36 @@ impl SourceMap {
     }
 }
 
+/// `text` without trailing blanks and trailing `#` comments.
+fn trim_layout_end(text: &str) -> &str {
+    let mut rest = text.trim_end();
+    loop {
+        // A comment is the last line's text from a `#` outside strings.
+        let line_start = rest.rfind('\n').map_or(0, |i| i + 1);
+        let line = rest.get(line_start..).unwrap_or("");
+        match comment_start(line) {
+            Some(hash) => rest = rest.get(..line_start + hash).unwrap_or(rest).trim_end(),
+            None => return rest,
+        }
+    }
+}
+
+/// Where a `#` comment starts in a line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (_, false, '"') => in_string = !in_string,
+            (false, _, '#') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +258,17 @@ mod tests {
         // "ç" is two bytes; "e" is the fourth character of line 2.
         assert_eq!(file.line_col(7), (2, 4));
         assert_eq!(file.line_text(2), "çd ef");
+    }
+
+    #[test]
+    fn display_spans_leave_out_layout_and_stop_at_the_last_word() {
+        let mut map = SourceMap::new();
+        let text = "when a is b  # note\n  because \"x\"\n\n";
+        let id = map.add(SourceFile::new("p.policy", text));
+        let trimmed = map.display_span(Span::new(id, 5, 22));
+        assert_eq!(map.snippet(trimmed), "a is b");
+        let end = map.display_span(Span::new(id, text.len(), text.len()));
+        assert_eq!(end.start as usize, text.trim_end().len());
     }
 
     #[test]

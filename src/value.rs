@@ -130,22 +130,54 @@ pub fn parse_guid(text: &str) -> Option<u128> {
         .strip_prefix('{')
         .and_then(|t| t.strip_suffix('}'))
         .unwrap_or(text);
-    let bytes = text.as_bytes();
-    if bytes.len() != 36 {
+    let bytes: &[u8; 36] = text.as_bytes().try_into().ok()?;
+    let [a @ .., b'-'] = *bytes.first_chunk::<9>()? else {
         return None;
+    };
+    let [b @ .., b'-'] = *bytes.get(9..14)?.first_chunk::<5>()? else {
+        return None;
+    };
+    let [c @ .., b'-'] = *bytes.get(14..19)?.first_chunk::<5>()? else {
+        return None;
+    };
+    let [d @ .., b'-'] = *bytes.get(19..24)?.first_chunk::<5>()? else {
+        return None;
+    };
+    let e = bytes.last_chunk::<12>()?;
+    // Two 64-bit halves: cheaper than shifting a 128-bit value per digit.
+    let high = hex(&a)? << 32 | hex(&b)? << 16 | hex(&c)?;
+    let low = hex(&d)? << 48 | hex(e)?;
+    Some(u128::from(high) << 64 | u128::from(low))
+}
+
+/// The value of each byte as a hex digit (any case), or 0xFF.
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-    let mut value: u128 = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if b != b'-' {
-                return None;
-            }
-            continue;
-        }
-        let digit = (b as char).to_digit(16)?;
-        value = (value << 4) | u128::from(digit);
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
     }
-    Some(value)
+    table
+};
+
+/// The value of up to 16 hex digits, any case. Without a branch per digit: GUID
+/// digits are random, so a branch on "digit or letter" would be mispredicted half the time.
+fn hex(digits: &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    let mut invalid = 0u8;
+    for &b in digits {
+        let digit = HEX_DIGITS.get(usize::from(b)).copied().unwrap_or(0xFF);
+        invalid |= digit;
+        value = value << 4 | u64::from(digit & 0x0F);
+    }
+    (invalid & 0x80 == 0).then_some(value)
 }
 
 /// Parses an RFC 3339 timestamp with an offset (`T`/`Z` in either case) into UTC.
@@ -257,6 +289,19 @@ mod tests {
         );
         assert_eq!(parse_guid("3f1c2b7e8a9d4c3b9e2f1a2b3c4d5e6f"), None);
         assert_eq!(parse_guid("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6g"), None);
+        assert_eq!(parse_guid("3f1c2b7e8-a9d-4c3b-9e2f-1a2b3c4d5e6f"), None);
+        assert_eq!(parse_guid("3f1c2b7e-8a9d-4c3b-9e2f1-a2b3c4d5e6f"), None);
+        assert_eq!(parse_guid("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f-"), None);
+        assert_eq!(parse_guid("{3F1C2B7E-8A9D-4C3B-9E2F-1A2B3C4D5E6F}"), a);
+        assert_eq!(
+            parse_guid("00000000-0000-0000-0000-000000000001"),
+            Some(1),
+            "the last digit is the lowest"
+        );
+        assert_eq!(
+            parse_guid("10000000-0000-0000-0000-000000000000"),
+            Some(1u128 << 124)
+        );
     }
 
     #[test]

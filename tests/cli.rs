@@ -452,10 +452,11 @@ fn eval_with_a_broken_policy_exits_3_and_shows_where() {
         err.contains("permit cancel to partner admin_agent when at is after order.purchase_at"),
         "the source line: {err}"
     );
+    // miette underlines the span on a line of the `·` gutter.
     assert!(
         err.lines()
-            .any(|l| l.trim_start().starts_with('|') && l.contains("^^^")),
-        "a caret line: {err}"
+            .any(|l| l.trim_start().starts_with('·') && l.contains("───")),
+        "an underline: {err}"
     );
     assert!(err.contains("order.purchased_at"), "the hint: {err}");
 }
@@ -468,8 +469,8 @@ fn check_on_a_broken_policy_exits_1_with_the_location() {
     assert!(err.contains("broken.policy:20:57"), "{err}");
     assert!(err.contains("unknown-field"), "{err}");
     assert!(
-        err.contains("^^^^^^^^^^^^^^^^^"),
-        "a caret under the field: {err}"
+        err.contains("────────┬────────"),
+        "an underline as wide as the field: {err}"
     );
     assert!(err.contains("did you mean `order.purchased_at`?"), "{err}");
 }

@@ -90,10 +90,19 @@ impl Checker<'_> {
             ExprKind::Arith(op, a, b) => self.arith(*op, a, b, span, ctx)?,
             ExprKind::Not(a) => (node(Node::Not(Box::new(self.condition(a, ctx)?))), Ty::Bool),
             ExprKind::And(parts) | ExprKind::Or(parts) => {
-                let compiled = parts
-                    .iter()
-                    .map(|p| self.condition(p, ctx))
-                    .collect::<Result<Vec<_>, _>>()?;
+                // Every part is checked, so that all of their mistakes show at once.
+                let mut compiled = Vec::with_capacity(parts.len());
+                let mut first_error = None;
+                for part in parts {
+                    match self.condition(part, ctx) {
+                        Ok(c) => compiled.push(c),
+                        Err(d) if first_error.is_none() => first_error = Some(d),
+                        Err(d) => self.report(d),
+                    }
+                }
+                if let Some(d) = first_error {
+                    return Err(d);
+                }
                 let n = if matches!(expr.kind, ExprKind::And(_)) {
                     Node::And(compiled)
                 } else {
@@ -221,6 +230,7 @@ impl Checker<'_> {
                         span,
                         format!("cannot compare {} with {}", ta.describe(), tb.describe()),
                     )
+                    .with_label(format!("{} compared with {}", ta.describe(), tb.describe()))
                     .with_help("`<`, `<=`, `>`, `>=`, `=` and `!=` compare two numbers, two amounts, two times or two durations"));
                 }
                 let order = match op {
@@ -334,11 +344,18 @@ impl Checker<'_> {
                 ArithOp::Mul => "multiply",
                 ArithOp::Div => "divide",
             };
+            let sign = match op {
+                ArithOp::Add => "+",
+                ArithOp::Sub => "-",
+                ArithOp::Mul => "*",
+                ArithOp::Div => "/",
+            };
             return Err(Diagnostic::error(
                 "type-mismatch",
                 span,
                 format!("cannot {verb} {} and {}", ta.describe(), tb.describe()),
             )
+            .with_label(format!("{} {sign} {}", ta.describe(), tb.describe()))
             .with_help("times take durations (`at + 14 days`), money takes numbers (`price * 2`), and `whole_days(a, b)` turns two times into a number"));
         };
         let op = match op {
@@ -705,4 +722,5 @@ pub(super) fn type_error(span: Span, expected: &str, found: Ty) -> Diagnostic {
         span,
         format!("expected {expected}, but this is {}", found.describe()),
     )
+    .with_label(format!("this is {}", found.describe()))
 }

@@ -2,21 +2,23 @@
 //! list of everything wrong with them. It resolves every name, checks every type, and
 //! builds the indexed form the evaluator runs; nothing unchecked reaches evaluation.
 
+mod declare;
 pub mod diag;
 mod expr;
 mod lints;
+pub mod market_names;
+mod reach;
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::TimeDelta;
 
-use crate::market::{MarketCode, MarketSet};
 use crate::policy::{
     Action, ActionPlan, Audience, CompiledPolicy, CompiledRule, Effect, Fact, Field, FieldKind,
-    Let, MarketList, Requirement, Role, Schema, SchemaNode, Template, TemplatePart, Ty,
+    Let, MarketList, Requirement, Role, Template, TemplatePart, Ty,
 };
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{self, ActionSet, Declaration, FieldType};
+use crate::syntax::ast::{self, ActionSet, Declaration};
 pub use diag::{Diagnostic, Severity};
 use expr::Ctx;
 
@@ -30,15 +32,65 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What the declarations that the loader skipped for syntax errors would have declared
+/// (see `load::recover`): the checker stays quiet about what it cannot know.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Names of `let`s, windows, links, facts and market lists in skipped text: their
+    /// uses are not reported as unknown.
+    pub names: HashSet<String>,
+    /// Whether a vocabulary block (actions, roles, input), or text that is no
+    /// declaration, was skipped: names may be missing, so unknown names are not reported.
+    pub vocabulary: bool,
+    /// Whether anything was skipped: unused declarations are then not reported.
+    pub anything: bool,
+}
+
+impl Skipped {
+    /// Adds what another file skipped.
+    pub fn merge(&mut self, other: Skipped) {
+        self.names.extend(other.names);
+        self.vocabulary |= other.vocabulary;
+        self.anything |= other.anything;
+    }
+
+    /// Whether a diagnostic may be caused only by the skipped declarations.
+    fn hides(&self, code: &str) -> bool {
+        let needs_everything = matches!(code, "unused" | "fact-not-defined");
+        let needs_vocabulary = matches!(
+            code,
+            "unknown-field"
+                | "unknown-name"
+                | "unknown-action"
+                | "unknown-side"
+                | "unknown-role"
+                | "unknown-value"
+                | "no-input"
+                | "no-actions"
+                | "never-applies"
+        );
+        (self.anything && needs_everything) || (self.vocabulary && needs_vocabulary)
+    }
+}
+
 /// Checks the parsed files of one policy (`files[i]` is file `i` of `sources`).
 pub fn check(sources: SourceMap, files: &[ast::PolicyFile]) -> Checked {
+    check_partial(sources, files, &Skipped::default())
+}
+
+/// Checks the parsed files of a policy of which some declarations were skipped for
+/// syntax errors (described by `skipped`). The result never holds a policy when
+/// something was skipped: a policy with a syntax error is not usable.
+pub fn check_partial(sources: SourceMap, files: &[ast::PolicyFile], skipped: &Skipped) -> Checked {
     let decls: Vec<&Declaration> = files.iter().flat_map(|f| f.declarations.iter()).collect();
     let mut checker = Checker::new(&sources);
+    checker.broken.extend(skipped.names.iter().cloned());
     let policy = checker.run(&decls);
     let mut diagnostics = checker.diags;
+    diagnostics.retain(|d| !skipped.hides(d.code));
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.severity));
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
-    let policy = match (has_errors, policy) {
+    let policy = match (has_errors || skipped.anything, policy) {
         (false, Some(mut p)) => {
             p.sources = sources;
             Some(p)
@@ -119,6 +171,9 @@ pub(crate) struct Checker<'s> {
     used: HashSet<String>,
     /// Windows and links whose declaration has an error (reported there, once).
     broken: HashSet<String>,
+    /// Where each action (`action:NAME`), role (`role:SIDE:NAME`) and field
+    /// (`field:PATH`) was first declared, to point at it from a duplicate.
+    declared_at: HashMap<String, Span>,
 }
 
 /// Converts a duration literal to an exact duration.
@@ -169,6 +224,7 @@ impl<'s> Checker<'s> {
             fact_info: Vec::new(),
             used: HashSet::new(),
             broken: HashSet::new(),
+            declared_at: HashMap::new(),
         }
     }
 
@@ -206,11 +262,11 @@ impl<'s> Checker<'s> {
         for decl in decls {
             match decl {
                 Declaration::Markets(m) => {
-                    self.unique_name(&mut names_seen, &m.name);
+                    self.unique_name(&mut names_seen, &m.name, false);
                     self.declare_markets(m, &mut market_by_name, &mut market_display);
                 }
                 Declaration::Window(w) => {
-                    self.unique_name(&mut names_seen, &w.name);
+                    self.unique_name(&mut names_seen, &w.name, true);
                     if let Some(start) = self.time_field(&w.start) {
                         let info = WindowInfo {
                             start,
@@ -222,7 +278,7 @@ impl<'s> Checker<'s> {
                     }
                 }
                 Declaration::Link(l) => {
-                    self.unique_name(&mut names_seen, &l.name);
+                    self.unique_name(&mut names_seen, &l.name, true);
                     let issued = self.time_field(&l.issued);
                     let used = self.count_field(&l.used);
                     if l.limit == 0 {
@@ -246,7 +302,7 @@ impl<'s> Checker<'s> {
                     }
                 }
                 Declaration::Let(l) => {
-                    self.unique_name(&mut names_seen, &l.name);
+                    self.unique_name(&mut names_seen, &l.name, true);
                     let index = u16::try_from(self.let_decls.len()).unwrap_or(u16::MAX);
                     self.let_decls.push(l);
                     self.let_index.insert(l.name.text.clone(), index);
@@ -297,26 +353,36 @@ impl<'s> Checker<'s> {
             }
         }
         let mut rules = Vec::new();
+        let mut rule_id_spans = Vec::new();
         let mut rule_ids: HashMap<String, Span> = HashMap::new();
         for decl in decls {
             if let Declaration::Rule(rule) = decl {
-                if let Some(first) = rule_ids.get(&rule.id.text) {
-                    let first = self.sources.location(*first);
+                let mask = self.action_mask(&rule.actions);
+                if let Some(first) = rule_ids.get(&rule.id.text).copied() {
+                    let location = self.sources.location(first);
                     self.report(
                         Diagnostic::error(
                             "duplicate-rule",
                             rule.id.span,
-                            format!("a rule `{}` is already declared at {first}", rule.id.text),
+                            format!(
+                                "a rule `{}` is already declared at {location}",
+                                rule.id.text
+                            ),
                         )
+                        .with_related(first, "first declared here")
                         .with_help("give every rule its own id: decisions name rules by id"),
                     );
+                    // Still check it, so that its other mistakes show now.
+                    let _ = self.rule(rule, mask);
                     continue;
                 }
                 rule_ids.insert(rule.id.text.clone(), rule.id.span);
-                let mask = self.action_mask(&rule.actions);
                 let Some(compiled) = self.rule(rule, mask) else {
                     continue;
                 };
+                if mask != 0 {
+                    self.never_applies(rule, &compiled, mask, &schema, &plans);
+                }
                 let index = u16::try_from(rules.len()).unwrap_or(u16::MAX);
                 for (a, plan) in plans.iter_mut().enumerate() {
                     if mask & (1u64 << a) != 0 {
@@ -328,6 +394,7 @@ impl<'s> Checker<'s> {
                     }
                 }
                 rules.push(compiled);
+                rule_id_spans.push(rule.id.span);
             }
         }
         let mut default_deny = None;
@@ -356,7 +423,7 @@ impl<'s> Checker<'s> {
         let default_deny = default_deny.unwrap_or_else(|| Template {
             parts: vec![TemplatePart::Literal("No rule permits this action.".into())],
         });
-        self.lint(decls, &rules, &plans);
+        self.lint(decls, &rules, &rule_id_spans, &plans);
         let lets = self
             .let_decls
             .iter()
@@ -395,282 +462,6 @@ impl<'s> Checker<'s> {
             default_deny,
             durations: Vec::new(),
         })
-    }
-
-    fn unique_name(&mut self, seen: &mut HashMap<String, Span>, name: &ast::Name) {
-        if let Some(first) = seen.get(&name.text) {
-            let first = self.sources.location(*first);
-            self.report(Diagnostic::error(
-                "duplicate-name",
-                name.span,
-                format!("`{}` is already declared at {first}", name.text),
-            ));
-        } else {
-            seen.insert(name.text.clone(), name.span);
-        }
-    }
-
-    fn declare_actions(&mut self, list: &ast::NamedList) {
-        for (name, label) in &list.items {
-            if self.action_index.contains_key(&name.text) {
-                self.report(Diagnostic::error(
-                    "duplicate-action",
-                    name.span,
-                    format!("the action `{}` is declared twice", name.text),
-                ));
-                continue;
-            }
-            if self.actions.len() >= 64 {
-                self.report(Diagnostic::error(
-                    "too-many-actions",
-                    name.span,
-                    "a policy may declare at most 64 actions",
-                ));
-                continue;
-            }
-            self.action_index.insert(
-                name.text.clone(),
-                u16::try_from(self.actions.len()).unwrap_or(u16::MAX),
-            );
-            self.actions.push(Action {
-                name: name.text.clone(),
-                label: label.value.clone(),
-            });
-        }
-    }
-
-    fn declare_roles(&mut self, side: &ast::Name, roles: &ast::NamedList) {
-        let side_index = match self.sides.iter().position(|s| *s == side.text) {
-            Some(i) => i,
-            None => {
-                if self.sides.len() >= 8 {
-                    self.report(Diagnostic::error(
-                        "too-many-sides",
-                        side.span,
-                        "a policy may declare at most 8 sides",
-                    ));
-                    return;
-                }
-                self.sides.push(side.text.clone());
-                self.sides.len() - 1
-            }
-        };
-        let side_index = u8::try_from(side_index).unwrap_or(u8::MAX);
-        for (name, label) in &roles.items {
-            if self
-                .roles
-                .iter()
-                .any(|r| r.side == side_index && r.name == name.text)
-            {
-                self.report(Diagnostic::error(
-                    "duplicate-role",
-                    name.span,
-                    format!(
-                        "the role `{}` is declared twice for {}",
-                        name.text, side.text
-                    ),
-                ));
-                continue;
-            }
-            if self.roles.len() >= 64 {
-                self.report(Diagnostic::error(
-                    "too-many-roles",
-                    name.span,
-                    "a policy may declare at most 64 roles",
-                ));
-                continue;
-            }
-            self.roles.push(Role {
-                side: side_index,
-                name: name.text.clone(),
-                label: label.value.clone(),
-            });
-        }
-    }
-
-    fn declare_field(&mut self, decl: &ast::FieldDecl) {
-        let path = decl.path.dotted();
-        if self.field_index.contains_key(&path) {
-            self.report(Diagnostic::error(
-                "duplicate-field",
-                decl.path.span,
-                format!("the field `{path}` is declared twice"),
-            ));
-            return;
-        }
-        let clash = self.field_index.keys().find(|other| {
-            other.starts_with(&format!("{path}.")) || path.starts_with(&format!("{other}."))
-        });
-        if let Some(other) = clash {
-            let message =
-                format!("`{path}` and `{other}` cannot both be fields: one would hold the other");
-            self.report(Diagnostic::error("field-clash", decl.path.span, message));
-            return;
-        }
-        let kind = match &decl.ty {
-            FieldType::Action => FieldKind::Action,
-            FieldType::RequestTime => FieldKind::RequestTime,
-            FieldType::Side => FieldKind::Side,
-            FieldType::Roles => FieldKind::Roles,
-            FieldType::OneOf(words) => {
-                let mut seen = HashSet::new();
-                for word in words {
-                    if !seen.insert(word.text.as_str()) {
-                        self.report(Diagnostic::error(
-                            "duplicate-value",
-                            word.span,
-                            format!("`{}` is listed twice", word.text),
-                        ));
-                    }
-                }
-                FieldKind::Enum(words.iter().map(|w| w.text.clone()).collect())
-            }
-            FieldType::Text => FieldKind::Text,
-            FieldType::Time => FieldKind::Time,
-            FieldType::Money => FieldKind::Money,
-            FieldType::Number => FieldKind::Number,
-            FieldType::Count => FieldKind::Count,
-            FieldType::Flag => FieldKind::Flag,
-            FieldType::Guid => FieldKind::Guid,
-            FieldType::Market => FieldKind::Market,
-        };
-        let special = matches!(
-            kind,
-            FieldKind::Action | FieldKind::RequestTime | FieldKind::Side | FieldKind::Roles
-        );
-        if special && self.fields.iter().any(|f| f.kind == kind) {
-            self.report(Diagnostic::error(
-                "duplicate-field",
-                decl.ty_span,
-                "only one field can have this role in a request",
-            ));
-            return;
-        }
-        let slot = u16::try_from(self.fields.len()).unwrap_or(u16::MAX);
-        self.field_index.insert(path.clone(), slot);
-        self.field_types.push(ty_of(&kind, slot));
-        self.fields.push(Field {
-            path,
-            label: decl.label.as_ref().map(|l| l.value.clone()),
-            kind,
-            note: decl.note.as_ref().map(|n| n.value.clone()),
-        });
-    }
-
-    /// Builds the schema tree; reports a missing `input` block or special fields.
-    fn schema(&mut self, input_seen: bool) -> Option<Schema> {
-        let start = Span::new(0, 0, 0);
-        if !input_seen {
-            self.report(Diagnostic::error("no-input", start, "the policy has no `input` block")
-                .with_help("declare the request's fields: `input { action is the action  at is the time of the request ... }`"));
-            return None;
-        }
-        let find = |kind: FieldKind| {
-            self.fields
-                .iter()
-                .position(|f| f.kind == kind)
-                .and_then(|i| u16::try_from(i).ok())
-        };
-        let (action, at, side, roles) = (
-            find(FieldKind::Action),
-            find(FieldKind::RequestTime),
-            find(FieldKind::Side),
-            find(FieldKind::Roles),
-        );
-        let (Some(action), Some(at)) = (action, at) else {
-            self.report(
-                Diagnostic::error(
-                    "no-input",
-                    start,
-                    "the `input` block must declare `the action` and `the time of the request`",
-                )
-                .with_help("add `action is the action` and `at is the time of the request`"),
-            );
-            return None;
-        };
-        if self.actions.is_empty() {
-            self.report(
-                Diagnostic::error("no-actions", start, "the policy declares no actions")
-                    .with_help("add `actions { name \"label\" ... }`"),
-            );
-        }
-        let mut root: Vec<(String, SchemaNode)> = Vec::new();
-        for (slot, field) in self.fields.iter().enumerate() {
-            let slot = u16::try_from(slot).unwrap_or(u16::MAX);
-            let segments: Vec<&str> = field.path.split('.').collect();
-            insert_path(&mut root, "", &segments, slot);
-        }
-        Some(Schema {
-            fields: self.fields.clone(),
-            root,
-            action,
-            at,
-            side,
-            roles,
-        })
-    }
-
-    fn declare_markets(
-        &mut self,
-        decl: &ast::MarketsDecl,
-        by_name: &mut HashMap<String, MarketCode>,
-        display: &mut HashMap<MarketCode, String>,
-    ) {
-        let mut codes = MarketSet::default();
-        for entry in &decl.entries {
-            let text = &entry.code.text;
-            let Some(code) = MarketCode::parse(text) else {
-                self.report(
-                    Diagnostic::error(
-                        "unknown-market",
-                        entry.code.span,
-                        format!("`{text}` is not an ISO 3166-1 alpha-2 code"),
-                    )
-                    .with_help(
-                        "market codes are two letters such as `AX` or `CN` (`XK` for Kosovo)",
-                    ),
-                );
-                continue;
-            };
-            if code.as_str() != *text {
-                self.report(Diagnostic::error(
-                    "market-case",
-                    entry.code.span,
-                    format!("write the market code in upper case: `{code}`"),
-                ));
-            }
-            if !codes.insert(code) {
-                self.report(
-                    Diagnostic::error("duplicate-market", entry.code.span, format!("`{code}` is listed twice in `{}`", decl.name.text))
-                        .with_help(format!("give all of {code}'s display names on one line: `{code} \"name\" \"other name\"`")),
-                );
-            }
-            for name in &entry.names {
-                match by_name.get(&name.value) {
-                    Some(other) if *other != code => self.report(Diagnostic::error(
-                        "market-name-clash",
-                        name.span,
-                        format!(
-                            "the display name \"{}\" already stands for {other}",
-                            name.value
-                        ),
-                    )),
-                    _ => {
-                        by_name.insert(name.value.clone(), code);
-                    }
-                }
-                display.entry(code).or_insert_with(|| name.value.clone());
-            }
-        }
-        self.list_index.insert(
-            decl.name.text.clone(),
-            u16::try_from(self.lists.len()).unwrap_or(u16::MAX),
-        );
-        self.lists.push(MarketList {
-            name: decl.name.text.clone(),
-            title: decl.title.value.clone(),
-            codes,
-        });
     }
 
     fn time_field(&mut self, path: &ast::Path) -> Option<u16> {
@@ -738,7 +529,9 @@ impl<'s> Checker<'s> {
                     "cyclic-let",
                     decl.name.span,
                     format!("`{}` is defined in terms of itself", decl.name.text),
-                ))
+                )
+                .with_label("its value needs its own value")
+                .with_help("a let can use other lets, but not in a circle: compute one of them from input fields"))
             }
             _ => {}
         }
@@ -790,17 +583,22 @@ impl<'s> Checker<'s> {
                     match self.action_index.get(&name.text) {
                         Some(&i) => mask |= 1u64 << i,
                         None => {
-                            let help = diag::did_you_mean(
-                                &name.text,
-                                self.actions.iter().map(|a| a.name.as_str()),
-                            );
+                            let names: Vec<&str> =
+                                self.actions.iter().map(|a| a.name.as_str()).collect();
+                            let help = diag::did_you_mean(&name.text, names.iter().copied())
+                                .unwrap_or_else(|| {
+                                    format!(
+                                        "the declared actions are {}; a new action is declared in `actions {{ ... }}`",
+                                        names.join(", ")
+                                    )
+                                });
                             self.report(
                                 Diagnostic::error(
                                     "unknown-action",
                                     name.span,
                                     format!("`{}` is not a declared action", name.text),
                                 )
-                                .with_optional_help(help),
+                                .with_help(help),
                             );
                         }
                     }
@@ -842,7 +640,7 @@ impl<'s> Checker<'s> {
                     i
                 }
                 None => {
-                    self.unique_name(names_seen, &f.name);
+                    self.unique_name(names_seen, &f.name, true);
                     let i = u16::try_from(self.fact_info.len()).unwrap_or(u16::MAX);
                     self.fact_index.insert(f.name.text.clone(), i);
                     self.fact_info.push(FactInfo::default());
@@ -935,29 +733,33 @@ impl<'s> Checker<'s> {
         Some(Requirement { any_of, when })
     }
 
+    /// Compiles a rule; reports the mistakes of its audience, condition and message
+    /// all at once.
     fn rule(&mut self, rule: &ast::RuleDecl, mask: u64) -> Option<CompiledRule> {
         let audience = match &rule.audience {
-            None => None,
-            Some(groups) => Some(self.audience(groups, rule.effect)?),
+            None => Some(None),
+            Some(groups) => self.audience(groups, rule.effect).map(Some),
         };
         let ctx = Ctx {
             allowed: false,
             facts_for: None,
         };
         let condition = match &rule.condition {
-            None => None,
-            Some(ast::Condition::When(e)) => Some(self.condition(e, ctx)),
-            Some(ast::Condition::Unless(e)) => Some(self.condition(e, ctx).map(|c| {
+            None => Ok(None),
+            Some(ast::Condition::When(e)) => self.condition(e, ctx).map(Some),
+            Some(ast::Condition::Unless(e)) => self.condition(e, ctx).map(|c| {
                 let span = c.span;
-                crate::policy::Expr::new(crate::policy::Node::Not(Box::new(c)), span)
-            })),
+                Some(crate::policy::Expr::new(
+                    crate::policy::Node::Not(Box::new(c)),
+                    span,
+                ))
+            }),
         };
         let condition = match condition {
-            None => None,
-            Some(Ok(c)) => Some(c),
-            Some(Err(d)) => {
+            Ok(c) => Some(c),
+            Err(d) => {
                 self.report(d);
-                return None;
+                None
             }
         };
         if rule.effect == Effect::Reject && rule.audience.is_some() {
@@ -973,13 +775,13 @@ impl<'s> Checker<'s> {
                 allowed: false,
                 facts_for: Some(mask),
             },
-        )?;
+        );
         Some(CompiledRule {
             id: rule.id.text.clone(),
             effect: rule.effect,
-            audience,
-            condition,
-            message,
+            audience: audience?,
+            condition: condition?,
+            message: message?,
             span: rule.span,
         })
     }
@@ -992,14 +794,26 @@ impl<'s> Checker<'s> {
         let mut ok = true;
         for group in groups {
             let Some(side) = self.sides.iter().position(|s| *s == group.side.text) else {
-                let help =
-                    diag::did_you_mean(&group.side.text, self.sides.iter().map(String::as_str))
-                        .unwrap_or_else(|| {
-                            format!(
-                        "a role group starts with its side ({}), then the roles joined by `or`",
-                        self.sides.join(", ")
-                    )
-                        });
+                let role_side = self
+                    .roles
+                    .iter()
+                    .find(|r| r.name == group.side.text)
+                    .and_then(|r| self.sides.get(usize::from(r.side)));
+                let help = match role_side {
+                    Some(side) => format!(
+                        "`{}` is a {side} role: write its side first, `to {side} {}`",
+                        group.side.text, group.side.text
+                    ),
+                    None => {
+                        diag::did_you_mean(&group.side.text, self.sides.iter().map(String::as_str))
+                            .unwrap_or_else(|| {
+                                format!(
+                            "a role group starts with its side ({}), then the roles joined by `or`",
+                            self.sides.join(", ")
+                        )
+                            })
+                    }
+                };
                 self.report(
                     Diagnostic::error(
                         "unknown-side",
@@ -1142,34 +956,5 @@ impl<'s> Checker<'s> {
             parts.push(TemplatePart::Literal(literal));
         }
         ok.then_some(Template { parts })
-    }
-}
-
-fn insert_path(nodes: &mut Vec<(String, SchemaNode)>, prefix: &str, segments: &[&str], slot: u16) {
-    let [first, rest @ ..] = segments else { return };
-    if rest.is_empty() {
-        nodes.push(((*first).to_string(), SchemaNode::Leaf(slot)));
-        return;
-    }
-    let path = if prefix.is_empty() {
-        (*first).to_string()
-    } else {
-        format!("{prefix}.{first}")
-    };
-    let position = nodes
-        .iter()
-        .position(|(k, n)| k == first && matches!(n, SchemaNode::Group(..)));
-    let index = match position {
-        Some(i) => i,
-        None => {
-            nodes.push((
-                (*first).to_string(),
-                SchemaNode::Group(path.clone(), Vec::new()),
-            ));
-            nodes.len() - 1
-        }
-    };
-    if let Some((_, SchemaNode::Group(_, children))) = nodes.get_mut(index) {
-        insert_path(children, &path, rest, slot);
     }
 }

@@ -1,13 +1,24 @@
 //! `csp-policy eval`: read requests, decide each in input order, write decisions.
+//!
+//! The stream goes through [`crate::eval::batch`]: bounded memory whatever the input's
+//! length, several threads for a large input, one decision per record in input order.
+//! A progress line is drawn on standard error only when it is a terminal.
 
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{exit, OutputFormat};
+use crate::eval::batch::{self, Progress, Rendering, Settings};
 use crate::request::stream::Records;
 use crate::{eval, Policy};
+
+/// How long a run must last before a progress line appears (so that a short run never
+/// flashes one).
+const PROGRESS_AFTER: Duration = Duration::from_millis(300);
 
 /// Runs `eval` and returns the exit code.
 pub fn run(
@@ -15,6 +26,7 @@ pub fn run(
     now: Option<&str>,
     format: OutputFormat,
     explain: bool,
+    jobs: Option<u16>,
     input: Option<&Path>,
 ) -> i32 {
     let now: DateTime<Utc> = match now {
@@ -39,11 +51,17 @@ pub fn run(
             return exit::BAD_POLICY;
         }
     };
+    let mut input_size = None;
     let reader: Box<dyn BufRead> = match input {
-        None => Box::new(BufReader::new(std::io::stdin().lock())),
-        Some(p) if p.as_os_str() == "-" => Box::new(BufReader::new(std::io::stdin().lock())),
+        None => Box::new(BufReader::with_capacity(1 << 16, std::io::stdin().lock())),
+        Some(p) if p.as_os_str() == "-" => {
+            Box::new(BufReader::with_capacity(1 << 16, std::io::stdin().lock()))
+        }
         Some(p) => match std::fs::File::open(p) {
-            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+            Ok(f) => {
+                input_size = f.metadata().ok().map(|m| m.len()).filter(|&n| n > 0);
+                Box::new(BufReader::with_capacity(1 << 16, f))
+            }
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", p.display());
                 return exit::USAGE;
@@ -55,50 +73,97 @@ pub fn run(
         explain,
         coverage: false,
     };
+    let settings = Settings {
+        jobs: jobs.map_or_else(default_jobs, usize::from),
+        rendering: match format {
+            OutputFormat::Json => Rendering::Json,
+            OutputFormat::Yaml => Rendering::Yaml,
+            OutputFormat::Text => Rendering::Text,
+        },
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut records = Records::new(reader);
-    let mut all_allow = true;
-    let mut count = 0usize;
-    let mut buf = String::with_capacity(512);
-    for raw in records.by_ref() {
-        let decision = policy.decide_raw(&raw, &options);
-        all_allow &= decision.allow;
-        count += 1;
-        buf.clear();
-        match format {
-            OutputFormat::Json => {
-                decision.write_json(&mut buf);
-                buf.push('\n');
-            }
-            OutputFormat::Yaml => decision.write_yaml(&mut buf),
-            OutputFormat::Text => {
-                if count > 1 {
-                    buf.push('\n');
-                }
-                buf.push_str(&format!("request at line {}: ", raw.line));
-                decision.write_text(&mut buf);
-            }
-        }
-        if out.write_all(buf.as_bytes()).is_err() {
-            // The reader of our output went away (a closed pipe): stop quietly.
-            return exit::USAGE;
-        }
-    }
-    if out.flush().is_err() {
+    let mut bar = ProgressLine::new(input_size);
+    let summary = batch::run(
+        policy.compiled(),
+        &mut records,
+        &mut out,
+        &options,
+        settings,
+        &mut |p| bar.update(p),
+    );
+    bar.finish();
+    if summary.write_failed || out.flush().is_err() {
+        // The reader of our output went away (a closed pipe): stop quietly.
         return exit::USAGE;
     }
     if let Some(e) = records.io_error {
         eprintln!("error: reading the requests failed: {e}");
         return exit::USAGE;
     }
-    if count == 0 {
+    if summary.count == 0 {
         eprintln!("error: the input holds no request");
         return exit::USAGE;
     }
-    if all_allow {
+    if summary.all_allow {
         exit::OK
     } else {
         exit::DENIED_OR_FAILED
+    }
+}
+
+/// One thread per CPU.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// The progress line on standard error: drawn only when standard error is a terminal,
+/// and only once the run has lasted [`PROGRESS_AFTER`].
+struct ProgressLine {
+    enabled: bool,
+    started: Instant,
+    total: Option<u64>,
+    bar: Option<ProgressBar>,
+}
+
+impl ProgressLine {
+    fn new(total: Option<u64>) -> Self {
+        ProgressLine {
+            enabled: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            total,
+            bar: None,
+        }
+    }
+
+    fn update(&mut self, progress: Progress) {
+        if !self.enabled || self.started.elapsed() < PROGRESS_AFTER {
+            return;
+        }
+        let bar = self.bar.get_or_insert_with(|| {
+            let (bar, template) = match self.total {
+                Some(total) => (
+                    ProgressBar::new(total),
+                    "{bar:30} {binary_bytes}/{binary_total_bytes} {msg} ({binary_bytes_per_sec})",
+                ),
+                None => (
+                    ProgressBar::new_spinner(),
+                    "{spinner} {binary_bytes} {msg} ({binary_bytes_per_sec})",
+                ),
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        bar.set_position(progress.bytes_read);
+        bar.set_message(format!("{} requests decided", progress.decided));
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
     }
 }

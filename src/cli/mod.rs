@@ -77,6 +77,10 @@ pub enum Command {
         /// Explain each rule considered and the values that decided it.
         #[arg(long)]
         explain: bool,
+        /// Threads deciding a large input (decisions stay in input order); the number of
+        /// CPUs when absent.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
         /// The requests: a file, or `-` (or nothing) for standard input.
         #[arg(value_name = "FILE")]
         input: Option<PathBuf>,
@@ -141,8 +145,16 @@ pub fn run() -> i32 {
             now,
             format,
             explain,
+            jobs,
             input,
-        } => eval_cmd::run(&policies, now.as_deref(), format, explain, input.as_deref()),
+        } => eval_cmd::run(
+            &policies,
+            now.as_deref(),
+            format,
+            explain,
+            jobs,
+            input.as_deref(),
+        ),
         Command::Check {
             policies,
             deny_warnings,
@@ -169,6 +181,10 @@ pub(crate) fn sources(policies: &[PathBuf]) -> Result<crate::source::SourceMap, 
     })
 }
 
+/// `check`: every diagnostic of the policy, then the counts. Text goes to standard
+/// error, drawn by miette (colours only when standard error is a terminal and
+/// `NO_COLOR` is not set); JSON (or YAML) goes to standard output, one diagnostic per
+/// line with `file`, `line`, `column`, `severity`, `code`, `message` and `help`.
 fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32 {
     let sources = match sources(policies) {
         Ok(s) => s,
@@ -184,7 +200,7 @@ fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32
     match format {
         OutputFormat::Json | OutputFormat::Yaml => {
             for d in &loaded.diagnostics {
-                let location = loaded.sources.location(d.span);
+                let location = d.location(&loaded.sources);
                 let mut line = String::from("{\"file\":");
                 crate::decision::json_str(&mut line, &location.file);
                 line.push_str(&format!(
@@ -216,11 +232,18 @@ fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32
             }
         }
         OutputFormat::Text => {
+            let colour = stderr_wants_colour();
+            let mut out = String::new();
             for d in &loaded.diagnostics {
-                eprintln!("{}", d.render(&loaded.sources));
+                out.push_str(&d.render_styled(&loaded.sources, colour));
+                out.push('\n');
             }
             let files = loaded.sources.files().len();
-            eprintln!("checked {files} file(s): {errors} error(s), {warnings} warning(s)");
+            out.push_str(&format!(
+                "checked {files} file(s): {errors} error(s), {warnings} warning(s)\n"
+            ));
+            // A closed pipe ends the listing quietly.
+            let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), out.as_bytes());
         }
     }
     if errors > 0 || (deny_warnings && warnings > 0) {
@@ -228,4 +251,11 @@ fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32
     } else {
         exit::OK
     }
+}
+
+/// Whether diagnostics on standard error may use colours: it is a terminal, and
+/// `NO_COLOR` (<https://no-color.org>) is not set.
+fn stderr_wants_colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

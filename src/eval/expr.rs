@@ -3,7 +3,9 @@
 //! overflow) are errors, never panics. With tracing on, each test records its
 //! operands for `--explain`.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::fmt::Write as _;
 
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
@@ -24,20 +26,23 @@ pub enum EvalError {
     Overflow(String),
 }
 
-/// The state of one evaluation: the request, memoized `let`s, computed facts.
-pub struct Env<'p, 'r, 'a> {
+/// The state of one evaluation: the request, memoized `let`s, computed facts. `'v` is
+/// the shorter of the policy's and the request text's lifetimes: values borrow text from
+/// either (request fields, policy constants), so evaluating copies no text; `'r` is the
+/// borrow of the decoded record.
+pub struct Env<'r, 'v> {
     /// The policy.
-    pub policy: &'p CompiledPolicy,
+    pub policy: &'v CompiledPolicy,
     /// The request.
-    pub record: &'r Record<'a>,
+    pub record: &'r Record<'v>,
     /// The actor's roles, resolved against the side.
     pub actor_roles: u64,
     /// The action's plan index.
     pub action: u16,
     /// Memoized `let` values with whether they read an absent field.
-    lets: Vec<Option<(Value<'a>, bool)>>,
+    lets: Vec<Option<(Value<'v>, bool)>>,
     /// Fact values by declaration index, once computed.
-    pub facts: Vec<Option<Value<'a>>>,
+    pub facts: Vec<Option<Value<'v>>>,
     /// The decision, once known (for facts that read `allowed`).
     pub allowed: Option<bool>,
     /// Set when an absent field was read (outside `is present`/`is missing`).
@@ -46,37 +51,144 @@ pub struct Env<'p, 'r, 'a> {
     pub trace: Option<Vec<String>>,
 }
 
-impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
+/// Makes `slots` hold `len` empty slots, writing only the slots that are not empty.
+fn reset<T>(slots: &mut Vec<Option<T>>, len: usize) {
+    if slots.len() == len {
+        for slot in slots.iter_mut().filter(|s| s.is_some()) {
+            *slot = None;
+        }
+    } else {
+        slots.clear();
+        slots.resize_with(len, || None);
+    }
+}
+
+/// An operand of a test: borrowed from the request or the policy, or computed.
+enum Operand<'r, 'v> {
+    Borrowed(&'r Value<'v>),
+    Computed(Value<'v>),
+}
+
+impl<'v> std::ops::Deref for Operand<'_, 'v> {
+    type Target = Value<'v>;
+
+    fn deref(&self) -> &Value<'v> {
+        match self {
+            Operand::Borrowed(v) => v,
+            Operand::Computed(v) => v,
+        }
+    }
+}
+
+/// A value that borrows the text of `v` instead of copying it.
+pub fn view<'v>(v: &'v Value<'_>) -> Value<'v> {
+    match v {
+        Value::Text(t) => Value::Text(Cow::Borrowed(t.as_ref())),
+        other => other.clone(),
+    }
+}
+
+impl<'r, 'v> Env<'r, 'v> {
     /// A fresh environment.
     pub fn new(
-        policy: &'p CompiledPolicy,
-        record: &'r Record<'a>,
+        policy: &'v CompiledPolicy,
+        record: &'r Record<'v>,
         actor_roles: u64,
         action: u16,
         explain: bool,
     ) -> Self {
+        Self::with_buffers(
+            policy,
+            record,
+            actor_roles,
+            action,
+            explain,
+            Vec::new(),
+            Vec::new(),
+        )
+    }
+
+    /// An environment that reuses the buffers of an earlier one (see [`Env::into_buffers`]).
+    pub fn with_buffers(
+        policy: &'v CompiledPolicy,
+        record: &'r Record<'v>,
+        actor_roles: u64,
+        action: u16,
+        explain: bool,
+        mut lets: Vec<Option<(Value<'v>, bool)>>,
+        mut facts: Vec<Option<Value<'v>>>,
+    ) -> Self {
+        reset(&mut lets, policy.lets.len());
+        reset(&mut facts, policy.facts.len());
         Env {
             policy,
             record,
             actor_roles,
             action,
-            lets: vec![None; policy.lets.len()],
-            facts: vec![None; policy.facts.len()],
+            lets,
+            facts,
             allowed: None,
             touched_absent: false,
             trace: explain.then(Vec::new),
         }
     }
 
+    /// The `let` and fact buffers, for the next environment.
+    #[allow(clippy::type_complexity)]
+    pub fn into_buffers(self) -> (Vec<Option<(Value<'v>, bool)>>, Vec<Option<Value<'v>>>) {
+        (self.lets, self.facts)
+    }
+
     /// Evaluates a condition: true only when it holds (absent is false).
-    pub fn holds(&mut self, e: &Expr) -> Result<bool, EvalError> {
-        Ok(self.eval(e)?.truthy())
+    ///
+    /// The common tests are decided here directly (no value is built); when explaining,
+    /// everything goes through [`Env::eval`], which records each test.
+    pub fn holds(&mut self, e: &'v Expr) -> Result<bool, EvalError> {
+        if self.trace.is_some() {
+            return Ok(self.eval(e)?.truthy());
+        }
+        match &e.node {
+            Node::And(parts) => {
+                for p in parts {
+                    if !self.holds(p)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Node::Or(parts) => {
+                for p in parts {
+                    if self.holds(p)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Node::Not(inner) => Ok(!self.holds(inner)?),
+            Node::Compare(order, a, b) => {
+                let (a, b) = (self.operand(a)?, self.operand(b)?);
+                Ok(ordered(*order, &a, &b))
+            }
+            Node::Equal(a, b, negated) => {
+                let (a, b) = (self.operand(a)?, self.operand(b)?);
+                Ok(both_present(&a, &b) && (same(&a, &b) != *negated))
+            }
+            Node::InList(a, list, negated) => {
+                let a = self.operand(a)?;
+                let list = self.policy.market_lists.get(usize::from(*list));
+                Ok(match (&*a, list) {
+                    (Value::Market(code), Some(list)) => list.codes.contains(*code) != *negated,
+                    _ => false,
+                })
+            }
+            _ => Ok(self.eval(e)?.truthy()),
+        }
     }
 
     /// Evaluates an expression.
-    pub fn eval(&mut self, e: &Expr) -> Result<Value<'a>, EvalError> {
+    pub fn eval(&mut self, e: &'v Expr) -> Result<Value<'v>, EvalError> {
         Ok(match &e.node {
-            Node::Const(v) => v.clone(),
+            Node::Const(v) => view(v),
             Node::Field(slot) => {
                 let v = self.field(*slot);
                 if !v.is_present() {
@@ -114,7 +226,10 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
             }
             Node::Allowed => self.allowed.map_or(Value::Absent, Value::Bool),
             Node::MarketName(inner) => match self.eval(inner)? {
-                Value::Market(code) => Value::Text(self.policy.market_name(code).into()),
+                Value::Market(code) => Value::Text(match self.policy.market_display.get(&code) {
+                    Some(name) => Cow::Borrowed(name.as_str()),
+                    None => Cow::Owned(self.policy.market_name(code)),
+                }),
                 _ => Value::Absent,
             },
             Node::Not(inner) => Value::Bool(!self.holds(inner)?),
@@ -149,7 +264,7 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
                 Value::Bool(result)
             }
             Node::Equal(a, b, negated) => {
-                let (a, b) = (self.eval(a)?, self.eval(b)?);
+                let (a, b) = (self.operand(a)?, self.operand(b)?);
                 let result = both_present(&a, &b) && (same(&a, &b) != *negated);
                 self.note(e, |p| {
                     format!("{} vs {} → {}", render(p, &a), render(p, &b), yes(result))
@@ -157,11 +272,11 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
                 Value::Bool(result)
             }
             Node::OneOf(a, options, negated) => {
-                let a = self.eval(a)?;
+                let a = self.operand(a)?;
                 let mut found = false;
                 let mut shown = Vec::new();
                 for o in options {
-                    let o = self.eval(o)?;
+                    let o = self.operand(o)?;
                     found |= same(&a, &o) && o.is_present();
                     if self.trace.is_some() {
                         shown.push(render(self.policy, &o));
@@ -179,9 +294,9 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
                 Value::Bool(result)
             }
             Node::InList(a, list, negated) => {
-                let a = self.eval(a)?;
+                let a = self.operand(a)?;
                 let list = self.policy.market_lists.get(usize::from(*list));
-                let result = match (&a, list) {
+                let result = match (&*a, list) {
                     (Value::Market(code), Some(list)) => list.codes.contains(*code) != *negated,
                     _ => false,
                 };
@@ -189,7 +304,7 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
                 Value::Bool(result)
             }
             Node::Range(x, low, high, negated) => {
-                let (x, low, high) = (self.eval(x)?, self.eval(low)?, self.eval(high)?);
+                let (x, low, high) = (self.operand(x)?, self.operand(low)?, self.operand(high)?);
                 let result = match (compare(&x, &low), compare(&x, &high)) {
                     (Some(lo), Some(hi)) => {
                         (lo != Ordering::Less && hi != Ordering::Greater) != *negated
@@ -208,23 +323,16 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
                 Value::Bool(result)
             }
             Node::Compare(order, a, b) => {
-                let (a, b) = (self.eval(a)?, self.eval(b)?);
-                let result = compare(&a, &b).is_some_and(|o| match order {
-                    Order::Less => o == Ordering::Less,
-                    Order::LessOrEqual => o != Ordering::Greater,
-                    Order::Greater => o == Ordering::Greater,
-                    Order::GreaterOrEqual => o != Ordering::Less,
-                    Order::Equal => o == Ordering::Equal,
-                    Order::NotEqual => o != Ordering::Equal,
-                });
+                let (a, b) = (self.operand(a)?, self.operand(b)?);
+                let result = ordered(*order, &a, &b);
                 self.note(e, |p| {
                     format!("{} vs {} → {}", render(p, &a), render(p, &b), yes(result))
                 });
                 Value::Bool(result)
             }
             Node::Contains(a, b, negated) => {
-                let (a, b) = (self.eval(a)?, self.eval(b)?);
-                let result = match (&a, &b) {
+                let (a, b) = (self.operand(a)?, self.operand(b)?);
+                let result = match (&*a, &*b) {
                     (Value::Text(a), Value::Text(b)) => contains_ignoring_case(a, b) != *negated,
                     _ => false,
                 };
@@ -251,19 +359,28 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
                 }
             }
             Node::Call(func, args) => {
-                let mut values = Vec::with_capacity(args.len());
-                for a in args {
-                    values.push(self.eval(a)?);
+                // Built-in functions take at most three arguments: no vector needed.
+                let mut values = [Value::Absent, Value::Absent, Value::Absent];
+                if args.len() > values.len() {
+                    let mut values = Vec::with_capacity(args.len());
+                    for a in args {
+                        values.push(self.eval(a)?);
+                    }
+                    return self.call(*func, &values, e);
                 }
-                self.call(*func, &values, e)?
+                for (slot, a) in values.iter_mut().zip(args) {
+                    *slot = self.eval(a)?;
+                }
+                self.call(*func, values.get(..args.len()).unwrap_or(&[]), e)?
             }
         })
     }
 
-    fn field(&self, slot: u16) -> Value<'a> {
+    fn field(&self, slot: u16) -> Value<'v> {
         match self.record.values.get(usize::from(slot)) {
             // Roles are resolved against the side after decoding.
             Some(Value::Roles(_)) => Value::Roles(self.actor_roles),
+            // Text borrowed from the request stays borrowed.
             Some(v) => v.clone(),
             None => Value::Absent,
         }
@@ -272,10 +389,10 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
     fn arith(
         &self,
         op: Arith,
-        a: Value<'a>,
-        b: Value<'a>,
+        a: Value<'v>,
+        b: Value<'v>,
         e: &Expr,
-    ) -> Result<Value<'a>, EvalError> {
+    ) -> Result<Value<'v>, EvalError> {
         let overflow = || EvalError::Overflow(self.policy.sources.snippet(e.span).to_string());
         let zero = || EvalError::DivisionByZero(self.policy.sources.snippet(e.span).to_string());
         let dec = |x: Decimal, y: Decimal| -> Result<Decimal, EvalError> {
@@ -319,7 +436,7 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
         })
     }
 
-    fn call(&self, func: Func, args: &[Value<'a>], e: &Expr) -> Result<Value<'a>, EvalError> {
+    fn call(&self, func: Func, args: &[Value<'v>], e: &Expr) -> Result<Value<'v>, EvalError> {
         if args.iter().any(|a| !a.is_present()) {
             return Ok(Value::Absent);
         }
@@ -366,8 +483,39 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
         })
     }
 
+    /// An operand of a test: a field or a constant is looked at where it is, anything
+    /// else is computed.
+    fn operand(&mut self, e: &'v Expr) -> Result<Operand<'r, 'v>, EvalError> {
+        match &e.node {
+            Node::Field(slot) => Ok(match self.record.values.get(usize::from(*slot)) {
+                // Roles are resolved against the side after decoding.
+                Some(Value::Roles(_)) => Operand::Computed(Value::Roles(self.actor_roles)),
+                Some(v) => {
+                    if !v.is_present() {
+                        self.touched_absent = true;
+                    }
+                    Operand::Borrowed(v)
+                }
+                None => {
+                    self.touched_absent = true;
+                    Operand::Computed(Value::Absent)
+                }
+            }),
+            Node::Const(v) => Ok(Operand::Borrowed(v)),
+            _ => self.eval(e).map(Operand::Computed),
+        }
+    }
+
+    #[inline]
     fn note(&mut self, e: &Expr, detail: impl FnOnce(&CompiledPolicy) -> String) {
         if self.trace.is_some() {
+            self.note_line(e, detail(self.policy));
+        }
+    }
+
+    #[cold]
+    fn note_line(&mut self, e: &Expr, detail: String) {
+        {
             let policy = self.policy;
             let line = format!(
                 "{}: {}",
@@ -377,7 +525,7 @@ impl<'p, 'r, 'a> Env<'p, 'r, 'a> {
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" "),
-                detail(policy)
+                detail
             );
             if let Some(trace) = self.trace.as_mut() {
                 trace.push(line);
@@ -433,6 +581,18 @@ fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
     }
 }
 
+/// Whether `a` and `b` are in `order` (false when either is absent or they do not compare).
+fn ordered(order: Order, a: &Value<'_>, b: &Value<'_>) -> bool {
+    compare(a, b).is_some_and(|o| match order {
+        Order::Less => o == Ordering::Less,
+        Order::LessOrEqual => o != Ordering::Greater,
+        Order::Greater => o == Ordering::Greater,
+        Order::GreaterOrEqual => o != Ordering::Less,
+        Order::Equal => o == Ordering::Equal,
+        Order::NotEqual => o != Ordering::Equal,
+    })
+}
+
 /// Orders two values of one ordered type; `None` when absent or not comparable.
 fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
     match (a, b) {
@@ -445,42 +605,106 @@ fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
 
 /// Writes a value as messages show it.
 pub fn render(policy: &CompiledPolicy, v: &Value<'_>) -> String {
+    let mut out = String::new();
+    render_into(&mut out, policy, v);
+    out
+}
+
+/// Appends a value as messages show it (what [`render`] returns), without allocating
+/// for the common kinds.
+pub fn render_into(out: &mut String, policy: &CompiledPolicy, v: &Value<'_>) {
     match v {
-        Value::Absent => "(not given)".into(),
-        Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
-        Value::Number(n) => value::format_number(*n),
-        Value::Money(m) => value::format_money(*m),
-        Value::Text(t) => t.to_string(),
-        Value::Time(t) => value::format_time(t),
-        Value::Duration(d) => value::format_duration(*d),
-        Value::Guid(g) => value::format_guid(*g),
-        Value::Market(m) => m.as_str(),
-        Value::Enum(field, i) => match policy
-            .schema
-            .fields
-            .get(usize::from(*field))
-            .map(|f| &f.kind)
-        {
-            Some(crate::policy::FieldKind::Enum(words)) => {
-                words.get(usize::from(*i)).cloned().unwrap_or_default()
-            }
-            _ => String::new(),
-        },
-        Value::Side(s) => policy
-            .sides
-            .get(usize::from(*s))
-            .cloned()
-            .unwrap_or_default(),
-        Value::Roles(mask) => {
-            let mut out = String::new();
-            value::join_or_none(&mut out, role_names(policy, *mask));
-            out
+        Value::Absent => out.push_str("(not given)"),
+        Value::Bool(b) => out.push_str(if *b { "yes" } else { "no" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{}", n.normalize());
         }
-        Value::Action(a) => policy
-            .actions
-            .get(usize::from(*a))
-            .map(|a| a.name.clone())
-            .unwrap_or_default(),
+        Value::Money(m) => {
+            let _ = write!(out, "{:.2}", round_half_away(*m, 2));
+        }
+        Value::Text(t) => out.push_str(t),
+        Value::Time(t) => write_time(out, t),
+        Value::Duration(d) => out.push_str(&value::format_duration(*d)),
+        Value::Guid(g) => write_guid(out, *g),
+        Value::Market(m) => {
+            let _ = write!(out, "{m}");
+        }
+        Value::Enum(field, i) => {
+            if let Some(crate::policy::FieldKind::Enum(words)) = policy
+                .schema
+                .fields
+                .get(usize::from(*field))
+                .map(|f| &f.kind)
+            {
+                out.push_str(words.get(usize::from(*i)).map_or("", String::as_str));
+            }
+        }
+        Value::Side(s) => {
+            out.push_str(policy.sides.get(usize::from(*s)).map_or("", String::as_str))
+        }
+        Value::Roles(mask) => value::join_or_none(out, role_names(policy, *mask)),
+        Value::Action(a) => out.push_str(
+            policy
+                .actions
+                .get(usize::from(*a))
+                .map_or("", |a| a.name.as_str()),
+        ),
+    }
+}
+
+/// Appends a time as [`value::format_time`] writes it (RFC 3339, UTC, `Z`, fractions
+/// only when present), directly for years 0-9999 outside leap seconds.
+fn write_time(out: &mut String, time: &chrono::DateTime<chrono::Utc>) {
+    use chrono::{Datelike as _, Timelike as _};
+    let naive = time.naive_utc();
+    let (year, nano) = (naive.year(), naive.nanosecond());
+    if !(0..=9999).contains(&year) || nano >= 1_000_000_000 {
+        out.push_str(&value::format_time(time));
+        return;
+    }
+    // Four digits of year, then two-digit fields: written digit by digit, as chrono does.
+    let year = year.unsigned_abs();
+    push_two_digits(out, year / 100);
+    push_two_digits(out, year % 100);
+    out.push('-');
+    push_two_digits(out, naive.month());
+    out.push('-');
+    push_two_digits(out, naive.day());
+    out.push('T');
+    push_two_digits(out, naive.hour());
+    out.push(':');
+    push_two_digits(out, naive.minute());
+    out.push(':');
+    push_two_digits(out, naive.second());
+    let _ = if nano == 0 {
+        Ok(())
+    } else if nano % 1_000_000 == 0 {
+        write!(out, ".{:03}", nano / 1_000_000)
+    } else if nano % 1_000 == 0 {
+        write!(out, ".{:06}", nano / 1_000)
+    } else {
+        write!(out, ".{nano:09}")
+    };
+    out.push('Z');
+}
+
+/// Appends a number below 100 as two digits.
+fn push_two_digits(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Appends a GUID as [`value::format_guid`] writes it (lower case, 8-4-4-4-12).
+fn write_guid(out: &mut String, guid: u128) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in 0..32u32 {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            out.push('-');
+        }
+        let nibble = (guid >> (4 * (31 - i))) & 0xf;
+        out.push(char::from(
+            HEX.get(nibble as usize).copied().unwrap_or(b'0'),
+        ));
     }
 }
 
@@ -514,6 +738,34 @@ mod tests {
             0
         );
         assert_eq!(whole_days(TimeDelta::zero()), 0);
+    }
+
+    #[test]
+    fn times_and_guids_are_written_as_value_writes_them() {
+        for text in [
+            "2026-11-25T12:00:00Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2026-11-25T12:00:00.5Z",
+            "2026-11-25T12:00:00.000123Z",
+            "2026-11-25T12:00:00.000000001Z",
+            "2016-12-31T23:59:60Z",
+            "2026-11-25T21:00:00+09:00",
+        ] {
+            let time = value::parse_time(text).unwrap();
+            let mut out = String::new();
+            write_time(&mut out, &time);
+            assert_eq!(out, value::format_time(&time), "{text}");
+        }
+        let far = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+        let mut out = String::new();
+        write_time(&mut out, &far);
+        assert_eq!(out, value::format_time(&far));
+        for guid in [0u128, u128::MAX, 0x3f1c2b7e_8a9d_4c3b_9e2f_1a2b3c4d5e6f] {
+            let mut out = String::new();
+            write_guid(&mut out, guid);
+            assert_eq!(out, value::format_guid(guid));
+        }
     }
 
     #[test]

@@ -13,15 +13,20 @@
 //! Reasons are the permits (on allow), else every forbid that applied, else the default
 //! deny (when there is no error to explain the deny).
 
+pub mod batch;
 pub mod expr;
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
 use crate::decision::{Decision, FactValue, Reason};
 use crate::policy::{Audience, CompiledPolicy, CompiledRule, Requirement, Template, TemplatePart};
-use crate::request::{Record, RequestError};
+use crate::request::stream::{Document, Format};
+use crate::request::{decode, Record, RequestError};
 use crate::value::{self, Value};
-use expr::{render, role_names, Env, EvalError};
+use expr::{render, render_into, role_names, Env, EvalError};
 
 /// How to evaluate.
 #[derive(Debug, Clone, Copy)]
@@ -45,82 +50,375 @@ impl Options {
     }
 }
 
+/// The buffers one thread reuses from decision to decision, so that deciding a request
+/// allocates nothing but what the decision itself holds: the decoded record, the
+/// memoized `let`s, the facts, the rules that applied, and spare strings for messages.
+/// With [`Context`] (which also reuses the decision), a batch allocates nothing per
+/// request in the common case.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    record: Record<'static>,
+    lets: Vec<Option<(Value<'static>, bool)>>,
+    facts: Vec<Option<Value<'static>>>,
+    rejected: Vec<u16>,
+    forbids: Vec<u16>,
+    permits: Vec<u16>,
+    fact_errors: Vec<RequestError>,
+    /// Emptied strings of earlier decisions, reused for the next ones.
+    strings: Vec<String>,
+}
+
+/// Spare strings kept at most, and the largest capacity kept (so that one huge
+/// message does not stay allocated for the rest of a stream).
+const SPARE_STRINGS: usize = 64;
+const SPARE_STRING_BYTES: usize = 16 << 10;
+
+impl Scratch {
+    /// Empty buffers (allocates nothing until used).
+    pub const fn new() -> Self {
+        Scratch {
+            record: Record {
+                values: Vec::new(),
+                invalid: 0,
+                action_text: None,
+                role_candidates: Vec::new(),
+                errors: Vec::new(),
+            },
+            lets: Vec::new(),
+            facts: Vec::new(),
+            rejected: Vec::new(),
+            forbids: Vec::new(),
+            permits: Vec::new(),
+            fact_errors: Vec::new(),
+            strings: Vec::new(),
+        }
+    }
+
+    /// An empty string, from the spares when there is one.
+    fn string(&mut self) -> String {
+        self.strings.pop().unwrap_or_default()
+    }
+
+    fn spare(&mut self, mut s: String) {
+        if self.strings.len() < SPARE_STRINGS && s.capacity() <= SPARE_STRING_BYTES {
+            s.clear();
+            self.strings.push(s);
+        }
+    }
+
+    /// Empties `decision`, keeping its strings as spares and its vectors' capacity.
+    fn reclaim(&mut self, decision: &mut Decision) {
+        decision.allow = false;
+        if let Some(action) = decision.action.take() {
+            self.spare(action);
+        }
+        for reason in decision.reasons.drain(..) {
+            self.spare(reason.rule);
+            self.spare(reason.message);
+        }
+        for (name, value) in decision.facts.drain(..) {
+            self.spare(name);
+            match value {
+                FactValue::Text(text) => self.spare(text),
+                FactValue::List(items) => items.into_iter().for_each(|i| self.spare(i)),
+                FactValue::Bool(_) | FactValue::Number(_) => {}
+            }
+        }
+        decision.errors.clear();
+        decision.explanation.clear();
+        decision.reached.clear();
+    }
+}
+
+/// Everything one thread needs to decide requests one after the other without
+/// allocating: the policy, the [`Scratch`] buffers and the decision it refills.
+#[derive(Debug)]
+pub struct Context<'p> {
+    policy: &'p CompiledPolicy,
+    scratch: Scratch,
+    decision: Decision,
+}
+
+impl<'p> Context<'p> {
+    /// A context for `policy`.
+    pub fn new(policy: &'p CompiledPolicy) -> Self {
+        Context {
+            policy,
+            scratch: Scratch::new(),
+            decision: Decision::default(),
+        }
+    }
+
+    /// Decides one document; the decision is valid until the next call.
+    pub fn decide(&mut self, document: &Document<'_>, options: &Options) -> &Decision {
+        decide_document_into(
+            self.policy,
+            document,
+            options,
+            &mut self.scratch,
+            &mut self.decision,
+        );
+        &self.decision
+    }
+
+    /// Decides documents one after the other and hands each decision to `each`; the
+    /// buffers are set up once for all of them (cheaper than [`Context::decide`] per
+    /// document).
+    pub fn decide_each<'t, I, F>(&mut self, documents: I, options: &Options, mut each: F)
+    where
+        'p: 't,
+        I: IntoIterator<Item = Document<'t>>,
+        F: FnMut(&Document<'t>, &Decision),
+    {
+        let policy: &'t CompiledPolicy = self.policy;
+        let mut session = self.scratch.open();
+        for document in documents {
+            decide_in(
+                policy,
+                &document,
+                options,
+                &mut session,
+                &mut self.scratch,
+                &mut self.decision,
+            );
+            each(&document, &self.decision);
+        }
+        self.scratch.close(session);
+    }
+}
+
+/// The buffers that hold values of the requests being decided (`'v`): taken from a
+/// [`Scratch`] for a run of documents and given back after.
+struct Session<'v> {
+    record: Record<'v>,
+    lets: Vec<Option<(Value<'v>, bool)>>,
+    facts: Vec<Option<Value<'v>>>,
+}
+
+impl Scratch {
+    fn open<'v>(&mut self) -> Session<'v> {
+        Session {
+            record: std::mem::take(&mut self.record).recycle(),
+            lets: recycle(std::mem::take(&mut self.lets), |_| None),
+            facts: recycle(std::mem::take(&mut self.facts), |_| None),
+        }
+    }
+
+    fn close(&mut self, session: Session<'_>) {
+        self.record = session.record.recycle();
+        self.lets = recycle(session.lets, |_| None);
+        self.facts = recycle(session.facts, |_| None);
+    }
+}
+
+thread_local! {
+    /// The scratch buffers of the one-request entry points ([`decide_document`]).
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
+}
+
+/// Decides one document (JSON or YAML text, or a document the stream splitter marked
+/// as oversized or not UTF-8) with this thread's scratch buffers: only the returned
+/// decision is allocated.
+pub fn decide_document(
+    policy: &CompiledPolicy,
+    document: &Document<'_>,
+    options: &Options,
+) -> Decision {
+    let mut decision = Decision::default();
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => {
+            decide_document_into(policy, document, options, &mut scratch, &mut decision)
+        }
+        Err(_) => decide_document_into(
+            policy,
+            document,
+            options,
+            &mut Scratch::new(),
+            &mut decision,
+        ),
+    });
+    decision
+}
+
+/// Decides one document into `out` (emptied first), reusing `scratch`.
+pub fn decide_document_into(
+    policy: &CompiledPolicy,
+    document: &Document<'_>,
+    options: &Options,
+    scratch: &mut Scratch,
+    out: &mut Decision,
+) {
+    let mut session = scratch.open();
+    decide_in(policy, document, options, &mut session, scratch, out);
+    scratch.close(session);
+}
+
+/// Decodes and decides one document with the session's buffers.
+fn decide_in<'v>(
+    policy: &'v CompiledPolicy,
+    document: &Document<'v>,
+    options: &Options,
+    session: &mut Session<'v>,
+    scratch: &mut Scratch,
+    out: &mut Decision,
+) {
+    scratch.reclaim(out);
+    if let Some(size) = document.oversized {
+        out.errors.push(RequestError::TooLarge {
+            size,
+            limit: decode::MAX_REQUEST_BYTES,
+            line: Some(document.line),
+        });
+        return;
+    }
+    if document.not_utf8 {
+        out.errors.push(RequestError::Malformed {
+            message: "the request is not UTF-8 text".into(),
+            line: Some(document.line),
+            column: None,
+        });
+        return;
+    }
+    let record = &mut session.record;
+    match document.format {
+        Format::Json => decode::decode_json_into(policy, document.text, document.line, record),
+        Format::Yaml => decode::decode_yaml_into(policy, document.text, document.line, record),
+    }
+    decide_into(
+        policy,
+        record,
+        options,
+        (&mut session.lets, &mut session.facts),
+        scratch,
+        out,
+    );
+}
+
 /// Decides one decoded request.
-pub fn decide(policy: &CompiledPolicy, mut record: Record<'_>, options: &Options) -> Decision {
+pub fn decide<'v>(
+    policy: &'v CompiledPolicy,
+    mut record: Record<'v>,
+    options: &Options,
+) -> Decision {
+    let mut decision = Decision::default();
+    let (mut lets, mut facts) = (Vec::new(), Vec::new());
+    decide_into(
+        policy,
+        &mut record,
+        options,
+        (&mut lets, &mut facts),
+        &mut Scratch::new(),
+        &mut decision,
+    );
+    decision
+}
+
+/// The `let` and fact buffers of an evaluation.
+type EnvBuffers<'b, 'v> = (
+    &'b mut Vec<Option<(Value<'v>, bool)>>,
+    &'b mut Vec<Option<Value<'v>>>,
+);
+
+/// Decides one decoded request into `out` (which must be empty), reusing `scratch`.
+fn decide_into<'v>(
+    policy: &'v CompiledPolicy,
+    record: &mut Record<'v>,
+    options: &Options,
+    buffers: EnvBuffers<'_, 'v>,
+    scratch: &mut Scratch,
+    out: &mut Decision,
+) {
     let schema = &policy.schema;
     if let Some(at) = record.values.get_mut(usize::from(schema.at)) {
         if !at.is_present() && !record_is_invalid(record.invalid, schema.at) {
             *at = Value::Time(options.now);
         }
     }
-    let actor_roles = resolve_roles(policy, &mut record);
+    let actor_roles = resolve_roles(policy, record);
     let action = match record.get(schema.action) {
         Value::Action(a) => Some(*a),
         _ => None,
     };
-    let mut errors = std::mem::take(&mut record.errors);
-    let action_text = record.action_text.clone();
-    if errors.iter().any(|e| {
+    out.errors.append(&mut record.errors);
+    if out.errors.iter().any(|e| {
         matches!(
             e,
             RequestError::Malformed { .. } | RequestError::TooLarge { .. }
         )
     }) {
         // Nothing of an unreadable document is used.
-        return unusable(None, errors);
+        return;
     }
+    if let Some(text) = &record.action_text {
+        let mut action_text = scratch.string();
+        action_text.push_str(text);
+        out.action = Some(action_text);
+    }
+    let record: &Record<'v> = record;
     let Some(action) = action else {
         // No usable action: say what else is missing, and deny.
-        let mut env = Env::new(policy, &record, actor_roles, 0, false);
-        let label = action_text.clone().unwrap_or_else(|| "a request".into());
-        check_required(&mut env, &policy.always_required, &label, &mut errors);
-        return unusable(action_text, errors);
+        let mut env = Env::new(policy, record, actor_roles, 0, false);
+        let label = record.action_text.as_deref().unwrap_or("a request");
+        check_required(&mut env, &policy.always_required, label, &mut out.errors);
+        return;
     };
     let Some(plan) = policy.plans.get(usize::from(action)) else {
-        return unusable(action_text, errors);
+        return;
     };
     let action_name = policy
         .actions
         .get(usize::from(action))
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
-    let mut env = Env::new(policy, &record, actor_roles, action, options.explain);
-    let mut explanation = Vec::new();
-    check_required(&mut env, &plan.requirements, &action_name, &mut errors);
+        .map_or("", |a| a.name.as_str());
+    let (lets, facts) = (std::mem::take(buffers.0), std::mem::take(buffers.1));
+    let mut env = Env::with_buffers(
+        policy,
+        record,
+        actor_roles,
+        action,
+        options.explain,
+        lets,
+        facts,
+    );
+    check_required(&mut env, &plan.requirements, action_name, &mut out.errors);
 
     let side = schema.side.map(|s| record.get(s).clone());
-    let mut rejected = Vec::new();
-    let mut forbids = Vec::new();
-    let mut permits = Vec::new();
-    let mut reached = Vec::new();
+    let (mut rejected, mut forbids, mut permits) = (
+        std::mem::take(&mut scratch.rejected),
+        std::mem::take(&mut scratch.forbids),
+        std::mem::take(&mut scratch.permits),
+    );
+    rejected.clear();
+    forbids.clear();
+    permits.clear();
     for (list, effect) in [(&plan.rejects, 0), (&plan.forbids, 1), (&plan.permits, 2)] {
         for &index in list {
             let Some(rule) = policy.rules.get(usize::from(index)) else {
                 continue;
             };
-            let audience_ok = rule
-                .audience
-                .as_ref()
-                .is_none_or(|a| audience_matches(&env, a, side.as_ref()));
-            if options.coverage && audience_ok {
-                reached.push(index);
+            if options.coverage
+                && rule
+                    .audience
+                    .as_ref()
+                    .is_none_or(|a| audience_matches(&env, a, side.as_ref()))
+            {
+                out.reached.push(index);
             }
-            match applies(&mut env, rule, side.as_ref(), &mut explanation) {
+            match applies(&mut env, rule, side.as_ref(), &mut out.explanation) {
                 Ok(true) => match effect {
-                    0 => rejected.push(rule),
-                    1 => forbids.push(rule),
-                    _ => permits.push(rule),
+                    0 => rejected.push(index),
+                    1 => forbids.push(index),
+                    _ => permits.push(index),
                 },
                 Ok(false) => {}
-                Err(e) => errors.push(RequestError::Evaluation {
+                Err(e) => out.errors.push(RequestError::Evaluation {
                     message: format!("rule {}: {e}", rule.id),
                 }),
             }
         }
     }
     // Facts that do not depend on the decision; they may feed messages.
-    let errors_before_facts = !errors.is_empty() || !rejected.is_empty();
-    let mut fact_errors = Vec::new();
+    let errors_before_facts = !out.errors.is_empty() || !rejected.is_empty();
+    let mut fact_errors = std::mem::take(&mut scratch.fact_errors);
     compute_facts(
         &mut env,
         &plan.facts,
@@ -128,61 +426,92 @@ pub fn decide(policy: &CompiledPolicy, mut record: Record<'_>, options: &Options
         errors_before_facts,
         &mut fact_errors,
     );
-    for rule in &rejected {
-        errors.push(RequestError::Rejected {
+    for rule in rejected
+        .iter()
+        .filter_map(|&i| policy.rules.get(usize::from(i)))
+    {
+        let mut message = String::new();
+        render_template(&mut env, &rule.message, &mut message);
+        out.errors.push(RequestError::Rejected {
             rule: rule.id.clone(),
-            message: render_template(&mut env, &rule.message),
+            message,
         });
     }
-    errors.extend(fact_errors);
-    let allow = errors.is_empty() && forbids.is_empty() && !permits.is_empty();
+    out.errors.append(&mut fact_errors);
+    let allow = out.errors.is_empty() && forbids.is_empty() && !permits.is_empty();
     env.allowed = Some(allow);
-    let mut late_errors = Vec::new();
-    compute_facts(&mut env, &plan.facts, true, !allow, &mut late_errors);
-    let allow = allow && late_errors.is_empty();
-    errors.extend(late_errors);
+    compute_facts(&mut env, &plan.facts, true, !allow, &mut fact_errors);
+    let allow = allow && fact_errors.is_empty();
+    out.errors.append(&mut fact_errors);
+    out.allow = allow;
 
-    let reasons = if allow {
-        reasons(&mut env, &permits, "permit")
-    } else if !forbids.is_empty() {
-        reasons(&mut env, &forbids, "forbid")
-    } else if errors.is_empty() {
-        vec![Reason {
-            rule: "default-deny".into(),
-            effect: "deny",
-            message: render_template(&mut env, &policy.default_deny),
-        }]
+    let (deciding, effect) = if allow {
+        (&permits, "permit")
     } else {
-        Vec::new()
+        (&forbids, "forbid")
     };
-    let facts = plan
-        .facts
+    for rule in deciding
         .iter()
-        .filter_map(|&i| {
-            let fact = policy.facts.get(usize::from(i))?;
-            let value = env.facts.get(usize::from(i))?.as_ref()?;
-            let name = policy.fact_names.get(usize::from(fact.name))?.clone();
-            Some((name, fact_value(policy, value)))
-        })
-        .collect();
+        .filter_map(|&i| policy.rules.get(usize::from(i)))
+    {
+        let mut message = scratch.string();
+        render_template(&mut env, &rule.message, &mut message);
+        let mut id = scratch.string();
+        id.push_str(&rule.id);
+        out.reasons.push(Reason {
+            rule: id,
+            effect,
+            message,
+        });
+    }
+    if !allow && forbids.is_empty() && out.errors.is_empty() {
+        let mut message = scratch.string();
+        render_template(&mut env, &policy.default_deny, &mut message);
+        let mut id = scratch.string();
+        id.push_str("default-deny");
+        out.reasons.push(Reason {
+            rule: id,
+            effect: "deny",
+            message,
+        });
+    }
+    for &i in &plan.facts {
+        let Some(fact) = policy.facts.get(usize::from(i)) else {
+            continue;
+        };
+        let Some(Some(value)) = env.facts.get(usize::from(i)) else {
+            continue;
+        };
+        let Some(name) = policy.fact_names.get(usize::from(fact.name)) else {
+            continue;
+        };
+        let mut fact_name = scratch.string();
+        fact_name.push_str(name);
+        let value = fact_value(policy, value, scratch);
+        out.facts.push((fact_name, value));
+    }
     if options.explain {
-        explanation.push(format!(
+        out.explanation.push(format!(
             "decision: {} ({} forbid, {} permit, {} error)",
             if allow { "allow" } else { "deny" },
             forbids.len(),
             permits.len(),
-            errors.len()
+            out.errors.len()
         ));
     }
-    Decision {
-        allow,
-        action: action_text,
-        reasons,
-        errors,
-        facts,
-        explanation,
-        reached,
-    }
+    (*buffers.0, *buffers.1) = env.into_buffers();
+    scratch.rejected = rejected;
+    scratch.forbids = forbids;
+    scratch.permits = permits;
+    scratch.fact_errors = fact_errors;
+}
+
+/// Empties a vector and reuses its allocation for elements of another lifetime (the
+/// standard library collects an emptied `vec::IntoIter` in place when the layouts
+/// agree, as they do between `Value<'a>` and `Value<'b>`).
+fn recycle<T, U>(mut v: Vec<T>, fill: impl FnMut(T) -> U) -> Vec<U> {
+    v.clear();
+    v.into_iter().map(fill).collect()
 }
 
 /// A deny decided by errors alone, before any rule ran.
@@ -214,28 +543,34 @@ fn resolve_roles(policy: &CompiledPolicy, record: &mut Record<'_>) -> u64 {
             .roles
             .iter()
             .enumerate()
+            .take(64)
             .filter(|(_, r)| r.side == side)
             .fold(0, |m, (bit, _)| m | (1u64 << bit)),
         None => u64::MAX,
     };
     let mut mask = 0u64;
-    let candidates = std::mem::take(&mut record.role_candidates);
-    for (candidate, name) in candidates {
+    let mut unknown = false;
+    for (candidate, name) in &record.role_candidates {
         let own = candidate & side_mask;
         if own != 0 {
             mask |= own;
             continue;
         }
+        unknown = true;
+        let role = decode::truncate(name);
         let other_side = policy
             .roles
             .iter()
-            .find(|r| r.name == name)
+            .find(|r| r.name == role)
             .and_then(|r| policy.sides.get(usize::from(r.side)).cloned());
         record.errors.push(RequestError::UnknownRole {
-            role: name,
+            role,
             side: side.and_then(|s| policy.sides.get(usize::from(s)).cloned()),
             other_side,
         });
+    }
+    record.role_candidates.clear();
+    if unknown {
         if let Some(slot) = policy.schema.roles {
             if slot < 128 {
                 record.invalid |= 1u128 << slot;
@@ -249,9 +584,9 @@ fn resolve_roles(policy: &CompiledPolicy, record: &mut Record<'_>) -> u64 {
     mask
 }
 
-fn check_required(
-    env: &mut Env<'_, '_, '_>,
-    requirements: &[Requirement],
+fn check_required<'v>(
+    env: &mut Env<'_, 'v>,
+    requirements: &'v [Requirement],
     action: &str,
     errors: &mut Vec<RequestError>,
 ) {
@@ -280,7 +615,7 @@ fn check_required(
     }
 }
 
-fn audience_matches(env: &Env<'_, '_, '_>, audience: &Audience, side: Option<&Value<'_>>) -> bool {
+fn audience_matches(env: &Env<'_, '_>, audience: &Audience, side: Option<&Value<'_>>) -> bool {
     let side_ok = match side {
         Some(Value::Side(s)) => audience.any_of_sides & (1 << s) != 0,
         _ => false,
@@ -288,9 +623,9 @@ fn audience_matches(env: &Env<'_, '_, '_>, audience: &Audience, side: Option<&Va
     side_ok || audience.roles & env.actor_roles != 0
 }
 
-fn applies(
-    env: &mut Env<'_, '_, '_>,
-    rule: &CompiledRule,
+fn applies<'v>(
+    env: &mut Env<'_, 'v>,
+    rule: &'v CompiledRule,
     side: Option<&Value<'_>>,
     explanation: &mut Vec<String>,
 ) -> Result<bool, EvalError> {
@@ -343,7 +678,7 @@ fn applies(
 }
 
 fn compute_facts(
-    env: &mut Env<'_, '_, '_>,
+    env: &mut Env<'_, '_>,
     facts: &[u16],
     after_decision: bool,
     quiet: bool,
@@ -384,45 +719,43 @@ fn compute_facts(
     }
 }
 
-fn reasons(
-    env: &mut Env<'_, '_, '_>,
-    rules: &[&CompiledRule],
-    effect: &'static str,
-) -> Vec<Reason> {
-    rules
-        .iter()
-        .map(|rule| Reason {
-            rule: rule.id.clone(),
-            effect,
-            message: render_template(env, &rule.message),
-        })
-        .collect()
-}
-
-fn render_template(env: &mut Env<'_, '_, '_>, template: &Template) -> String {
-    let mut out = String::new();
+/// Appends a message with its values filled in.
+fn render_template<'v>(env: &mut Env<'_, 'v>, template: &'v Template, out: &mut String) {
     let trace = env.trace.take();
     for part in &template.parts {
         match part {
             TemplatePart::Literal(text) => out.push_str(text),
             TemplatePart::Value(e) => match env.eval(e) {
-                Ok(v) => out.push_str(&render(env.policy, &v)),
+                Ok(v) => render_into(out, env.policy, &v),
                 Err(_) => out.push_str("(cannot be computed)"),
             },
         }
     }
     env.trace = trace;
-    out
 }
 
-fn fact_value(policy: &CompiledPolicy, v: &Value<'_>) -> FactValue {
+fn fact_value(policy: &CompiledPolicy, v: &Value<'_>, scratch: &mut Scratch) -> FactValue {
     match v {
         Value::Bool(b) => FactValue::Bool(*b),
         Value::Number(n) => FactValue::Number(*n),
-        Value::Money(m) => FactValue::Text(value::format_money(*m)),
-        Value::Roles(mask) => {
-            FactValue::List(role_names(policy, *mask).map(str::to_string).collect())
+        Value::Money(m) => {
+            let mut text = scratch.string();
+            let _ = write!(text, "{:.2}", value::round_half_away(*m, 2));
+            FactValue::Text(text)
         }
-        other => FactValue::Text(render(policy, other)),
+        Value::Roles(mask) => FactValue::List(
+            role_names(policy, *mask)
+                .map(|name| {
+                    let mut text = scratch.string();
+                    text.push_str(name);
+                    text
+                })
+                .collect(),
+        ),
+        other => {
+            let mut text = scratch.string();
+            render_into(&mut text, policy, other);
+            FactValue::Text(text)
+        }
     }
 }

@@ -27,35 +27,59 @@ const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// Decodes a JSON document. `line` is where it starts in the input (1-based), for errors.
 pub fn decode_json<'a>(policy: &CompiledPolicy, text: &'a str, line: usize) -> Record<'a> {
-    let mut record = empty_record(policy);
+    let mut record = Record::default();
+    decode_json_into(policy, text, line, &mut record);
+    record
+}
+
+/// Decodes a JSON document into `record`, reusing its buffers (see [`Record::recycle`]).
+pub fn decode_json_into<'a>(
+    policy: &CompiledPolicy,
+    text: &'a str,
+    line: usize,
+    record: &mut Record<'a>,
+) {
+    record.clear(policy.schema.fields.len());
     if text.len() > MAX_REQUEST_BYTES {
         record.errors.push(too_large(text.len(), line));
-        return record;
+        return;
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let result = RootSeed {
         policy,
-        record: &mut record,
+        record: &mut *record,
     }
     .deserialize(&mut de)
     .and_then(|()| de.end());
     if let Err(e) = result {
-        reset(&mut record, policy);
+        // Drops whatever a failed parse half-decoded: a malformed document decides nothing.
+        record.clear(policy.schema.fields.len());
         record.errors.push(RequestError::Malformed {
             message: format!("not valid JSON: {}", strip_position(&e.to_string())),
             line: Some(line + e.line().saturating_sub(1)),
             column: Some(e.column()),
         });
     }
-    record
 }
 
 /// Decodes a YAML document. `line` is where it starts in the input (1-based).
 pub fn decode_yaml<'a>(policy: &CompiledPolicy, text: &'a str, line: usize) -> Record<'a> {
-    let mut record = empty_record(policy);
+    let mut record = Record::default();
+    decode_yaml_into(policy, text, line, &mut record);
+    record
+}
+
+/// Decodes a YAML document into `record`, reusing its buffers.
+pub fn decode_yaml_into<'a>(
+    policy: &CompiledPolicy,
+    text: &'a str,
+    line: usize,
+    record: &mut Record<'a>,
+) {
+    record.clear(policy.schema.fields.len());
     if text.len() > MAX_REQUEST_BYTES {
         record.errors.push(too_large(text.len(), line));
-        return record;
+        return;
     }
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_YAML_DEPTH;
@@ -72,12 +96,12 @@ pub fn decode_yaml<'a>(policy: &CompiledPolicy, text: &'a str, line: usize) -> R
     let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
         RootSeed {
             policy,
-            record: &mut record,
+            record: &mut *record,
         }
         .deserialize(de)
     });
     if let Err(e) = result {
-        reset(&mut record, policy);
+        record.clear(policy.schema.fields.len());
         let location = e.location();
         let message = e.to_string();
         let first_line = message.lines().next().unwrap_or("").trim().to_string();
@@ -89,7 +113,6 @@ pub fn decode_yaml<'a>(policy: &CompiledPolicy, text: &'a str, line: usize) -> R
             column: location.as_ref().map(|l| l.column() as usize),
         });
     }
-    record
 }
 
 fn too_large(size: usize, line: usize) -> RequestError {
@@ -97,21 +120,6 @@ fn too_large(size: usize, line: usize) -> RequestError {
         size,
         limit: MAX_REQUEST_BYTES,
         line: Some(line),
-    }
-}
-
-/// Drops whatever a failed parse half-decoded: a malformed document decides nothing.
-fn reset(record: &mut Record<'_>, policy: &CompiledPolicy) {
-    *record = empty_record(policy);
-}
-
-fn empty_record<'a>(policy: &CompiledPolicy) -> Record<'a> {
-    Record {
-        values: vec![Value::Absent; policy.schema.fields.len()],
-        invalid: 0,
-        action_text: None,
-        role_candidates: Vec::new(),
-        errors: Vec::new(),
     }
 }
 
@@ -132,6 +140,14 @@ fn yaml_problem(line: &str) -> String {
         return "YAML merge keys (`<<`) are not allowed in requests: write each field out".into();
     }
     text.to_string()
+}
+
+/// Whether a schema key is the request's key: length and first byte first, so that most
+/// keys that differ are told apart without a full comparison.
+fn same_key(schema_key: &str, key: &str) -> bool {
+    schema_key.len() == key.len()
+        && schema_key.as_bytes().first() == key.as_bytes().first()
+        && schema_key == key
 }
 
 /// serde_json appends " at line L column C"; we report the position separately.
@@ -206,7 +222,7 @@ impl<'de: 'a, 'a> Visitor<'de> for GroupVisitor<'_, '_, 'a> {
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
         let mut seen: u64 = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            let position = self.nodes.iter().position(|(k, _)| *k == *key);
+            let position = self.nodes.iter().position(|(k, _)| same_key(k, &key));
             let Some((index, (name, node))) =
                 position.and_then(|i| self.nodes.get(i).map(|n| (i, n)))
             else {
@@ -364,7 +380,8 @@ enum Raw<'de> {
     /// A non-integer number's text (exact from JSON; shortest round-trip from YAML).
     Decimal(String),
     Str(Cow<'de, str>),
-    List(Vec<Raw<'de>>),
+    /// A list (its items are not kept).
+    List,
     Object,
 }
 
@@ -376,13 +393,14 @@ impl Raw<'_> {
             Raw::Int(i) => format!("the number {i}"),
             Raw::Decimal(d) => format!("the number {d}"),
             Raw::Str(s) => format!("the text \"{}\"", truncate(s)),
-            Raw::List(_) => "a list".into(),
+            Raw::List => "a list".into(),
             Raw::Object => "an object".into(),
         }
     }
 }
 
-fn truncate(s: &str) -> String {
+/// The text, cut to 40 characters with an ellipsis, for error messages.
+pub(crate) fn truncate(s: &str) -> String {
     if s.chars().count() > 40 {
         format!("{}…", s.chars().take(40).collect::<String>())
     } else {
@@ -390,10 +408,7 @@ fn truncate(s: &str) -> String {
     }
 }
 
-struct RawSeed {
-    /// Whether a list may be collected (only for `the actor's roles`).
-    list: bool,
-}
+struct RawSeed;
 
 impl<'de> DeserializeSeed<'de> for RawSeed {
     type Value = Raw<'de>;
@@ -402,13 +417,11 @@ impl<'de> DeserializeSeed<'de> for RawSeed {
         self,
         deserializer: D,
     ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(RawVisitor { list: self.list })
+        deserializer.deserialize_any(RawVisitor)
     }
 }
 
-struct RawVisitor {
-    list: bool,
-}
+struct RawVisitor;
 
 impl<'de> Visitor<'de> for RawVisitor {
     type Value = Raw<'de>;
@@ -480,17 +493,8 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
-        if !self.list {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            return Ok(Raw::List(Vec::new()));
-        }
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(RawSeed { list: false })? {
-            if items.len() < MAX_ROLES + 1 {
-                items.push(item);
-            }
-        }
-        Ok(Raw::List(items))
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Raw::List)
     }
 
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
@@ -524,12 +528,179 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for LeafSeed<'_, '_, 'a> {
         let Some(field) = self.policy.schema.fields.get(usize::from(self.slot)) else {
             return <IgnoredAny as serde::Deserialize>::deserialize(deserializer).map(|_| ());
         };
-        let raw = RawSeed {
-            list: field.kind == FieldKind::Roles,
+        if field.kind == FieldKind::Roles {
+            let first = self.record.role_candidates.len();
+            let roles = deserializer.deserialize_any(RolesVisitor {
+                policy: self.policy,
+                record: &mut *self.record,
+            })?;
+            let result = match roles {
+                Roles::Missing => return Ok(()),
+                Roles::List { count, .. } if count > MAX_ROLES => {
+                    self.record.role_candidates.truncate(first);
+                    Err(RequestError::InvalidValue {
+                        field: field.path.clone(),
+                        problem: format!("more than {MAX_ROLES} roles"),
+                        note: field.note.clone(),
+                    })
+                }
+                Roles::List {
+                    not_a_name: Some(found),
+                    ..
+                } => Err(RequestError::WrongType {
+                    field: field.path.clone(),
+                    expected: "a list of role names",
+                    found: format!("a list holding {found}"),
+                    note: field.note.clone(),
+                }),
+                // The mask is computed once the side is known (see `eval`).
+                Roles::List { .. } => Ok(Value::Roles(0)),
+                Roles::NotAList(raw) => Err(RequestError::WrongType {
+                    field: field.path.clone(),
+                    expected: "a list of roles",
+                    found: raw.describe(),
+                    note: field.note.clone(),
+                }),
+            };
+            put(self.record, self.slot, result);
+            return Ok(());
         }
-        .deserialize(deserializer)?;
+        let raw = RawSeed.deserialize(deserializer)?;
         store(self.policy, self.record, self.slot, raw);
         Ok(())
+    }
+}
+
+/// What `actor.roles` held.
+enum Roles<'de> {
+    /// Null or empty text: missing.
+    Missing,
+    /// A list: how many items, and the first item that is not a name (only items up
+    /// to it were kept as candidates).
+    List {
+        count: usize,
+        not_a_name: Option<String>,
+    },
+    /// Something else.
+    NotAList(Raw<'de>),
+}
+
+/// Reads the list of roles straight into the record's role candidates, keeping, for
+/// each name, the roles of any side that bear it; the evaluator checks them against
+/// the actor's side once both are known.
+struct RolesVisitor<'p, 'r, 'a> {
+    policy: &'p CompiledPolicy,
+    record: &'r mut Record<'a>,
+}
+
+impl RolesVisitor<'_, '_, '_> {
+    fn other<'de>(raw: Raw<'de>) -> Roles<'de> {
+        match &raw {
+            Raw::Null => Roles::Missing,
+            Raw::Str(s) if s.is_empty() => Roles::Missing,
+            _ => Roles::NotAList(raw),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for RolesVisitor<'_, '_, 'a> {
+    type Value = Roles<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of roles")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+        let mut count = 0usize;
+        let mut not_a_name = None;
+        while let Some(item) = seq.next_element_seed(RawSeed)? {
+            count = count.saturating_add(1);
+            if count > MAX_ROLES || not_a_name.is_some() {
+                continue;
+            }
+            match item {
+                Raw::Str(name) => {
+                    let mut mask = 0u64;
+                    for (bit, role) in self.policy.roles.iter().enumerate().take(64) {
+                        if role.name == *name {
+                            mask |= 1u64 << bit;
+                        }
+                    }
+                    self.record.role_candidates.push((mask, name));
+                }
+                other => not_a_name = Some(other.describe()),
+            }
+        }
+        Ok(Roles::List { count, not_a_name })
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Roles::Missing)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Roles::Missing)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        RawVisitor.visit_bool(v).map(Self::other)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        RawVisitor.visit_i64(v).map(Self::other)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        RawVisitor.visit_u64(v).map(Self::other)
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        RawVisitor.visit_i128(v).map(Self::other)
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        RawVisitor.visit_u128(v).map(Self::other)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        RawVisitor.visit_f64(v).map(Self::other)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        RawVisitor.visit_borrowed_str(v).map(Self::other)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        RawVisitor.visit_str(v).map(Self::other)
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        RawVisitor.visit_string(v).map(Self::other)
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
+        RawVisitor.visit_map(map).map(Self::other)
+    }
+}
+
+/// Stores a converted value in its slot, or records why there is none.
+fn put<'a>(record: &mut Record<'a>, slot: u16, result: Result<Value<'a>, RequestError>) {
+    match result {
+        Ok(v) => {
+            if let Some(place) = record.values.get_mut(usize::from(slot)) {
+                *place = v;
+            }
+        }
+        Err(e) => {
+            if slot < 128 {
+                record.invalid |= 1u128 << slot;
+            }
+            record.errors.push(e);
+        }
     }
 }
 
@@ -555,8 +726,8 @@ fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: u16, raw: R
     };
     let result: Result<Value<'a>, RequestError> = match (&field.kind, raw) {
         (FieldKind::Action, Raw::Str(s)) => {
-            record.action_text = Some(s.to_string());
-            match policy.action_index(&s) {
+            let found = policy.action_index(&s);
+            let result = match found {
                 Some(a) => Ok(Value::Action(a)),
                 None => Err(RequestError::UnknownAction {
                     value: truncate(&s),
@@ -567,10 +738,12 @@ fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: u16, raw: R
                         .collect::<Vec<_>>()
                         .join(", "),
                 }),
-            }
+            };
+            record.action_text = Some(s);
+            result
         }
         (FieldKind::RequestTime | FieldKind::Time, Raw::Str(s)) => {
-            value::parse_time(&s).map(Value::Time).ok_or_else(|| {
+            parse_time(&s).map(Value::Time).ok_or_else(|| {
                 invalid(format!(
                     "\"{}\" is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)",
                     truncate(&s)
@@ -585,14 +758,6 @@ fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: u16, raw: R
                 policy.sides.join(", ")
             ))),
         },
-        (FieldKind::Roles, Raw::List(items)) => {
-            if items.len() > MAX_ROLES {
-                Err(invalid(format!("more than {MAX_ROLES} roles")))
-            } else {
-                roles(policy, record, field, items)
-            }
-        }
-        (FieldKind::Roles, raw) => Err(wrong("a list of roles", &raw)),
         (FieldKind::Enum(words), Raw::Str(s)) => match words.iter().position(|w| **w == *s) {
             Some(i) => Ok(Value::Enum(slot, u16::try_from(i).unwrap_or(u16::MAX))),
             None => Err(invalid(format!(
@@ -606,11 +771,12 @@ fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: u16, raw: R
             FieldKind::Money | FieldKind::Number,
             raw @ (Raw::Str(_) | Raw::Int(_) | Raw::Decimal(_)),
         ) => {
-            let text: Cow<'_, str> = match &raw {
-                Raw::Str(s) => Cow::Borrowed(s.as_ref()),
-                Raw::Int(i) => Cow::Owned(i.to_string()),
-                Raw::Decimal(d) => Cow::Borrowed(d.as_str()),
-                _ => Cow::Borrowed(""),
+            let mut digits = IntText::default();
+            let text: &str = match &raw {
+                Raw::Str(s) => s.as_ref(),
+                Raw::Int(i) => digits.write(*i),
+                Raw::Decimal(d) => d.as_str(),
+                _ => "",
             };
             match value::parse_decimal(text.trim()) {
                 None => Err(invalid(format!(
@@ -657,19 +823,73 @@ fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: u16, raw: R
         }
         (kind, raw) => Err(wrong(expected_for(kind), &raw)),
     };
-    match result {
-        Ok(v) => {
-            if let Some(place) = record.values.get_mut(usize::from(slot)) {
-                *place = v;
-            }
-        }
-        Err(e) => {
-            if slot < 128 {
-                record.invalid |= 1u128 << slot;
-            }
-            record.errors.push(e);
+    put(record, slot, result);
+}
+
+/// An integer's decimal digits, written on the stack (an `i128` has at most 40).
+struct IntText {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl Default for IntText {
+    fn default() -> Self {
+        IntText {
+            bytes: [0; 48],
+            len: 0,
         }
     }
+}
+
+impl IntText {
+    fn write(&mut self, value: i128) -> &str {
+        use std::fmt::Write as _;
+        self.len = 0;
+        let _ = write!(self, "{value}");
+        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or(&[])).unwrap_or("")
+    }
+}
+
+impl fmt::Write for IntText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let place = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        place.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Parses a request time: the common exact form `YYYY-MM-DDTHH:MM:SSZ` directly (the
+/// same instant chrono reads, without its general parser), anything else through
+/// [`value::parse_time`].
+fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    plain_utc_time(text).or_else(|| value::parse_time(text))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (`t` and `z` in either case), seconds 00-59; `None` for any
+/// other shape, which the general parser then reads (or refuses).
+fn plain_utc_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let bytes: [u8; 20] = text.as_bytes().try_into().ok()?;
+    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T' | b't', h0, h1, b':', mi0, mi1, b':', s0, s1, b'Z' | b'z'] =
+        bytes
+    else {
+        return None;
+    };
+    let number = |digits: &[u8]| -> Option<u32> {
+        digits.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(number(&[y0, y1, y2, y3])?).ok()?;
+    let (month, day) = (number(&[mo0, mo1])?, number(&[d0, d1])?);
+    let (hour, minute) = (number(&[h0, h1])?, number(&[mi0, mi1])?);
+    let second = number(&[s0, s1])?;
+    if second > 59 {
+        return None; // a leap second: left to chrono
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(year, month, day)?;
+    Some(date.and_hms_opt(hour, minute, second)?.and_utc())
 }
 
 fn expected_for(kind: &FieldKind) -> &'static str {
@@ -687,33 +907,4 @@ fn expected_for(kind: &FieldKind) -> &'static str {
         FieldKind::Guid => "a GUID",
         FieldKind::Market => "a market code or name",
     }
-}
-
-/// Keeps, for each role name, the roles of any side that bear it; the evaluator checks
-/// them against the actor's side once both are known.
-fn roles<'a>(
-    policy: &CompiledPolicy,
-    record: &mut Record<'a>,
-    field: &crate::policy::Field,
-    items: Vec<Raw<'a>>,
-) -> Result<Value<'a>, RequestError> {
-    for item in items {
-        let Raw::Str(name) = item else {
-            return Err(RequestError::WrongType {
-                field: field.path.clone(),
-                expected: "a list of role names",
-                found: format!("a list holding {}", item.describe()),
-                note: field.note.clone(),
-            });
-        };
-        let mut mask = 0u64;
-        for (bit, role) in policy.roles.iter().enumerate() {
-            if role.name == *name {
-                mask |= 1u64 << bit;
-            }
-        }
-        record.role_candidates.push((mask, truncate(&name)));
-    }
-    // The mask is computed once the side is known (see `eval`).
-    Ok(Value::Roles(0))
 }

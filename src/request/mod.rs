@@ -5,32 +5,74 @@
 pub mod decode;
 pub mod stream;
 
+use std::borrow::Cow;
+
 use crate::value::Value;
 
 /// A request decoded against the schema: one value per field slot, and what was wrong.
-#[derive(Debug, Clone)]
+///
+/// Text borrows from the document where the format allows (`'a`). A batch reuses one
+/// record's buffers for every document: see [`Record::recycle`].
+#[derive(Debug, Clone, Default)]
 pub struct Record<'a> {
     /// Values by field slot; [`Value::Absent`] where not given or not valid.
     pub values: Vec<Value<'a>>,
     /// Bit per slot whose value was given but not valid (so "missing" is not said too).
     pub invalid: u128,
     /// The action as written, for the decision (even when unknown).
-    pub action_text: Option<String>,
-    /// The candidate roles of each name in `actor.roles`, resolved once the side is known.
-    pub role_candidates: Vec<(u64, String)>,
+    pub action_text: Option<Cow<'a, str>>,
+    /// The candidate roles of each name in `actor.roles` (a bit per role of any side
+    /// bearing the name), resolved once the side is known.
+    pub role_candidates: Vec<(u64, Cow<'a, str>)>,
     /// What makes the request unusable.
     pub errors: Vec<RequestError>,
 }
 
-impl Record<'_> {
+impl<'a> Record<'a> {
     /// The value in a slot.
-    pub fn get(&self, slot: u16) -> &Value<'_> {
+    pub fn get(&self, slot: u16) -> &Value<'a> {
         self.values.get(usize::from(slot)).unwrap_or(&Value::Absent)
     }
 
     /// Whether a slot held a value that was not valid.
     pub fn is_invalid(&self, slot: u16) -> bool {
         slot < 128 && self.invalid & (1u128 << slot) != 0
+    }
+
+    /// Empties the record for a new document with `fields` slots, keeping its buffers.
+    pub fn clear(&mut self, fields: usize) {
+        if self.values.len() == fields {
+            // A recycled record is already all absent: this only reads the tags.
+            for v in self.values.iter_mut().filter(|v| v.is_present()) {
+                *v = Value::Absent;
+            }
+        } else {
+            self.values.clear();
+            self.values.resize_with(fields, || Value::Absent);
+        }
+        self.invalid = 0;
+        self.action_text = None;
+        self.role_candidates.clear();
+        self.errors.clear();
+    }
+
+    /// The same buffers, emptied, for a document of another lifetime: the vectors keep
+    /// their allocations (a vector mapped to a type of the same layout is collected in
+    /// place), so deciding many documents with one record allocates nothing for it after
+    /// the first. Values keep their number of slots, all absent.
+    pub fn recycle<'b>(self) -> Record<'b> {
+        let values = self.values;
+        let mut roles = self.role_candidates;
+        roles.clear();
+        let mut errors = self.errors;
+        errors.clear();
+        Record {
+            values: values.into_iter().map(|_| Value::Absent).collect(),
+            invalid: 0,
+            action_text: None,
+            role_candidates: roles.into_iter().map(|_| (0, Cow::Borrowed(""))).collect(),
+            errors,
+        }
     }
 }
 

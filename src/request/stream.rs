@@ -2,8 +2,13 @@
 //! Lines (one object per non-blank line), a single JSON document, or multi-document
 //! YAML (documents separated by `---` lines). Memory stays bounded by the largest
 //! document, itself capped: an oversized one becomes its own error record.
+//!
+//! [`Records`] is an iterator of owned [`RawRecord`]s; [`Records::next_into`] appends
+//! the next document to a caller's buffer instead, so that a batch reuses one buffer
+//! for many documents and allocates nothing per record (the `eval` batch path).
 
 use std::io::BufRead;
+use std::ops::Range;
 
 use super::decode::MAX_REQUEST_BYTES;
 
@@ -31,6 +36,63 @@ pub struct RawRecord {
     pub not_utf8: bool,
 }
 
+impl RawRecord {
+    /// The record as a borrowed [`Document`].
+    pub fn document(&self) -> Document<'_> {
+        Document {
+            text: &self.text,
+            line: self.line,
+            format: self.format,
+            oversized: self.oversized,
+            not_utf8: self.not_utf8,
+        }
+    }
+}
+
+/// One document of the stream, borrowing its text (from a [`RawRecord`] or a batch
+/// buffer): what [`crate::Policy::decide_document`] decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Document<'t> {
+    /// The document's text (empty when it was too large).
+    pub text: &'t str,
+    /// Its first line in the input, 1-based.
+    pub line: usize,
+    /// How to parse it.
+    pub format: Format,
+    /// Its size when it was over [`MAX_REQUEST_BYTES`] (then `text` is empty).
+    pub oversized: Option<usize>,
+    /// The input could not be read as UTF-8 text here.
+    pub not_utf8: bool,
+}
+
+/// Where [`Records::next_into`] put a document in the caller's buffer, and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    /// The document's text: `buffer[range]` (empty when it was too large).
+    pub range: Range<usize>,
+    /// Its first line in the input, 1-based.
+    pub line: usize,
+    /// How to parse it.
+    pub format: Format,
+    /// Its size when it was over [`MAX_REQUEST_BYTES`].
+    pub oversized: Option<usize>,
+    /// The input could not be read as UTF-8 text here.
+    pub not_utf8: bool,
+}
+
+impl Placed {
+    /// The document, given the buffer it was appended to.
+    pub fn document<'t>(&self, buffer: &'t str) -> Document<'t> {
+        Document {
+            text: buffer.get(self.range.clone()).unwrap_or(""),
+            line: self.line,
+            format: self.format,
+            oversized: self.oversized,
+            not_utf8: self.not_utf8,
+        }
+    }
+}
+
 /// Reads documents one at a time from a buffered reader.
 pub struct Records<R> {
     reader: R,
@@ -38,8 +100,19 @@ pub struct Records<R> {
     format: Option<Format>,
     pending: Option<(String, usize)>,
     done: bool,
+    /// The current line (reused: one buffer for the whole stream).
+    line: Vec<u8>,
+    /// Bytes consumed from the reader so far.
+    bytes_read: u64,
     /// I/O error that ended the stream, if any.
     pub io_error: Option<std::io::Error>,
+}
+
+impl<R> Records<R> {
+    /// How many bytes of input were consumed so far (for progress reports).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
 }
 
 impl<R: BufRead> Records<R> {
@@ -51,13 +124,16 @@ impl<R: BufRead> Records<R> {
             format: None,
             pending: None,
             done: false,
+            line: Vec::new(),
+            bytes_read: 0,
             io_error: None,
         }
     }
 
-    /// Reads one line (capped at the document limit); `None` at the end.
-    fn next_line(&mut self) -> Option<(Vec<u8>, bool)> {
-        let mut buf = Vec::new();
+    /// Reads one line into `self.line` (capped at the document limit); `None` at the
+    /// end, else whether the line was cut at the cap.
+    fn next_line(&mut self) -> Option<bool> {
+        self.line.clear();
         let mut truncated = false;
         loop {
             let available = match self.reader.fill_buf() {
@@ -70,36 +146,117 @@ impl<R: BufRead> Records<R> {
                 }
             };
             if available.is_empty() {
-                if buf.is_empty() && !truncated {
+                if self.line.is_empty() && !truncated {
                     return None;
                 }
                 break;
             }
-            let (take, found_newline) = match available.iter().position(|&b| b == b'\n') {
+            let (take, found_newline) = match memchr::memchr(b'\n', available) {
                 Some(i) => (i + 1, true),
                 None => (available.len(), false),
             };
-            let room = (MAX_REQUEST_BYTES + 2).saturating_sub(buf.len());
+            let room = (MAX_REQUEST_BYTES + 2).saturating_sub(self.line.len());
             if let Some(part) = available.get(..take.min(room)) {
-                buf.extend_from_slice(part);
+                self.line.extend_from_slice(part);
             }
             truncated |= take > room;
             self.reader.consume(take);
+            self.bytes_read += take as u64;
             if found_newline {
                 break;
             }
         }
         self.line_no += 1;
-        Some((buf, truncated))
+        Some(truncated)
     }
 
-    fn record(&self, text: String, line: usize, format: Format) -> RawRecord {
-        RawRecord {
-            text,
-            line,
-            format,
-            oversized: None,
-            not_utf8: false,
+    /// The current line as text, replacing bytes that are not UTF-8, with whether any were.
+    fn line_text(&self) -> (std::borrow::Cow<'_, str>, bool) {
+        match std::str::from_utf8(&self.line) {
+            Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+            Err(_) => (String::from_utf8_lossy(&self.line), true),
+        }
+    }
+
+    /// Appends the next document to `buffer` and says where it is; `None` at the end
+    /// (or after an I/O error, kept in `io_error`). Nothing per document is allocated
+    /// for JSON Lines once `buffer` has grown to the largest document.
+    pub fn next_into(&mut self, buffer: &mut String) -> Option<Placed> {
+        if self.done {
+            return None;
+        }
+        // Decide the format from the first line that says anything.
+        if self.format.is_none() {
+            loop {
+                let truncated = self.next_line()?;
+                let start = self.line_no;
+                let (text, not_utf8) = self.line_text();
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let trimmed = text.trim().trim_start_matches('\u{feff}');
+                if trimmed.starts_with('{') && truncated {
+                    self.format = Some(Format::Json);
+                    let at = buffer.len();
+                    return Some(Placed {
+                        range: at..at,
+                        line: start,
+                        format: Format::Json,
+                        oversized: Some(self.line.len()),
+                        not_utf8: false,
+                    });
+                }
+                // A line that opens an object and goes on is JSON Lines, whole or not (a
+                // broken first record must not swallow the rest); a lone `{` opens a
+                // pretty-printed document, read as YAML (which JSON is).
+                if trimmed.starts_with('{') && trimmed.len() > 1 {
+                    let at = buffer.len();
+                    buffer.push_str(trimmed);
+                    let placed = Placed {
+                        range: at..buffer.len(),
+                        line: start,
+                        format: Format::Json,
+                        oversized: None,
+                        not_utf8,
+                    };
+                    self.format = Some(Format::Json);
+                    return Some(placed);
+                }
+                let text = text.into_owned();
+                self.format = Some(Format::Yaml);
+                self.pending = Some((text, start));
+                break;
+            }
+        }
+        match self.format {
+            Some(Format::Json) => loop {
+                let truncated = self.next_line()?;
+                let line = self.line_no;
+                let at = buffer.len();
+                if truncated {
+                    return Some(Placed {
+                        range: at..at,
+                        line,
+                        format: Format::Json,
+                        oversized: Some(self.line.len()),
+                        not_utf8: false,
+                    });
+                }
+                let (text, not_utf8) = self.line_text();
+                let trimmed = text.trim();
+                if trimmed.is_empty() {
+                    continue;
+                }
+                buffer.push_str(trimmed);
+                return Some(Placed {
+                    range: at..buffer.len(),
+                    line,
+                    format: Format::Json,
+                    oversized: None,
+                    not_utf8,
+                });
+            },
+            _ => self.next_yaml(buffer),
         }
     }
 }
@@ -120,65 +277,25 @@ impl<R: BufRead> Iterator for Records<R> {
     type Item = RawRecord;
 
     fn next(&mut self) -> Option<RawRecord> {
-        if self.done {
-            return None;
+        let mut text = String::new();
+        let placed = self.next_into(&mut text)?;
+        if placed.range.start != 0 || placed.range.end != text.len() {
+            text = text.get(placed.range.clone()).unwrap_or("").to_string();
         }
-        // Decide the format from the first line that says anything.
-        if self.format.is_none() {
-            loop {
-                let (bytes, truncated) = self.next_line()?;
-                let start = self.line_no;
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                if text.trim().is_empty() {
-                    continue;
-                }
-                let trimmed = text.trim().trim_start_matches('\u{feff}');
-                if trimmed.starts_with('{') && truncated {
-                    self.format = Some(Format::Json);
-                    let mut record = self.record(String::new(), start, Format::Json);
-                    record.oversized = Some(bytes.len());
-                    return Some(record);
-                }
-                // A line that opens an object and goes on is JSON Lines, whole or not (a
-                // broken first record must not swallow the rest); a lone `{` opens a
-                // pretty-printed document, read as YAML (which JSON is).
-                if trimmed.starts_with('{') && trimmed.len() > 1 {
-                    self.format = Some(Format::Json);
-                    let mut record = self.record(trimmed.to_string(), start, Format::Json);
-                    record.not_utf8 = std::str::from_utf8(&bytes).is_err();
-                    return Some(record);
-                }
-                self.format = Some(Format::Yaml);
-                self.pending = Some((text, start));
-                break;
-            }
-        }
-        match self.format {
-            Some(Format::Json) => loop {
-                let (bytes, truncated) = self.next_line()?;
-                let line = self.line_no;
-                if truncated {
-                    let mut r = self.record(String::new(), line, Format::Json);
-                    r.oversized = Some(bytes.len());
-                    return Some(r);
-                }
-                let not_utf8 = std::str::from_utf8(&bytes).is_err();
-                let text = String::from_utf8_lossy(&bytes);
-                if text.trim().is_empty() {
-                    continue;
-                }
-                let mut r = self.record(text.trim().to_string(), line, Format::Json);
-                r.not_utf8 = not_utf8;
-                return Some(r);
-            },
-            _ => self.next_yaml(),
-        }
+        Some(RawRecord {
+            text,
+            line: placed.line,
+            format: placed.format,
+            oversized: placed.oversized,
+            not_utf8: placed.not_utf8,
+        })
     }
 }
 
 impl<R: BufRead> Records<R> {
-    /// Gathers lines up to the next `---`/`...` separator into one YAML document.
-    fn next_yaml(&mut self) -> Option<RawRecord> {
+    /// Gathers lines up to the next `---`/`...` separator into one YAML document and
+    /// appends it to `buffer`.
+    fn next_yaml(&mut self, buffer: &mut String) -> Option<Placed> {
         let (mut text, mut start) = match self.pending.take() {
             Some(p) => p,
             None => (String::new(), self.line_no + 1),
@@ -192,12 +309,13 @@ impl<R: BufRead> Records<R> {
             has_content = !rest.is_empty() && !rest.starts_with('#');
         }
         loop {
-            let Some((bytes, truncated)) = self.next_line() else {
+            let Some(truncated) = self.next_line() else {
                 self.done = true;
                 break;
             };
-            let line = String::from_utf8_lossy(&bytes).into_owned();
-            not_utf8 |= std::str::from_utf8(&bytes).is_err();
+            let (line, bad) = self.line_text();
+            let line = line.into_owned();
+            not_utf8 |= bad;
             if is_yaml_separator(&line) {
                 if has_content || oversized.is_some() {
                     self.pending = Some((line, self.line_no));
@@ -212,19 +330,25 @@ impl<R: BufRead> Records<R> {
             }
             has_content |= !is_blank_or_comment(&line);
             if oversized.is_some() || truncated || text.len() + line.len() > MAX_REQUEST_BYTES {
-                oversized = Some(oversized.unwrap_or(text.len()) + bytes.len());
+                oversized = Some(oversized.unwrap_or(text.len()) + self.line.len());
                 text.clear();
                 continue;
             }
             text.push_str(&line);
         }
         if !has_content && oversized.is_none() {
-            return if self.done { None } else { self.next_yaml() };
+            return if self.done {
+                None
+            } else {
+                self.next_yaml(buffer)
+            };
         }
         // Keep the first line's number for blank-line-led documents.
         let skipped = text.lines().take_while(|l| l.trim().is_empty()).count();
-        Some(RawRecord {
-            text,
+        let at = buffer.len();
+        buffer.push_str(&text);
+        Some(Placed {
+            range: at..buffer.len(),
             line: start + skipped,
             format: Format::Yaml,
             oversized,

@@ -153,7 +153,17 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
                     .unwrap_or(rest.len())
         })
         .unwrap_or(start);
-    let end = end.max(word_end).max(start);
+    if let Some(unclosed) = unclosed_string(file, text, start) {
+        return unclosed;
+    }
+    let mut end = end.max(word_end).max(start);
+    if end == start {
+        // Punctuation (a quote, a parenthesis): show that one character.
+        end = text
+            .get(start..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(start, |c| start + c.len_utf8());
+    }
     let found = text.get(start..end).unwrap_or("");
     let expected = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
@@ -178,6 +188,32 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
     }
 }
 
+/// A string that starts at `start` and does not end on its line: the usual cause of
+/// "expected a quoted string".
+fn unclosed_string(file: u32, text: &str, start: usize) -> Option<SyntaxError> {
+    let rest = text.get(start..)?;
+    let line = rest.split('\n').next().unwrap_or("");
+    let body = line.strip_prefix('"')?;
+    let mut escaped = false;
+    for c in body.chars() {
+        match (escaped, c) {
+            (true, _) => escaped = false,
+            (false, '\\') => escaped = true,
+            (false, '"') => return None,
+            _ => {}
+        }
+    }
+    let end = start + line.trim_end().len();
+    Some(SyntaxError::Grammar {
+        message: "this string is never closed".to_string(),
+        span: Span::new(file, start, end),
+        help: Some(
+            "a string ends with `\"` on the line where it starts; write `\\\"` for a quote inside it"
+                .to_string(),
+        ),
+    })
+}
+
 /// Hints for common slips.
 fn help_for(found: &str) -> Option<String> {
     let hint = match found {
@@ -185,6 +221,8 @@ fn help_for(found: &str) -> Option<String> {
         "||" | "|" => "write `or`",
         "!" => "write `not`",
         "==" => "write `is` (or `=` to compare numbers)",
+        "allow" | "allows" | "grant" => "a rule allows with `permit`",
+        "deny" | "denies" => "a rule denies with `forbid` (or `reject` for an unusable request)",
         "'" => "strings use double quotes: \"...\"",
         _ if found.starts_with('\'') => "strings use double quotes: \"...\"",
         _ if found.starts_with("//") => "comments start with `#`",
@@ -317,6 +355,13 @@ mod tests {
             "(".repeat(100)
         );
         assert!(parse(0, &text).is_ok());
+    }
+
+    #[test]
+    fn an_unclosed_string_is_named() {
+        let err = parse(0, "otherwise deny because \"No rule\n").unwrap_err();
+        assert_eq!(err.to_string(), "this string is never closed");
+        assert_eq!(err.span().start, 23);
     }
 
     #[test]

@@ -1,0 +1,450 @@
+//! Declarations of the vocabulary: actions, roles, input fields (and the schema tree
+//! built from them), market lists with their codes and display names, and the one
+//! namespace of lets, facts, windows, links and market lists. Each name declared twice
+//! is reported at the second declaration, pointing at the first.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{market_names, ty_of, Checker, Diagnostic};
+use crate::market::{MarketCode, MarketSet};
+use crate::policy::{Action, Field, FieldKind, MarketList, Role, Schema, SchemaNode};
+use crate::source::Span;
+use crate::syntax::ast::{self, FieldType};
+
+impl Checker<'_> {
+    /// Reports a name declared twice (lets, facts, windows, links and market lists
+    /// share one namespace). A name read in expressions (`reads_fields`: all but market
+    /// lists) must not be a field, the first part of a field's path, or `allowed`:
+    /// it would hide the field.
+    pub(super) fn unique_name(
+        &mut self,
+        seen: &mut HashMap<String, Span>,
+        name: &ast::Name,
+        reads_fields: bool,
+    ) {
+        if let Some(first) = seen.get(&name.text).copied() {
+            let location = self.sources.location(first);
+            self.report(
+                Diagnostic::error(
+                    "duplicate-name",
+                    name.span,
+                    format!("`{}` is already declared at {location}", name.text),
+                )
+                .with_related(first, "first declared here")
+                .with_help("lets, facts, windows, links and market lists need names of their own: rename one"),
+            );
+            return;
+        }
+        seen.insert(name.text.clone(), name.span);
+        if !reads_fields {
+            return;
+        }
+        let field = self
+            .fields
+            .iter()
+            .find(|f| f.path == name.text || f.path.split('.').next() == Some(name.text.as_str()));
+        if let Some(field) = field {
+            let message = if field.path == name.text {
+                format!("`{}` is already a field of the input schema", name.text)
+            } else {
+                format!(
+                    "`{}` is already the start of input fields such as `{}`",
+                    name.text, field.path
+                )
+            };
+            self.report(
+                Diagnostic::error("duplicate-name", name.span, message)
+                    .with_label("hides the input field")
+                    .with_help("a name that is also a field would hide the field from every condition and message: rename it"),
+            );
+        } else if name.text == "allowed" {
+            self.report(
+                Diagnostic::error(
+                    "duplicate-name",
+                    name.span,
+                    "`allowed` is the decision itself, read by facts",
+                )
+                .with_help("choose another name"),
+            );
+        }
+    }
+
+    /// A declaration made twice (`key` as in `declared_at`), pointing at the first one.
+    pub(super) fn declared_twice(
+        &mut self,
+        key: String,
+        code: &'static str,
+        span: Span,
+        what: String,
+    ) {
+        let mut d = Diagnostic::error(code, span, what);
+        if let Some(first) = self.declared_at.get(&key).copied() {
+            d.message = format!("{} (first at {})", d.message, self.sources.location(first));
+            d = d.with_related(first, "first declared here");
+        }
+        self.report(d.with_help("remove one of the two declarations"));
+    }
+
+    pub(super) fn declare_actions(&mut self, list: &ast::NamedList) {
+        for (name, label) in &list.items {
+            let key = format!("action:{}", name.text);
+            if self.action_index.contains_key(&name.text) {
+                let what = format!("the action `{}` is declared twice", name.text);
+                self.declared_twice(key, "duplicate-action", name.span, what);
+                continue;
+            }
+            self.declared_at.entry(key).or_insert(name.span);
+            if self.actions.len() >= 64 {
+                self.report(Diagnostic::error(
+                    "too-many-actions",
+                    name.span,
+                    "a policy may declare at most 64 actions",
+                ));
+                continue;
+            }
+            self.action_index.insert(
+                name.text.clone(),
+                u16::try_from(self.actions.len()).unwrap_or(u16::MAX),
+            );
+            self.actions.push(Action {
+                name: name.text.clone(),
+                label: label.value.clone(),
+            });
+        }
+    }
+
+    pub(super) fn declare_roles(&mut self, side: &ast::Name, roles: &ast::NamedList) {
+        let side_index = match self.sides.iter().position(|s| *s == side.text) {
+            Some(i) => i,
+            None => {
+                if self.sides.len() >= 8 {
+                    self.report(Diagnostic::error(
+                        "too-many-sides",
+                        side.span,
+                        "a policy may declare at most 8 sides",
+                    ));
+                    return;
+                }
+                self.sides.push(side.text.clone());
+                self.sides.len() - 1
+            }
+        };
+        let side_index = u8::try_from(side_index).unwrap_or(u8::MAX);
+        for (name, label) in &roles.items {
+            let key = format!("role:{}:{}", side.text, name.text);
+            if self
+                .roles
+                .iter()
+                .any(|r| r.side == side_index && r.name == name.text)
+            {
+                let what = format!(
+                    "the role `{}` is declared twice for {}",
+                    name.text, side.text
+                );
+                self.declared_twice(key, "duplicate-role", name.span, what);
+                continue;
+            }
+            self.declared_at.entry(key).or_insert(name.span);
+            if self.roles.len() >= 64 {
+                self.report(Diagnostic::error(
+                    "too-many-roles",
+                    name.span,
+                    "a policy may declare at most 64 roles",
+                ));
+                continue;
+            }
+            self.roles.push(Role {
+                side: side_index,
+                name: name.text.clone(),
+                label: label.value.clone(),
+            });
+        }
+    }
+
+    pub(super) fn declare_field(&mut self, decl: &ast::FieldDecl) {
+        let path = decl.path.dotted();
+        let key = format!("field:{path}");
+        if self.field_index.contains_key(&path) {
+            let what = format!("the field `{path}` is declared twice");
+            self.declared_twice(key, "duplicate-field", decl.path.span, what);
+            return;
+        }
+        self.declared_at.entry(key).or_insert(decl.path.span);
+        let clash = self.field_index.keys().find(|other| {
+            other.starts_with(&format!("{path}.")) || path.starts_with(&format!("{other}."))
+        });
+        if let Some(other) = clash {
+            let message =
+                format!("`{path}` and `{other}` cannot both be fields: one would hold the other");
+            self.report(Diagnostic::error("field-clash", decl.path.span, message));
+            return;
+        }
+        let kind = match &decl.ty {
+            FieldType::Action => FieldKind::Action,
+            FieldType::RequestTime => FieldKind::RequestTime,
+            FieldType::Side => FieldKind::Side,
+            FieldType::Roles => FieldKind::Roles,
+            FieldType::OneOf(words) => {
+                let mut seen = HashSet::new();
+                for word in words {
+                    if !seen.insert(word.text.as_str()) {
+                        self.report(Diagnostic::error(
+                            "duplicate-value",
+                            word.span,
+                            format!("`{}` is listed twice", word.text),
+                        ));
+                    }
+                }
+                FieldKind::Enum(words.iter().map(|w| w.text.clone()).collect())
+            }
+            FieldType::Text => FieldKind::Text,
+            FieldType::Time => FieldKind::Time,
+            FieldType::Money => FieldKind::Money,
+            FieldType::Number => FieldKind::Number,
+            FieldType::Count => FieldKind::Count,
+            FieldType::Flag => FieldKind::Flag,
+            FieldType::Guid => FieldKind::Guid,
+            FieldType::Market => FieldKind::Market,
+        };
+        let special = matches!(
+            kind,
+            FieldKind::Action | FieldKind::RequestTime | FieldKind::Side | FieldKind::Roles
+        );
+        if special && self.fields.iter().any(|f| f.kind == kind) {
+            self.report(Diagnostic::error(
+                "duplicate-field",
+                decl.ty_span,
+                "only one field can have this role in a request",
+            ));
+            return;
+        }
+        let slot = u16::try_from(self.fields.len()).unwrap_or(u16::MAX);
+        self.field_index.insert(path.clone(), slot);
+        self.field_types.push(ty_of(&kind, slot));
+        self.fields.push(Field {
+            path,
+            label: decl.label.as_ref().map(|l| l.value.clone()),
+            kind,
+            note: decl.note.as_ref().map(|n| n.value.clone()),
+        });
+    }
+
+    /// Builds the schema tree; reports a missing `input` block or special fields.
+    pub(super) fn schema(&mut self, input_seen: bool) -> Option<Schema> {
+        let start = Span::new(0, 0, 0);
+        if !input_seen {
+            self.report(Diagnostic::error("no-input", start, "the policy has no `input` block")
+                .with_label("no file of this policy declares `input { ... }`")
+                .with_help("declare the request's fields: `input { action is the action  at is the time of the request ... }`"));
+            return None;
+        }
+        let find = |kind: FieldKind| {
+            self.fields
+                .iter()
+                .position(|f| f.kind == kind)
+                .and_then(|i| u16::try_from(i).ok())
+        };
+        let (action, at, side, roles) = (
+            find(FieldKind::Action),
+            find(FieldKind::RequestTime),
+            find(FieldKind::Side),
+            find(FieldKind::Roles),
+        );
+        let (Some(action), Some(at)) = (action, at) else {
+            self.report(
+                Diagnostic::error(
+                    "no-input",
+                    start,
+                    "the `input` block must declare `the action` and `the time of the request`",
+                )
+                .with_label("the policy starts here")
+                .with_help("add `action is the action` and `at is the time of the request`"),
+            );
+            return None;
+        };
+        if self.actions.is_empty() {
+            self.report(
+                Diagnostic::error("no-actions", start, "the policy declares no actions")
+                    .with_label("the policy starts here")
+                    .with_help("add `actions { name \"label\" ... }`"),
+            );
+        }
+        let mut root: Vec<(String, SchemaNode)> = Vec::new();
+        for (slot, field) in self.fields.iter().enumerate() {
+            let slot = u16::try_from(slot).unwrap_or(u16::MAX);
+            let segments: Vec<&str> = field.path.split('.').collect();
+            insert_path(&mut root, "", &segments, slot);
+        }
+        Some(Schema {
+            fields: self.fields.clone(),
+            root,
+            action,
+            at,
+            side,
+            roles,
+        })
+    }
+
+    pub(super) fn declare_markets(
+        &mut self,
+        decl: &ast::MarketsDecl,
+        by_name: &mut HashMap<String, MarketCode>,
+        display: &mut HashMap<MarketCode, String>,
+    ) {
+        let mut codes = MarketSet::default();
+        let mut first_seen: HashMap<MarketCode, Span> = HashMap::new();
+        for entry in &decl.entries {
+            let text = &entry.code.text;
+            let Some(code) = MarketCode::parse(text) else {
+                let meant: Vec<String> = entry
+                    .names
+                    .iter()
+                    .flat_map(|n| market_names::named(&n.value))
+                    .map(|c| format!("`{c}`"))
+                    .collect();
+                let help = match meant.as_slice() {
+                    [] => "market codes are two letters from ISO 3166-1 alpha-2, such as `AX` or `CN` (`XK` for Kosovo)".to_string(),
+                    _ => format!(
+                        "market codes are two letters from ISO 3166-1 alpha-2; \"{}\" is {}",
+                        entry.names.first().map(|n| n.value.as_str()).unwrap_or(""),
+                        meant.join(" or ")
+                    ),
+                };
+                self.report(
+                    Diagnostic::error(
+                        "unknown-market",
+                        entry.code.span,
+                        format!("`{text}` is not an ISO 3166-1 alpha-2 code"),
+                    )
+                    .with_help(help),
+                );
+                continue;
+            };
+            if code.as_str() != *text {
+                self.report(
+                    Diagnostic::error(
+                        "market-case",
+                        entry.code.span,
+                        format!("write the market code in upper case: `{code}`"),
+                    )
+                    .with_label("lower case"),
+                );
+            }
+            if !codes.insert(code) {
+                let mut d = Diagnostic::error(
+                    "duplicate-market",
+                    entry.code.span,
+                    format!("`{code}` is listed twice in `{}`", decl.name.text),
+                )
+                .with_help(format!(
+                    "remove one; give all of {code}'s display names on one line: `{code} \"name\" \"other name\"`"
+                ));
+                if let Some(first) = first_seen.get(&code) {
+                    d = d.with_related(*first, "first listed here");
+                }
+                self.report(d);
+            }
+            first_seen.entry(code).or_insert(entry.code.span);
+            for name in &entry.names {
+                self.check_market_name(code, name);
+                match by_name.get(&name.value) {
+                    Some(other) if *other != code => self.report(Diagnostic::error(
+                        "market-name-clash",
+                        name.span,
+                        format!(
+                            "the display name \"{}\" already stands for {other}",
+                            name.value
+                        ),
+                    )),
+                    _ => {
+                        by_name.insert(name.value.clone(), code);
+                    }
+                }
+                display.entry(code).or_insert_with(|| name.value.clone());
+            }
+        }
+        self.list_index.insert(
+            decl.name.text.clone(),
+            u16::try_from(self.lists.len()).unwrap_or(u16::MAX),
+        );
+        self.lists.push(MarketList {
+            name: decl.name.text.clone(),
+            title: decl.title.value.clone(),
+            codes,
+        });
+    }
+
+    /// Reports a display name that does not name its market code (`AU "Austria"`).
+    pub(super) fn check_market_name(&mut self, code: MarketCode, name: &ast::Text) {
+        let official = market_names::official_name(code).unwrap_or_else(|| code.as_str());
+        let (message, label, help) = match market_names::fit(code, &name.value) {
+            market_names::Fit::Fits => return,
+            market_names::Fit::Other(others) => {
+                let others: Vec<String> = others.iter().map(|c| c.as_str()).collect();
+                let first = others.first().cloned().unwrap_or_default();
+                (
+                    format!(
+                        "\"{}\" is not the name of {code}: it names {}",
+                        name.value,
+                        others.join(" or ")
+                    ),
+                    format!("this is {}, not {code}", others.join(" or ")),
+                    format!(
+                        "{code} is \"{official}\". If {first} was meant, write `{first} \"{}\"`; if {code} was meant, write `{code} \"{official}\"`",
+                        name.value
+                    ),
+                )
+            }
+            market_names::Fit::Unknown(guess) => (
+                format!(
+                    "\"{}\" is not a known name of {code} ({official})",
+                    name.value
+                ),
+                format!("not a name of {code}"),
+                match guess {
+                    Some((guess, c)) if c == code => format!("did you mean \"{guess}\"?"),
+                    Some((guess, c)) => format!(
+                        "did you mean \"{guess}\" ({c})? {code} is \"{official}\""
+                    ),
+                    None => format!(
+                        "write {code}'s ISO 3166-1 short name, \"{official}\", or a common short form of it; the names the checker knows besides ISO's are in src/check/market_names.rs"
+                    ),
+                },
+            ),
+        };
+        self.report(
+            Diagnostic::error("market-name", name.span, message)
+                .with_label(label)
+                .with_help(help),
+        );
+    }
+}
+
+fn insert_path(nodes: &mut Vec<(String, SchemaNode)>, prefix: &str, segments: &[&str], slot: u16) {
+    let [first, rest @ ..] = segments else { return };
+    if rest.is_empty() {
+        nodes.push(((*first).to_string(), SchemaNode::Leaf(slot)));
+        return;
+    }
+    let path = if prefix.is_empty() {
+        (*first).to_string()
+    } else {
+        format!("{prefix}.{first}")
+    };
+    let position = nodes
+        .iter()
+        .position(|(k, n)| k == first && matches!(n, SchemaNode::Group(..)));
+    let index = match position {
+        Some(i) => i,
+        None => {
+            nodes.push((
+                (*first).to_string(),
+                SchemaNode::Group(path.clone(), Vec::new()),
+            ));
+            nodes.len() - 1
+        }
+    };
+    if let Some((_, SchemaNode::Group(_, children))) = nodes.get_mut(index) {
+        insert_path(children, &path, rest, slot);
+    }
+}

@@ -1,0 +1,752 @@
+//! Rules that can never apply: a condition that contradicts itself (`x is a and x is b`,
+//! `x is missing and x is after y`, `at is before t and at is after t`, `n < 5 and
+//! n > 10`), that contradicts the rule's audience (a rule for partner actors that needs
+//! `actor.kind is customer`) or action (`permit cancel when action is exchange`), or a
+//! permit that needs a field missing that its action requires.
+//!
+//! The analysis is sound and small: it never calls a rule dead that can apply. It reads
+//! the compiled condition (with `let`s inlined) as an `or` of `and`s of tests (at most
+//! [`MAX_CASES`] cases, else it gives up), turns each test into a constraint on one value
+//! (the set of values it allows, and whether it allows the value to be absent) or on
+//! the order of two values, and reports the rule when every case has a value that no
+//! value, given or absent, satisfies. The semantics follow the evaluator: every test is
+//! false on an absent value, negated or not; `not` is plain negation; text compares
+//! ignoring case.
+
+mod sets;
+
+use super::{Checker, Diagnostic};
+use crate::policy::{ActionPlan, CompiledRule, Expr, FieldKind, Node, Schema};
+use crate::source::Span;
+use crate::syntax::ast;
+use crate::value::Value;
+use sets::{bound, flip, order_bits, test, Cons, Set, EQ, GT, LT};
+
+/// The most cases (alternatives of `or`) the analysis expands a condition into.
+const MAX_CASES: usize = 32;
+/// How a requirement reads in messages (and how they are told apart).
+const REQUIRED: &str = "is required for";
+/// How deep `let`s are inlined.
+const MAX_LET_DEPTH: usize = 8;
+
+/// One constraint that a test puts on the request, with where it comes from.
+#[derive(Debug, Clone)]
+struct Lit {
+    /// The test it comes from (none for audiences and requirements).
+    span: Option<Span>,
+    /// Why it holds, for messages, when it has no span.
+    why: Option<String>,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    /// Never holds (`false`).
+    False,
+    /// The value of an expression (spans removed) is in a set, or absent if allowed.
+    Value(Expr, Cons),
+    /// The order of two expressions (spans removed): bits of [`LT`], [`EQ`], [`GT`].
+    Rel(Expr, Expr, bool, u8),
+}
+
+/// The expression with every span cleared, so that two writings of one value compare
+/// equal.
+fn strip(e: &Expr) -> Expr {
+    let b = |x: &Expr| Box::new(strip(x));
+    let node = match &e.node {
+        Node::Const(_) | Node::Field(_) | Node::Let(_) | Node::Fact(_) | Node::Allowed => {
+            e.node.clone()
+        }
+        Node::MarketName(a) => Node::MarketName(b(a)),
+        Node::Not(a) => Node::Not(b(a)),
+        Node::And(l) => Node::And(l.iter().map(strip).collect()),
+        Node::Or(l) => Node::Or(l.iter().map(strip).collect()),
+        Node::Present(a) => Node::Present(b(a)),
+        Node::Missing(a) => Node::Missing(b(a)),
+        Node::Equal(x, y, n) => Node::Equal(b(x), b(y), *n),
+        Node::OneOf(x, l, n) => Node::OneOf(b(x), l.iter().map(strip).collect(), *n),
+        Node::InList(x, i, n) => Node::InList(b(x), *i, *n),
+        Node::Range(x, l, h, n) => Node::Range(b(x), b(l), b(h), *n),
+        Node::Compare(o, x, y) => Node::Compare(*o, b(x), b(y)),
+        Node::Contains(x, y, n) => Node::Contains(b(x), b(y), *n),
+        Node::Arith(o, x, y) => Node::Arith(*o, b(x), b(y)),
+        Node::Negate(a) => Node::Negate(b(a)),
+        Node::If(c, x, y) => Node::If(b(c), b(x), b(y)),
+        Node::Call(f, l) => Node::Call(*f, l.iter().map(strip).collect()),
+    };
+    Expr::new(node, Span::default())
+}
+
+/// Whether two expressions compute the same thing, wherever they are written.
+pub(super) fn same_shape(a: &Expr, b: &Expr) -> bool {
+    strip(a) == strip(b)
+}
+
+fn constant(e: &Expr) -> Option<&Value<'static>> {
+    match &e.node {
+        Node::Const(v) => Some(v),
+        _ => None,
+    }
+}
+
+/// What the analysis needs from the checker.
+struct Env<'a> {
+    lets: &'a [Option<Expr>],
+    markets: &'a [crate::policy::MarketList],
+}
+
+impl Env<'_> {
+    /// The cases of `e` (when `positive`) or of `not e`: each a list of constraints that
+    /// all hold in that case. `None` when there are too many cases to look at.
+    fn cases(&self, e: &Expr, positive: bool, depth: usize) -> Option<Vec<Vec<Lit>>> {
+        let one = |kind: Kind| Some(vec![vec![lit(e.span, kind)]]);
+        match &e.node {
+            Node::Let(i) if depth < MAX_LET_DEPTH => {
+                match self.lets.get(usize::from(*i)).and_then(Option::as_ref) {
+                    Some(value) => {
+                        let mut cases = self.cases(value, positive, depth + 1)?;
+                        // Point at the use of the let, not inside its declaration.
+                        for case in &mut cases {
+                            for l in case.iter_mut() {
+                                l.span = Some(e.span);
+                            }
+                        }
+                        Some(cases)
+                    }
+                    None => Some(vec![Vec::new()]),
+                }
+            }
+            Node::Not(a) => self.cases(a, !positive, depth),
+            Node::And(parts) | Node::Or(parts) => {
+                let all = matches!(e.node, Node::And(_)) == positive;
+                let mut out: Vec<Vec<Lit>> = vec![Vec::new()];
+                if !all {
+                    out.clear();
+                }
+                for part in parts {
+                    let cases = self.cases(part, positive, depth)?;
+                    if all {
+                        let mut next = Vec::new();
+                        for left in &out {
+                            for right in &cases {
+                                let mut case = left.clone();
+                                case.extend(right.iter().cloned());
+                                next.push(case);
+                            }
+                        }
+                        out = next;
+                    } else {
+                        out.extend(cases);
+                    }
+                    if out.len() > MAX_CASES {
+                        return None;
+                    }
+                }
+                Some(out)
+            }
+            Node::Const(Value::Bool(b)) => {
+                if *b == positive {
+                    Some(vec![Vec::new()])
+                } else {
+                    one(Kind::False)
+                }
+            }
+            Node::Present(a) | Node::Missing(a) => {
+                let present = matches!(e.node, Node::Present(_)) == positive;
+                let cons = if present {
+                    Cons {
+                        absent_ok: false,
+                        set: Set::all(),
+                    }
+                } else {
+                    Cons {
+                        absent_ok: true,
+                        set: Set::nothing(),
+                    }
+                };
+                one(Kind::Value(strip(a), cons))
+            }
+            Node::Equal(a, b, negated) => match (constant(a), constant(b)) {
+                (None, Some(c)) | (Some(c), None) => {
+                    let subject = if constant(a).is_none() { a } else { b };
+                    let value = vec![c.clone()];
+                    one(Kind::Value(strip(subject), test(positive, *negated, value)))
+                }
+                (None, None) => {
+                    let bits = if positive != *negated { EQ } else { LT | GT };
+                    Some(vec![self.relation(e.span, a, b, positive, bits)])
+                }
+                (Some(_), Some(_)) => Some(vec![Vec::new()]),
+            },
+            Node::OneOf(a, options, negated) => {
+                let values: Option<Vec<Value<'static>>> =
+                    options.iter().map(|o| constant(o).cloned()).collect();
+                match (constant(a), values) {
+                    (None, Some(values)) => {
+                        one(Kind::Value(strip(a), test(positive, *negated, values)))
+                    }
+                    _ => Some(vec![Vec::new()]),
+                }
+            }
+            Node::InList(a, list, negated) => {
+                let codes: Vec<Value<'static>> = self
+                    .markets
+                    .get(usize::from(*list))
+                    .map(|l| l.codes.iter().map(Value::Market).collect())
+                    .unwrap_or_default();
+                one(Kind::Value(strip(a), test(positive, *negated, codes)))
+            }
+            Node::Range(x, low, high, negated) => {
+                if positive && !*negated {
+                    let mut case = self.relation(e.span, x, low, true, GT | EQ);
+                    case.extend(self.relation(e.span, x, high, true, LT | EQ));
+                    Some(vec![case])
+                } else if positive {
+                    let case = [x, low, high]
+                        .iter()
+                        .filter(|v| constant(v).is_none())
+                        .map(|v| lit(e.span, present(v)))
+                        .collect();
+                    Some(vec![case])
+                } else {
+                    Some(vec![Vec::new()])
+                }
+            }
+            Node::Compare(order, a, b) => Some(vec![self.relation(
+                e.span,
+                a,
+                b,
+                positive,
+                order_bits(*order),
+            )]),
+            Node::Contains(a, b, _) if positive => {
+                let case = [a, b]
+                    .iter()
+                    .filter(|v| constant(v).is_none())
+                    .map(|v| lit(e.span, present(v)))
+                    .collect();
+                Some(vec![case])
+            }
+            Node::Field(_) => {
+                // A yes-or-no field used as a condition: it holds when it is yes.
+                let cons = if positive {
+                    Cons {
+                        absent_ok: false,
+                        set: Set::only(vec![Value::Bool(true)]),
+                    }
+                } else {
+                    Cons {
+                        absent_ok: true,
+                        set: Set::only(vec![Value::Bool(false)]),
+                    }
+                };
+                one(Kind::Value(strip(e), cons))
+            }
+            _ => Some(vec![Vec::new()]),
+        }
+    }
+
+    /// The constraints of `a REL b` (or its negation): on their order, on a constant
+    /// side as a bound, and on both being given.
+    fn relation(&self, span: Span, a: &Expr, b: &Expr, positive: bool, bits: u8) -> Vec<Lit> {
+        let bits = if positive {
+            bits
+        } else {
+            !bits & (LT | EQ | GT)
+        };
+        let absent_ok = !positive;
+        let mut out = Vec::new();
+        match (constant(a), constant(b)) {
+            (None, Some(c)) => {
+                out.push(lit(span, Kind::Value(strip(a), bound(c, bits, absent_ok))))
+            }
+            (Some(c), None) => {
+                out.push(lit(
+                    span,
+                    Kind::Value(strip(b), bound(c, flip(bits), absent_ok)),
+                ));
+            }
+            (None, None) => {
+                out.push(lit(span, Kind::Rel(strip(a), strip(b), absent_ok, bits)));
+                if positive {
+                    out.push(lit(span, present(a)));
+                    out.push(lit(span, present(b)));
+                }
+            }
+            (Some(_), Some(_)) => {}
+        }
+        out
+    }
+}
+
+fn lit(span: Span, kind: Kind) -> Lit {
+    Lit {
+        span: Some(span),
+        why: None,
+        kind,
+    }
+}
+
+fn present(e: &Expr) -> Kind {
+    Kind::Value(
+        strip(e),
+        Cons {
+            absent_ok: false,
+            set: Set::all(),
+        },
+    )
+}
+
+/// Why a case can never hold: the constraints that cannot hold together.
+#[derive(Debug)]
+struct Conflict {
+    lits: Vec<Lit>,
+}
+
+impl Checker<'_> {
+    /// Warns about a rule that can never apply. `plans` gives the requirements of its
+    /// actions (a permit cannot allow when a field it needs missing is required).
+    pub(super) fn never_applies(
+        &mut self,
+        decl: &ast::RuleDecl,
+        rule: &CompiledRule,
+        mask: u64,
+        schema: &Schema,
+        plans: &[ActionPlan],
+    ) {
+        let mut fixed: Vec<Lit> = Vec::new();
+        if let Some(audience) = &rule.audience {
+            let span = audience_span(decl);
+            let Some(side_slot) = schema.side else {
+                self.report(
+                    Diagnostic::warning(
+                        "never-applies",
+                        span.unwrap_or(decl.id.span),
+                        format!("rule `{}` can never apply: no actor matches an audience, because the input has no field for the actor's side", rule.id),
+                    )
+                    .with_label("no actor can match this")
+                    .with_help("declare `actor.kind is the actor's side` (and `actor.roles is the actor's roles`) in the input, or remove `to ...`"),
+                );
+                return;
+            };
+            let mut sides: Vec<Value<'static>> = Vec::new();
+            for (i, _) in self.sides.iter().enumerate() {
+                let bit = u8::try_from(i).unwrap_or(u8::MAX);
+                let by_side =
+                    audience.any_of_sides & (1u8.checked_shl(u32::from(bit)).unwrap_or(0)) != 0;
+                let by_role = self
+                    .roles
+                    .iter()
+                    .enumerate()
+                    .any(|(r, role)| role.side == bit && audience.roles & (1u64 << r) != 0);
+                if by_side || by_role {
+                    sides.push(Value::Side(bit));
+                }
+            }
+            let names: Vec<&str> = sides
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Side(s) => self.sides.get(usize::from(*s)).map(String::as_str),
+                    _ => None,
+                })
+                .collect();
+            fixed.push(Lit {
+                span,
+                why: Some(format!(
+                    "the rule is only for {} actors",
+                    names.join(" and ")
+                )),
+                kind: Kind::Value(
+                    strip(&Expr::new(Node::Field(side_slot), Span::default())),
+                    Cons {
+                        absent_ok: false,
+                        set: Set::only(sides),
+                    },
+                ),
+            });
+        }
+        let actions: Vec<Value<'static>> = (0..self.actions.len())
+            .filter(|a| mask & (1u64 << a) != 0)
+            .filter_map(|a| u16::try_from(a).ok())
+            .map(Value::Action)
+            .collect();
+        fixed.push(Lit {
+            span: None,
+            why: Some(format!(
+                "the rule is only for {}",
+                self.action_names(mask).join(", ")
+            )),
+            kind: Kind::Value(
+                strip(&Expr::new(Node::Field(schema.action), Span::default())),
+                Cons {
+                    absent_ok: false,
+                    set: Set::only(actions),
+                },
+            ),
+        });
+        if rule.effect == crate::policy::Effect::Permit {
+            fixed.extend(self.required_everywhere(mask, plans, schema));
+        }
+        let cases = match &rule.condition {
+            None => vec![Vec::new()],
+            Some(condition) => {
+                let env = Env {
+                    lets: &self.let_values,
+                    markets: &self.lists,
+                };
+                match env.cases(condition, true, 0) {
+                    Some(cases) => cases,
+                    None => return,
+                }
+            }
+        };
+        let mut conflicts = Vec::new();
+        for case in cases {
+            let mut lits = fixed.clone();
+            lits.extend(case);
+            match self.conflict(&lits, schema) {
+                Some(c) => conflicts.push(c),
+                None => return,
+            }
+        }
+        let [conflict] = conflicts.as_slice() else {
+            let span = match &decl.condition {
+                Some(ast::Condition::When(e) | ast::Condition::Unless(e)) => e.span,
+                None => decl.id.span,
+            };
+            self.report(
+                Diagnostic::warning(
+                    "never-applies",
+                    span,
+                    format!("rule `{}` can never apply: none of the cases of its condition can hold", rule.id),
+                )
+                .with_label("never true")
+                .with_help("a rule that can never apply decides nothing: fix the condition, or remove the rule"),
+            );
+            return;
+        };
+        self.report_conflict(decl, rule, conflict);
+    }
+
+    fn action_names(&self, mask: u64) -> Vec<String> {
+        (0..self.actions.len())
+            .filter(|a| mask & (1u64 << a) != 0)
+            .filter_map(|a| self.actions.get(a).map(|x| x.name.clone()))
+            .collect()
+    }
+
+    /// Fields that every action of `mask` requires unconditionally, alone: a permit
+    /// cannot allow without them (a missing required field is an error, so a deny).
+    fn required_everywhere(&self, mask: u64, plans: &[ActionPlan], schema: &Schema) -> Vec<Lit> {
+        let mut common: Option<Vec<u16>> = None;
+        for (a, plan) in plans.iter().enumerate() {
+            if mask & (1u64 << a) == 0 {
+                continue;
+            }
+            let here: Vec<u16> = plan
+                .requirements
+                .iter()
+                .filter(|r| r.when.is_none())
+                .filter_map(|r| match r.any_of.as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                })
+                .collect();
+            common = Some(match common {
+                None => here,
+                Some(before) => before.into_iter().filter(|s| here.contains(s)).collect(),
+            });
+        }
+        let actions = self.action_names(mask).join(", ");
+        common
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|slot| Some(*slot) != schema.side)
+            .map(|slot| {
+                let path = schema
+                    .fields
+                    .get(usize::from(slot))
+                    .map(|f| f.path.clone())
+                    .unwrap_or_default();
+                Lit {
+                    span: None,
+                    why: Some(format!(
+                        "`{path}` {REQUIRED} {actions}, and a request without it is denied"
+                    )),
+                    kind: present(&Expr::new(Node::Field(slot), Span::default())),
+                }
+            })
+            .collect()
+    }
+
+    /// The constraints of one case that cannot hold together, if any.
+    fn conflict(&self, lits: &[Lit], schema: &Schema) -> Option<Conflict> {
+        if self.satisfiable(lits, schema) {
+            return None;
+        }
+        for (k, l) in lits.iter().enumerate() {
+            if matches!(l.kind, Kind::False) {
+                return Some(Conflict {
+                    lits: vec![l.clone()],
+                });
+            }
+            if !self.satisfiable(lits.get(..=k).unwrap_or(&[]), schema) {
+                // The smallest explanation: this one alone, or with one earlier.
+                if !self.satisfiable(std::slice::from_ref(l), schema) {
+                    return Some(Conflict {
+                        lits: vec![l.clone()],
+                    });
+                }
+                for earlier in lits.get(..k).unwrap_or(&[]) {
+                    let pair = [earlier.clone(), l.clone()];
+                    if !self.satisfiable(&pair, schema) {
+                        return Some(Conflict {
+                            lits: pair.to_vec(),
+                        });
+                    }
+                }
+                return Some(Conflict {
+                    lits: lits.get(..=k).unwrap_or(&[]).to_vec(),
+                });
+            }
+        }
+        None
+    }
+
+    /// Whether some request satisfies all of `lits`.
+    fn satisfiable(&self, lits: &[Lit], schema: &Schema) -> bool {
+        let mut values: Vec<(&Expr, Cons)> = Vec::new();
+        let mut relations: Vec<(&Expr, &Expr, bool, u8)> = Vec::new();
+        for l in lits {
+            match &l.kind {
+                Kind::False => return false,
+                Kind::Value(subject, cons) => {
+                    match values.iter_mut().find(|(s, _)| *s == subject) {
+                        Some((_, c)) => {
+                            c.absent_ok &= cons.absent_ok;
+                            c.set = c.set.intersect(&cons.set);
+                        }
+                        None => values.push((subject, cons.clone())),
+                    }
+                }
+                Kind::Rel(a, b, absent_ok, bits) => {
+                    let same_value = if a == b { EQ } else { LT | EQ | GT };
+                    let found = relations.iter_mut().find_map(|(x, y, ok, r)| {
+                        if *x == a && *y == b {
+                            Some((ok, r, *bits))
+                        } else if *x == b && *y == a {
+                            Some((ok, r, flip(*bits)))
+                        } else {
+                            None
+                        }
+                    });
+                    match found {
+                        Some((ok, r, bits)) => {
+                            *ok &= *absent_ok;
+                            *r &= bits;
+                        }
+                        None => relations.push((a, b, *absent_ok, bits & same_value)),
+                    }
+                }
+            }
+        }
+        let values_ok = values.iter().all(|(subject, cons)| {
+            cons.absent_ok || !cons.set.is_empty(self.universe(subject, schema).as_deref())
+        });
+        let relations_ok = relations.iter().all(|(_, _, ok, bits)| *ok || *bits != 0);
+        values_ok && relations_ok
+    }
+
+    /// Every value a field can take, when it is a closed list.
+    fn universe(&self, subject: &Expr, schema: &Schema) -> Option<Vec<Value<'static>>> {
+        let Node::Field(slot) = subject.node else {
+            return None;
+        };
+        match &schema.fields.get(usize::from(slot))?.kind {
+            FieldKind::Enum(words) => Some(
+                (0..words.len())
+                    .filter_map(|i| u16::try_from(i).ok())
+                    .map(|i| Value::Enum(slot, i))
+                    .collect(),
+            ),
+            FieldKind::Side => Some(
+                (0..self.sides.len())
+                    .filter_map(|i| u8::try_from(i).ok())
+                    .map(Value::Side)
+                    .collect(),
+            ),
+            FieldKind::Action => Some(
+                (0..self.actions.len())
+                    .filter_map(|i| u16::try_from(i).ok())
+                    .map(Value::Action)
+                    .collect(),
+            ),
+            FieldKind::Flag => Some(vec![Value::Bool(true), Value::Bool(false)]),
+            _ => None,
+        }
+    }
+
+    fn report_conflict(&mut self, decl: &ast::RuleDecl, rule: &CompiledRule, conflict: &Conflict) {
+        let text = |l: &Lit| match (l.span, &l.why) {
+            (_, Some(why)) => why.clone(),
+            (Some(span), None) => format!("`{}`", short(self.sources.snippet(span))),
+            (None, None) => "the rule".to_string(),
+        };
+        let help =
+            "a rule that can never apply decides nothing: fix the condition, or remove the rule";
+        // A permit that needs a required field missing does apply, but only to requests
+        // that are denied as incomplete.
+        let needs_missing_required = conflict
+            .lits
+            .iter()
+            .any(|l| l.span.is_none() && l.why.as_deref().is_some_and(|w| w.contains(REQUIRED)));
+        let verb = if needs_missing_required {
+            format!("permit `{}` can never allow anything", rule.id)
+        } else {
+            format!("rule `{}` can never apply", rule.id)
+        };
+        let (primary, message, label) = match conflict.lits.as_slice() {
+            [only] => (
+                only.span.unwrap_or(decl.id.span),
+                format!("{verb}: {} never holds", text(only)),
+                "never true".to_string(),
+            ),
+            [first, second] => {
+                let (tested, other) = if second.span.is_some() && second.why.is_none() {
+                    (second, first)
+                } else {
+                    (first, second)
+                };
+                let message = if other.why.is_some() {
+                    format!("{verb}: it needs {}, but {}", text(tested), text(other))
+                } else {
+                    format!(
+                        "{verb}: {} and {} cannot both hold",
+                        text(other),
+                        text(tested)
+                    )
+                };
+                let label = if other.why.is_some() {
+                    "never true for this rule".to_string()
+                } else {
+                    "contradicts the other marked test".to_string()
+                };
+                (tested.span.unwrap_or(decl.id.span), message, label)
+            }
+            many => (
+                decl.id.span,
+                format!(
+                    "{verb}: {} cannot all hold",
+                    many.iter().map(text).collect::<Vec<_>>().join(", ")
+                ),
+                "never applies".to_string(),
+            ),
+        };
+        let mut d = Diagnostic::warning("never-applies", primary, message)
+            .with_label(label)
+            .with_help(help);
+        for l in &conflict.lits {
+            if let Some(span) = l.span {
+                if span != primary {
+                    let label = if l.why.is_some() {
+                        "the audience"
+                    } else {
+                        "this test"
+                    };
+                    d = d.with_related(span, label);
+                }
+            }
+        }
+        self.report(d);
+    }
+}
+
+/// The span of a rule's `to ...` list.
+fn audience_span(decl: &ast::RuleDecl) -> Option<Span> {
+    let groups = decl.audience.as_ref()?;
+    let first = groups.first()?.side.span;
+    let last = groups
+        .last()
+        .map(|g| g.roles.last().map_or(g.side.span, |r| r.span))
+        .unwrap_or(first);
+    Some(first.to(last))
+}
+
+/// Source text on one line, shortened for a message.
+fn short(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        let cut: String = one_line.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load;
+    use crate::source::SourceFile;
+
+    /// The codes of the warnings a rule (added to the default policy) gets.
+    fn warnings(rule: &str) -> Vec<&'static str> {
+        let mut sources = load::embedded_sources();
+        sources.add(SourceFile::new(
+            "t.policy",
+            format!("{rule}\n  because \"t\"\n"),
+        ));
+        let loaded = load::compile(sources);
+        loaded.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn conditions_that_can_hold_are_not_reported() {
+        for rule in [
+            // `not` is plain negation: it holds on a missing value.
+            "rule t forbid cancel when not (order.status is canceled) and order.status is missing",
+            "rule t forbid cancel unless order.status is active and order.status is canceled",
+            "rule t forbid cancel when order.status is active or order.status is canceled",
+            // Text compares ignoring case.
+            "rule t forbid cancel when product.publisher is \"suse\" and product.publisher is \"SUSE\"",
+            "rule t forbid cancel when at is after order.term_end and at is after order.purchased_at",
+            "rule t forbid download when link.downloads >= 5 and link.downloads <= 5",
+            "rule t forbid purchase to customer when actor.kind is customer",
+            "rule t forbid cancel when at is within cancellation and at is after cancellation.start",
+            // Required only for some categories: the permit can still apply.
+            "rule t permit cancel to partner admin_agent when order.term_end is missing",
+            "rule t forbid cancel when action is cancel",
+            "rule t forbid cancel when not license.software_assurance and license.software_assurance is missing",
+        ] {
+            assert_eq!(warnings(rule), Vec::<&str>::new(), "{rule}");
+        }
+    }
+
+    #[test]
+    fn conditions_that_cannot_hold_are_reported() {
+        for rule in [
+            "rule t forbid cancel when order.status is not active and order.status is not canceled",
+            "rule t forbid cancel when (order.status is active or order.status is canceled) and order.status is missing",
+            "rule t forbid download when link.downloads >= 5 and link.downloads < 5",
+            "rule t forbid cancel when license.software_assurance and not license.software_assurance",
+            "rule t forbid cancel when at is after at",
+            "rule t reject cancel when false",
+            "rule t forbid cancel when at is within cancellation and at is after cancellation.end",
+            "rule t forbid cancel when customer.market is in tax_inclusive_markets and customer.market is \"CN\"",
+            "rule t forbid purchase to customer when actor.kind is partner",
+        ] {
+            assert_eq!(warnings(rule), ["never-applies"], "{rule}");
+        }
+    }
+
+    #[test]
+    fn a_forbid_for_other_actors_does_not_shadow_a_permit() {
+        assert_eq!(
+            warnings("rule t forbid cancel to partner global_admin"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            warnings("rule t forbid cancel to partner admin_agent or global_admin"),
+            ["shadowed-rule"]
+        );
+    }
+}

@@ -1,0 +1,479 @@
+//! Deciding a whole stream: documents are read in chunks, decided on several threads,
+//! and the decisions written in input order, with memory bounded whatever the input's
+//! length.
+//!
+//! The calling thread reads and writes: it splits the input into chunks (up to
+//! [`CHUNK_RECORDS`] documents or [`CHUNK_BYTES`] of text), hands them to worker
+//! threads, and writes the finished chunks strictly in sequence. A fixed pool of chunk
+//! buffers is recycled (at most two per worker, plus one): the reader waits for a free
+//! one, so at most that many chunks exist at once, and once they have grown to size
+//! nothing is allocated per request. Each worker keeps one [`Context`].
+//!
+//! An input that fits in one chunk, or `jobs` = 1, is decided on the calling thread
+//! with no thread started.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, Write};
+use std::sync::mpsc;
+use std::sync::Mutex;
+
+use super::{Context, Options};
+use crate::policy::CompiledPolicy;
+use crate::request::stream::{Placed, Records};
+
+/// Most documents in one chunk.
+pub const CHUNK_RECORDS: usize = 512;
+/// Text of one chunk after which no further document is added (a document is at most
+/// [`crate::request::decode::MAX_REQUEST_BYTES`], so a chunk holds at most that more).
+pub const CHUNK_BYTES: usize = 256 << 10;
+/// A buffer that grew past this (one huge document) is released after use.
+const KEEP_BYTES: usize = 4 << 20;
+
+/// How decisions are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// One JSON object per line.
+    Json,
+    /// One YAML document per decision.
+    Yaml,
+    /// Text for people, each decision headed by the request's line.
+    Text,
+}
+
+/// How to run a batch.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Worker threads (1: everything on the calling thread).
+    pub jobs: usize,
+    /// How to write decisions.
+    pub rendering: Rendering,
+}
+
+/// What a batch did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Documents decided (and written, unless writing failed).
+    pub count: u64,
+    /// Whether every decision was allow.
+    pub all_allow: bool,
+    /// Writing the decisions failed (a closed pipe): the batch stopped there.
+    pub write_failed: bool,
+}
+
+/// Progress so far, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Decisions written.
+    pub decided: u64,
+    /// Input bytes read.
+    pub bytes_read: u64,
+}
+
+/// A run of documents and, once decided, their rendered decisions.
+#[derive(Debug, Default)]
+struct Chunk {
+    /// Position in the stream (0 for the first chunk).
+    seq: u64,
+    /// The documents' text, one after the other.
+    text: String,
+    /// Where each document is in `text`.
+    documents: Vec<Placed>,
+    /// The rendered decisions.
+    out: String,
+    /// Whether every decision of the chunk was allow.
+    all_allow: bool,
+}
+
+impl Chunk {
+    /// Empties the chunk for position `seq`, releasing buffers that one huge document
+    /// made large.
+    fn reset(&mut self, seq: u64) {
+        self.seq = seq;
+        for buffer in [&mut self.text, &mut self.out] {
+            buffer.clear();
+            if buffer.capacity() > KEEP_BYTES {
+                buffer.shrink_to(CHUNK_BYTES);
+            }
+        }
+        self.documents.clear();
+        self.all_allow = true;
+    }
+
+    /// Reads documents until the chunk is full; false when the input is exhausted.
+    fn fill<R: BufRead>(&mut self, records: &mut Records<R>) -> bool {
+        while self.documents.len() < CHUNK_RECORDS && self.text.len() < CHUNK_BYTES {
+            match records.next_into(&mut self.text) {
+                Some(placed) => self.documents.push(placed),
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Decides every document and renders the decisions into `out`.
+    fn decide(&mut self, context: &mut Context<'_>, options: &Options, rendering: Rendering) {
+        let Chunk {
+            seq,
+            text,
+            documents,
+            out,
+            all_allow,
+        } = self;
+        out.clear();
+        *all_allow = true;
+        let mut first = *seq == 0;
+        let documents = documents.iter().map(|placed| placed.document(text));
+        context.decide_each(documents, options, |document, decision| {
+            *all_allow &= decision.allow;
+            match rendering {
+                Rendering::Json => {
+                    decision.write_json(out);
+                    out.push('\n');
+                }
+                Rendering::Yaml => decision.write_yaml(out),
+                Rendering::Text => {
+                    if !first {
+                        out.push('\n');
+                    }
+                    first = false;
+                    let _ = write!(out, "request at line {}: ", document.line);
+                    decision.write_text(out);
+                }
+            }
+        });
+    }
+}
+
+/// Decides every document of `records` and writes the decisions to `out` in input
+/// order. Reading stops at the end of the input or at an I/O error (left in
+/// `records.io_error`); writing stops at the first write error. `progress` is called
+/// after each chunk is written.
+pub fn run<R: BufRead, W: Write>(
+    policy: &CompiledPolicy,
+    records: &mut Records<R>,
+    out: &mut W,
+    options: &Options,
+    settings: Settings,
+    progress: &mut dyn FnMut(Progress),
+) -> Summary {
+    let mut writer = Writer {
+        out,
+        summary: Summary {
+            count: 0,
+            all_allow: true,
+            write_failed: false,
+        },
+        progress,
+    };
+    let mut first = Chunk::default();
+    first.reset(0);
+    let more = first.fill(records);
+    if !more || settings.jobs <= 1 {
+        sequential(policy, records, first, more, options, settings, &mut writer);
+    } else {
+        parallel(policy, records, first, options, settings, &mut writer);
+    }
+    writer.summary
+}
+
+/// Writes finished chunks and keeps the tally.
+struct Writer<'w, W> {
+    out: &'w mut W,
+    summary: Summary,
+    progress: &'w mut dyn FnMut(Progress),
+}
+
+impl<W: Write> Writer<'_, W> {
+    /// Writes one decided chunk; false when writing failed.
+    fn write<R>(&mut self, chunk: &Chunk, records: &Records<R>) -> bool {
+        if self.out.write_all(chunk.out.as_bytes()).is_err() {
+            self.summary.write_failed = true;
+            return false;
+        }
+        self.summary.count += chunk.documents.len() as u64;
+        self.summary.all_allow &= chunk.all_allow;
+        (self.progress)(Progress {
+            decided: self.summary.count,
+            bytes_read: records.bytes_read(),
+        });
+        true
+    }
+}
+
+fn sequential<R: BufRead, W: Write>(
+    policy: &CompiledPolicy,
+    records: &mut Records<R>,
+    mut chunk: Chunk,
+    mut more: bool,
+    options: &Options,
+    settings: Settings,
+    writer: &mut Writer<'_, W>,
+) {
+    let mut context = Context::new(policy);
+    loop {
+        chunk.decide(&mut context, options, settings.rendering);
+        if !writer.write(&chunk, records) || !more {
+            return;
+        }
+        chunk.reset(chunk.seq + 1);
+        more = chunk.fill(records);
+        if chunk.documents.is_empty() {
+            return;
+        }
+    }
+}
+
+fn parallel<R: BufRead, W: Write>(
+    policy: &CompiledPolicy,
+    records: &mut Records<R>,
+    first: Chunk,
+    options: &Options,
+    settings: Settings,
+    writer: &mut Writer<'_, W>,
+) {
+    let jobs = settings.jobs;
+    // Every chunk that exists is free, queued, being decided or waiting to be written.
+    let pool = 2 * jobs + 1;
+    let (work_tx, work_rx) = mpsc::channel::<Chunk>();
+    let (done_tx, done_rx) = mpsc::channel::<Chunk>();
+    let work_rx = Mutex::new(work_rx);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let (work_rx, done_tx) = (&work_rx, done_tx.clone());
+            scope.spawn(move || {
+                let mut context = Context::new(policy);
+                loop {
+                    let next = match work_rx.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(mut chunk) = next else { return };
+                    chunk.decide(&mut context, options, settings.rendering);
+                    if done_tx.send(chunk).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+
+        let mut order = Order {
+            waiting: (0..pool).map(|_| None).collect(),
+            next: 0,
+            in_flight: 0,
+            free: Vec::with_capacity(pool),
+        };
+        let mut created = 1;
+        let mut next_seq = 1;
+        let mut failed = false;
+        let mut more = true;
+        if work_tx.send(first).is_err() {
+            return;
+        }
+        order.in_flight += 1;
+        while more && !failed {
+            let mut chunk = match order.free.pop() {
+                Some(chunk) => chunk,
+                None if created < pool => {
+                    created += 1;
+                    Chunk::default()
+                }
+                None => {
+                    // Every chunk is busy: wait for one to finish and write what is in order.
+                    let Ok(done) = done_rx.recv() else { break };
+                    failed = !order.finish(done, writer, records);
+                    continue;
+                }
+            };
+            chunk.reset(next_seq);
+            more = chunk.fill(records);
+            if chunk.documents.is_empty() {
+                break;
+            }
+            if work_tx.send(chunk).is_err() {
+                break;
+            }
+            order.in_flight += 1;
+            next_seq += 1;
+            while let Ok(done) = done_rx.try_recv() {
+                failed |= !order.finish(done, writer, records);
+            }
+        }
+        drop(work_tx);
+        while order.in_flight > 0 && !failed {
+            let Ok(done) = done_rx.recv() else { break };
+            failed = !order.finish(done, writer, records);
+        }
+    });
+}
+
+/// Puts decided chunks back in input order.
+struct Order {
+    /// Decided chunks waiting for their turn, at `seq % len`.
+    waiting: Vec<Option<Chunk>>,
+    /// The next chunk to write.
+    next: u64,
+    /// Chunks handed to the workers and not yet back.
+    in_flight: usize,
+    /// Written chunks, ready for reuse.
+    free: Vec<Chunk>,
+}
+
+impl Order {
+    /// Takes a decided chunk and writes every chunk now in order; false when writing
+    /// failed.
+    fn finish<R, W: Write>(
+        &mut self,
+        done: Chunk,
+        writer: &mut Writer<'_, W>,
+        records: &Records<R>,
+    ) -> bool {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        let len = self.waiting.len() as u64;
+        if let Some(slot) = self.waiting.get_mut((done.seq % len) as usize) {
+            *slot = Some(done);
+        }
+        loop {
+            let next = self.next;
+            let Some(chunk) = self
+                .waiting
+                .get_mut((next % len) as usize)
+                .and_then(|slot| slot.take_if(|c| c.seq == next))
+            else {
+                return true;
+            };
+            let written = writer.write(&chunk, records);
+            self.free.push(chunk);
+            self.next += 1;
+            if !written {
+                return false;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::stream::RawRecord;
+
+    fn policy() -> crate::Policy {
+        crate::Policy::embedded().expect("the embedded policy loads")
+    }
+
+    fn options() -> Options {
+        Options::at(crate::value::parse_time("2026-11-25T12:00:00Z").expect("a time"))
+    }
+
+    fn run_batch(input: &str, jobs: usize, rendering: Rendering) -> (String, Summary) {
+        let policy = policy();
+        let mut out = Vec::new();
+        let mut records = Records::new(input.as_bytes());
+        let summary = run(
+            policy.compiled(),
+            &mut records,
+            &mut out,
+            &options(),
+            Settings { jobs, rendering },
+            &mut |_| {},
+        );
+        (String::from_utf8(out).expect("UTF-8 output"), summary)
+    }
+
+    /// Several chunks' worth of corpus requests (some malformed), with blank lines.
+    fn stream() -> String {
+        let mut input = String::new();
+        for (i, line) in csp_corpus::generate(5, 3 * CHUNK_RECORDS + 17).enumerate() {
+            input.push_str(&line);
+            input.push('\n');
+            if i % 100 == 0 {
+                input.push('\n');
+            }
+        }
+        input
+    }
+
+    #[test]
+    fn every_thread_count_writes_the_same_decisions_in_input_order() {
+        let input = stream();
+        let policy = policy();
+        let expected: String = Records::new(input.as_bytes())
+            .map(|raw: RawRecord| {
+                let mut line = policy.decide_raw(&raw, &options()).to_json();
+                line.push('\n');
+                line
+            })
+            .collect();
+        for jobs in [1, 2, 3] {
+            let (out, summary) = run_batch(&input, jobs, Rendering::Json);
+            assert_eq!(out, expected, "jobs = {jobs}");
+            assert_eq!(summary.count, 3 * CHUNK_RECORDS as u64 + 17);
+            assert!(!summary.all_allow);
+            assert!(!summary.write_failed);
+        }
+    }
+
+    #[test]
+    fn text_decisions_are_separated_across_chunks() {
+        let input = stream();
+        let (one, _) = run_batch(&input, 1, Rendering::Text);
+        let (two, _) = run_batch(&input, 2, Rendering::Text);
+        assert_eq!(one, two);
+        assert!(one.starts_with("request at line 1: "));
+        assert_eq!(
+            one.matches("\n\nrequest at line ").count(),
+            3 * CHUNK_RECORDS + 16,
+            "one blank line between decisions, none before the first"
+        );
+    }
+
+    #[test]
+    fn an_input_in_one_chunk_and_an_empty_input() {
+        let (out, summary) = run_batch(&stream()[..2_000], 2, Rendering::Yaml);
+        assert!(out.starts_with("---\ndecision: "));
+        assert!(summary.count >= 2);
+        let (out, summary) = run_batch("\n\n", 2, Rendering::Json);
+        assert_eq!((out.as_str(), summary.count), ("", 0));
+    }
+
+    /// A writer that fails after `room` bytes.
+    struct Closing {
+        room: usize,
+    }
+
+    impl Write for Closing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.room {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            self.room -= buf.len();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_output_stops_the_batch() {
+        let input = stream();
+        let policy = policy();
+        for jobs in [1, 2] {
+            let mut records = Records::new(input.as_bytes());
+            let summary = run(
+                policy.compiled(),
+                &mut records,
+                &mut Closing { room: 1_000 },
+                &options(),
+                Settings {
+                    jobs,
+                    rendering: Rendering::Json,
+                },
+                &mut |_| {},
+            );
+            assert!(summary.write_failed, "jobs = {jobs}");
+            assert_eq!(summary.count, 0);
+        }
+    }
+}

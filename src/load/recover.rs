@@ -1,0 +1,359 @@
+//! Syntax-error recovery: one syntax error must not hide the rest of the policy.
+//!
+//! The parser stops at the first error of a file. To report every problem at once, the
+//! loader blanks out the declaration that holds the error (every character but line
+//! breaks becomes a space, so byte offsets, lines and columns do not move) and parses
+//! the file again, up to [`MAX_SYNTAX_ERRORS`] times. Declarations are found by their
+//! keyword at the start of a line, outside braces (`rule`, `let`, `window`, `link`,
+//! `fact`, `markets`, `roles for`, `actions {`, `input {`, `require for`,
+//! `otherwise deny`). An error exactly at such a keyword belongs to the declaration
+//! before it (which did not end); an unclosed `{` makes the rest of the file one piece.
+//!
+//! When the text before that declaration does not parse alone, the mistake is in an
+//! earlier declaration that did not end (`let a = 1 +` reads the next `let` as a name):
+//! that one is reported and skipped instead. Inside a `{` that is never closed, a line
+//! that starts a declaration is reported as the place where a `}` is missing.
+//!
+//! What the blanked text declared is recorded in [`Skipped`] (the checker's type), so
+//! the checker can stay quiet about what it cannot know: uses of a skipped `let`,
+//! window, link, fact or market list are not "unknown"; when a vocabulary block
+//! (`actions`, `roles`, `input`) or text that is no declaration at all is skipped,
+//! name-resolution errors and unused-declaration warnings are not reported.
+
+pub use crate::check::Skipped;
+use crate::syntax::{self, ast::PolicyFile, SyntaxError};
+
+/// The most syntax errors reported for one file; after that the rest of it is skipped.
+pub const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// Parses a file, skipping declarations with syntax errors; returns the tree of the
+/// rest, every syntax error found, and what the skipped text declared.
+pub fn parse(file: u32, text: &str) -> (PolicyFile, Vec<SyntaxError>, Skipped) {
+    let mut skipped = Skipped::default();
+    let mut errors: Vec<SyntaxError> = Vec::new();
+    let mut work: Option<String> = None;
+    loop {
+        let current = work.as_deref().unwrap_or(text);
+        let error = match syntax::parse(file, current) {
+            Ok(tree) => return (tree, errors, skipped),
+            Err(e) => e,
+        };
+        skipped.anything = true;
+        let give_up =
+            matches!(error, SyntaxError::TooLarge { .. }) || errors.len() + 1 >= MAX_SYNTAX_ERRORS;
+        let at = error.span().start as usize;
+        let chunk = if give_up {
+            None
+        } else {
+            chunk_around(current, at)
+        };
+        let (error, chunk) = match chunk {
+            Some((start, _)) if start > 0 => {
+                earlier_cause(file, current, start).map_or((error, chunk), |(e, c)| (e, Some(c)))
+            }
+            _ => (error, chunk),
+        };
+        let at = error.span().start as usize;
+        let error = with_unclosed_brace_hint(error, current, at);
+        errors.push(error);
+        let Some((start, end)) = chunk else {
+            skipped.vocabulary = true;
+            return (PolicyFile::default(), errors, skipped);
+        };
+        record(current.get(start..end).unwrap_or(""), &mut skipped);
+        let blanked = blank(current, start, end);
+        if blanked == current {
+            // Nothing changed: parsing again would find the same error.
+            skipped.vocabulary = true;
+            return (PolicyFile::default(), errors, skipped);
+        }
+        work = Some(blanked);
+    }
+}
+
+/// When the text before the declaration that holds an error does not parse alone, the
+/// error comes from an earlier declaration that did not end (`let a = 1 +` followed by
+/// `let b = 2` reads `1 + let` and fails at `b`). Returns the error to report and the
+/// declaration to skip instead.
+fn earlier_cause(file: u32, text: &str, start: usize) -> Option<(SyntaxError, (usize, usize))> {
+    let prefix = text.get(..start)?;
+    let error = syntax::parse(file, prefix).err()?;
+    let at = error.span().start as usize;
+    let chunk = chunk_around(prefix, at)?;
+    if at < prefix.trim_end().len() {
+        return Some((error, chunk));
+    }
+    // The prefix ends too early: the next declaration's keyword is what was found.
+    let SyntaxError::Grammar { message, .. } = &error else {
+        return Some((error, chunk));
+    };
+    let word_end = text
+        .get(start..)
+        .and_then(|rest| rest.find(char::is_whitespace))
+        .map_or(text.len(), |n| start + n);
+    let word = text.get(start..word_end).unwrap_or("");
+    let message = match message.strip_suffix("found the end of the file") {
+        Some(head) => format!("{head}found `{word}`"),
+        None => message.clone(),
+    };
+    let line = text.get(..chunk.0).map_or(0, |t| t.matches('\n').count()) + 1;
+    Some((
+        SyntaxError::Grammar {
+            message,
+            span: crate::source::Span::new(file, start, word_end),
+            help: Some(format!(
+                "`{word}` starts a new declaration, but the one before it (line {line}) is not finished"
+            )),
+        },
+        chunk,
+    ))
+}
+
+/// The declaration keywords that may start a line, and what must follow each.
+fn starts_declaration(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let (Some(first), second) = (words.next(), words.next()) else {
+        return false;
+    };
+    let second = second.unwrap_or("");
+    let is_name = |w: &str| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    match first {
+        "actions" | "input" => second.starts_with('{') || second.is_empty(),
+        "roles" | "require" => second == "for",
+        "otherwise" => second == "deny",
+        "rule" | "let" | "window" | "link" | "fact" | "markets" => is_name(second),
+        _ => false,
+    }
+}
+
+/// The byte offsets where a declaration starts at the beginning of a line, outside
+/// braces (strings and comments do not count), and the line where each still-open
+/// `{` was written, at the end.
+fn boundaries(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        if depth == 0 && starts_declaration(line) {
+            out.push(offset + indent);
+        }
+        depth = depth_after(line, depth);
+        offset += line.len();
+    }
+    out
+}
+
+/// The brace depth after one line, ignoring braces in strings and comments.
+fn depth_after(line: &str, mut depth: usize) -> usize {
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in line.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '#' => break,
+            '"' => in_string = true,
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth
+}
+
+/// The byte range of the declaration that holds the error at `at`.
+fn chunk_around(text: &str, at: usize) -> Option<(usize, usize)> {
+    let mut starts = boundaries(text);
+    if starts.first() != Some(&0) {
+        starts.insert(0, 0);
+    }
+    // The last boundary at or before the error.
+    let index = starts.iter().rposition(|&b| b <= at)?;
+    // An error right at a keyword means the declaration before it did not end.
+    let index = if starts.get(index) == Some(&at) && index > 0 && at < text.len() {
+        index - 1
+    } else {
+        index
+    };
+    let start = *starts.get(index)?;
+    let end = starts.get(index + 1).copied().unwrap_or(text.len());
+    (start < end).then_some((start, end))
+}
+
+/// `text` with every character of `start..end` but line breaks replaced by spaces (as
+/// many as the character's bytes, so that offsets do not move).
+fn blank(text: &str, start: usize, end: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if i >= start && i < end && c != '\n' {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Records what a skipped piece of text declared.
+fn record(chunk: &str, skipped: &mut Skipped) {
+    let mut words = Vec::new();
+    for line in chunk.lines() {
+        words.extend(code_words(line));
+    }
+    let mut declares_something = false;
+    for pair in words.windows(2) {
+        let [keyword, name] = pair else { continue };
+        match keyword.as_str() {
+            "let" | "window" | "link" | "fact" | "markets" => {
+                skipped.names.insert(name.clone());
+                declares_something = true;
+            }
+            "rule" | "require" | "otherwise" => declares_something = true,
+            _ => {}
+        }
+    }
+    let vocabulary = words
+        .iter()
+        .any(|w| matches!(w.as_str(), "actions" | "roles" | "input"));
+    if vocabulary || !declares_something {
+        skipped.vocabulary = true;
+    }
+}
+
+/// The words of a line outside strings and comments.
+fn code_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in line.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        match c {
+            '#' => return words,
+            '"' => in_string = true,
+            _ => {}
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// When the error sits inside braces opened before a line that starts a declaration,
+/// the real mistake is a missing `}`: report that, at the declaration that the block
+/// swallowed.
+fn with_unclosed_brace_hint(error: SyntaxError, text: &str, at: usize) -> SyntaxError {
+    if !matches!(error, SyntaxError::Grammar { help: None, .. }) {
+        return error;
+    }
+    let file = error.span().file;
+    let mut depth = 0usize;
+    let mut open_line: Option<usize> = None;
+    let mut swallowed: Option<(usize, &str)> = None;
+    let mut offset = 0usize;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        if offset > at {
+            break;
+        }
+        if depth > 0 && swallowed.is_none() && starts_declaration(line) {
+            let indent = line.len() - line.trim_start().len();
+            let word = line.split_whitespace().next().unwrap_or("");
+            swallowed = Some((offset + indent, word));
+        }
+        let before = depth;
+        depth = depth_after(line, depth);
+        if before == 0 && depth > 0 {
+            open_line = Some(number + 1);
+            swallowed = None;
+        }
+        if depth == 0 {
+            open_line = None;
+            swallowed = None;
+        }
+        offset += line.len();
+    }
+    match (open_line, swallowed) {
+        (Some(line), Some((start, word))) => SyntaxError::Grammar {
+            message: format!("the `{{` on line {line} is never closed"),
+            span: crate::source::Span::new(file, start, start + word.len()),
+            help: Some(format!(
+                "add the `}}` that ends the block of line {line} before this `{word}`"
+            )),
+        },
+        _ => error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_declaration_is_skipped_and_the_next_ones_are_read() {
+        let text = "let a = 1 +\n\nlet b = 2 &&& 3\n\nlet c = 3\nwindow w is 1 day from at\n";
+        let (tree, errors, skipped) = parse(0, text);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(tree.declarations.len(), 2);
+        assert!(skipped.names.contains("a") && skipped.names.contains("b"));
+        assert!(!skipped.vocabulary);
+        // Offsets are those of the original text.
+        assert_eq!(
+            errors[1].span().start as usize,
+            text.find("&&&").unwrap_or(0)
+        );
+    }
+
+    #[test]
+    fn an_error_at_a_keyword_belongs_to_the_declaration_before() {
+        let text = "rule r\n  forbid a when x is y\n\nrule s forbid a because \"s\"\n";
+        let (tree, errors, _) = parse(0, text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(tree.declarations.len(), 1);
+    }
+
+    #[test]
+    fn an_unclosed_brace_loses_the_rest_of_the_file_and_says_why() {
+        let text = "actions {\n  a \"A\"\n\nroles for p {\n  r \"R\"\n}\n";
+        let (tree, errors, skipped) = parse(0, text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(tree.declarations.is_empty());
+        assert!(skipped.vocabulary);
+        assert_eq!(errors[0].to_string(), "the `{` on line 1 is never closed");
+        assert_eq!(
+            errors[0].span().start as usize,
+            text.find("roles").unwrap_or(0)
+        );
+    }
+
+    #[test]
+    fn multibyte_text_keeps_its_offsets() {
+        let text = "markets m \"é\" { ÅX \"Å\" }\nlet x = (\n";
+        let (_, errors, _) = parse(0, text);
+        assert!(!errors.is_empty());
+        assert_eq!(blank("aé\nb", 0, 4), "   \nb");
+    }
+}
