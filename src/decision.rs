@@ -126,7 +126,7 @@ impl Decision {
             match value {
                 FactValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                 FactValue::Number(n) => {
-                    let _ = write!(out, "{}", n.normalize());
+                    write_number(out, *n);
                 }
                 FactValue::Text(t) => json_str(out, t),
                 FactValue::List(items) => {
@@ -210,7 +210,7 @@ impl Decision {
             match value {
                 FactValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                 FactValue::Number(n) => {
-                    let _ = write!(out, "{}", n.normalize());
+                    write_number(out, *n);
                 }
                 FactValue::Text(t) => json_str(out, t),
                 FactValue::List(items) => {
@@ -270,6 +270,39 @@ impl Decision {
             }
         }
     }
+}
+
+/// Appends a number as [`crate::value::format_number`] writes it (no trailing zeros),
+/// integers without going through the decimal formatter.
+pub fn write_number(out: &mut String, n: Decimal) {
+    let n = n.normalize();
+    if n.scale() == 0 {
+        let _ = write!(out, "{}", n.mantissa());
+    } else {
+        let _ = write!(out, "{n}");
+    }
+}
+
+/// Appends an amount of money as [`crate::value::format_money`] writes it (rounded half
+/// away from zero to two decimals, both written), without the decimal formatter when
+/// the amount is not zero and not huge.
+pub fn write_money(out: &mut String, amount: Decimal) {
+    let rounded = crate::value::round_half_away(amount, 2);
+    let cents = rounded.mantissa() * if rounded.scale() == 1 { 10 } else { 1 };
+    let cents = if rounded.scale() == 0 {
+        cents * 100
+    } else {
+        cents
+    };
+    if rounded.is_zero() || rounded.scale() > 2 || cents.unsigned_abs() >= 10u128.pow(26) {
+        let _ = write!(out, "{rounded:.2}");
+        return;
+    }
+    if cents < 0 {
+        out.push('-');
+    }
+    let cents = cents.unsigned_abs();
+    let _ = write!(out, "{}.{:02}", cents / 100, cents % 100);
 }
 
 /// Writes a JSON string literal (also valid YAML).
@@ -449,6 +482,50 @@ mod tests {
                     assert_eq!(first_special(&bytes), expected, "{bytes:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn numbers_and_money_are_written_as_value_writes_them() {
+        use std::str::FromStr;
+        let samples = [
+            "0",
+            "-0",
+            "0.000",
+            "1",
+            "-1",
+            "4",
+            "50",
+            "49.0",
+            "84.66",
+            "84.6575",
+            "100.00",
+            "1015.885",
+            "1015.884999",
+            "-2.005",
+            "-0.004",
+            "-0.005",
+            "0.005",
+            "1200",
+            "1200.1",
+            "19957.55",
+            "0.1",
+            "-0.1",
+            "7.5",
+            "123456789012345678901234.56",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "7922816251426433759354395033.5",
+            "0.0000000000000000000000000001",
+        ];
+        for text in samples {
+            let d = Decimal::from_str(text).unwrap();
+            let mut out = String::new();
+            write_number(&mut out, d);
+            assert_eq!(out, crate::value::format_number(d), "number {text}");
+            let mut out = String::new();
+            write_money(&mut out, d);
+            assert_eq!(out, crate::value::format_money(d), "money {text}");
         }
     }
 

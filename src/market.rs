@@ -33,9 +33,21 @@ impl MarketCode {
 
     /// Whether ISO 3166-1 assigns this code (or it is `XK`).
     pub fn is_assigned(self) -> bool {
-        let letters = self.letters();
-        let text = std::str::from_utf8(&letters).unwrap_or("");
-        USER_ASSIGNED.contains(&text) || rust_iso3166::from_alpha2(text).is_some()
+        // One lookup in a table built on first use (676 codes), not a hash per call.
+        static ASSIGNED: std::sync::OnceLock<MarketSet> = std::sync::OnceLock::new();
+        ASSIGNED
+            .get_or_init(|| {
+                let mut set = MarketSet::default();
+                for code in (0..26 * 26).map(MarketCode) {
+                    let letters = code.letters();
+                    let text = std::str::from_utf8(&letters).unwrap_or("");
+                    if USER_ASSIGNED.contains(&text) || rust_iso3166::from_alpha2(text).is_some() {
+                        set.insert(code);
+                    }
+                }
+                set
+            })
+            .contains(self)
     }
 
     /// The ISO short name of the country or territory, when ISO assigns the code.

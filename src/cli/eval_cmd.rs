@@ -143,22 +143,30 @@ impl ProgressLine {
         }
         let bar = self.bar.get_or_insert_with(|| {
             let (bar, template) = match self.total {
-                Some(total) => (
-                    ProgressBar::new(total),
-                    "{bar:30} {binary_bytes}/{binary_total_bytes} {msg} ({binary_bytes_per_sec})",
-                ),
-                None => (
-                    ProgressBar::new_spinner(),
-                    "{spinner} {binary_bytes} {msg} ({binary_bytes_per_sec})",
-                ),
+                Some(total) => (ProgressBar::new(total), "{bar:25} {percent:>3}% {msg}"),
+                None => (ProgressBar::new_spinner(), "{spinner} {msg}"),
             };
             if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style);
             }
             bar
         });
+        // Rates over the whole run (indicatif's own estimate starts when the line appears).
+        let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
+        let mut message = format!(
+            "{} requests, {:.0}/s",
+            progress.decided,
+            progress.decided as f64 / seconds
+        );
+        if let Some(total) = self.total {
+            let bytes_per_second = progress.bytes_read as f64 / seconds;
+            if bytes_per_second > 0.0 {
+                let left = total.saturating_sub(progress.bytes_read) as f64 / bytes_per_second;
+                message.push_str(&format!(", {left:.0} s left"));
+            }
+        }
         bar.set_position(progress.bytes_read);
-        bar.set_message(format!("{} requests decided", progress.decided));
+        bar.set_message(message);
     }
 
     fn finish(&mut self) {

@@ -617,10 +617,10 @@ pub fn render_into(out: &mut String, policy: &CompiledPolicy, v: &Value<'_>) {
         Value::Absent => out.push_str("(not given)"),
         Value::Bool(b) => out.push_str(if *b { "yes" } else { "no" }),
         Value::Number(n) => {
-            let _ = write!(out, "{}", n.normalize());
+            crate::decision::write_number(out, *n);
         }
         Value::Money(m) => {
-            let _ = write!(out, "{:.2}", round_half_away(*m, 2));
+            crate::decision::write_money(out, *m);
         }
         Value::Text(t) => out.push_str(t),
         Value::Time(t) => write_time(out, t),

@@ -17,7 +17,6 @@ pub mod batch;
 pub mod expr;
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
@@ -25,7 +24,7 @@ use crate::decision::{Decision, FactValue, Reason};
 use crate::policy::{Audience, CompiledPolicy, CompiledRule, Requirement, Template, TemplatePart};
 use crate::request::stream::{Document, Format};
 use crate::request::{decode, Record, RequestError};
-use crate::value::{self, Value};
+use crate::value::Value;
 use expr::{render, render_into, role_names, Env, EvalError};
 
 /// How to evaluate.
@@ -740,7 +739,7 @@ fn fact_value(policy: &CompiledPolicy, v: &Value<'_>, scratch: &mut Scratch) -> 
         Value::Number(n) => FactValue::Number(*n),
         Value::Money(m) => {
             let mut text = scratch.string();
-            let _ = write!(text, "{:.2}", value::round_half_away(*m, 2));
+            crate::decision::write_money(&mut text, *m);
             FactValue::Text(text)
         }
         Value::Roles(mask) => FactValue::List(

@@ -178,6 +178,32 @@ impl<R: BufRead> Records<R> {
         }
     }
 
+    /// The common case of JSON Lines: the next line is whole in the reader's buffer and
+    /// is UTF-8, so it goes to `buffer` in one copy. `None` when that is not the case
+    /// (then [`Records::next_line`] reads it); `Some(None)` for a blank line.
+    fn next_json_in_buffer(&mut self, buffer: &mut String) -> Option<Option<Placed>> {
+        let available = self.reader.fill_buf().ok()?;
+        let end = memchr::memchr(b'\n', available)?;
+        if end > MAX_REQUEST_BYTES {
+            return None;
+        }
+        let text = std::str::from_utf8(available.get(..end)?).ok()?;
+        let trimmed = text.trim();
+        let at = buffer.len();
+        buffer.push_str(trimmed);
+        let range = at..buffer.len();
+        self.reader.consume(end + 1);
+        self.bytes_read += end as u64 + 1;
+        self.line_no += 1;
+        Some((!range.is_empty()).then_some(Placed {
+            range,
+            line: self.line_no,
+            format: Format::Json,
+            oversized: None,
+            not_utf8: false,
+        }))
+    }
+
     /// Appends the next document to `buffer` and says where it is; `None` at the end
     /// (or after an I/O error, kept in `io_error`). Nothing per document is allocated
     /// for JSON Lines once `buffer` has grown to the largest document.
@@ -230,6 +256,12 @@ impl<R: BufRead> Records<R> {
         }
         match self.format {
             Some(Format::Json) => loop {
+                if let Some(placed) = self.next_json_in_buffer(buffer) {
+                    match placed {
+                        Some(placed) => return Some(placed),
+                        None => continue, // a blank line
+                    }
+                }
                 let truncated = self.next_line()?;
                 let line = self.line_no;
                 let at = buffer.len();
