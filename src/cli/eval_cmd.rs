@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{exit, OutputFormat};
+use crate::eval;
 use crate::eval::batch::{self, Progress, Rendering, Settings};
 use crate::request::stream::Records;
-use crate::{eval, Policy};
 
 /// How long a run must last before a progress line appears (so that a short run never
 /// flashes one).
@@ -39,17 +39,9 @@ pub fn run(
             }
         },
     };
-    let sources = match super::sources(policies) {
-        Ok(s) => s,
+    let policy = match super::load_policy(policies, "nothing was evaluated") {
+        Ok(p) => p,
         Err(code) => return code,
-    };
-    let policy = match crate::load::load(sources) {
-        Ok(compiled) => Policy::from_compiled(compiled),
-        Err(e) => {
-            eprint!("{}", e.render());
-            eprintln!("error: the policy has errors; nothing was evaluated");
-            return exit::BAD_POLICY;
-        }
     };
     let mut input_size = None;
     let reader: Box<dyn BufRead> = match input {

@@ -185,6 +185,20 @@ pub(crate) fn sources(policies: &[PathBuf]) -> Result<crate::source::SourceMap, 
 /// error, drawn by miette (colours only when standard error is a terminal and
 /// `NO_COLOR` is not set); JSON (or YAML) goes to standard output, one diagnostic per
 /// line with `file`, `line`, `column`, `severity`, `code`, `message` and `help`.
+/// Loads the policy named on the command line (or the embedded one) for a command that
+/// runs it; on errors prints every diagnostic and says what was not done.
+pub(crate) fn load_policy(policies: &[PathBuf], not_done: &str) -> Result<crate::Policy, i32> {
+    let sources = sources(policies)?;
+    match crate::load::load(sources) {
+        Ok(compiled) => Ok(crate::Policy::from_compiled(compiled)),
+        Err(e) => {
+            eprint!("{}", e.render());
+            eprintln!("error: the policy has errors; {not_done}");
+            Err(exit::BAD_POLICY)
+        }
+    }
+}
+
 fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32 {
     let sources = match sources(policies) {
         Ok(s) => s,

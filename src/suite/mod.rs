@@ -48,7 +48,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{exit, SuiteFormat};
-use crate::Policy;
 pub use parse::{Case, Expected, ExpectedValue, Suite, SuiteError, Verdict};
 pub use run::{CaseResult, Coverage, Mismatch, RuleCoverage};
 
@@ -62,17 +61,9 @@ pub fn run_cli(
     coverage: bool,
     format: SuiteFormat,
 ) -> i32 {
-    let sources = match crate::cli::sources(policies) {
-        Ok(s) => s,
+    let policy = match crate::cli::load_policy(policies, "no case was run") {
+        Ok(p) => p,
         Err(code) => return code,
-    };
-    let policy = match crate::load::load(sources) {
-        Ok(compiled) => Policy::from_compiled(compiled),
-        Err(e) => {
-            eprint!("{}", e.render());
-            eprintln!("error: the policy has errors; no case was run");
-            return exit::BAD_POLICY;
-        }
     };
     let loaded = match load_all(suites) {
         Ok(loaded) => loaded,
