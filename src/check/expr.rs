@@ -358,12 +358,6 @@ impl Checker<'_> {
             .with_label(format!("{} {sign} {}", ta.describe(), tb.describe()))
             .with_help("times take durations (`at + 14 days`), money takes numbers (`price * 2`), and `whole_days(a, b)` turns two times into a number"));
         };
-        let op = match op {
-            ArithOp::Add => Arith::Add,
-            ArithOp::Sub => Arith::Sub,
-            ArithOp::Mul => Arith::Mul,
-            ArithOp::Div => Arith::Div,
-        };
         Ok((
             Expr::new(Node::Arith(op, Box::new(ea), Box::new(eb)), span),
             result,

@@ -54,18 +54,8 @@ impl Ty {
     }
 }
 
-/// Arithmetic, with the operand types already checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arith {
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-}
+/// Arithmetic operators: the syntax tree's, operand types already checked.
+pub use crate::syntax::ast::ArithOp as Arith;
 
 /// An ordering between two values of one type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
