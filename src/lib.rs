@@ -25,6 +25,7 @@ pub mod cli;
 pub mod decision;
 pub mod eval;
 pub mod fmt;
+pub mod limits;
 pub mod load;
 pub mod market;
 pub mod policy;

@@ -6,7 +6,7 @@
 //!
 //! The analysis is sound and small: it never calls a rule dead that can apply. It reads
 //! the compiled condition (with `let`s inlined) as an `or` of `and`s of tests (at most
-//! [`MAX_CASES`] cases, else it gives up), turns each test into a constraint on one value
+//! [`crate::limits::REACH_CASES`] cases, else it gives up), turns each test into a constraint on one value
 //! (the set of values it allows, and whether it allows the value to be absent) or on
 //! the order of two values, and reports the rule when every case has a value that no
 //! value, given or absent, satisfies. The semantics follow the evaluator: every test is
@@ -16,18 +16,15 @@
 mod sets;
 
 use super::{Checker, Diagnostic};
+use crate::limits::{REACH_CASES, REACH_LET_DEPTH};
 use crate::policy::{ActionPlan, CompiledRule, Expr, FieldKind, Node, Schema};
 use crate::source::Span;
 use crate::syntax::ast;
 use crate::value::Value;
 use sets::{bound, flip, order_bits, test, Cons, Set, EQ, GT, LT};
 
-/// The most cases (alternatives of `or`) the analysis expands a condition into.
-const MAX_CASES: usize = 32;
 /// How a requirement reads in messages (and how they are told apart).
 const REQUIRED: &str = "is required for";
-/// How deep `let`s are inlined.
-const MAX_LET_DEPTH: usize = 8;
 
 /// One constraint that a test puts on the request, with where it comes from.
 #[derive(Debug, Clone)]
@@ -101,7 +98,7 @@ impl Env<'_> {
     fn cases(&self, e: &Expr, positive: bool, depth: usize) -> Option<Vec<Vec<Lit>>> {
         let one = |kind: Kind| Some(vec![vec![lit(e.span, kind)]]);
         match &e.node {
-            Node::Let(i) if depth < MAX_LET_DEPTH => {
+            Node::Let(i) if depth < REACH_LET_DEPTH => {
                 match self.lets.get(usize::from(*i)).and_then(Option::as_ref) {
                     Some(value) => {
                         let mut cases = self.cases(value, positive, depth + 1)?;
@@ -138,7 +135,7 @@ impl Env<'_> {
                     } else {
                         out.extend(cases);
                     }
-                    if out.len() > MAX_CASES {
+                    if out.len() > REACH_CASES {
                         return None;
                     }
                 }

@@ -3,7 +3,7 @@
 //! length.
 //!
 //! The calling thread reads and writes: it splits the input into chunks (up to
-//! [`CHUNK_RECORDS`] documents or [`CHUNK_BYTES`] of text), hands them to worker
+//! [`crate::limits::CHUNK_RECORDS`] documents or [`crate::limits::CHUNK_BYTES`] of text), hands them to worker
 //! threads, and writes the finished chunks strictly in sequence. A fixed pool of chunk
 //! buffers is recycled (at most two per worker, plus one): the reader waits for a free
 //! one, so at most that many chunks exist at once, and once they have grown to size
@@ -12,6 +12,7 @@
 //! An input that fits in one chunk, or `jobs` = 1, is decided on the calling thread
 //! with no thread started.
 
+use crate::limits::{CHUNK_BYTES, CHUNK_KEEP_BYTES, CHUNK_RECORDS};
 use std::fmt::Write as _;
 use std::io::{BufRead, Write};
 use std::sync::mpsc;
@@ -20,14 +21,6 @@ use std::sync::Mutex;
 use super::{Context, Options};
 use crate::policy::CompiledPolicy;
 use crate::request::stream::{Placed, Records};
-
-/// Most documents in one chunk.
-pub const CHUNK_RECORDS: usize = 512;
-/// Text of one chunk after which no further document is added (a document is at most
-/// [`crate::request::decode::MAX_REQUEST_BYTES`], so a chunk holds at most that more).
-pub const CHUNK_BYTES: usize = 256 << 10;
-/// A buffer that grew past this (one huge document) is released after use.
-const KEEP_BYTES: usize = 4 << 20;
 
 /// How decisions are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +84,7 @@ impl Chunk {
         self.seq = seq;
         for buffer in [&mut self.text, &mut self.out] {
             buffer.clear();
-            if buffer.capacity() > KEEP_BYTES {
+            if buffer.capacity() > CHUNK_KEEP_BYTES {
                 buffer.shrink_to(CHUNK_BYTES);
             }
         }

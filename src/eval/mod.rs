@@ -16,6 +16,7 @@
 pub mod batch;
 pub mod expr;
 
+use crate::limits::{REQUEST_BYTES, SPARE_STRINGS, SPARE_STRING_BYTES};
 use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
@@ -66,11 +67,6 @@ pub struct Scratch {
     /// Emptied strings of earlier decisions, reused for the next ones.
     strings: Vec<String>,
 }
-
-/// Spare strings kept at most, and the largest capacity kept (so that one huge
-/// message does not stay allocated for the rest of a stream).
-const SPARE_STRINGS: usize = 64;
-const SPARE_STRING_BYTES: usize = 16 << 10;
 
 impl Scratch {
     /// Empty buffers (allocates nothing until used).
@@ -265,7 +261,7 @@ fn decide_in<'v>(
     if let Some(size) = document.oversized {
         out.errors.push(RequestError::TooLarge {
             size,
-            limit: decode::MAX_REQUEST_BYTES,
+            limit: REQUEST_BYTES,
             line: Some(document.line),
         });
         return;

@@ -3,7 +3,7 @@
 //! The parser stops at the first error of a file. To report every problem at once, the
 //! loader blanks out the declaration that holds the error (every character but line
 //! breaks becomes a space, so byte offsets, lines and columns do not move) and parses
-//! the file again, up to [`MAX_SYNTAX_ERRORS`] times. Declarations are found by their
+//! the file again, up to [`crate::limits::SYNTAX_ERRORS_PER_FILE`] times. Declarations are found by their
 //! keyword at the start of a line, outside braces (`rule`, `let`, `window`, `link`,
 //! `fact`, `markets`, `roles for`, `actions {`, `input {`, `require for`,
 //! `otherwise deny`). An error exactly at such a keyword belongs to the declaration
@@ -21,10 +21,8 @@
 //! name-resolution errors and unused-declaration warnings are not reported.
 
 pub use crate::check::Skipped;
+use crate::limits::SYNTAX_ERRORS_PER_FILE;
 use crate::syntax::{self, ast::PolicyFile, SyntaxError};
-
-/// The most syntax errors reported for one file; after that the rest of it is skipped.
-pub const MAX_SYNTAX_ERRORS: usize = 20;
 
 /// Parses a file, skipping declarations with syntax errors; returns the tree of the
 /// rest, every syntax error found, and what the skipped text declared.
@@ -39,8 +37,8 @@ pub fn parse(file: u32, text: &str) -> (PolicyFile, Vec<SyntaxError>, Skipped) {
             Err(e) => e,
         };
         skipped.anything = true;
-        let give_up =
-            matches!(error, SyntaxError::TooLarge { .. }) || errors.len() + 1 >= MAX_SYNTAX_ERRORS;
+        let give_up = matches!(error, SyntaxError::TooLarge { .. })
+            || errors.len() + 1 >= SYNTAX_ERRORS_PER_FILE;
         let at = error.span().start as usize;
         let chunk = if give_up {
             None

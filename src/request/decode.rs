@@ -4,6 +4,7 @@
 //! intermediate value tree. The same seed serves JSON (serde_json) and YAML
 //! (serde-saphyr, with merge keys, unknown tags and duplicate keys refused).
 
+use crate::limits::{REQUEST_BYTES, ROLES_PER_ACTOR, YAML_ALIASES, YAML_DEPTH, YAML_NODES};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -13,13 +14,6 @@ use super::{Record, RequestError};
 use crate::market::MarketCode;
 use crate::policy::{CompiledPolicy, FieldKind, SchemaNode};
 use crate::value::{self, Value};
-
-/// The largest request document accepted, in bytes.
-pub const MAX_REQUEST_BYTES: usize = 1 << 20;
-/// The deepest nesting accepted in a YAML request (JSON has serde_json's own limit of 128).
-pub const MAX_YAML_DEPTH: usize = 64;
-/// The most roles one actor may list.
-pub const MAX_ROLES: usize = 64;
 
 /// The key serde_json uses to hand over a number's exact text (feature
 /// `arbitrary_precision`), so that decimals never pass through a float.
@@ -40,7 +34,7 @@ pub fn decode_json_into<'a>(
     record: &mut Record<'a>,
 ) {
     record.clear(policy.schema.fields.len());
-    if text.len() > MAX_REQUEST_BYTES {
+    if text.len() > REQUEST_BYTES {
         record.errors.push(too_large(text.len(), line));
         return;
     }
@@ -77,15 +71,15 @@ pub fn decode_yaml_into<'a>(
     record: &mut Record<'a>,
 ) {
     record.clear(policy.schema.fields.len());
-    if text.len() > MAX_REQUEST_BYTES {
+    if text.len() > REQUEST_BYTES {
         record.errors.push(too_large(text.len(), line));
         return;
     }
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = MAX_YAML_DEPTH;
+    budget.max_depth = YAML_DEPTH;
     budget.max_documents = 1;
-    budget.max_aliases = 64;
-    budget.max_nodes = 100_000;
+    budget.max_aliases = YAML_ALIASES;
+    budget.max_nodes = YAML_NODES;
     let options = serde_saphyr::options! {
         budget: Some(budget),
         duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::Error,
@@ -118,7 +112,7 @@ pub fn decode_yaml_into<'a>(
 fn too_large(size: usize, line: usize) -> RequestError {
     RequestError::TooLarge {
         size,
-        limit: MAX_REQUEST_BYTES,
+        limit: REQUEST_BYTES,
         line: Some(line),
     }
 }
@@ -536,11 +530,11 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for LeafSeed<'_, '_, 'a> {
             })?;
             let result = match roles {
                 Roles::Missing => return Ok(()),
-                Roles::List { count, .. } if count > MAX_ROLES => {
+                Roles::List { count, .. } if count > ROLES_PER_ACTOR => {
                     self.record.role_candidates.truncate(first);
                     Err(RequestError::InvalidValue {
                         field: field.path.clone(),
-                        problem: format!("more than {MAX_ROLES} roles"),
+                        problem: format!("more than {ROLES_PER_ACTOR} roles"),
                         note: field.note.clone(),
                     })
                 }
@@ -615,7 +609,7 @@ impl<'de: 'a, 'a> Visitor<'de> for RolesVisitor<'_, '_, 'a> {
         let mut not_a_name = None;
         while let Some(item) = seq.next_element_seed(RawSeed)? {
             count = count.saturating_add(1);
-            if count > MAX_ROLES || not_a_name.is_some() {
+            if count > ROLES_PER_ACTOR || not_a_name.is_some() {
                 continue;
             }
             match item {

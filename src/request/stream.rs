@@ -7,10 +7,9 @@
 //! the next document to a caller's buffer instead, so that a batch reuses one buffer
 //! for many documents and allocates nothing per record (the `eval` batch path).
 
+use crate::limits::REQUEST_BYTES;
 use std::io::BufRead;
 use std::ops::Range;
-
-use super::decode::MAX_REQUEST_BYTES;
 
 /// How the documents of a stream are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +29,7 @@ pub struct RawRecord {
     pub line: usize,
     /// How to parse it.
     pub format: Format,
-    /// Its size when it was over [`MAX_REQUEST_BYTES`] (then `text` is empty).
+    /// Its size when it was over [`crate::limits::REQUEST_BYTES`] (then `text` is empty).
     pub oversized: Option<usize>,
     /// The input could not be read as UTF-8 text here.
     pub not_utf8: bool,
@@ -59,7 +58,7 @@ pub struct Document<'t> {
     pub line: usize,
     /// How to parse it.
     pub format: Format,
-    /// Its size when it was over [`MAX_REQUEST_BYTES`] (then `text` is empty).
+    /// Its size when it was over [`crate::limits::REQUEST_BYTES`] (then `text` is empty).
     pub oversized: Option<usize>,
     /// The input could not be read as UTF-8 text here.
     pub not_utf8: bool,
@@ -74,7 +73,7 @@ pub struct Placed {
     pub line: usize,
     /// How to parse it.
     pub format: Format,
-    /// Its size when it was over [`MAX_REQUEST_BYTES`].
+    /// Its size when it was over [`crate::limits::REQUEST_BYTES`].
     pub oversized: Option<usize>,
     /// The input could not be read as UTF-8 text here.
     pub not_utf8: bool,
@@ -155,7 +154,7 @@ impl<R: BufRead> Records<R> {
                 Some(i) => (i + 1, true),
                 None => (available.len(), false),
             };
-            let room = (MAX_REQUEST_BYTES + 2).saturating_sub(self.line.len());
+            let room = (REQUEST_BYTES + 2).saturating_sub(self.line.len());
             if let Some(part) = available.get(..take.min(room)) {
                 self.line.extend_from_slice(part);
             }
@@ -184,7 +183,7 @@ impl<R: BufRead> Records<R> {
     fn next_json_in_buffer(&mut self, buffer: &mut String) -> Option<Option<Placed>> {
         let available = self.reader.fill_buf().ok()?;
         let end = memchr::memchr(b'\n', available)?;
-        if end > MAX_REQUEST_BYTES {
+        if end > REQUEST_BYTES {
             return None;
         }
         let text = std::str::from_utf8(available.get(..end)?).ok()?;
@@ -361,7 +360,7 @@ impl<R: BufRead> Records<R> {
                 continue;
             }
             has_content |= !is_blank_or_comment(&line);
-            if oversized.is_some() || truncated || text.len() + line.len() > MAX_REQUEST_BYTES {
+            if oversized.is_some() || truncated || text.len() + line.len() > REQUEST_BYTES {
                 oversized = Some(oversized.unwrap_or(text.len()) + self.line.len());
                 text.clear();
                 continue;
@@ -432,7 +431,7 @@ mod tests {
     fn an_oversized_line_becomes_its_own_record() {
         let big = format!(
             "{{\"a\":\"{}\"}}\n{{\"b\":1}}\n{{\"c\":1}}\n",
-            "x".repeat(MAX_REQUEST_BYTES + 10)
+            "x".repeat(REQUEST_BYTES + 10)
         );
         let records: Vec<RawRecord> = Records::new(big.as_bytes()).collect();
         assert_eq!(
@@ -443,7 +442,7 @@ mod tests {
         assert!(records[0].oversized.is_some());
         let big = format!(
             "{{\"b\":1}}\n{{\"a\":\"{}\"}}\n{{\"c\":1}}\n",
-            "x".repeat(MAX_REQUEST_BYTES + 10)
+            "x".repeat(REQUEST_BYTES + 10)
         );
         let records: Vec<RawRecord> = Records::new(big.as_bytes()).collect();
         assert_eq!(records.len(), 3);

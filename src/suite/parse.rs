@@ -2,6 +2,7 @@
 //! `file:line:col`, inline requests turned into request documents (see [`super::node`])
 //! and `request_file:` requests read the way `csp-policy eval` reads its input.
 
+use crate::limits::{SUITE_BYTES, SUITE_DEPTH, SUITE_NODES};
 use std::collections::HashSet;
 use std::fmt;
 use std::io::{BufReader, Read};
@@ -14,20 +15,8 @@ use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::node::Node;
-use crate::request::decode::MAX_YAML_DEPTH;
 use crate::request::stream::{Format, RawRecord, Records};
 use crate::value;
-
-/// The largest suite file read, in bytes.
-pub const MAX_SUITE_BYTES: u64 = 16 << 20;
-
-/// The most YAML nodes a suite may hold, aliases counted as the nodes they stand for.
-const MAX_SUITE_NODES: usize = 1_000_000;
-
-/// How deep a suite file may nest: a request's own limit plus the suite's levels around
-/// it (the suite, its cases, a case, `request`), so that an over-deep request reaches the
-/// request decoder and is refused there, as `eval` would refuse it.
-const MAX_SUITE_DEPTH: usize = MAX_YAML_DEPTH + 8;
 
 /// A suite: requests with the decisions expected for them.
 #[derive(Debug, Clone)]
@@ -136,13 +125,13 @@ impl fmt::Display for SuiteError {
 /// the same request would in a file given to `eval`.
 pub(crate) fn yaml_options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = MAX_SUITE_DEPTH;
+    budget.max_depth = SUITE_DEPTH;
     budget.max_documents = 1;
     // Suites reuse a few anchors (`actor: *admin`) in many cases, which the reader's
     // alias-to-anchor ratio check takes for an alias bomb; expansion stays bounded by the
     // node budget (aliases count the nodes they stand for).
     budget.enforce_alias_anchor_ratio = false;
-    budget.max_nodes = MAX_SUITE_NODES;
+    budget.max_nodes = SUITE_NODES;
     serde_saphyr::options! {
         budget: Some(budget),
         duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::Error,
@@ -232,12 +221,12 @@ fn read_text(path: &Path) -> Result<String, String> {
     let handle = std::fs::File::open(path).map_err(|e| format!("cannot read the suite: {e}"))?;
     let mut bytes = Vec::new();
     handle
-        .take(MAX_SUITE_BYTES + 1)
+        .take(SUITE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read the suite: {e}"))?;
-    if bytes.len() as u64 > MAX_SUITE_BYTES {
+    if bytes.len() as u64 > SUITE_BYTES {
         return Err(format!(
-            "the suite is larger than the limit of {MAX_SUITE_BYTES} bytes"
+            "the suite is larger than the limit of {SUITE_BYTES} bytes"
         ));
     }
     String::from_utf8(bytes).map_err(|_| "the suite is not UTF-8 text".to_string())

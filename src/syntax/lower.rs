@@ -2,10 +2,11 @@
 //! each pair; where a pair is not what the grammar promises we return an error rather
 //! than panic, so a grammar change can never crash the parser.
 
+use crate::limits::EXPR_DEPTH;
 use pest::iterators::{Pair, Pairs};
 
 use super::ast::*;
-use super::{Rule, SyntaxError, MAX_EXPR_DEPTH};
+use super::{Rule, SyntaxError};
 use crate::source::Span;
 
 type Result<T> = std::result::Result<T, SyntaxError>;
@@ -341,9 +342,9 @@ impl Lower {
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
         let expr = self.expr_inner(pair)?;
-        if depth(&expr) > MAX_EXPR_DEPTH {
+        if depth(&expr) > EXPR_DEPTH {
             return Err(SyntaxError::TooDeep {
-                limit: MAX_EXPR_DEPTH,
+                limit: EXPR_DEPTH,
                 span: expr.span,
             });
         }
@@ -361,9 +362,9 @@ impl Lower {
                     .filter(|p| !matches!(p.as_rule(), Rule::kw_and | Rule::kw_or))
                     .map(|p| self.expr_inner(p))
                     .collect::<Result<_>>()?;
-                if parts.len() > MAX_EXPR_DEPTH {
+                if parts.len() > EXPR_DEPTH {
                     return Err(SyntaxError::TooDeep {
-                        limit: MAX_EXPR_DEPTH,
+                        limit: EXPR_DEPTH,
                         span,
                     });
                 }
@@ -393,9 +394,9 @@ impl Lower {
                 let mut count = 0;
                 while let Some(op) = inner.next() {
                     count += 1;
-                    if count > MAX_EXPR_DEPTH {
+                    if count > EXPR_DEPTH {
                         return Err(SyntaxError::TooDeep {
-                            limit: MAX_EXPR_DEPTH,
+                            limit: EXPR_DEPTH,
                             span,
                         });
                     }

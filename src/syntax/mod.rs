@@ -5,18 +5,11 @@
 pub mod ast;
 mod lower;
 
+use crate::limits::{POLICY_FILE_BYTES, POLICY_NESTING};
 use pest::Parser as _;
 
 use crate::source::Span;
 use ast::PolicyFile;
-
-/// The largest policy file accepted, in bytes.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
-/// The deepest nesting of parentheses accepted in a policy file.
-pub const MAX_NESTING: usize = 32;
-/// The most operands one `and`/`or` chain or arithmetic chain may have, and the deepest
-/// expression tree: keeps evaluation recursion bounded whatever the input.
-pub const MAX_EXPR_DEPTH: usize = 64;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/policy.pest"]
@@ -35,8 +28,8 @@ pub enum SyntaxError {
         /// How to fix it, when we can tell.
         help: Option<String>,
     },
-    /// The file is larger than [`MAX_FILE_BYTES`].
-    #[error("the policy file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")]
+    /// The file is larger than [`crate::limits::POLICY_FILE_BYTES`].
+    #[error("the policy file is {size} bytes; the limit is {POLICY_FILE_BYTES} bytes")]
     TooLarge {
         /// Its size.
         size: usize,
@@ -86,7 +79,7 @@ impl SyntaxError {
 
 /// Parses the text of one policy file (file index `file` in its source map).
 pub fn parse(file: u32, text: &str) -> Result<PolicyFile, SyntaxError> {
-    if text.len() > MAX_FILE_BYTES {
+    if text.len() > POLICY_FILE_BYTES {
         return Err(SyntaxError::TooLarge {
             size: text.len(),
             span: Span::new(file, 0, 0),
@@ -97,7 +90,7 @@ pub fn parse(file: u32, text: &str) -> Result<PolicyFile, SyntaxError> {
     lower::file(file, pairs)
 }
 
-/// Rejects parenthesis nesting deeper than [`MAX_NESTING`] before pest sees the text, so
+/// Rejects parenthesis nesting deeper than [`crate::limits::POLICY_NESTING`] before pest sees the text, so
 /// that the recursive-descent parser cannot exhaust the stack.
 fn check_nesting(file: u32, text: &str) -> Result<(), SyntaxError> {
     let mut depth = 0usize;
@@ -123,9 +116,9 @@ fn check_nesting(file: u32, text: &str) -> Result<(), SyntaxError> {
             '"' => in_string = true,
             '(' => {
                 depth += 1;
-                if depth > MAX_NESTING {
+                if depth > POLICY_NESTING {
                     return Err(SyntaxError::TooDeep {
-                        limit: MAX_NESTING,
+                        limit: POLICY_NESTING,
                         span: Span::new(file, i, i + 1),
                     });
                 }
@@ -337,7 +330,7 @@ mod tests {
         let text = format!("let x = {}1{}", "(".repeat(10_000), ")".repeat(10_000));
         let err = parse(0, &text).unwrap_err();
         assert!(matches!(err, SyntaxError::TooDeep { .. }));
-        assert_eq!(err.span().start, 8 + MAX_NESTING as u32);
+        assert_eq!(err.span().start, 8 + POLICY_NESTING as u32);
     }
 
     #[test]
