@@ -192,14 +192,18 @@ fn a_policy_example_with_a_mistake_is_caught() {
         standalone: false,
         diagnostic: None,
     };
-    let good = "rule doc-example\n  forbid cancel\n  when order.status is canceled\n  because \"x\"\n";
+    let good =
+        "rule doc-example\n  forbid cancel\n  when order.status is canceled\n  because \"x\"\n";
     assert_eq!(check_policy_block("t.md", &block(good), &clean), None);
     let typo = good.replace("order.status", "order.stauts");
     assert!(check_policy_block("t.md", &block(&typo), &clean).is_some());
     let messy = good.replace("\n  when", " when");
     assert!(check_policy_block("t.md", &block(&messy), &clean).is_some());
     let unknown_field = policy_expectation("policy error=unknown-field").unwrap();
-    assert_eq!(check_policy_block("t.md", &block(&typo), &unknown_field), None);
+    assert_eq!(
+        check_policy_block("t.md", &block(&typo), &unknown_field),
+        None
+    );
     assert!(check_policy_block("t.md", &block(good), &unknown_field).is_some());
 }
 
@@ -302,7 +306,9 @@ fn request_error_codes() -> Vec<String> {
         .find("pub fn code(&self)")
         .expect("RequestError::code is in src/request/mod.rs");
     let body = &source[start..];
-    let end = body.find("\n    }\n").expect("the end of RequestError::code");
+    let end = body
+        .find("\n    }\n")
+        .expect("the end of RequestError::code");
     body[..end]
         .lines()
         .filter_map(|line| line.split_once("=> \"").map(|(_, rest)| rest))
@@ -366,14 +372,20 @@ fn every_command_and_option_is_documented() {
             continue;
         };
         let options = help_options(&[command]);
-        assert!(!options.is_empty() || command == "fmt", "{command}: {options:?}");
+        assert!(
+            !options.is_empty() || command == "fmt",
+            "{command}: {options:?}"
+        );
         for option in options {
             if !text.contains(&format!("`{option}")) {
                 missing.push(format!("{command} {option}"));
             }
         }
     }
-    assert!(missing.is_empty(), "not documented in docs/cli.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not documented in docs/cli.md: {missing:?}"
+    );
 }
 
 /// GitHub's anchor for a heading: lower case, punctuation dropped, spaces as dashes.
@@ -402,7 +414,11 @@ fn anchors(markdown: &str) -> Vec<String> {
                 let base = slug(&heading.take().unwrap_or_default());
                 let repeats = out
                     .iter()
-                    .filter(|a| **a == base || a.strip_prefix(&format!("{base}-")).is_some_and(|n| n.parse::<u32>().is_ok()))
+                    .filter(|a| {
+                        **a == base
+                            || a.strip_prefix(&format!("{base}-"))
+                                .is_some_and(|n| n.parse::<u32>().is_ok())
+                    })
                     .count();
                 out.push(if repeats == 0 {
                     base
@@ -418,7 +434,10 @@ fn anchors(markdown: &str) -> Vec<String> {
 
 #[test]
 fn the_anchor_of_a_heading_is_githubs() {
-    assert_eq!(slug("The `eval` command: options"), "the-eval-command-options");
+    assert_eq!(
+        slug("The `eval` command: options"),
+        "the-eval-command-options"
+    );
     assert_eq!(
         anchors("# A\n## Comparing text\n## A\n"),
         ["a", "comparing-text", "a-1"]
