@@ -465,6 +465,9 @@ fn json_display(out: &mut String, value: &dyn std::fmt::Display) {
 }
 
 #[cfg(test)]
+mod roundtrip;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -269,3 +269,116 @@ pub fn list(folder: &Path, extensions: &[&str], max: Option<usize>) -> Result<Li
     listing.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(listing)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_stops_one_byte_past_the_limit() {
+        // An endless source: only limit + 1 bytes are ever taken from it.
+        let endless = std::io::repeat(b'a');
+        let err = read_text_from(endless, Path::new("zero"), 10).unwrap_err();
+        assert!(
+            matches!(err, FileError::TooLarge { limit: 10, .. }),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "cannot read zero: larger than the limit of 10 bytes"
+        );
+        assert_eq!(
+            read_text_from(&b"0123456789"[..], Path::new("x"), 10).unwrap(),
+            "0123456789"
+        );
+        let err = read_text_from(&b"\xff"[..], Path::new("x"), 10).unwrap_err();
+        assert!(matches!(err, FileError::NotText { .. }));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folders_are_listed_without_leaving_them() {
+        use std::os::unix::fs::symlink;
+        let tree = tempfile::tempdir().unwrap();
+        let folder = tree.path().join("f");
+        std::fs::create_dir_all(folder.join("sub")).unwrap();
+        std::fs::write(tree.path().join("out.policy"), "").unwrap();
+        std::fs::write(folder.join("b.policy"), "").unwrap();
+        std::fs::write(folder.join("sub/in.txt"), "").unwrap();
+        std::fs::write(folder.join("note.txt"), "").unwrap();
+        symlink("../out.policy", folder.join("a-out.policy")).unwrap();
+        symlink("sub/in.txt", folder.join("c-in.policy")).unwrap();
+        symlink("b.policy", folder.join("d-same.policy")).unwrap();
+        symlink("nowhere", folder.join("e-dangling.policy")).unwrap();
+        symlink("sub", folder.join("f-folder.policy")).unwrap();
+        std::fs::create_dir(folder.join("g.policy")).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(folder.join("h-fifo.policy"))
+            .status()
+            .unwrap();
+        assert!(fifo.success());
+
+        let listing = list(&folder, &["policy"], None).unwrap();
+        let names = |paths: &[PathBuf]| -> Vec<String> {
+            paths
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(names(&listing.files), ["b.policy", "c-in.policy"]);
+        let skipped: Vec<String> = listing.skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(skipped.len(), 5, "{skipped:?}");
+        let shown = |name: &str| folder.join(name).display().to_string();
+        assert_eq!(
+            skipped[0],
+            format!(
+                "skipped {}: a symbolic link to a file outside {}",
+                shown("a-out.policy"),
+                folder.display()
+            )
+        );
+        assert_eq!(
+            skipped[1],
+            format!(
+                "skipped {}: the same file as {}",
+                shown("d-same.policy"),
+                shown("b.policy")
+            )
+        );
+        assert!(
+            skipped[2].contains("a symbolic link to nothing"),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped[3].contains("a symbolic link to a folder"),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped[4].contains("not a regular file (a FIFO)"),
+            "{skipped:?}"
+        );
+
+        let err = list(&folder, &["policy"], Some(1)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{} holds more than 1 .policy files", folder.display())
+        );
+        // A FIFO is refused before it is opened (opening it would block).
+        let err = open_regular(&folder.join("h-fifo.policy")).unwrap_err();
+        assert!(
+            matches!(err, FileError::NotRegular { kind: "a FIFO", .. }),
+            "{err}"
+        );
+        assert!(open_regular(&folder.join("b.policy")).is_ok());
+        // Inside or outside, after links and `..`.
+        assert!(resolve_inside(&folder, &folder.join("sub/../b.policy"))
+            .unwrap()
+            .is_some());
+        assert!(resolve_inside(&folder, &folder.join("a-out.policy"))
+            .unwrap()
+            .is_none());
+        assert!(resolve_inside(&folder, &folder.join("../out.policy"))
+            .unwrap()
+            .is_none());
+    }
+}

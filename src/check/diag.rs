@@ -603,4 +603,170 @@ mod tests {
         assert!(out.starts_with("p.policy:1:16: error[syntax]"), "{out}");
         assert!(out.contains("here"), "the label is drawn: {out}");
     }
+
+    #[test]
+    fn a_very_long_line_is_cut_around_the_column() {
+        // Regression: miette's drawing panicked on a column past 65,535.
+        let mut map = SourceMap::new();
+        let text = format!("let a = 1\nlet b = {}zzz\nlet c = 3\n", " ".repeat(70_000));
+        let id = map.add(SourceFile::new("p.policy", text.as_str()));
+        let start = text.find("zzz").unwrap();
+        let d = Diagnostic::error("unknown-name", Span::new(id, start, start + 3), "no `zzz`")
+            .with_related(Span::new(id, 4, 5), "a")
+            .with_help("declare it");
+        let coloured = d.render_styled(&map, true);
+        assert!(coloured.contains("p.policy:2:70009: error[unknown-name]"));
+        assert!(coloured.len() < 4_000, "{} bytes", coloured.len());
+        let out = d.render(&map);
+        assert!(
+            out.starts_with("p.policy:2:70009: error[unknown-name]\n"),
+            "{out}"
+        );
+        assert!(out.contains("help: declare it"), "{out}");
+        assert!(out.len() < 4_000, "{} bytes", out.len());
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(" 2 │"))
+            .unwrap_or_default();
+        assert!(line.starts_with(" 2 │ …") && line.ends_with("zzz"), "{out}");
+        let spaces = line.chars().filter(|&c| c == ' ').count();
+        assert_eq!(
+            spaces,
+            3 + 100,
+            "the gutter, then 100 characters before: {line}"
+        );
+        // The lines before and after keep their numbers and text.
+        assert!(out.contains("1 │ let a = 1"), "{out}");
+        assert!(out.contains("3 │ let c = 3"), "{out}");
+    }
+
+    #[test]
+    fn offsets_map_into_the_excerpt() {
+        let text = format!("ab\n{}X{}\ncd\n", "y".repeat(500), "z".repeat(500));
+        let x = text.find('X').unwrap();
+        let excerpt = Excerpt::new(&text, &[x], 40);
+        assert_eq!(excerpt.cuts.len(), 1);
+        let line2 = excerpt.text.lines().nth(1).unwrap();
+        assert_eq!(
+            line2.chars().count(),
+            42,
+            "40 characters and two marks: {line2}"
+        );
+        assert!(line2.starts_with('…') && line2.ends_with('…'));
+        // Before the cut line: unchanged; the point itself; after: shifted.
+        assert_eq!(excerpt.offset(1), 1);
+        assert_eq!(
+            excerpt
+                .text
+                .get(excerpt.offset(x)..)
+                .unwrap()
+                .chars()
+                .next(),
+            Some('X')
+        );
+        let c = text.find("cd").unwrap();
+        assert_eq!(excerpt.text.get(excerpt.offset(c)..), Some("cd\n"));
+        assert_eq!(excerpt.offset(text.len()), excerpt.text.len());
+        // A place cut away goes to the nearer end of what is kept.
+        let kept_start = excerpt.offset(3);
+        assert_eq!(
+            excerpt.text.get(kept_start..).unwrap().chars().next(),
+            Some('y')
+        );
+        // Short lines are kept as they are.
+        let short = Excerpt::new("a\nb\n", &[0], 40);
+        assert!(short.cuts.is_empty());
+        assert_eq!(short.text, "a\nb\n");
+    }
+
+    /// Characters a writer must escape, for the round-trip tests.
+    const AWKWARD: &str =
+        "\u{0}\u{1}\t\n\r\u{1b}\"\\:#-\u{7f}\u{85}\u{9f}\u{2028}\u{2029}\u{feff}\u{fffe}\u{ffff}é日😀";
+
+    fn awkward_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let chars: Vec<char> = AWKWARD.chars().collect();
+        let character = prop_oneof![any::<char>(), proptest::sample::select(chars)];
+        proptest::collection::vec(character, 0..20).prop_map(String::from_iter)
+    }
+
+    /// What a record of `d` stands for.
+    fn expected(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
+        let location = d.location(map);
+        serde_json::json!({
+            "file": location.file,
+            "line": location.line,
+            "column": location.column,
+            "severity": d.severity.as_str(),
+            "code": d.code,
+            "message": d.message,
+            "help": d.help,
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any line lengths, tabs and wide characters, any span: the drawing never
+        /// panics, starts with the exact location, and stays bounded.
+        #[test]
+        fn drawing_never_panics_and_starts_with_the_location(
+            lines in proptest::collection::vec(
+                (0usize..20_000, proptest::sample::select(vec!['a', '\t', '日', ' ', '\u{85}'])),
+                1..5,
+            ),
+            start in 0usize..80_000,
+            len in 0usize..5000,
+        ) {
+            let text: String = lines
+                .iter()
+                .map(|(n, c)| format!("{}\n", c.to_string().repeat(*n)))
+                .collect();
+            let mut map = SourceMap::new();
+            let id = map.add(SourceFile::new("p.policy", text.as_str()));
+            let mut start = start.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + len).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let d = Diagnostic::error("syntax", Span::new(id, start, end), "m")
+                .with_related(Span::new(id, 0, 1), "first");
+            let out = d.render(&map);
+            let location = d.location(&map);
+            let header = format!("{location}: error[syntax]");
+            proptest::prop_assert_eq!(out.lines().next(), Some(header.as_str()));
+            proptest::prop_assert!(out.len() < 40_000, "{} bytes", out.len());
+        }
+
+        /// JSON and YAML records read back as the same data, whatever the text.
+        #[test]
+        fn records_read_back_as_the_same_data(
+            name in awkward_text(),
+            message in awkward_text(),
+            help in proptest::option::of(awkward_text()),
+        ) {
+            let mut map = SourceMap::new();
+            let id = map.add(SourceFile::new(name, "let a = 1\n"));
+            let mut d = Diagnostic::warning("unused", Span::new(id, 4, 5), message);
+            d.help = help;
+            let want = expected(&d, &map);
+
+            let mut json = String::new();
+            d.write_record(&map, &mut json, false);
+            let read: serde_json::Value = serde_json::from_str(&json)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}: {json}")))?;
+            proptest::prop_assert_eq!(&read, &want);
+
+            let mut yaml = String::new();
+            d.write_record(&map, &mut yaml, true);
+            yaml.push('\n');
+            d.write_record(&map, &mut yaml, true);
+            let read: Vec<serde_json::Value> = serde_saphyr::from_str(&yaml)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}: {yaml}")))?;
+            proptest::prop_assert_eq!(read, vec![want.clone(), want]);
+        }
+    }
 }
