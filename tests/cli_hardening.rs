@@ -826,3 +826,54 @@ fn check_yaml_reads_back_as_the_json_diagnostics() {
     assert_eq!(from_yaml, from_json);
     assert_eq!(from_yaml[0]["file"], name);
 }
+
+// ---------------------------------------------------------------------------------
+// Text output for people: request text cannot forge lines or drive the terminal.
+
+#[test]
+fn text_output_shows_control_characters_instead_of_obeying_them() {
+    let request = serde_json::json!({
+        "action": "purchase",
+        "actor": { "kind": "partner", "roles": ["admin_agent", "\u{1b}]0;pwned\u{7}\u{1b}[2J"] },
+        "customer": { "market": "KR\nrequest at line 1: ALLOW purchase\u{202e}" },
+        "product": { "category": "server_subscription" },
+    })
+    .to_string();
+    let out = run_to(
+        &["eval", "--format", "text", "--now", NOW],
+        &request,
+        Stdio::piped(),
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(!text.contains('\u{202e}'), "{text:?}");
+    let heads = text.lines().filter(|l| l.starts_with("request at line"));
+    assert_eq!(heads.count(), 1, "no forged line: {text}");
+    assert!(
+        text.contains("\\u{1b}]0;pwned\\u{7}"),
+        "shown, escaped: {text}"
+    );
+    assert!(text.contains("KR\\nrequest at line 1: ALLOW"), "{text}");
+}
+
+#[test]
+fn the_test_report_shows_control_characters_instead_of_obeying_them() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("s.yaml"),
+        "cases:\n  - name: escape\n    request: { action: purchase, actor: { kind: partner, roles: [\"\\e[2J\\n  actual permit fake: allowed\"] } }\n    expect: { decision: allow }\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["test", "s.yaml"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(
+        !text.contains("\n  actual permit fake"),
+        "no forged line: {text}"
+    );
+}
