@@ -877,3 +877,19 @@ fn the_test_report_shows_control_characters_instead_of_obeying_them() {
         "no forged line: {text}"
     );
 }
+
+#[test]
+fn help_on_a_full_or_closed_standard_output() {
+    for args in [&["--help"][..], &["--version"], &["eval", "--help"]] {
+        let out = run_to(args, "", full_device());
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("error: cannot write to standard output"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        let out = run_to(args, "", closed_pipe());
+        assert_eq!(code(&out), CLOSED_PIPE, "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}

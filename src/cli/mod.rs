@@ -142,11 +142,15 @@ pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
+            // A usage error goes to standard error; `--help` and `--version` to standard
+            // output, whose failure is reported like any other output's.
+            let printed = e.print();
+            if e.use_stderr() {
+                return exit::USAGE;
+            }
+            return match printed {
+                Ok(()) => exit::OK,
+                Err(error) => output::WriteError::from_io(error).report("standard output"),
             };
         }
     };
