@@ -162,13 +162,15 @@ impl Decision {
         out
     }
 
-    /// Writes the decision as a YAML document (starting with `---`).
+    /// Writes the decision as a YAML document (starting with `---`). Every string is a
+    /// double-quoted YAML scalar escaped by [`yaml_str`], so the document reads back as
+    /// the same data as the JSON form.
     pub fn write_yaml(&self, out: &mut String) {
         out.push_str("---\ndecision: ");
         out.push_str(self.verdict());
         out.push_str("\naction: ");
         match &self.action {
-            Some(a) => json_str(out, a),
+            Some(a) => yaml_str(out, a),
             None => out.push_str("null"),
         }
         out.push_str("\nreasons:");
@@ -177,9 +179,11 @@ impl Decision {
         }
         for r in &self.reasons {
             out.push_str("\n  - rule: ");
-            json_str(out, &r.rule);
-            let _ = write!(out, "\n    effect: {}\n    message: ", r.effect);
-            json_str(out, &r.message);
+            yaml_str(out, &r.rule);
+            out.push_str("\n    effect: ");
+            yaml_key(out, r.effect);
+            out.push_str("\n    message: ");
+            yaml_str(out, &r.message);
         }
         out.push_str("\nerrors:");
         if self.errors.is_empty() {
@@ -187,10 +191,10 @@ impl Decision {
         }
         for e in &self.errors {
             out.push_str("\n  - code: ");
-            json_str(out, e.code());
+            yaml_str(out, e.code());
             if let Some(field) = e.field() {
                 out.push_str("\n    field: ");
-                json_str(out, field);
+                yaml_str(out, field);
             }
             if let Some(line) = e.line() {
                 let _ = write!(out, "\n    line: {line}");
@@ -199,27 +203,29 @@ impl Decision {
                 let _ = write!(out, "\n    column: {column}");
             }
             out.push_str("\n    message: ");
-            json_display(out, e);
+            yaml_display(out, e);
         }
         out.push_str("\nfacts:");
         if self.facts.is_empty() {
             out.push_str(" {}");
         }
         for (name, value) in &self.facts {
-            let _ = write!(out, "\n  {name}: ");
+            out.push_str("\n  ");
+            yaml_key(out, name);
+            out.push_str(": ");
             match value {
                 FactValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                 FactValue::Number(n) => {
                     write_number(out, *n);
                 }
-                FactValue::Text(t) => json_str(out, t),
+                FactValue::Text(t) => yaml_str(out, t),
                 FactValue::List(items) => {
                     out.push('[');
                     for (j, item) in items.iter().enumerate() {
                         if j > 0 {
                             out.push_str(", ");
                         }
-                        json_str(out, item);
+                        yaml_str(out, item);
                     }
                     out.push(']');
                 }
@@ -229,7 +235,7 @@ impl Decision {
             out.push_str("\nexplanation:");
             for line in &self.explanation {
                 out.push_str("\n  - ");
-                json_str(out, line);
+                yaml_str(out, line);
             }
         }
         out.push('\n');
@@ -237,14 +243,22 @@ impl Decision {
 
     /// Writes the decision for a person to read.
     pub fn write_text(&self, out: &mut String) {
+        // Text from the request or the policy is shown through `visible`: it cannot
+        // start a line of its own or drive the terminal.
         let _ = writeln!(
             out,
             "{} {}",
             self.verdict().to_uppercase(),
-            self.action.as_deref().unwrap_or("(no action)")
+            visible(self.action.as_deref().unwrap_or("(no action)"))
         );
         for r in &self.reasons {
-            let _ = writeln!(out, "  {} {}: {}", r.effect, r.rule, r.message);
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                visible(r.effect),
+                visible(&r.rule),
+                visible(&r.message)
+            );
         }
         for e in &self.errors {
             let place = match (e.line(), e.column()) {
@@ -252,24 +266,63 @@ impl Decision {
                 (Some(l), None) => format!(" (line {l})"),
                 _ => String::new(),
             };
-            let _ = writeln!(out, "  error {}{place}: {e}", e.code());
+            let _ = writeln!(
+                out,
+                "  error {}{place}: {}",
+                e.code(),
+                visible(&e.to_string())
+            );
         }
         for (name, value) in &self.facts {
             let shown = match value {
                 FactValue::Bool(b) => b.to_string(),
                 FactValue::Number(n) => format_number(*n),
-                FactValue::Text(t) => t.clone(),
-                FactValue::List(items) => items.join(", "),
+                FactValue::Text(t) => visible(t).into_owned(),
+                FactValue::List(items) => visible(&items.join(", ")).into_owned(),
             };
-            let _ = writeln!(out, "  fact {name} = {shown}");
+            let _ = writeln!(out, "  fact {} = {shown}", visible(name));
         }
         if !self.explanation.is_empty() {
             out.push_str("  explanation:\n");
             for line in &self.explanation {
-                let _ = writeln!(out, "    {line}");
+                let _ = writeln!(out, "    {}", visible(line));
             }
         }
     }
+}
+
+/// Text for a person's terminal: every character that would break the line, move the
+/// cursor, start a terminal escape sequence or reorder the text (C0 controls, line
+/// breaks included, DEL, C1 controls, U+2028/9, the bidirectional controls) is shown as
+/// `\u{..}`, or `\n`, `\r`, `\t`; everything else as itself. Borrowed when there is
+/// nothing to show differently.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    fn hidden(c: char) -> bool {
+        let code = c as u32;
+        code < 0x20
+            || (0x7f..=0x9f).contains(&code)
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}'
+                    | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            )
+    }
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Appends a number as [`crate::value::format_number`] writes it (no trailing zeros),
@@ -303,6 +356,75 @@ pub fn write_money(out: &mut String, amount: Decimal) {
     }
     let cents = cents.unsigned_abs();
     let _ = write!(out, "{}.{:02}", cents / 100, cents % 100);
+}
+
+/// Writes a YAML 1.2 double-quoted scalar that any YAML reader (1.1 ones too) reads back
+/// as exactly `s`: JSON's escapes, plus `\uXXXX` for every character YAML does not
+/// allow raw (DEL and the C1 controls, U+FFFE, U+FFFF) and for those some readers take
+/// for line breaks or a byte order mark (NEL U+0085, U+2028, U+2029, U+FEFF).
+pub fn yaml_str(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    push_yaml_escaped(out, s);
+    out.push('"');
+}
+
+/// Whether a character is written as a `\uXXXX` escape in YAML (beyond `"`, `\\` and
+/// the named escapes).
+fn yaml_escapes(c: char) -> bool {
+    let code = c as u32;
+    code < 0x20
+        || (0x7f..=0x9f).contains(&code)
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+}
+
+/// Appends `s` escaped for the inside of a YAML double-quoted scalar.
+fn push_yaml_escaped(out: &mut String, s: &str) {
+    if !s.chars().any(|c| c == '"' || c == '\\' || yaml_escapes(c)) {
+        out.push_str(s);
+        return;
+    }
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if yaml_escapes(c) => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// Writes a mapping key (or a word such as an effect): plain when it is a name that every YAML reader takes as that
+/// text (letters, digits and `_`, not starting with a digit, and not a word YAML 1.1 or
+/// 1.2 reads as null or a boolean), else quoted with [`yaml_str`].
+fn yaml_key(out: &mut String, key: &str) {
+    let plain = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !matches!(
+            key.to_ascii_lowercase().as_str(),
+            "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if plain {
+        out.push_str(key);
+    } else {
+        yaml_str(out, key);
+    }
+}
+
+/// Writes a value's `Display` as a YAML double-quoted scalar.
+fn yaml_display(out: &mut String, value: &dyn std::fmt::Display) {
+    yaml_str(out, &value.to_string());
 }
 
 /// Writes a JSON string literal (also valid YAML).
@@ -388,6 +510,9 @@ fn json_display(out: &mut String, value: &dyn std::fmt::Display) {
     let _ = write!(Escaping(out), "{value}");
     out.push('"');
 }
+
+#[cfg(test)]
+mod roundtrip;
 
 #[cfg(test)]
 mod tests {
@@ -534,5 +659,24 @@ mod tests {
         let mut out = String::new();
         json_str(&mut out, "a\u{1}b\u{2028}");
         assert_eq!(out, "\"a\\u0001b\\u2028\"");
+    }
+
+    #[test]
+    fn text_for_people_shows_what_would_act_on_the_terminal() {
+        assert!(matches!(
+            visible("plain é 日"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            visible("a\nb\rc\td\u{1b}[2J\u{7f}\u{85}\u{2028}\u{202e}\u{2066}e"),
+            "a\\nb\\rc\\td\\u{1b}[2J\\u{7f}\\u{85}\\u{2028}\\u{202e}\\u{2066}e"
+        );
+        let d = Decision {
+            action: Some("x\nALLOW y".into()),
+            ..Decision::default()
+        };
+        let mut out = String::new();
+        d.write_text(&mut out);
+        assert_eq!(out, "DENY x\\nALLOW y\n");
     }
 }

@@ -24,6 +24,7 @@ pub mod check;
 pub mod cli;
 pub mod decision;
 pub mod eval;
+pub mod files;
 pub mod fmt;
 pub mod limits;
 pub mod load;

@@ -102,3 +102,41 @@ const _: () = {
     assert!(SUITE_DEPTH > YAML_DEPTH);
     assert!(SUITE_BYTES >= REQUEST_BYTES as u64);
 };
+
+// ----------------------------------------------------------------------------------------
+// Files, threads and output of the command line
+// ----------------------------------------------------------------------------------------
+
+/// The most `.policy` files read from one policy folder. A policy is written by people
+/// (the default one has eight files); without a cap a folder of 100,000 files would be
+/// read whole into memory (each file may hold [`POLICY_FILE_BYTES`]) before anything is
+/// said. The folder is refused, with this number, when it holds more.
+/// Test: `tests/cli_hardening.rs`, `a_policy_folder_with_too_many_files_is_refused`.
+pub const POLICY_FILES: usize = 1_000;
+
+/// The most bytes of policy text read for one command, all files together (enforced
+/// while reading, file by file). Sixteen times the largest file: far beyond a real
+/// policy, and it bounds what the parser and the checker hold at once.
+pub const POLICY_TOTAL_BYTES: usize = 16 * POLICY_FILE_BYTES;
+
+/// The most threads `eval --jobs` accepts (and the most it uses by default, on a machine
+/// with more CPUs). Every job holds a thread stack and two chunk buffers of up to
+/// [`CHUNK_BYTES`] + [`REQUEST_BYTES`], so 64 jobs may hold about 160 MiB at worst; a
+/// count like 65,535 made thread creation fail and the process abort.
+/// Test: `tests/cli_hardening.rs`, `an_absurd_jobs_count_is_a_usage_error`.
+pub const JOBS: u16 = 64;
+
+/// The longest source line a diagnostic draws whole, in characters. A longer line is
+/// drawn as a window of this many characters around the offending column, its cut
+/// ends marked `…`: the output stays readable and bounded, and miette's drawing (which
+/// panics on columns past 65,535) never sees a wide line. The `file:line:col` first
+/// line is always exact. Test: `check::diag::tests::a_very_long_line_is_cut_around_the_column`.
+pub const DIAGNOSTIC_LINE_CHARS: usize = 400;
+
+const _: () = {
+    // Every policy file at its largest, up to the total.
+    assert!(POLICY_TOTAL_BYTES >= POLICY_FILE_BYTES);
+    // miette draws columns up to u16::MAX; a window counts tabs as up to 4 columns and
+    // wide characters as 2.
+    assert!(DIAGNOSTIC_LINE_CHARS * 4 < u16::MAX as usize);
+};

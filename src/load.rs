@@ -9,6 +9,8 @@ mod recover;
 use std::path::{Path, PathBuf};
 
 use crate::check::{self, Diagnostic, Severity};
+use crate::files::{self, FileError, Skipped};
+use crate::limits::{POLICY_FILES, POLICY_FILE_BYTES, POLICY_TOTAL_BYTES};
 use crate::policy::CompiledPolicy;
 use crate::source::{SourceFile, SourceMap};
 use crate::syntax;
@@ -21,18 +23,21 @@ pub const POLICY_EXTENSION: &str = "policy";
 /// Why a policy could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// A file or folder could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The path.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
+    /// A file or folder could not be read (or was refused: too large, not text, a
+    /// folder with too many files).
+    #[error(transparent)]
+    File(#[from] FileError),
     /// A folder holds no policy file.
-    #[error("{path} holds no .{POLICY_EXTENSION} file")]
+    #[error("{} holds no .{POLICY_EXTENSION} file", path.display())]
     Empty {
         /// The folder.
+        path: PathBuf,
+    },
+    /// The files together hold more policy text than
+    /// [`crate::limits::POLICY_TOTAL_BYTES`].
+    #[error("the policy files hold more than {POLICY_TOTAL_BYTES} bytes together (the limit); {} is past it", path.display())]
+    TooMuchText {
+        /// The file that went past the limit.
         path: PathBuf,
     },
     /// The policy has syntax or checking errors.
@@ -74,42 +79,48 @@ pub struct Loaded {
 }
 
 /// Reads the policy files named by `paths` (files, or folders whose `*.policy` files are
-/// read in name order).
+/// read in name order); see [`read_sources_reporting`].
 pub fn read_sources(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
+    read_sources_reporting(paths, &mut |_| {})
+}
+
+/// Reads the policy files named by `paths`: a file is read whatever it is; a folder gives
+/// its `*.policy` files in name order, without following a symbolic link out of it
+/// (each entry skipped is given to `skipped`, for a warning), at most
+/// [`POLICY_FILES`] of them. Every file is read up to [`POLICY_FILE_BYTES`] and all
+/// together up to [`POLICY_TOTAL_BYTES`], enforced while reading.
+pub fn read_sources_reporting(
+    paths: &[PathBuf],
+    skipped: &mut dyn FnMut(&Skipped),
+) -> Result<SourceMap, LoadError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|source| LoadError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == POLICY_EXTENSION))
-                .collect();
-            if found.is_empty() {
+            let listing = files::list(path, &[POLICY_EXTENSION], Some(POLICY_FILES))?;
+            listing.skipped.iter().for_each(&mut *skipped);
+            if listing.files.is_empty() {
                 return Err(LoadError::Empty { path: path.clone() });
             }
-            found.sort();
-            files.extend(found);
+            files.extend(listing.files);
         } else {
             files.push(path.clone());
         }
+        if files.len() > POLICY_FILES {
+            return Err(LoadError::File(FileError::TooMany {
+                folder: path.clone(),
+                limit: POLICY_FILES,
+                extension: POLICY_EXTENSION.to_string(),
+            }));
+        }
     }
     let mut sources = SourceMap::new();
+    let mut total = 0usize;
     for file in files {
-        let bytes = std::fs::read(&file).map_err(|source| LoadError::Io {
-            path: file.clone(),
-            source,
-        })?;
-        let text = String::from_utf8(bytes).map_err(|_| LoadError::Io {
-            path: file.clone(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "the file is not UTF-8 text",
-            ),
-        })?;
+        let text = files::read_text(&file, POLICY_FILE_BYTES as u64)?;
+        total += text.len();
+        if total > POLICY_TOTAL_BYTES {
+            return Err(LoadError::TooMuchText { path: file });
+        }
         sources.add(SourceFile::new(file.display().to_string(), text));
     }
     Ok(sources)

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::output::{say, Recording};
 use super::{exit, OutputFormat};
 use crate::eval;
 use crate::eval::batch::{self, Progress, Rendering, Settings};
@@ -34,7 +35,7 @@ pub fn run(
         Some(text) => match crate::value::parse_time(text) {
             Some(t) => t,
             None => {
-                eprintln!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)");
+                say!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
                 return exit::USAGE;
             }
         },
@@ -55,7 +56,7 @@ pub fn run(
                 Box::new(BufReader::with_capacity(1 << 16, f))
             }
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", p.display());
+                say!("error: cannot read {}: {e}\n", p.display());
                 return exit::USAGE;
             }
         },
@@ -74,7 +75,7 @@ pub fn run(
         },
     };
     let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
     let mut records = Records::new(reader);
     let mut bar = ProgressLine::new(input_size);
     let summary = batch::run(
@@ -87,15 +88,19 @@ pub fn run(
     );
     bar.finish();
     if summary.write_failed || out.flush().is_err() {
-        // The reader of our output went away (a closed pipe): stop quietly.
-        return exit::USAGE;
+        // A closed pipe stops quietly (141); any other write error is said (2).
+        return match out.get_mut().take_error() {
+            Some(e) => e.report("standard output"),
+            None => super::output::WriteError::Failed(std::io::Error::other("write failed"))
+                .report("standard output"),
+        };
     }
     if let Some(e) = records.io_error {
-        eprintln!("error: reading the requests failed: {e}");
+        say!("error: reading the requests failed: {e}\n");
         return exit::USAGE;
     }
     if summary.count == 0 {
-        eprintln!("error: the input holds no request");
+        say!("error: the input holds no request\n");
         return exit::USAGE;
     }
     if summary.all_allow {
@@ -105,9 +110,11 @@ pub fn run(
     }
 }
 
-/// One thread per CPU.
+/// One thread per CPU, at most [`crate::limits::JOBS`].
 fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(usize::from(crate::limits::JOBS))
 }
 
 /// The progress line on standard error: drawn only when standard error is a terminal,

@@ -2,10 +2,16 @@
 //! command returns an exit code; nothing here decides anything by itself.
 
 mod eval_cmd;
+pub mod output;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use output::say;
+
+/// `--jobs` at most [`crate::limits::JOBS`] (as clap's range wants it).
+const JOBS_MAX: i64 = crate::limits::JOBS as i64;
 
 /// Exit codes, shared by every command.
 pub mod exit {
@@ -17,6 +23,9 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// The policy could not be loaded (syntax or checking errors).
     pub const BAD_POLICY: i32 = 3;
+    /// Standard output (or, for `check`'s text, standard error) is a closed pipe: what a
+    /// shell reports for a tool ended by SIGPIPE (128 + 13). See [`super::output`].
+    pub const CLOSED_PIPE: i32 = 141;
 }
 
 const EXIT_CODES: &str = "Exit codes:
@@ -25,7 +34,9 @@ const EXIT_CODES: &str = "Exit codes:
   1  eval: at least one decision is deny; check: errors found (or warnings with --deny-warnings);
      fmt --check: a file would change; test: a case failed
   2  bad usage, or an input or file that cannot be read
-  3  the policy has errors and nothing was evaluated";
+  3  the policy has errors and nothing was evaluated
+  141  the output was a closed pipe (`| head`): the command stopped quietly, as a
+     Unix tool ended by SIGPIPE does";
 
 /// csp-policy: decide CSP software requests (purchase, keys, downloads, cancel, audit)
 /// with a declarative policy.
@@ -78,8 +89,8 @@ pub enum Command {
         #[arg(long)]
         explain: bool,
         /// Threads deciding a large input (decisions stay in input order); the number of
-        /// CPUs when absent.
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        /// CPUs when absent (at most 64).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=JOBS_MAX))]
         jobs: Option<u16>,
         /// The requests: a file, or `-` (or nothing) for standard input.
         #[arg(value_name = "FILE")]
@@ -131,11 +142,15 @@ pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
+            // A usage error goes to standard error; `--help` and `--version` to standard
+            // output, whose failure is reported like any other output's.
+            let printed = e.print();
+            if e.use_stderr() {
+                return exit::USAGE;
+            }
+            return match printed {
+                Ok(()) => exit::OK,
+                Err(error) => output::WriteError::from_io(error).report("standard output"),
             };
         }
     };
@@ -175,16 +190,13 @@ pub(crate) fn sources(policies: &[PathBuf]) -> Result<crate::source::SourceMap, 
     if policies.is_empty() {
         return Ok(crate::load::embedded_sources());
     }
-    crate::load::read_sources(policies).map_err(|e| {
-        eprint!("{}", e.render());
-        exit::USAGE
-    })
+    crate::load::read_sources_reporting(policies, &mut |skipped| say!("warning: {skipped}\n"))
+        .map_err(|e| {
+            say!("{}", e.render());
+            exit::USAGE
+        })
 }
 
-/// `check`: every diagnostic of the policy, then the counts. Text goes to standard
-/// error, drawn by miette (colours only when standard error is a terminal and
-/// `NO_COLOR` is not set); JSON (or YAML) goes to standard output, one diagnostic per
-/// line with `file`, `line`, `column`, `severity`, `code`, `message` and `help`.
 /// Loads the policy named on the command line (or the embedded one) for a command that
 /// runs it; on errors prints every diagnostic and says what was not done.
 pub(crate) fn load_policy(policies: &[PathBuf], not_done: &str) -> Result<crate::Policy, i32> {
@@ -192,13 +204,18 @@ pub(crate) fn load_policy(policies: &[PathBuf], not_done: &str) -> Result<crate:
     match crate::load::load(sources) {
         Ok(compiled) => Ok(crate::Policy::from_compiled(compiled)),
         Err(e) => {
-            eprint!("{}", e.render());
-            eprintln!("error: the policy has errors; {not_done}");
+            say!("{}", e.render());
+            say!("error: the policy has errors; {not_done}\n");
             Err(exit::BAD_POLICY)
         }
     }
 }
 
+/// `check`: every diagnostic of the policy, then the counts. Text goes to standard
+/// error, drawn by miette (colours only when standard error is a terminal and
+/// `NO_COLOR` is not set); JSON (or YAML) goes to standard output, one diagnostic per
+/// line (a YAML list item in YAML) with `file`, `line`, `column`, `severity`, `code`, `message` and `help`.
+/// A write that fails ends it ([`output`]).
 fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32 {
     let sources = match sources(policies) {
         Ok(s) => s,
@@ -211,39 +228,19 @@ fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32
         .filter(|d| d.severity == crate::check::Severity::Error)
         .count();
     let warnings = loaded.diagnostics.len() - errors;
-    match format {
+    let written = match format {
         OutputFormat::Json | OutputFormat::Yaml => {
+            let mut out = output::Stdout::new();
+            let mut line = String::new();
             for d in &loaded.diagnostics {
-                let location = d.location(&loaded.sources);
-                let mut line = String::from("{\"file\":");
-                crate::decision::json_str(&mut line, &location.file);
-                line.push_str(&format!(
-                    ",\"line\":{},\"column\":{},\"severity\":\"{}\",\"code\":",
-                    location.line,
-                    location.column,
-                    d.severity.as_str()
-                ));
-                crate::decision::json_str(&mut line, d.code);
-                line.push_str(",\"message\":");
-                crate::decision::json_str(&mut line, &d.message);
-                line.push_str(",\"help\":");
-                match &d.help {
-                    Some(h) => crate::decision::json_str(&mut line, h),
-                    None => line.push_str("null"),
-                }
-                line.push('}');
-                if format == OutputFormat::Yaml {
-                    // JSON is YAML: each diagnostic is one item of a YAML list.
-                    line.insert_str(0, "- ");
-                }
+                line.clear();
+                d.write_record(&loaded.sources, &mut line, format == OutputFormat::Yaml);
                 line.push('\n');
-                // A closed pipe (`| head`) ends the listing quietly.
-                if std::io::Write::write_all(&mut std::io::stdout().lock(), line.as_bytes())
-                    .is_err()
-                {
+                if !out.write(&line) {
                     break;
                 }
             }
+            out.finish()
         }
         OutputFormat::Text => {
             let colour = stderr_wants_colour();
@@ -256,9 +253,13 @@ fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32
             out.push_str(&format!(
                 "checked {files} file(s): {errors} error(s), {warnings} warning(s)\n"
             ));
-            // A closed pipe ends the listing quietly.
-            let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), out.as_bytes());
+            output::stderr_all(out.as_bytes())
+                .err()
+                .map(|e| e.report("standard error"))
         }
+    };
+    if let Some(code) = written {
+        return code;
     }
     if errors > 0 || (deny_warnings && warnings > 0) {
         exit::DENIED_OR_FAILED

@@ -44,9 +44,9 @@ pub mod parse;
 pub mod report;
 pub mod run;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::cli::output::say;
 use crate::cli::{exit, SuiteFormat};
 pub use parse::{Case, Expected, ExpectedValue, Suite, SuiteError, Verdict};
 pub use run::{CaseResult, Coverage, Mismatch, RuleCoverage};
@@ -69,10 +69,10 @@ pub fn run_cli(
         Ok(loaded) => loaded,
         Err(errors) => {
             for e in &errors {
-                eprintln!("error: {e}");
+                say!("error: {e}\n");
             }
-            eprintln!(
-                "error: {} problem(s) in the suites; no case was run",
+            say!(
+                "error: {} problem(s) in the suites; no case was run\n",
                 errors.len()
             );
             return exit::USAGE;
@@ -85,10 +85,10 @@ pub fn run_cli(
         SuiteFormat::Json => report::json(&results, coverage.as_ref()),
         SuiteFormat::Junit => report::junit(&results, coverage.as_ref()),
     };
-    // A closed pipe (`| head`) ends the output quietly; the exit code still tells.
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(output.as_bytes());
-    let _ = stdout.flush();
+    // A closed pipe (`| head`) ends the output quietly (141); a full disk is said (2).
+    if let Err(e) = crate::cli::output::stdout_all(output.as_bytes()) {
+        return e.report("standard output");
+    }
     if results.iter().all(CaseResult::passed) {
         exit::OK
     } else {
@@ -135,20 +135,15 @@ fn suite_files(path: &Path) -> Result<Vec<PathBuf>, SuiteError> {
         }
         return Err(problem("no such file or folder".into()));
     }
-    let entries = std::fs::read_dir(path).map_err(|e| problem(format!("cannot read: {e}")))?;
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file()
-                && p.extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| SUITE_EXTENSIONS.contains(&e))
-        })
-        .collect();
+    // Links out of the folder are not followed (a warning names each one skipped).
+    let listing =
+        crate::files::list(path, &SUITE_EXTENSIONS, None).map_err(|e| problem(e.to_string()))?;
+    for skipped in &listing.skipped {
+        say!("warning: {skipped}\n");
+    }
+    let found = listing.files;
     if found.is_empty() {
         return Err(problem("holds no .yaml or .yml suite file".into()));
     }
-    found.sort();
     Ok(found)
 }

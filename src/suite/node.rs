@@ -98,31 +98,11 @@ fn write_float(out: &mut String, f: f64) {
     }
 }
 
-/// Writes a YAML double-quoted scalar. Everything YAML does not print as itself (control
-/// characters, C1 controls including NEL, line and paragraph separators, the byte order
-/// mark) is escaped, so the text reads back unchanged.
+/// Writes a YAML double-quoted scalar with the escaping of the decision's YAML
+/// ([`crate::decision::yaml_str`]: every character YAML does not print as itself is
+/// escaped), so the text reads back unchanged.
 fn yaml_quoted(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20
-                || (0x7f..=0x9f).contains(&(c as u32))
-                || matches!(
-                    c,
-                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-                ) =>
-            {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::decision::yaml_str(out, s);
 }
 
 impl<'de> Deserialize<'de> for Node {

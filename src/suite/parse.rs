@@ -1,8 +1,10 @@
 //! Reading suite files: YAML with unknown keys refused, every problem located as
 //! `file:line:col`, inline requests turned into request documents (see [`super::node`])
-//! and `request_file:` requests read the way `csp-policy eval` reads its input.
+//! and `request_file:` requests read the way `csp-policy eval` reads its input, confined
+//! to the suite's folder tree, regular files only, bounded by the request limit.
 
-use crate::limits::{SUITE_BYTES, SUITE_DEPTH, SUITE_NODES};
+use crate::files::{self, FileError};
+use crate::limits::{REQUEST_BYTES, SUITE_BYTES, SUITE_DEPTH, SUITE_NODES};
 use std::collections::HashSet;
 use std::fmt;
 use std::io::{BufReader, Read};
@@ -295,7 +297,7 @@ pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Suite, Vec<SuiteErr
             )),
             (None, Some(file_ref)) => {
                 let request_path = base.join(&file_ref.value);
-                read_request(&request_path)
+                read_request(base, &request_path)
                     .map(|raw| (raw, Some(request_path)))
                     .map_err(|message| at(&file_ref.referenced, message))
             }
@@ -331,10 +333,11 @@ pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Suite, Vec<SuiteErr
 }
 
 /// Reads a request file as `eval` reads its input (JSON, JSON Lines or YAML, told apart
-/// the same way); it must hold exactly one request.
-fn read_request(path: &Path) -> Result<RawRecord, String> {
-    let handle = std::fs::File::open(path)
-        .map_err(|e| format!("cannot read the request file {}: {e}", path.display()))?;
+/// the same way); it must hold exactly one request. It must lie in the suite's folder or
+/// below it (`base`, after every `..` and link is resolved), be a regular file, and hold
+/// at most [`REQUEST_BYTES`] (checked before reading, and enforced while reading).
+fn read_request(base: &Path, path: &Path) -> Result<RawRecord, String> {
+    let handle = open_request_file(base, path)?;
     let mut records = Records::new(BufReader::new(handle));
     let first = records.next();
     let second = records.next();
@@ -343,6 +346,9 @@ fn read_request(path: &Path) -> Result<RawRecord, String> {
             "cannot read the request file {}: {e}",
             path.display()
         ));
+    }
+    if records.bytes_read() > REQUEST_BYTES as u64 {
+        return Err(too_large(path));
     }
     match (first, second) {
         (Some(raw), None) => Ok(raw),
@@ -355,6 +361,46 @@ fn read_request(path: &Path) -> Result<RawRecord, String> {
             path.display()
         )),
     }
+}
+
+/// Opens a request file for [`read_request`], read at most up to one byte past the
+/// request limit.
+fn open_request_file(base: &Path, path: &Path) -> Result<std::io::Take<std::fs::File>, String> {
+    let cannot =
+        |e: &dyn fmt::Display| format!("cannot read the request file {}: {e}", path.display());
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    let resolved = match files::resolve_inside(base, path) {
+        Ok(Some(resolved)) => resolved,
+        Ok(None) => {
+            return Err(format!(
+                "the request file {} is outside the suite's folder ({}): a request file must be in the suite's folder or below it",
+                path.display(),
+                base.display()
+            ))
+        }
+        Err(e) => return Err(cannot(&e)),
+    };
+    let file = files::open_regular(&resolved).map_err(|e| match e {
+        FileError::Io { source, .. } => cannot(&source),
+        FileError::NotRegular { kind, .. } => cannot(&format!("not a regular file ({kind})")),
+        other => other.to_string(),
+    })?;
+    let size = file.metadata().map_err(|e| cannot(&e))?.len();
+    if size > REQUEST_BYTES as u64 {
+        return Err(too_large(path));
+    }
+    Ok(file.take(REQUEST_BYTES as u64 + 1))
+}
+
+fn too_large(path: &Path) -> String {
+    format!(
+        "the request file {} is larger than the request limit of {REQUEST_BYTES} bytes",
+        path.display()
+    )
 }
 
 fn expected_facts(

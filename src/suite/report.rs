@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::parse::ExpectedValue;
 use super::run::{percent, CaseResult, Coverage, Mismatch, DEFAULT_DENY};
-use crate::decision::{json_str, Decision, FactValue};
+use crate::decision::{json_str, visible, Decision, FactValue};
 use crate::value::format_number;
 
 /// The summary line CI reads: `N passed, N failed`.
@@ -131,12 +131,25 @@ pub fn failure_text(out: &mut String, result: &CaseResult<'_>) {
 
 /// The actual decision's reasons and errors with their messages: what a reader needs
 /// to see why the decision came out as it did.
+/// Text from the request is shown through [`visible`], so that it cannot forge a line of
+/// the report or drive the terminal.
 fn decision_details(out: &mut String, decision: &Decision) {
     for r in &decision.reasons {
-        let _ = writeln!(out, "  actual {} {}: {}", r.effect, r.rule, r.message);
+        let _ = writeln!(
+            out,
+            "  actual {} {}: {}",
+            r.effect,
+            visible(&r.rule),
+            visible(&r.message)
+        );
     }
     for e in &decision.errors {
-        let _ = writeln!(out, "  actual error {}: {e}", e.code());
+        let _ = writeln!(
+            out,
+            "  actual error {}: {}",
+            e.code(),
+            visible(&e.to_string())
+        );
     }
 }
 
