@@ -57,6 +57,25 @@ pub const YAML_NODES: usize = 100_000;
 /// The most roles one actor may list (roles are a bit mask of at most 64 roles).
 pub const ROLES_PER_ACTOR: usize = 64;
 
+/// The largest count a request may give (`link.downloads`): 2^53 - 1, the largest
+/// whole number that every JSON reader, JavaScript's included, reads exactly, so that a
+/// count written back in a decision (a fact, a message) means what the request said. A
+/// larger count is refused with the value as written, never clamped.
+pub const COUNT_MAX: u64 = (1 << 53) - 1;
+
+/// The first and last years of a time, in UTC. RFC 3339 writes a year in four digits:
+/// a time outside them could be neither read back nor written. A request time outside
+/// them (`9999-12-31T23:00:00-05:00` is in year 10000 in UTC) is refused; a computed
+/// time outside them (a link expiring after 9999) is an evaluation error.
+pub const TIME_FIRST_YEAR: i32 = 0;
+
+/// See [`TIME_FIRST_YEAR`].
+pub const TIME_LAST_YEAR: i32 = 9999;
+
+/// The most decimals of a second a time may give: times are held to the nanosecond, so
+/// a tenth decimal would be dropped silently.
+pub const TIME_FRACTION_DIGITS: usize = 9;
+
 // ----------------------------------------------------------------------------------------
 // Suites (`csp-policy test`)
 // ----------------------------------------------------------------------------------------

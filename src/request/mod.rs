@@ -2,7 +2,10 @@
 //! policy's input schema (`decode`), splitting a stream into documents (`stream`), and
 //! the errors that make a request unusable.
 
+mod convert;
 pub mod decode;
+pub mod number;
+mod scalar;
 pub mod stream;
 
 use std::borrow::Cow;
@@ -37,6 +40,15 @@ impl<'a> Record<'a> {
     /// Whether a slot held a value that was not valid.
     pub fn is_invalid(&self, slot: u16) -> bool {
         slot < 128 && self.invalid & (1u128 << slot) != 0
+    }
+
+    /// Marks a slot as holding a value that was not valid. A policy has at most
+    /// [`POLICY_FIELDS`](crate::limits::POLICY_FIELDS) = 128 fields (the checker refuses
+    /// more), so every slot has its bit.
+    pub fn mark_invalid(&mut self, slot: u16) {
+        if slot < 128 {
+            self.invalid |= 1u128 << slot;
+        }
     }
 
     /// Empties the record for a new document with `fields` slots, keeping its buffers.
