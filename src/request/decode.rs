@@ -6,7 +6,9 @@
 //! format hands a leaf's value over as written (`scalar`), and one set of rules
 //! converts it (`convert`).
 
-use crate::limits::{REQUEST_BYTES, ROLES_PER_ACTOR, YAML_ALIASES, YAML_DEPTH, YAML_NODES};
+use crate::limits::{
+    POLICY_ROLES, REQUEST_BYTES, ROLES_PER_ACTOR, YAML_ALIASES, YAML_DEPTH, YAML_NODES,
+};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -530,7 +532,7 @@ impl<'de: 'a, 'a, F: Scalars<'de>> Visitor<'de> for RolesVisitor<'_, '_, 'a, F> 
             match item {
                 Raw::Str(name) => {
                     let mut mask = 0u64;
-                    for (bit, role) in self.policy.roles.iter().enumerate().take(64) {
+                    for (bit, role) in self.policy.roles.iter().enumerate().take(POLICY_ROLES) {
                         if role.name == *name {
                             mask |= 1u64 << bit;
                         }
