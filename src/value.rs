@@ -212,9 +212,10 @@ pub fn is_writable_time(time: &DateTime<Utc>) -> bool {
     (TIME_FIRST_YEAR..=TIME_LAST_YEAR).contains(&time.year()) && time.nanosecond() < 1_000_000_000
 }
 
-/// Reads an RFC 3339 timestamp with an offset (`T`/`Z` in either case) into UTC, or
-/// says why it is not one: a leap second, more than nanoseconds, or a year outside
-/// 0000-9999 once in UTC are refused, so that every time read is exact and writable.
+/// Reads an RFC 3339 timestamp with an offset (`T`/`Z` in either case; not a space for
+/// `T`) into UTC, or says why it is not one: a leap second, more than nanoseconds, or a
+/// year outside 0000-9999 once in UTC are refused, so that every time read is exact
+/// and writable.
 pub fn read_time(text: &str) -> Result<DateTime<Utc>, TimeError> {
     if text.len() > 64 {
         return Err(TimeError::NotRfc3339);
@@ -226,6 +227,10 @@ pub fn read_time(text: &str) -> Result<DateTime<Utc>, TimeError> {
     } else {
         text
     };
+    // RFC 3339's grammar separates date and time with `T` (chrono also takes a space).
+    if text.as_bytes().get(10) != Some(&b'T') {
+        return Err(TimeError::NotRfc3339);
+    }
     let time = DateTime::parse_from_rfc3339(text)
         .map_err(|_| TimeError::NotRfc3339)?
         .with_timezone(&Utc);
@@ -402,9 +407,27 @@ mod tests {
             "9999-12-31T23:00:00-05:00",
             "0000-01-01T00:30:00+01:00",
             "2026-11-25T12:00:00.1234567891Z",
+            "2026-11-25 12:00:00Z",
         ] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }
+        assert_eq!(
+            read_time("2026-11-25T12:00:60Z"),
+            Err(TimeError::LeapSecond)
+        );
+        assert_eq!(
+            read_time("9999-12-31T23:00:00-05:00"),
+            Err(TimeError::OutOfRange)
+        );
+        assert_eq!(
+            read_time("2026-11-25T12:00:00.1234567891Z"),
+            Err(TimeError::TooPrecise)
+        );
+        assert_eq!(
+            read_time("2026-11-25 12:00:00Z"),
+            Err(TimeError::NotRfc3339),
+            "RFC 3339 separates date and time with `T` (DESIGN accepts `t` too)"
+        );
         for good in [
             "9999-12-31T23:59:59.999999999Z",
             "0000-01-01T00:00:00Z",
