@@ -36,6 +36,27 @@ pub const REACH_CASES: usize = 32;
 /// How deep `let`s are inlined by the reachability analysis.
 pub const REACH_LET_DEPTH: usize = 8;
 
+/// The most actions a policy may declare: the checker keeps the actions a rule or a
+/// requirement applies to as one 64-bit mask. The action past the limit is refused
+/// where it is declared. Test: `tests/policy_limits.rs`.
+pub const POLICY_ACTIONS: usize = 64;
+
+/// The most roles a policy may declare, all sides together: an audience and an actor's
+/// roles are 64-bit masks, one bit per role. The role past the limit is refused where
+/// it is declared. Test: `tests/policy_limits.rs`.
+pub const POLICY_ROLES: usize = 64;
+
+/// The most sides (`roles for SIDE`) a policy may declare: an audience keeps its sides
+/// as one 8-bit mask. Test: `tests/policy_limits.rs`.
+pub const POLICY_SIDES: usize = 8;
+
+/// The most input fields a policy may declare: a decoded request marks the fields whose
+/// value was given but invalid (so that they are not also called missing) in one
+/// 128-bit word. The field past the limit is refused where it is declared. A real
+/// request schema has a few dozen fields (the default policy: 26).
+/// Test: `tests/policy_limits.rs`.
+pub const POLICY_FIELDS: usize = 128;
+
 // ----------------------------------------------------------------------------------------
 // Requests
 // ----------------------------------------------------------------------------------------
@@ -54,8 +75,27 @@ pub const YAML_ALIASES: usize = 64;
 /// The most YAML nodes one request may hold, aliases counted as the nodes they stand for.
 pub const YAML_NODES: usize = 100_000;
 
-/// The most roles one actor may list (roles are a bit mask of at most 64 roles).
+/// The most roles one actor may list (a policy has at most [`POLICY_ROLES`] roles).
 pub const ROLES_PER_ACTOR: usize = 64;
+
+/// The largest count a request may give (`link.downloads`): 2^53 - 1, the largest
+/// whole number that every JSON reader, JavaScript's included, reads exactly, so that a
+/// count written back in a decision (a fact, a message) means what the request said. A
+/// larger count is refused with the value as written, never clamped.
+pub const COUNT_MAX: u64 = (1 << 53) - 1;
+
+/// The first and last years of a time, in UTC. RFC 3339 writes a year in four digits:
+/// a time outside them could be neither read back nor written. A request time outside
+/// them (`9999-12-31T23:00:00-05:00` is in year 10000 in UTC) is refused; a computed
+/// time outside them (a link expiring after 9999) is an evaluation error.
+pub const TIME_FIRST_YEAR: i32 = 0;
+
+/// See [`TIME_FIRST_YEAR`].
+pub const TIME_LAST_YEAR: i32 = 9999;
+
+/// The most decimals of a second a time may give: times are held to the nanosecond, so
+/// a tenth decimal would be dropped silently.
+pub const TIME_FRACTION_DIGITS: usize = 9;
 
 // ----------------------------------------------------------------------------------------
 // Suites (`csp-policy test`)
@@ -101,6 +141,11 @@ const _: () = {
     // A suite can hold the deepest and the largest request.
     assert!(SUITE_DEPTH > YAML_DEPTH);
     assert!(SUITE_BYTES >= REQUEST_BYTES as u64);
+    // Each policy vocabulary fits the mask that holds it.
+    assert!(POLICY_ACTIONS <= u64::BITS as usize);
+    assert!(POLICY_ROLES <= u64::BITS as usize);
+    assert!(POLICY_SIDES <= u8::BITS as usize);
+    assert!(POLICY_FIELDS <= u128::BITS as usize);
 };
 
 // ----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::limits::{TIME_FIRST_YEAR, TIME_FRACTION_DIGITS, TIME_LAST_YEAR};
 use crate::market::MarketCode;
 
 /// One value, borrowing text from the request it came from where it can.
@@ -180,10 +181,44 @@ fn hex(digits: &[u8]) -> Option<u64> {
     (invalid & 0x80 == 0).then_some(value)
 }
 
-/// Parses an RFC 3339 timestamp with an offset (`T`/`Z` in either case) into UTC.
-pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+/// Why a text is not a time of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    /// Not RFC 3339 with an offset.
+    #[error("is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)")]
+    NotRfc3339,
+    /// A second of 60.
+    #[error(
+        "has a second of 60 (a leap second): times are exact UTC instants, and a leap second has no instant of its own"
+    )]
+    LeapSecond,
+    /// More decimals of a second than a time holds.
+    #[error(
+        "has more than {TIME_FRACTION_DIGITS} decimals of a second: times are exact to the nanosecond"
+    )]
+    TooPrecise,
+    /// Outside the years RFC 3339 can write, once in UTC.
+    #[error(
+        "is outside the years {TIME_FIRST_YEAR:04}-{TIME_LAST_YEAR} in UTC, which RFC 3339 cannot write"
+    )]
+    OutOfRange,
+}
+
+/// Whether a time can be written as RFC 3339 in UTC: its year is in
+/// [`TIME_FIRST_YEAR`]..=[`TIME_LAST_YEAR`] and it is not a leap second. Every time the
+/// engine holds is one: reading refuses the others, computing one is an error.
+pub fn is_writable_time(time: &DateTime<Utc>) -> bool {
+    use chrono::{Datelike as _, Timelike as _};
+    (TIME_FIRST_YEAR..=TIME_LAST_YEAR).contains(&time.year()) && time.nanosecond() < 1_000_000_000
+}
+
+/// Reads an RFC 3339 timestamp with an offset (`T`/`Z` in either case; not a space for
+/// `T`) into UTC, or says why it is not one: a leap second, more than nanoseconds, or a
+/// year outside 0000-9999 once in UTC are refused, so that every time read is exact
+/// and writable.
+pub fn read_time(text: &str) -> Result<DateTime<Utc>, TimeError> {
     if text.len() > 64 {
-        return None;
+        return Err(TimeError::NotRfc3339);
     }
     let owned;
     let text = if text.bytes().any(|b| b == b't' || b == b'z') {
@@ -192,14 +227,59 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     } else {
         text
     };
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    // RFC 3339's grammar separates date and time with `T` (chrono also takes a space).
+    if text.as_bytes().get(10) != Some(&b'T') {
+        return Err(TimeError::NotRfc3339);
+    }
+    let time = DateTime::parse_from_rfc3339(text)
+        .map_err(|_| TimeError::NotRfc3339)?
+        .with_timezone(&Utc);
+    if fraction_digits(text) > TIME_FRACTION_DIGITS {
+        return Err(TimeError::TooPrecise);
+    }
+    if chrono::Timelike::nanosecond(&time) >= 1_000_000_000 {
+        return Err(TimeError::LeapSecond);
+    }
+    if !is_writable_time(&time) {
+        return Err(TimeError::OutOfRange);
+    }
+    Ok(time)
 }
 
-/// Parses a plain decimal (`1200.00`, `-3`, `.5` is refused): digits, an optional point
-/// and digits, no exponent, no sign other than a leading `-`.
-pub fn parse_decimal(text: &str) -> Option<Decimal> {
+/// Parses an RFC 3339 timestamp as [`read_time`] does, without the reason.
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    read_time(text).ok()
+}
+
+/// The number of digits after the seconds' decimal point of an RFC 3339 time.
+fn fraction_digits(text: &str) -> usize {
+    // `YYYY-MM-DDTHH:MM:SS` is 19 bytes; a fraction starts with a point there.
+    match text.as_bytes().get(19..) {
+        Some([b'.', rest @ ..]) => rest.iter().take_while(|b| b.is_ascii_digit()).count(),
+        _ => 0,
+    }
+}
+
+/// Why a text is not a plain decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DecimalError {
+    /// Not digits with an optional point and digits (and an optional leading `-`).
+    #[error("is not a plain decimal number (digits with an optional decimal point; no exponent)")]
+    NotPlain,
+    /// Larger than a decimal holds.
+    #[error("is larger than the largest decimal (79228162514264337593543950335)")]
+    TooLarge,
+    /// More digits than a decimal holds exactly: reading it would round it.
+    #[error(
+        "has more digits than a decimal holds exactly (28 significant digits, at most 28 after the point)"
+    )]
+    TooPrecise,
+}
+
+/// Reads a plain decimal (`1200.00`, `-3`; `.5`, `5.`, `+1`, `1e3` are refused):
+/// digits, an optional point and digits, no exponent, no sign other than a leading
+/// `-`. A value the decimal type cannot hold exactly is refused, never rounded.
+pub fn read_decimal(text: &str) -> Result<Decimal, DecimalError> {
     let body = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = match body.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -207,9 +287,28 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(int) || frac.is_some_and(|f| !digits(f)) {
-        return None;
+        return Err(DecimalError::NotPlain);
     }
-    text.parse::<Decimal>().ok()
+    let frac_len = frac.map_or(0, str::len);
+    let value = text.parse::<Decimal>().map_err(|_| {
+        let int_digits = int.trim_start_matches('0').len();
+        if int_digits > 28 || frac_len == 0 {
+            DecimalError::TooLarge
+        } else {
+            DecimalError::TooPrecise
+        }
+    })?;
+    // rust_decimal rounds what does not fit; the scale tells: it keeps every decimal
+    // written exactly when it does not round.
+    if usize::try_from(value.scale()).ok() != Some(frac_len) {
+        return Err(DecimalError::TooPrecise);
+    }
+    Ok(value)
+}
+
+/// Parses a plain decimal as [`read_decimal`] does, without the reason.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    read_decimal(text).ok()
 }
 
 /// Appends `items` joined by ", ", or "(none)" when there are none.
@@ -275,6 +374,67 @@ mod tests {
             None,
             "overflow is refused"
         );
+    }
+
+    #[test]
+    fn decimals_that_a_decimal_cannot_hold_exactly_are_refused() {
+        // rust_decimal would round these silently (to 0, to ...034).
+        assert_eq!(parse_decimal("0.00000000000000000000000000001"), None);
+        assert_eq!(parse_decimal("1.00000000000000000000000000001"), None);
+        assert_eq!(parse_decimal("7922816251426433759354395033.55"), None);
+        assert_eq!(parse_decimal("79228162514264337593543950336"), None);
+        // The extremes that fit are kept as written.
+        assert_eq!(
+            parse_decimal("0.0000000000000000000000000001"),
+            Some(dec("0.0000000000000000000000000001"))
+        );
+        assert_eq!(
+            parse_decimal("79228162514264337593543950335"),
+            Some(Decimal::MAX)
+        );
+        assert_eq!(
+            parse_decimal("1015.89499999999999"),
+            Some(dec("1015.89499999999999"))
+        );
+    }
+
+    #[test]
+    fn times_refuse_leap_seconds_years_past_9999_and_sub_nanosecond_digits() {
+        for bad in [
+            "2026-12-31T23:59:60Z",
+            "2026-11-25T12:00:60Z",
+            "2026-11-25T12:00:60.5+01:00",
+            "9999-12-31T23:00:00-05:00",
+            "0000-01-01T00:30:00+01:00",
+            "2026-11-25T12:00:00.1234567891Z",
+            "2026-11-25 12:00:00Z",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+        assert_eq!(
+            read_time("2026-11-25T12:00:60Z"),
+            Err(TimeError::LeapSecond)
+        );
+        assert_eq!(
+            read_time("9999-12-31T23:00:00-05:00"),
+            Err(TimeError::OutOfRange)
+        );
+        assert_eq!(
+            read_time("2026-11-25T12:00:00.1234567891Z"),
+            Err(TimeError::TooPrecise)
+        );
+        assert_eq!(
+            read_time("2026-11-25 12:00:00Z"),
+            Err(TimeError::NotRfc3339),
+            "RFC 3339 separates date and time with `T` (DESIGN accepts `t` too)"
+        );
+        for good in [
+            "9999-12-31T23:59:59.999999999Z",
+            "0000-01-01T00:00:00Z",
+            "2026-11-25T12:00:00.123456789Z",
+        ] {
+            assert!(parse_time(good).is_some(), "{good}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{market_names, ty_of, Checker, Diagnostic};
+use crate::limits::{POLICY_ACTIONS, POLICY_FIELDS, POLICY_ROLES, POLICY_SIDES};
 use crate::market::{MarketCode, MarketSet};
 use crate::policy::{Action, Field, FieldKind, MarketList, Role, Schema, SchemaNode};
 use crate::source::Span;
@@ -85,6 +86,16 @@ impl Checker<'_> {
         self.report(d.with_help("remove one of the two declarations"));
     }
 
+    /// Reports a declaration refused for a limit of `limits.rs`; its uses are then not
+    /// reported as unknown (the policy does not check either way).
+    fn refuse_over_limit(&mut self, diagnostic: Diagnostic) {
+        self.report(
+            diagnostic
+                .with_help("this limit is the engine's (see Limits in the README): declare fewer"),
+        );
+        self.over_limit = true;
+    }
+
     pub(super) fn declare_actions(&mut self, list: &ast::NamedList) {
         for (name, label) in &list.items {
             let key = format!("action:{}", name.text);
@@ -94,11 +105,11 @@ impl Checker<'_> {
                 continue;
             }
             self.declared_at.entry(key).or_insert(name.span);
-            if self.actions.len() >= 64 {
-                self.report(Diagnostic::error(
+            if self.actions.len() >= POLICY_ACTIONS {
+                self.refuse_over_limit(Diagnostic::error(
                     "too-many-actions",
                     name.span,
-                    "a policy may declare at most 64 actions",
+                    format!("a policy may declare at most {POLICY_ACTIONS} actions"),
                 ));
                 continue;
             }
@@ -117,11 +128,11 @@ impl Checker<'_> {
         let side_index = match self.sides.iter().position(|s| *s == side.text) {
             Some(i) => i,
             None => {
-                if self.sides.len() >= 8 {
-                    self.report(Diagnostic::error(
+                if self.sides.len() >= POLICY_SIDES {
+                    self.refuse_over_limit(Diagnostic::error(
                         "too-many-sides",
                         side.span,
-                        "a policy may declare at most 8 sides",
+                        format!("a policy may declare at most {POLICY_SIDES} sides"),
                     ));
                     return;
                 }
@@ -145,11 +156,13 @@ impl Checker<'_> {
                 continue;
             }
             self.declared_at.entry(key).or_insert(name.span);
-            if self.roles.len() >= 64 {
-                self.report(Diagnostic::error(
+            if self.roles.len() >= POLICY_ROLES {
+                self.refuse_over_limit(Diagnostic::error(
                     "too-many-roles",
                     name.span,
-                    "a policy may declare at most 64 roles",
+                    format!(
+                        "a policy may declare at most {POLICY_ROLES} roles, all sides together"
+                    ),
                 ));
                 continue;
             }
@@ -206,6 +219,14 @@ impl Checker<'_> {
             FieldType::Guid => FieldKind::Guid,
             FieldType::Market => FieldKind::Market,
         };
+        if self.fields.len() >= POLICY_FIELDS {
+            self.refuse_over_limit(Diagnostic::error(
+                "too-many-fields",
+                decl.path.span,
+                format!("a policy may declare at most {POLICY_FIELDS} input fields"),
+            ));
+            return;
+        }
         let special = matches!(
             kind,
             FieldKind::Action | FieldKind::RequestTime | FieldKind::Side | FieldKind::Roles

@@ -57,20 +57,25 @@ impl Skipped {
     /// Whether a diagnostic may be caused only by the skipped declarations.
     fn hides(&self, code: &str) -> bool {
         let needs_everything = matches!(code, "unused" | "fact-not-defined");
-        let needs_vocabulary = matches!(
-            code,
-            "unknown-field"
-                | "unknown-name"
-                | "unknown-action"
-                | "unknown-side"
-                | "unknown-role"
-                | "unknown-value"
-                | "no-input"
-                | "no-actions"
-                | "never-applies"
-        );
-        (self.anything && needs_everything) || (self.vocabulary && needs_vocabulary)
+        (self.anything && needs_everything) || (self.vocabulary && needs_vocabulary(code))
     }
+}
+
+/// Whether a diagnostic may be caused by a vocabulary that is not all known (a block
+/// skipped for a syntax error, a name refused for a limit).
+fn needs_vocabulary(code: &str) -> bool {
+    matches!(
+        code,
+        "unknown-field"
+            | "unknown-name"
+            | "unknown-action"
+            | "unknown-side"
+            | "unknown-role"
+            | "unknown-value"
+            | "no-input"
+            | "no-actions"
+            | "never-applies"
+    )
 }
 
 /// Checks the parsed files of one policy (`files[i]` is file `i` of `sources`).
@@ -174,6 +179,9 @@ pub(crate) struct Checker<'s> {
     /// Where each action (`action:NAME`), role (`role:SIDE:NAME`) and field
     /// (`field:PATH`) was first declared, to point at it from a duplicate.
     declared_at: HashMap<String, Span>,
+    /// Set when an action, side, role or field was refused for a limit (reported
+    /// there, once): its uses are then not reported as unknown.
+    over_limit: bool,
 }
 
 /// Converts a duration literal to an exact duration.
@@ -225,12 +233,16 @@ impl<'s> Checker<'s> {
             used: HashSet::new(),
             broken: HashSet::new(),
             declared_at: HashMap::new(),
+            over_limit: false,
         }
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
         // A broken `let` is reported once, where it breaks, not at every use.
         if diagnostic.code == "broken-let" {
+            return;
+        }
+        if self.over_limit && needs_vocabulary(diagnostic.code) {
             return;
         }
         self.diags.push(diagnostic);

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
 
+use crate::limits::{TIME_FIRST_YEAR, TIME_LAST_YEAR};
 use crate::policy::expr::{Arith, Func, Order};
 use crate::policy::{CompiledPolicy, Expr, Node};
 use crate::request::Record;
@@ -24,6 +25,11 @@ pub enum EvalError {
     /// A number or time went out of range.
     #[error("`{0}` is out of range")]
     Overflow(String),
+    /// A computed time falls outside the years RFC 3339 can write.
+    #[error(
+        "`{0}` gives a time outside the years {TIME_FIRST_YEAR:04}-{TIME_LAST_YEAR}, which RFC 3339 cannot write"
+    )]
+    TimeOutOfRange(String),
 }
 
 /// The state of one evaluation: the request, memoized `let`s, computed facts. `'v` is
@@ -421,7 +427,15 @@ impl<'r, 'v> Env<'r, 'v> {
                 } else {
                     t.checked_add_signed(d)
                 };
-                Value::Time(shifted.ok_or_else(overflow)?)
+                // Every time held is writable (see `value::read_time`): one computed
+                // outside the years RFC 3339 writes is an error, never printed.
+                match shifted {
+                    Some(t) if value::is_writable_time(&t) => Value::Time(t),
+                    _ => {
+                        let expr = self.policy.sources.snippet(e.span).to_string();
+                        return Err(EvalError::TimeOutOfRange(expr));
+                    }
+                }
             }
             (Value::Time(x), Value::Time(y)) => Value::Duration(x.signed_duration_since(y)),
             (Value::Duration(x), Value::Duration(y)) => {
@@ -749,7 +763,6 @@ mod tests {
             "2026-11-25T12:00:00.5Z",
             "2026-11-25T12:00:00.000123Z",
             "2026-11-25T12:00:00.000000001Z",
-            "2016-12-31T23:59:60Z",
             "2026-11-25T21:00:00+09:00",
         ] {
             let time = value::parse_time(text).unwrap();
@@ -766,6 +779,38 @@ mod tests {
             write_guid(&mut out, guid);
             assert_eq!(out, value::format_guid(guid));
         }
+    }
+
+    /// Decides a YAML request with a policy whose fact `later` is `t + 1 days` and
+    /// `earlier` is `t - 1 days`.
+    fn decide_shifted(request: &str) -> crate::Decision {
+        let text = "actions {\n  go \"Go\"\n}\ninput {\n  action \"action\" is the action\n  at \"time\" is the time of the request\n  t \"t\" is a time\n}\nfact later for go = t + 1 days\nfact earlier for go = t - 1 days\n";
+        let mut sources = crate::source::SourceMap::new();
+        sources.add(crate::source::SourceFile::new("t.policy", text));
+        let policy = crate::load::load(sources).map_err(|e| e.render()).unwrap();
+        let now = value::parse_time("2026-11-25T12:00:00Z").unwrap();
+        crate::Policy::from_compiled(policy).decide_yaml(request, now)
+    }
+
+    #[test]
+    fn a_time_computed_outside_years_0000_to_9999_is_an_evaluation_error() {
+        let d = decide_shifted("action: go\nt: 9999-12-31T00:00:00Z\n");
+        assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
+        assert_eq!(d.errors[0].code(), "evaluation-error");
+        assert!(d.errors[0].to_string().contains("9999"), "{}", d.errors[0]);
+        assert!(!d.to_json().contains("+10000"), "{}", d.to_json());
+        let d = decide_shifted("action: go\nt: 0000-01-01T12:00:00Z\n");
+        assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
+        assert_eq!(d.errors[0].code(), "evaluation-error");
+        // At the edge, both facts are written.
+        let d = decide_shifted("action: go\nt: 9999-12-30T23:59:59.999999999Z\n");
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(
+            d.fact("later"),
+            Some(&crate::decision::FactValue::Text(
+                "9999-12-31T23:59:59.999999999Z".into()
+            ))
+        );
     }
 
     #[test]

@@ -2,22 +2,25 @@
 //! serde `DeserializeSeed` walks the document once, looks each key up in the schema
 //! tree, converts known leaves to typed values and skips unknown keys, with no
 //! intermediate value tree. The same seed serves JSON (serde_json) and YAML
-//! (serde-saphyr, with merge keys, unknown tags and duplicate keys refused).
+//! (serde-saphyr, with merge keys, unknown tags and duplicate keys refused); each
+//! format hands a leaf's value over as written (`scalar`), and one set of rules
+//! converts it (`convert`).
 
-use crate::limits::{REQUEST_BYTES, ROLES_PER_ACTOR, YAML_ALIASES, YAML_DEPTH, YAML_NODES};
+use crate::limits::{
+    POLICY_ROLES, REQUEST_BYTES, ROLES_PER_ACTOR, YAML_ALIASES, YAML_DEPTH, YAML_NODES,
+};
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::convert::{put, store};
+use super::scalar::{Json, Raw, RawVisitor, ScalarSeed, Scalars, Yaml};
 use super::{Record, RequestError};
-use crate::market::MarketCode;
 use crate::policy::{CompiledPolicy, FieldKind, SchemaNode};
-use crate::value::{self, Value};
+use crate::value::Value;
 
-/// The key serde_json uses to hand over a number's exact text (feature
-/// `arbitrary_precision`), so that decimals never pass through a float.
-const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
+pub(crate) use super::scalar::truncate;
 
 /// Decodes a JSON document. `line` is where it starts in the input (1-based), for errors.
 pub fn decode_json<'a>(policy: &CompiledPolicy, text: &'a str, line: usize) -> Record<'a> {
@@ -42,6 +45,7 @@ pub fn decode_json_into<'a>(
     let result = RootSeed {
         policy,
         record: &mut *record,
+        format: Json,
     }
     .deserialize(&mut de)
     .and_then(|()| de.end());
@@ -91,6 +95,7 @@ pub fn decode_yaml_into<'a>(
         RootSeed {
             policy,
             record: &mut *record,
+            format: Yaml { text },
         }
         .deserialize(de)
     });
@@ -152,12 +157,14 @@ fn strip_position(message: &str) -> &str {
     }
 }
 
-struct RootSeed<'p, 'r, 'a> {
+/// The whole document: the root level of the schema tree.
+struct RootSeed<'p, 'r, 'a, F> {
     policy: &'p CompiledPolicy,
     record: &'r mut Record<'a>,
+    format: F,
 }
 
-impl<'de: 'a, 'a> DeserializeSeed<'de> for RootSeed<'_, '_, 'a> {
+impl<'de: 'a, 'a, F: Scalars<'de>> DeserializeSeed<'de> for RootSeed<'_, '_, 'a, F> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -166,19 +173,21 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for RootSeed<'_, '_, 'a> {
             record: self.record,
             nodes: &self.policy.schema.root,
             prefix: "",
+            format: self.format,
         })
     }
 }
 
 /// Visits one object of the request against a level of the schema tree.
-struct GroupVisitor<'p, 'r, 'a> {
+struct GroupVisitor<'p, 'r, 'a, F> {
     policy: &'p CompiledPolicy,
     record: &'r mut Record<'a>,
     nodes: &'p [(String, SchemaNode)],
     prefix: &'p str,
+    format: F,
 }
 
-impl GroupVisitor<'_, '_, '_> {
+impl<F> GroupVisitor<'_, '_, '_, F> {
     fn path(&self, key: &str) -> String {
         if self.prefix.is_empty() {
             key.to_string()
@@ -206,7 +215,42 @@ impl GroupVisitor<'_, '_, '_> {
     }
 }
 
-impl<'de: 'a, 'a> Visitor<'de> for GroupVisitor<'_, '_, 'a> {
+/// The keys of one object already given, by their index in the level of the schema
+/// tree: one word for up to 64 keys, more words beyond, so that a key given twice is
+/// found wherever it is in the level.
+enum SeenKeys {
+    Word(u64),
+    Words(Vec<u64>),
+}
+
+impl SeenKeys {
+    fn new(keys: usize) -> Self {
+        if keys <= 64 {
+            SeenKeys::Word(0)
+        } else {
+            SeenKeys::Words(vec![0; keys.div_ceil(64)])
+        }
+    }
+
+    /// Marks key `index` as given; false when it already was.
+    fn insert(&mut self, index: usize) -> bool {
+        let bit = 1u64 << (index % 64);
+        let word = match self {
+            SeenKeys::Word(word) if index < 64 => word,
+            SeenKeys::Words(words) => match words.get_mut(index / 64) {
+                Some(word) => word,
+                None => return true,
+            },
+            // Outside the level: there is no such key (the index comes from the level).
+            SeenKeys::Word(_) => return true,
+        };
+        let fresh = *word & bit == 0;
+        *word |= bit;
+        fresh
+    }
+}
+
+impl<'de: 'a, 'a, F: Scalars<'de>> Visitor<'de> for GroupVisitor<'_, '_, 'a, F> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -214,7 +258,7 @@ impl<'de: 'a, 'a> Visitor<'de> for GroupVisitor<'_, '_, 'a> {
     }
 
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
-        let mut seen: u64 = 0;
+        let mut seen = SeenKeys::new(self.nodes.len());
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let position = self.nodes.iter().position(|(k, _)| same_key(k, &key));
             let Some((index, (name, node))) =
@@ -223,28 +267,27 @@ impl<'de: 'a, 'a> Visitor<'de> for GroupVisitor<'_, '_, 'a> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
-            if index < 64 {
-                if seen & (1 << index) != 0 {
-                    let field = self.path(name);
-                    self.record
-                        .errors
-                        .push(RequestError::DuplicateKey { field });
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-                seen |= 1 << index;
+            if !seen.insert(index) {
+                let field = self.path(name);
+                self.record
+                    .errors
+                    .push(RequestError::DuplicateKey { field });
+                map.next_value::<IgnoredAny>()?;
+                continue;
             }
             match node {
                 SchemaNode::Leaf(slot) => map.next_value_seed(LeafSeed {
                     policy: self.policy,
                     record: &mut *self.record,
                     slot: *slot,
+                    format: self.format,
                 })?,
                 SchemaNode::Group(prefix, children) => map.next_value_seed(GroupSeed {
                     policy: self.policy,
                     record: &mut *self.record,
                     nodes: children,
                     prefix,
+                    format: self.format,
                 })?,
             }
         }
@@ -277,6 +320,16 @@ impl<'de: 'a, 'a> Visitor<'de> for GroupVisitor<'_, '_, 'a> {
         Ok(())
     }
 
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
+        self.not_an_object("a number");
+        Ok(())
+    }
+
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
+        self.not_an_object("a number");
+        Ok(())
+    }
+
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
         self.not_an_object("a number");
         Ok(())
@@ -294,14 +347,16 @@ impl<'de: 'a, 'a> Visitor<'de> for GroupVisitor<'_, '_, 'a> {
     }
 }
 
-struct GroupSeed<'p, 'r, 'a> {
+/// A nested object: a level of the schema tree below the root.
+struct GroupSeed<'p, 'r, 'a, F> {
     policy: &'p CompiledPolicy,
     record: &'r mut Record<'a>,
     nodes: &'p [(String, SchemaNode)],
     prefix: &'p str,
+    format: F,
 }
 
-impl<'de: 'a, 'a> DeserializeSeed<'de> for GroupSeed<'_, '_, 'a> {
+impl<'de: 'a, 'a, F: Scalars<'de>> DeserializeSeed<'de> for GroupSeed<'_, '_, 'a, F> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -310,6 +365,7 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for GroupSeed<'_, '_, 'a> {
             record: self.record,
             nodes: self.nodes,
             prefix: self.prefix,
+            format: self.format,
         })
     }
 }
@@ -366,156 +422,15 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
-/// A scalar (or the shape of a non-scalar) as the document gave it.
-enum Raw<'de> {
-    Null,
-    Bool(bool),
-    Int(i128),
-    /// A non-integer number's text (exact from JSON; shortest round-trip from YAML).
-    Decimal(String),
-    Str(Cow<'de, str>),
-    /// A list (its items are not kept).
-    List,
-    Object,
-}
-
-impl Raw<'_> {
-    fn describe(&self) -> String {
-        match self {
-            Raw::Null => "null".into(),
-            Raw::Bool(b) => format!("`{b}`"),
-            Raw::Int(i) => format!("the number {i}"),
-            Raw::Decimal(d) => format!("the number {d}"),
-            Raw::Str(s) => format!("the text \"{}\"", truncate(s)),
-            Raw::List => "a list".into(),
-            Raw::Object => "an object".into(),
-        }
-    }
-}
-
-/// The text, cut to 40 characters with an ellipsis, for error messages.
-pub(crate) fn truncate(s: &str) -> String {
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s.to_string()
-    }
-}
-
-struct RawSeed;
-
-impl<'de> DeserializeSeed<'de> for RawSeed {
-    type Value = Raw<'de>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(RawVisitor)
-    }
-}
-
-struct RawVisitor;
-
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = Raw<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a value")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Raw::Null)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Raw::Null)
-    }
-
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Raw::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Raw::Int(i128::from(v)))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Raw::Int(i128::from(v)))
-    }
-
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
-        Ok(Raw::Int(v))
-    }
-
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
-        Ok(i128::try_from(v).map_or_else(|_| Raw::Decimal(v.to_string()), Raw::Int))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        // Only YAML gets here (serde_json hands over exact text); `{}` writes the
-        // shortest text that reads back as the same float, which is what was written
-        // for any value with up to 15 significant digits.
-        // More significant digits than a float keeps would be a silent rounding: refuse.
-        let text = format!("{v}");
-        let digits = text
-            .trim_start_matches(['-', '0', '.'])
-            .chars()
-            .filter(char::is_ascii_digit)
-            .count();
-        Ok(Raw::Decimal(if v.is_finite() && digits <= 15 {
-            text
-        } else {
-            format!("{text} (too many digits for an unquoted YAML number: quote it)")
-        }))
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Raw::Str(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Raw::Str(Cow::Owned(v.to_string())))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Raw::Str(Cow::Owned(v)))
-    }
-
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Raw::List)
-    }
-
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        let Some(key) = map.next_key_seed(KeySeed)? else {
-            return Ok(Raw::Object);
-        };
-        if key == JSON_NUMBER_TOKEN {
-            let text: String = map.next_value()?;
-            return Ok(match text.parse::<i128>() {
-                Ok(i) => Raw::Int(i),
-                Err(_) => Raw::Decimal(text),
-            });
-        }
-        map.next_value::<IgnoredAny>()?;
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Raw::Object)
-    }
-}
-
 /// Decodes the value of one field into its slot.
-struct LeafSeed<'p, 'r, 'a> {
+struct LeafSeed<'p, 'r, 'a, F> {
     policy: &'p CompiledPolicy,
     record: &'r mut Record<'a>,
     slot: u16,
+    format: F,
 }
 
-impl<'de: 'a, 'a> DeserializeSeed<'de> for LeafSeed<'_, '_, 'a> {
+impl<'de: 'a, 'a, F: Scalars<'de>> DeserializeSeed<'de> for LeafSeed<'_, '_, 'a, F> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -527,6 +442,7 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for LeafSeed<'_, '_, 'a> {
             let roles = deserializer.deserialize_any(RolesVisitor {
                 policy: self.policy,
                 record: &mut *self.record,
+                format: self.format,
             })?;
             let result = match roles {
                 Roles::Missing => return Ok(()),
@@ -559,7 +475,7 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for LeafSeed<'_, '_, 'a> {
             put(self.record, self.slot, result);
             return Ok(());
         }
-        let raw = RawSeed.deserialize(deserializer)?;
+        let raw = self.format.read(deserializer)?;
         store(self.policy, self.record, self.slot, raw);
         Ok(())
     }
@@ -582,12 +498,13 @@ enum Roles<'de> {
 /// Reads the list of roles straight into the record's role candidates, keeping, for
 /// each name, the roles of any side that bear it; the evaluator checks them against
 /// the actor's side once both are known.
-struct RolesVisitor<'p, 'r, 'a> {
+struct RolesVisitor<'p, 'r, 'a, F> {
     policy: &'p CompiledPolicy,
     record: &'r mut Record<'a>,
+    format: F,
 }
 
-impl RolesVisitor<'_, '_, '_> {
+impl<F> RolesVisitor<'_, '_, '_, F> {
     fn other<'de>(raw: Raw<'de>) -> Roles<'de> {
         match &raw {
             Raw::Null => Roles::Missing,
@@ -597,7 +514,7 @@ impl RolesVisitor<'_, '_, '_> {
     }
 }
 
-impl<'de: 'a, 'a> Visitor<'de> for RolesVisitor<'_, '_, 'a> {
+impl<'de: 'a, 'a, F: Scalars<'de>> Visitor<'de> for RolesVisitor<'_, '_, 'a, F> {
     type Value = Roles<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -607,7 +524,7 @@ impl<'de: 'a, 'a> Visitor<'de> for RolesVisitor<'_, '_, 'a> {
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
         let mut count = 0usize;
         let mut not_a_name = None;
-        while let Some(item) = seq.next_element_seed(RawSeed)? {
+        while let Some(item) = seq.next_element_seed(ScalarSeed(self.format))? {
             count = count.saturating_add(1);
             if count > ROLES_PER_ACTOR || not_a_name.is_some() {
                 continue;
@@ -615,7 +532,7 @@ impl<'de: 'a, 'a> Visitor<'de> for RolesVisitor<'_, '_, 'a> {
             match item {
                 Raw::Str(name) => {
                     let mut mask = 0u64;
-                    for (bit, role) in self.policy.roles.iter().enumerate().take(64) {
+                    for (bit, role) in self.policy.roles.iter().enumerate().take(POLICY_ROLES) {
                         if role.name == *name {
                             mask |= 1u64 << bit;
                         }
@@ -681,224 +598,250 @@ impl<'de: 'a, 'a> Visitor<'de> for RolesVisitor<'_, '_, 'a> {
     }
 }
 
-/// Stores a converted value in its slot, or records why there is none.
-fn put<'a>(record: &mut Record<'a>, slot: u16, result: Result<Value<'a>, RequestError>) {
-    match result {
-        Ok(v) => {
-            if let Some(place) = record.values.get_mut(usize::from(slot)) {
-                *place = v;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{SourceFile, SourceMap};
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    /// A small policy with one field of each number kind (and a time and a flag).
+    const POLICY: &str = r#"
+actions {
+  go "Go"
+}
+roles for partner {
+  boss "Boss"
+}
+input {
+  action "action" is the action
+  at "time" is the time of the request
+  actor.kind "kind" is the actor's side
+  actor.roles "roles" is the actor's roles
+  n "n" is a number
+  c "c" is a count
+  m "m" is money
+  f "f" is yes or no
+  t "t" is a time
+}
+rule ok
+  permit go to partner boss
+  because "ok"
+fact later for go = t + 1 days
+"#;
+
+    fn compile(text: &str) -> CompiledPolicy {
+        let mut sources = SourceMap::new();
+        sources.add(SourceFile::new("test.policy", text));
+        let loaded = crate::load::compile(sources);
+        let rendered: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.render(&loaded.sources))
+            .collect();
+        loaded
+            .policy
+            .unwrap_or_else(|| panic!("the test policy checks: {}", rendered.join("\n")))
+    }
+
+    fn policy() -> CompiledPolicy {
+        compile(POLICY)
+    }
+
+    fn slot(policy: &CompiledPolicy, path: &str) -> u16 {
+        let i = policy.schema.fields.iter().position(|f| f.path == path);
+        u16::try_from(i.unwrap_or_else(|| panic!("no field {path}"))).unwrap()
+    }
+
+    fn json<'a>(policy: &CompiledPolicy, text: &'a str) -> Record<'a> {
+        decode_json(policy, text, 1)
+    }
+
+    fn yaml<'a>(policy: &CompiledPolicy, text: &'a str) -> Record<'a> {
+        decode_yaml(policy, text, 1)
+    }
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    /// The one error of a record that decoded one field, with that field absent and
+    /// marked invalid (so that "missing" is not said too).
+    fn only_error(policy: &CompiledPolicy, record: &Record<'_>, path: &str) -> String {
+        assert_eq!(record.errors.len(), 1, "{:?}", record.errors);
+        let error = &record.errors[0];
+        assert_eq!(error.field(), Some(path), "{error}");
+        let slot = slot(policy, path);
+        assert!(!record.get(slot).is_present(), "{path} was accepted");
+        assert!(record.is_invalid(slot), "{path} is not marked invalid");
+        error.to_string()
+    }
+
+    #[test]
+    fn an_object_spelling_serde_jsons_number_key_is_an_object_in_json() {
+        let p = policy();
+        for path in ["c", "m", "n"] {
+            let text = format!(r#"{{"{path}": {{"$serde_json::private::Number": "7"}}}}"#);
+            let record = json(&p, &text);
+            let message = only_error(&p, &record, path);
+            assert!(message.contains("not an object"), "{message}");
+        }
+    }
+
+    #[test]
+    fn an_object_spelling_serde_jsons_number_key_is_an_object_in_yaml() {
+        let p = policy();
+        for path in ["c", "m", "n"] {
+            let text = format!("{path}: {{\"$serde_json::private::Number\": \"7\"}}\n");
+            let record = yaml(&p, &text);
+            let message = only_error(&p, &record, path);
+            assert!(message.contains("not an object"), "{message}");
+        }
+    }
+
+    #[test]
+    fn json_numbers_reach_the_decimal_exactly() {
+        let p = policy();
+        let record = json(
+            &p,
+            r#"{"m": 1015.89499999999999, "n": -0.0000000000000000000000000001, "c": 12}"#,
+        );
+        assert!(record.errors.is_empty(), "{:?}", record.errors);
+        assert_eq!(
+            record.get(slot(&p, "m")),
+            &Value::Money(dec("1015.89499999999999"))
+        );
+        assert_eq!(
+            record.get(slot(&p, "n")),
+            &Value::Number(dec("-0.0000000000000000000000000001"))
+        );
+        assert_eq!(record.get(slot(&p, "c")), &Value::Number(dec("12")));
+    }
+
+    #[test]
+    fn yaml_plain_numbers_follow_the_json_text_rule() {
+        let p = policy();
+        for (path, written) in [
+            ("m", "1.2e3"),
+            ("m", "0x4B0"),
+            ("m", "1_200"),
+            ("m", ".5"),
+            ("m", "+1200"),
+            ("m", "1200."),
+            ("n", "1.2E3"),
+            ("n", "0o7"),
+            ("n", ".inf"),
+            ("c", "0x10"),
+            ("c", "0o7"),
+            ("c", "1_000"),
+            ("c", "+5"),
+            ("c", "012"),
+            ("c", "1e2"),
+        ] {
+            let text = format!("{path}: {written}\n");
+            let record = yaml(&p, &text);
+            if record.errors.len() == 1
+                && matches!(record.errors[0], RequestError::Malformed { .. })
+            {
+                continue; // refused by the YAML reader itself (`.inf`)
             }
-        }
-        Err(e) => {
-            if slot < 128 {
-                record.invalid |= 1u128 << slot;
-            }
-            record.errors.push(e);
+            let message = only_error(&p, &record, path);
+            assert!(message.contains(written), "{written}: {message}");
         }
     }
-}
 
-/// Converts a raw value to the field's type and stores it, or records why not.
-fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: u16, raw: Raw<'a>) {
-    let Some(field) = policy.schema.fields.get(usize::from(slot)) else {
-        return;
-    };
-    // Null and empty text count as missing.
-    if matches!(raw, Raw::Null) || matches!(&raw, Raw::Str(s) if s.is_empty()) {
-        return;
+    #[test]
+    fn yaml_plain_numbers_are_read_from_their_text_exactly() {
+        let p = policy();
+        let record = yaml(&p, "m: 1015.89499999999999\nn: 0.1\nc: 12\n");
+        assert!(record.errors.is_empty(), "{:?}", record.errors);
+        assert_eq!(
+            record.get(slot(&p, "m")),
+            &Value::Money(dec("1015.89499999999999"))
+        );
+        assert_eq!(record.get(slot(&p, "n")), &Value::Number(dec("0.1")));
+        assert_eq!(record.get(slot(&p, "c")), &Value::Number(dec("12")));
+        // Quoted, a number is text: money and numbers take text, counts do not.
+        let record = yaml(&p, "m: \"1015.89499999999999\"\n");
+        assert_eq!(
+            record.get(slot(&p, "m")),
+            &Value::Money(dec("1015.89499999999999"))
+        );
+        let record = yaml(&p, "c: \"12\"\n");
+        let message = only_error(&p, &record, "c");
+        assert!(message.contains("not the text \"12\""), "{message}");
     }
-    let wrong = |expected: &'static str, raw: &Raw<'_>| RequestError::WrongType {
-        field: field.path.clone(),
-        expected,
-        found: raw.describe(),
-        note: field.note.clone(),
-    };
-    let invalid = |problem: String| RequestError::InvalidValue {
-        field: field.path.clone(),
-        problem,
-        note: field.note.clone(),
-    };
-    let result: Result<Value<'a>, RequestError> = match (&field.kind, raw) {
-        (FieldKind::Action, Raw::Str(s)) => {
-            let found = policy.action_index(&s);
-            let result = match found {
-                Some(a) => Ok(Value::Action(a)),
-                None => Err(RequestError::UnknownAction {
-                    value: truncate(&s),
-                    known: policy
-                        .actions
-                        .iter()
-                        .map(|a| a.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                }),
-            };
-            record.action_text = Some(s);
-            result
-        }
-        (FieldKind::RequestTime | FieldKind::Time, Raw::Str(s)) => {
-            parse_time(&s).map(Value::Time).ok_or_else(|| {
-                invalid(format!(
-                    "\"{}\" is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)",
-                    truncate(&s)
-                ))
-            })
-        }
-        (FieldKind::Side, Raw::Str(s)) => match policy.sides.iter().position(|x| **x == *s) {
-            Some(i) => Ok(Value::Side(u8::try_from(i).unwrap_or(u8::MAX))),
-            None => Err(invalid(format!(
-                "\"{}\" is not one of {}",
-                truncate(&s),
-                policy.sides.join(", ")
-            ))),
-        },
-        (FieldKind::Enum(words), Raw::Str(s)) => match words.iter().position(|w| **w == *s) {
-            Some(i) => Ok(Value::Enum(slot, u16::try_from(i).unwrap_or(u16::MAX))),
-            None => Err(invalid(format!(
-                "\"{}\" is not one of {}",
-                truncate(&s),
-                words.join(", ")
-            ))),
-        },
-        (FieldKind::Text, Raw::Str(s)) => Ok(Value::Text(s)),
-        (
-            FieldKind::Money | FieldKind::Number,
-            raw @ (Raw::Str(_) | Raw::Int(_) | Raw::Decimal(_)),
-        ) => {
-            let mut digits = IntText::default();
-            let text: &str = match &raw {
-                Raw::Str(s) => s.as_ref(),
-                Raw::Int(i) => digits.write(*i),
-                Raw::Decimal(d) => d.as_str(),
-                _ => "",
-            };
-            match value::parse_decimal(text.trim()) {
-                None => Err(invalid(format!(
-                    "{} is not a plain decimal number (digits with an optional decimal point; no exponent)",
-                    raw.describe()
-                ))),
-                Some(d) if field.kind == FieldKind::Money && d.is_sign_negative() && !d.is_zero() => {
-                    Err(invalid(format!("{} is negative; an amount of money is zero or more", raw.describe())))
-                }
-                Some(d) if field.kind == FieldKind::Money => Ok(Value::Money(d)),
-                Some(d) => Ok(Value::Number(d)),
-            }
-        }
-        (FieldKind::Count, Raw::Int(i)) => {
-            if i < 0 {
-                Err(invalid(format!("{i} is negative; a count is zero or more")))
-            } else {
-                Ok(Value::Number(rust_decimal::Decimal::from_i128_with_scale(
-                    i.min(i128::from(i64::MAX)),
-                    0,
-                )))
-            }
-        }
-        (FieldKind::Flag, Raw::Bool(b)) => Ok(Value::Bool(b)),
-        (FieldKind::Guid, Raw::Str(s)) => value::parse_guid(&s).map(Value::Guid).ok_or_else(|| {
-            invalid(format!(
-                "\"{}\" is not a GUID (such as 3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f)",
-                truncate(&s)
-            ))
-        }),
-        (FieldKind::Market, Raw::Str(s)) => {
-            let code = if s.len() == 2 {
-                MarketCode::parse(&s)
-            } else {
-                None
-            };
-            match code.or_else(|| policy.market_by_name.get(s.as_ref()).copied()) {
-                Some(code) => Ok(Value::Market(code)),
-                None => Err(RequestError::UnknownMarket {
-                    field: field.path.clone(),
-                    value: truncate(&s),
-                }),
-            }
-        }
-        (kind, raw) => Err(wrong(expected_for(kind), &raw)),
-    };
-    put(record, slot, result);
-}
 
-/// An integer's decimal digits, written on the stack (an `i128` has at most 40).
-struct IntText {
-    bytes: [u8; 48],
-    len: usize,
-}
-
-impl Default for IntText {
-    fn default() -> Self {
-        IntText {
-            bytes: [0; 48],
-            len: 0,
+    #[test]
+    fn a_count_out_of_range_is_an_error_with_the_value_as_written() {
+        let p = policy();
+        for record in [
+            json(&p, r#"{"c": 100000000000000000000}"#),
+            yaml(&p, "c: 100000000000000000000\n"),
+        ] {
+            let message = only_error(&p, &record, "c");
+            assert!(
+                message.contains("100000000000000000000"),
+                "the value as written: {message}"
+            );
         }
     }
-}
 
-impl IntText {
-    fn write(&mut self, value: i128) -> &str {
-        use std::fmt::Write as _;
-        self.len = 0;
-        let _ = write!(self, "{value}");
-        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or(&[])).unwrap_or("")
+    #[test]
+    fn a_leap_second_is_refused_and_says_why() {
+        let p = policy();
+        for record in [
+            json(&p, r#"{"t": "2026-12-31T23:59:60Z"}"#),
+            yaml(&p, "t: 2026-11-25T12:00:60Z\n"),
+            yaml(&p, "t: 2026-11-25T12:00:60.5+01:00\n"),
+        ] {
+            let message = only_error(&p, &record, "t");
+            assert!(message.contains("leap second"), "{message}");
+        }
     }
-}
 
-impl fmt::Write for IntText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        let place = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
-        place.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
+    #[test]
+    fn a_time_outside_years_0000_to_9999_in_utc_is_refused() {
+        let p = policy();
+        for text in [
+            "t: 9999-12-31T23:00:00-05:00\n",
+            "t: 0000-01-01T00:30:00+01:00\n",
+        ] {
+            let record = yaml(&p, text);
+            let message = only_error(&p, &record, "t");
+            assert!(message.contains("9999"), "{message}");
+        }
+        let record = yaml(&p, "t: 9999-12-31T23:59:59.999999999Z\n");
+        assert!(record.errors.is_empty(), "{:?}", record.errors);
     }
-}
 
-/// Parses a request time: the common exact form `YYYY-MM-DDTHH:MM:SSZ` directly (the
-/// same instant chrono reads, without its general parser), anything else through
-/// [`value::parse_time`].
-fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    plain_utc_time(text).or_else(|| value::parse_time(text))
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` (`t` and `z` in either case), seconds 00-59; `None` for any
-/// other shape, which the general parser then reads (or refuses).
-fn plain_utc_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    let bytes: [u8; 20] = text.as_bytes().try_into().ok()?;
-    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T' | b't', h0, h1, b':', mi0, mi1, b':', s0, s1, b'Z' | b'z'] =
-        bytes
-    else {
-        return None;
-    };
-    let number = |digits: &[u8]| -> Option<u32> {
-        digits.iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    let year = i32::try_from(number(&[y0, y1, y2, y3])?).ok()?;
-    let (month, day) = (number(&[mo0, mo1])?, number(&[d0, d1])?);
-    let (hour, minute) = (number(&[h0, h1])?, number(&[mi0, mi1])?);
-    let second = number(&[s0, s1])?;
-    if second > 59 {
-        return None; // a leap second: left to chrono
+    /// A policy whose `g` group has `count` fields `g.f0`, `g.f1`, ...
+    fn wide_policy(count: usize) -> CompiledPolicy {
+        let mut text = String::from(
+            "actions {\n  go \"Go\"\n}\ninput {\n  action \"action\" is the action\n  at \"time\" is the time of the request\n",
+        );
+        for i in 0..count {
+            text.push_str(&format!("  g.f{i} \"f{i}\" is a count\n"));
+        }
+        text.push_str("}\n");
+        compile(&text)
     }
-    let date = chrono::NaiveDate::from_ymd_opt(year, month, day)?;
-    Some(date.and_hms_opt(hour, minute, second)?.and_utc())
-}
 
-fn expected_for(kind: &FieldKind) -> &'static str {
-    match kind {
-        FieldKind::Action => "an action name",
-        FieldKind::RequestTime | FieldKind::Time => "a time (RFC 3339 text)",
-        FieldKind::Side => "a side name",
-        FieldKind::Roles => "a list of roles",
-        FieldKind::Enum(_) => "one of the listed words",
-        FieldKind::Text => "text",
-        FieldKind::Money => "an amount (a decimal, as text or a number)",
-        FieldKind::Number => "a decimal number",
-        FieldKind::Count => "a whole number, zero or more",
-        FieldKind::Flag => "true or false",
-        FieldKind::Guid => "a GUID",
-        FieldKind::Market => "a market code or name",
+    #[test]
+    fn a_duplicate_key_is_found_at_any_position_of_a_json_object() {
+        let p = wide_policy(100);
+        for i in [0, 63, 64, 65, 99] {
+            let text = format!(r#"{{"g": {{"f{i}": 1, "f{i}": 2}}}}"#);
+            let record = json(&p, &text);
+            assert_eq!(
+                record.errors,
+                [RequestError::DuplicateKey {
+                    field: format!("g.f{i}")
+                }],
+                "key {i}"
+            );
+        }
+        let record = yaml(&p, "g: {f64: 1, f64: 2}\n");
+        assert_eq!(record.errors.len(), 1, "YAML refuses it too");
     }
 }

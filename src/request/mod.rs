@@ -2,11 +2,15 @@
 //! policy's input schema (`decode`), splitting a stream into documents (`stream`), and
 //! the errors that make a request unusable.
 
+mod convert;
 pub mod decode;
+pub mod number;
+mod scalar;
 pub mod stream;
 
 use std::borrow::Cow;
 
+use crate::limits::POLICY_FIELDS;
 use crate::value::Value;
 
 /// A request decoded against the schema: one value per field slot, and what was wrong.
@@ -17,7 +21,8 @@ use crate::value::Value;
 pub struct Record<'a> {
     /// Values by field slot; [`Value::Absent`] where not given or not valid.
     pub values: Vec<Value<'a>>,
-    /// Bit per slot whose value was given but not valid (so "missing" is not said too).
+    /// Bit per slot whose value was given but not valid (so "missing" is not said too);
+    /// one word holds [`POLICY_FIELDS`] slots.
     pub invalid: u128,
     /// The action as written, for the decision (even when unknown).
     pub action_text: Option<Cow<'a, str>>,
@@ -36,7 +41,15 @@ impl<'a> Record<'a> {
 
     /// Whether a slot held a value that was not valid.
     pub fn is_invalid(&self, slot: u16) -> bool {
-        slot < 128 && self.invalid & (1u128 << slot) != 0
+        usize::from(slot) < POLICY_FIELDS && self.invalid & (1u128 << slot) != 0
+    }
+
+    /// Marks a slot as holding a value that was not valid. A policy has at most
+    /// [`POLICY_FIELDS`] fields (the checker refuses more), so every slot has its bit.
+    pub fn mark_invalid(&mut self, slot: u16) {
+        if usize::from(slot) < POLICY_FIELDS {
+            self.invalid |= 1u128 << slot;
+        }
     }
 
     /// Empties the record for a new document with `fields` slots, keeping its buffers.

@@ -1,0 +1,328 @@
+//! One value of a request as the document wrote it: null, a boolean, a number **as its
+//! text**, text, or the shape of a list or an object. Each format hands a field's value
+//! over exactly, so that one text rule (`value::read_decimal`, `number::read_count`)
+//! judges a number whatever the format:
+//!
+//! - JSON: the value is read as a `serde_json::value::RawValue`, a slice of the document
+//!   (no allocation); a number is the JSON number's text. No key of a user's object
+//!   can stand for a number (serde_json's `arbitrary_precision` handed numbers over as
+//!   a one-key object that a request could imitate; it is not used).
+//! - YAML: the value is read as a `serde_saphyr::Spanned`; for a plain scalar that the
+//!   YAML reader resolved as a number, the text is the scalar's own source text, so
+//!   `1.2e3`, `0x10`, `1_000` or `+5` are judged as written, never as the float or
+//!   integer YAML made of them.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// A scalar (or the shape of a non-scalar) as the document gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Raw<'de> {
+    /// `null` (YAML: `null`, `~` or nothing).
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number, as its text in the document (see the module doc). Where a format gave
+    /// only the value (the items of a value that is read as a whole, such as a list of
+    /// roles given a number), the value's shortest decimal text.
+    Number(Cow<'de, str>),
+    /// Text.
+    Str(Cow<'de, str>),
+    /// A list (its items are not kept).
+    List,
+    /// An object (its entries are not kept).
+    Object,
+}
+
+impl Raw<'_> {
+    /// How the value is named in error messages ("the number 0x10", "an object").
+    pub(super) fn describe(&self) -> String {
+        match self {
+            Raw::Null => "null".into(),
+            Raw::Bool(b) => format!("`{b}`"),
+            Raw::Number(n) => format!("the number {}", truncate(n)),
+            Raw::Str(s) => format!("the text \"{}\"", truncate(s)),
+            Raw::List => "a list".into(),
+            Raw::Object => "an object".into(),
+        }
+    }
+}
+
+/// The text, cut to 40 characters with an ellipsis, for error messages.
+pub(crate) fn truncate(s: &str) -> String {
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// How one format hands over the value of a field exactly.
+pub(super) trait Scalars<'de>: Copy {
+    /// Reads the next value as a [`Raw`].
+    fn read<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Raw<'de>, D::Error>;
+}
+
+/// A [`DeserializeSeed`] reading one value with a format's [`Scalars`].
+#[derive(Clone, Copy)]
+pub(super) struct ScalarSeed<F>(pub F);
+
+impl<'de, F: Scalars<'de>> DeserializeSeed<'de> for ScalarSeed<F> {
+    type Value = Raw<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Raw<'de>, D::Error> {
+        self.0.read(deserializer)
+    }
+}
+
+/// JSON through serde_json: every value as a slice of the document.
+#[derive(Clone, Copy)]
+pub(super) struct Json;
+
+impl<'de> Scalars<'de> for Json {
+    fn read<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Raw<'de>, D::Error> {
+        let raw = <&'de serde_json::value::RawValue>::deserialize(deserializer)?;
+        json_value(raw.get()).map_err(de::Error::custom)
+    }
+}
+
+/// A JSON value's text (valid JSON: serde_json checked it while reading it) as a [`Raw`].
+fn json_value(text: &str) -> Result<Raw<'_>, serde_json::Error> {
+    Ok(match text.as_bytes().first() {
+        Some(b'n') => Raw::Null,
+        Some(b't') => Raw::Bool(true),
+        Some(b'f') => Raw::Bool(false),
+        Some(b'[') => Raw::List,
+        Some(b'{') => Raw::Object,
+        Some(b'"') => {
+            let inner = text
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .unwrap_or("");
+            if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+                Raw::Str(Cow::Borrowed(inner))
+            } else {
+                Raw::Str(Cow::Owned(serde_json::from_str::<String>(text)?))
+            }
+        }
+        // A digit or `-`: JSON's number grammar, already checked.
+        _ => Raw::Number(Cow::Borrowed(text)),
+    })
+}
+
+/// YAML through serde-saphyr: numbers as their source text in `text`, the document.
+#[derive(Clone, Copy)]
+pub(super) struct Yaml<'de> {
+    /// The document the deserializer reads (spans are relative to it).
+    pub text: &'de str,
+}
+
+impl<'de> Scalars<'de> for Yaml<'de> {
+    fn read<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Raw<'de>, D::Error> {
+        let spanned = serde_saphyr::Spanned::<Probe<'de>>::deserialize(deserializer)?;
+        let raw = spanned.value.0;
+        if !matches!(raw, Raw::Number(_)) {
+            return Ok(raw);
+        }
+        // The node's own text (for an alias, the anchored node's).
+        let span = spanned.defined.span();
+        let source = span
+            .byte_offset()
+            .zip(span.byte_len())
+            .and_then(|(at, len)| {
+                let at = usize::try_from(at).ok()?;
+                let end = at.checked_add(usize::try_from(len).ok()?)?;
+                self.text.get(at..end)
+            });
+        match source {
+            Some(written) => Ok(Raw::Number(Cow::Borrowed(written))),
+            None => Err(de::Error::custom(format_args!(
+                "the text of the number at line {} cannot be read: quote it",
+                spanned.defined.line()
+            ))),
+        }
+    }
+}
+
+/// The value inside a `Spanned`, read as the YAML reader resolved it.
+struct Probe<'de>(Raw<'de>);
+
+impl<'de> Deserialize<'de> for Probe<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor).map(Probe)
+    }
+}
+
+/// Reads any value as a [`Raw`], from what the format's `deserialize_any` gives: exact
+/// for everything but numbers, whose text it does not see (see [`Raw::Number`]).
+pub(super) struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Raw::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Raw::Number(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Raw::Number(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        Ok(Raw::Number(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        Ok(Raw::Number(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Raw::Number(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Raw::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Raw::Str(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Raw::Str(Cow::Owned(v)))
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Raw::List)
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Raw::Object)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Raw<'_> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        ScalarSeed(Json).deserialize(&mut de).unwrap()
+    }
+
+    fn yaml(text: &str) -> Raw<'_> {
+        serde_saphyr::with_deserializer_from_str_with_options(
+            text,
+            serde_saphyr::options! { strict_booleans: true },
+            |de| ScalarSeed(Yaml { text }).deserialize(de),
+        )
+        .unwrap()
+    }
+
+    fn number(text: &str) -> Raw<'_> {
+        Raw::Number(Cow::Borrowed(text))
+    }
+
+    #[test]
+    fn json_values_arrive_as_written() {
+        assert_eq!(json(" 1015.89499999999999 "), number("1015.89499999999999"));
+        assert_eq!(
+            json("100000000000000000000"),
+            number("100000000000000000000")
+        );
+        assert_eq!(json("-1e400"), number("-1e400"));
+        assert_eq!(json(r#""a\"b""#), Raw::Str("a\"b".into()));
+        assert_eq!(json(r#""plain""#), Raw::Str("plain".into()));
+        assert!(matches!(json(r#""plain""#), Raw::Str(Cow::Borrowed(_))));
+        assert_eq!(json("null"), Raw::Null);
+        assert_eq!(json("false"), Raw::Bool(false));
+        assert_eq!(json("[1]"), Raw::List);
+        // serde_json's own key for numbers is a key like any other.
+        assert_eq!(
+            json(r#"{"$serde_json::private::Number": "7"}"#),
+            Raw::Object
+        );
+        assert_eq!(
+            json(r#"{"$serde_json::private::RawValue": "7"}"#),
+            Raw::Object
+        );
+    }
+
+    #[test]
+    fn yaml_plain_numbers_arrive_as_their_source_text() {
+        for written in [
+            "0x10",
+            "0o7",
+            "1_000",
+            "+5",
+            "1.2e3",
+            ".5",
+            "1200.",
+            "012",
+            "1015.89499999999999",
+        ] {
+            let text = format!("{written}\n");
+            assert_eq!(yaml(&text), number(written), "{written}");
+        }
+        // An alias stands for the anchored node's text.
+        let text = "[&a 0x10, *a]";
+        let mut de_items = Vec::new();
+        serde_saphyr::with_deserializer_from_str_with_options(
+            text,
+            serde_saphyr::options! {},
+            |de| {
+                struct Items<'v, 'de>(&'v mut Vec<Raw<'de>>, &'de str);
+                impl<'de> Visitor<'de> for Items<'_, 'de> {
+                    type Value = ();
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a list")
+                    }
+                    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+                        while let Some(item) =
+                            seq.next_element_seed(ScalarSeed(Yaml { text: self.1 }))?
+                        {
+                            self.0.push(item);
+                        }
+                        Ok(())
+                    }
+                }
+                de::Deserializer::deserialize_seq(de, Items(&mut de_items, text))
+            },
+        )
+        .unwrap();
+        assert_eq!(de_items, [number("0x10"), number("0x10")]);
+        // Quoted, it is text; `True` is a YAML 1.2 boolean, `yes` is text.
+        assert_eq!(yaml("\"12\"\n"), Raw::Str("12".into()));
+        assert_eq!(yaml("True\n"), Raw::Bool(true));
+        assert_eq!(yaml("yes\n"), Raw::Str("yes".into()));
+        assert_eq!(yaml("~\n"), Raw::Null);
+        assert_eq!(
+            yaml("{\"$serde_json::private::Number\": \"7\"}\n"),
+            Raw::Object
+        );
+    }
+}
