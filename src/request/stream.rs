@@ -449,4 +449,93 @@ mod tests {
         assert!(records[1].oversized.is_some());
         assert_eq!(records[2].line, 3);
     }
+
+    // ---- Issue 7 ("Records lost or invented"): each case below failed before the fix.
+
+    fn lines_of(input: &str) -> Vec<usize> {
+        split(input).iter().map(|r| r.0).collect()
+    }
+
+    #[test]
+    fn a_flow_style_yaml_stream_is_yaml() {
+        let got = split("{action: cancel, n: 1}\n---\n{action: purchase}\n");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|g| g.2 == Format::Yaml), "{got:?}");
+        assert_eq!(
+            lines_of("{action: cancel, n: 1}\n---\n{action: purchase}\n"),
+            [1, 2]
+        );
+    }
+
+    #[test]
+    fn a_json_style_yaml_stream_is_yaml() {
+        let input = "{\"action\": \"cancel\"}\n---\n{\"action\": \"purchase\"}\n";
+        let got = split(input);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|g| g.2 == Format::Yaml), "{got:?}");
+        assert_eq!(lines_of(input), [1, 2]);
+    }
+
+    #[test]
+    fn a_yaml_directive_belongs_to_the_next_document() {
+        let input = "%YAML 1.2\n---\na: 1\n---\nb: 2\n";
+        let got = split(input);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(lines_of(input), [1, 4]);
+        assert!(got[0].1.starts_with("%YAML 1.2\n---"), "{got:?}");
+        let input = "a: 1\n...\n%YAML 1.2\n---\nb: 2\n";
+        assert_eq!(lines_of(input), [1, 3]);
+    }
+
+    #[test]
+    fn a_bom_before_a_later_separator_does_not_merge_documents() {
+        let got = split("a: 1\n\u{feff}---\nb: 2\n");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(!got[1].1.contains('\u{feff}'), "{got:?}");
+    }
+
+    #[test]
+    fn a_bom_at_the_start_of_a_json_line_is_dropped() {
+        let got = split("{\"a\":1}\n\u{feff}{\"b\":2}\n");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[1].1, "{\"b\":2}");
+    }
+
+    #[test]
+    fn cr_alone_and_crlf_end_lines() {
+        assert_eq!(lines_of("{\"a\":1}\r{\"b\":2}\r{\"c\":3}"), [1, 2, 3]);
+        assert_eq!(lines_of("{\"a\":1}\r\n\r\n{\"b\":2}\r\n"), [1, 3]);
+        assert_eq!(lines_of("a: 1\r---\rb: 2\r"), [1, 2]);
+        assert_eq!(lines_of("a: 1\r\n---\r\nb: 2\r\n"), [1, 2]);
+    }
+
+    #[test]
+    fn two_json_objects_on_one_line_are_one_record() {
+        let got = split("{\"a\":1}{\"b\":2}\n{\"c\":3}\n");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].1, "{\"a\":1}{\"b\":2}");
+        assert_eq!(got[0].2, Format::Json);
+    }
+
+    #[test]
+    fn a_plain_text_first_line_does_not_swallow_json_lines() {
+        let got = split("not json\n{\"a\":1}\n{\"b\":2}\n");
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(got.iter().all(|g| g.2 == Format::Json), "{got:?}");
+        assert_eq!(lines_of("not json\n{\"a\":1}\n{\"b\":2}\n"), [1, 2, 3]);
+    }
+
+    #[test]
+    fn concatenated_pretty_printed_json_keeps_every_object() {
+        // What `jq . requests.jsonl` writes.
+        let input = "{\n  \"a\": 1\n}\n{\n  \"b\": {\n    \"c\": \"}\"\n  }\n}\n";
+        assert_eq!(lines_of(input), [1, 4]);
+    }
+
+    #[test]
+    fn a_document_end_marker_ends_the_document() {
+        let got = split("a: 1\n...\nb: 2\n");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[1], (3, "b: 2".to_string(), Format::Yaml));
+    }
 }
