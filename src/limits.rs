@@ -57,6 +57,23 @@ pub const YAML_NODES: usize = 100_000;
 /// The most roles one actor may list (roles are a bit mask of at most 64 roles).
 pub const ROLES_PER_ACTOR: usize = 64;
 
+/// How much text the content rule may hold back before it decides the framing of a
+/// stream that names none (standard input, other file names): the first request's line
+/// and the blank and comment lines after it, up to the line that settles the question.
+/// One request's worth: a request is at most [`REQUEST_BYTES`] anyway; past this the
+/// rule decides with what it has (`request::stream`'s module doc).
+/// Test: `request::stream::tests::the_lookahead_is_bounded`.
+pub const FRAMING_LOOKAHEAD_BYTES: usize = REQUEST_BYTES;
+
+/// Standard input is read by its own thread in blocks of at most this size, so that the
+/// batch path can tell a quiet pipe (nothing read yet) from a busy one without waiting.
+/// The size of a pipe's buffer on Linux: a fast writer fills whole blocks.
+pub const LIVE_BLOCK_BYTES: usize = 64 << 10;
+
+/// Blocks of standard input read ahead and not yet split: bounds the memory of a fast
+/// writer feeding a slower decider (at most this many × [`LIVE_BLOCK_BYTES`]).
+pub const LIVE_BLOCKS: usize = 4;
+
 // ----------------------------------------------------------------------------------------
 // Suites (`csp-policy test`)
 // ----------------------------------------------------------------------------------------

@@ -138,8 +138,8 @@ fn a_json_file_with_two_concatenated_objects_decides_both() {
     let path = file("concatenated_json", "requests.json", input.as_bytes());
     let out = run(&["eval", "--now", NOW, "--format", "text", &path]);
     let text = stdout(&out);
-    assert!(text.starts_with("request at line 1: allow"), "{text}");
-    assert!(text.contains("request at line 8: allow"), "{text}");
+    assert!(text.starts_with("request at line 1: ALLOW"), "{text}");
+    assert!(text.contains("request at line 8: ALLOW"), "{text}");
     assert_eq!(text.matches("request at line").count(), 2, "{text}");
     assert_eq!(out.status.code(), Some(0));
 }
@@ -236,8 +236,8 @@ fn a_yaml_directive_is_part_of_the_next_document() {
     let out = run(&["eval", "--now", NOW, "--format", "text", &path]);
     let text = stdout(&out);
     assert_eq!(text.matches("request at line").count(), 2, "{text}");
-    assert!(text.starts_with("request at line 1: allow"), "{text}");
-    assert!(text.contains("request at line 9: allow"), "{text}");
+    assert!(text.starts_with("request at line 1: ALLOW"), "{text}");
+    assert!(text.contains("request at line 9: ALLOW"), "{text}");
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn cr_only_line_endings_separate_records() {
     let text = stdout(&out);
     for line in [1, 2, 4] {
         assert!(
-            text.contains(&format!("request at line {line}: allow")),
+            text.contains(&format!("request at line {line}: ALLOW")),
             "{text}"
         );
     }

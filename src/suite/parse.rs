@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::node::Node;
-use crate::request::stream::{Format, RawRecord, Records};
+use crate::request::stream::{Format, Framing, RawRecord, Records};
 use crate::value;
 
 /// A suite: requests with the decisions expected for them.
@@ -330,12 +330,12 @@ pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Suite, Vec<SuiteErr
     }
 }
 
-/// Reads a request file as `eval` reads its input (JSON, JSON Lines or YAML, told apart
-/// the same way); it must hold exactly one request.
+/// Reads a request file as `eval` reads its input (framed by its extension, else by its
+/// content); it must hold exactly one request.
 fn read_request(path: &Path) -> Result<RawRecord, String> {
     let handle = std::fs::File::open(path)
         .map_err(|e| format!("cannot read the request file {}: {e}", path.display()))?;
-    let mut records = Records::new(BufReader::new(handle));
+    let mut records = Records::with_framing(BufReader::new(handle), Framing::from_extension(path));
     let first = records.next();
     let second = records.next();
     if let Some(e) = records.io_error {
