@@ -57,11 +57,12 @@ pub const YAML_NODES: usize = 100_000;
 /// The most roles one actor may list (roles are a bit mask of at most 64 roles).
 pub const ROLES_PER_ACTOR: usize = 64;
 
-/// How much text the content rule may hold back before it decides the framing of a
+/// How much memory the content rule may hold back before it decides the framing of a
 /// stream that names none (standard input, other file names): the first request's line
-/// and the blank and comment lines after it, up to the line that settles the question.
-/// One request's worth: a request is at most [`REQUEST_BYTES`] anyway; past this the
-/// rule decides with what it has (`request::stream`'s module doc).
+/// and the blank lines around it, up to the line that settles the question (each line
+/// counted with its bookkeeping, so that blank lines cannot get past it). One request's
+/// worth: a request is at most [`REQUEST_BYTES`] anyway; past this the rule decides with
+/// what it has (`request::stream`'s module doc).
 /// Test: `request::stream::tests::the_lookahead_is_bounded`.
 pub const FRAMING_LOOKAHEAD_BYTES: usize = REQUEST_BYTES;
 

@@ -543,4 +543,113 @@ mod tests {
             assert_eq!(summary.count, 0);
         }
     }
+
+    /// A writer that logs, at each flush, how many waits for input had happened and how
+    /// many decisions (lines) had been written.
+    struct Logged {
+        lines: usize,
+        waits: std::rc::Rc<std::cell::RefCell<Vec<usize>>>,
+        flushes: Vec<(usize, usize)>,
+    }
+
+    impl Write for Logged {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.lines += buf.iter().filter(|&&b| b == b'\n').count();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.flushes.push((self.waits.borrow().len(), self.lines));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_quiet_live_input_gets_every_decision_written_and_flushed_before_the_wait() {
+        use crate::request::stream::{testing::Scripted, Framing};
+        // Regression (fixed): decisions were held back until 512 records arrived.
+        let corpus: Vec<String> = csp_corpus::generate(9, 3 + 2 + 700 + 1).collect();
+        let part = |range: std::ops::Range<usize>| {
+            corpus[range]
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        };
+        let parts = [part(0..3), part(3..5) + "\n", part(5..705), part(705..706)];
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let yaml_parts = [
+            "a: 1\n...\n",
+            "{b: 2}\n",
+            "---\nc: 3\n...\n---\nd: 4\n...\n",
+        ];
+        let policy = policy();
+        for (parts, framing, expected) in [
+            (&parts[..], Framing::JsonLines, vec![3, 5, 705]),
+            (&yaml_parts[..], Framing::Yaml, vec![1, 2]),
+        ] {
+            for jobs in [1, 2] {
+                let input = Scripted::new(parts);
+                let waits = input.waits.clone();
+                let mut out = Logged {
+                    lines: 0,
+                    waits: waits.clone(),
+                    flushes: Vec::new(),
+                };
+                let mut records = Records::with_framing(input, Some(framing));
+                let summary = run(
+                    policy.compiled(),
+                    &mut records,
+                    &mut out,
+                    &options(),
+                    Settings {
+                        jobs,
+                        rendering: Rendering::Json,
+                    },
+                    &mut |_| {},
+                );
+                assert_eq!(
+                    waits.borrow().len(),
+                    expected.len(),
+                    "{framing:?}, jobs = {jobs}"
+                );
+                for (k, &decided) in expected.iter().enumerate() {
+                    assert!(
+                        out.flushes.contains(&(k, decided)),
+                        "{framing:?}, jobs = {jobs}: before wait {k}, {decided} decisions \
+                         flushed; flushes (waits, decisions): {:?}",
+                        out.flushes
+                    );
+                }
+                assert_eq!(summary.count as usize, out.lines);
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_in_full_chunks() {
+        // Files never stall: the chunks are as large as before (no flush on the way).
+        let input = stream();
+        let policy = policy();
+        let waits = std::rc::Rc::default();
+        let mut out = Logged {
+            lines: 0,
+            waits,
+            flushes: Vec::new(),
+        };
+        let mut records = Records::new(input.as_bytes());
+        let mut chunks = 0;
+        run(
+            policy.compiled(),
+            &mut records,
+            &mut out,
+            &options(),
+            Settings {
+                jobs: 2,
+                rendering: Rendering::Json,
+            },
+            &mut |_| chunks += 1,
+        );
+        assert_eq!(chunks, 4, "3 full chunks and the rest");
+        assert!(out.flushes.is_empty());
+    }
 }

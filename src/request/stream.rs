@@ -30,7 +30,8 @@
 //! # Framing by content
 //!
 //! Without `--input` or a known extension, the first line that says something (not
-//! blank, not a comment), *S1*, and the next one, *S2*, decide:
+//! blank, not a comment), *S1*, and the next one, *S2*, decide; a comment line before
+//! S2 decides first: YAML (only YAML has comments).
 //!
 //! | S1 | framing |
 //! |---|---|
@@ -46,8 +47,10 @@
 //! be written in flow or JSON style is still YAML because its next line is `---`. A
 //! pretty-printed JSON document (`{` alone, then indented keys) is read as YAML, which
 //! JSON is, and its closing brace ends it (so `jq .` output gives one record per object).
-//! A lone flow-style line is YAML (no S2 to make it a stream of lines). Comment lines
-//! are skipped when looking for S1 and S2; in JSON Lines they are records (and denied).
+//! A lone flow-style line is YAML (no S2 to make it a stream of lines). Once the
+//! framing is JSON Lines, a later comment line is a record (and a deny): JSON Lines has
+//! no comments. Read as YAML, a stream of one-line JSON objects still gives one record
+//! per object (a flow document ends where it closes), so a commented one loses none.
 //!
 //! Only a live input can end before S2 arrives: when S1 is a line of JSON and the writer
 //! goes quiet, the stream is JSON Lines (so that its decision is written at once; a file
@@ -390,155 +393,85 @@ impl<R: Input> Iterator for Records<R> {
     }
 }
 
+/// Inputs for tests: a live input whose writer is quiet between parts.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::limits::REQUEST_BYTES;
+pub(crate) mod testing {
+    use super::Input;
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::io::{BufRead, Read};
+    use std::rc::Rc;
 
-    fn split(input: &str) -> Vec<(usize, String, Format)> {
-        Records::new(input.as_bytes())
-            .map(|r| (r.line, r.text.trim().to_string(), r.format))
-            .collect()
+    /// A live input that hands out `parts` one after the other: once a part is read,
+    /// it is quiet ([`Input::stalled`]) until a read waits for the next part, which
+    /// is logged in `waits` (how many parts had been handed out).
+    pub struct Scripted {
+        parts: VecDeque<Vec<u8>>,
+        current: Vec<u8>,
+        pos: usize,
+        handed: usize,
+        /// For each wait, the number of parts handed out before it.
+        pub waits: Rc<RefCell<Vec<usize>>>,
     }
 
-    #[test]
-    fn json_lines_skip_blank_lines_and_keep_line_numbers() {
-        let got = split("{\"a\":1}\n\n{\"a\":2}\nnot json\n");
-        assert_eq!(
-            got,
-            vec![
-                (1, "{\"a\":1}".into(), Format::Json),
-                (3, "{\"a\":2}".into(), Format::Json),
-                (4, "not json".into(), Format::Json),
-            ]
-        );
+    impl Scripted {
+        /// An input of `parts`, the first one already written.
+        pub fn new(parts: &[&str]) -> Scripted {
+            Scripted::from_bytes(parts.iter().map(|p| p.as_bytes().to_vec()).collect())
+        }
+
+        /// An input of `parts` (bytes, cut anywhere), the first one already written.
+        pub fn from_bytes(parts: Vec<Vec<u8>>) -> Scripted {
+            let mut parts: VecDeque<Vec<u8>> = parts.into();
+            let current = parts.pop_front().unwrap_or_default();
+            Scripted {
+                parts,
+                current,
+                pos: 0,
+                handed: 1,
+                waits: Rc::default(),
+            }
+        }
     }
 
-    #[test]
-    fn yaml_documents_split_on_separators() {
-        let got = split("a: 1\n---\nb: 2\n--- # comment\n\n---\nc: 3\n...\n");
-        let lines: Vec<usize> = got.iter().map(|g| g.0).collect();
-        assert_eq!(lines, vec![1, 2, 6]);
-        assert!(got.iter().all(|g| g.2 == Format::Yaml));
-        assert!(got[1].1.contains("b: 2"));
+    impl Read for Scripted {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            self.consume(n);
+            Ok(n)
+        }
     }
 
-    #[test]
-    fn a_pretty_printed_json_object_is_one_document() {
-        let got = split("{\n  \"action\": \"purchase\"\n}\n");
-        assert_eq!(got.len(), 1);
-        assert_eq!(got[0].0, 1);
+    impl BufRead for Scripted {
+        fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+            // An empty part is a quiet moment with nothing written, not the end.
+            while self.pos >= self.current.len() {
+                let Some(next) = self.parts.pop_front() else {
+                    break;
+                };
+                self.waits.borrow_mut().push(self.handed);
+                self.handed += 1;
+                self.current = next;
+                self.pos = 0;
+            }
+            Ok(&self.current[self.pos..])
+        }
+
+        fn consume(&mut self, amount: usize) {
+            self.pos = (self.pos + amount).min(self.current.len());
+        }
     }
 
-    #[test]
-    fn an_oversized_line_becomes_its_own_record() {
-        let big = format!(
-            "{{\"a\":\"{}\"}}\n{{\"b\":1}}\n{{\"c\":1}}\n",
-            "x".repeat(REQUEST_BYTES + 10)
-        );
-        let records: Vec<RawRecord> = Records::new(big.as_bytes()).collect();
-        assert_eq!(
-            records.len(),
-            3,
-            "an oversized first line still opens JSON Lines"
-        );
-        assert!(records[0].oversized.is_some());
-        let big = format!(
-            "{{\"b\":1}}\n{{\"a\":\"{}\"}}\n{{\"c\":1}}\n",
-            "x".repeat(REQUEST_BYTES + 10)
-        );
-        let records: Vec<RawRecord> = Records::new(big.as_bytes()).collect();
-        assert_eq!(records.len(), 3);
-        assert!(records[1].oversized.is_some());
-        assert_eq!(records[2].line, 3);
-    }
-
-    // ---- Issue 7 ("Records lost or invented"): each case below failed before the fix.
-
-    fn lines_of(input: &str) -> Vec<usize> {
-        split(input).iter().map(|r| r.0).collect()
-    }
-
-    #[test]
-    fn a_flow_style_yaml_stream_is_yaml() {
-        let got = split("{action: cancel, n: 1}\n---\n{action: purchase}\n");
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert!(got.iter().all(|g| g.2 == Format::Yaml), "{got:?}");
-        assert_eq!(
-            lines_of("{action: cancel, n: 1}\n---\n{action: purchase}\n"),
-            [1, 2]
-        );
-    }
-
-    #[test]
-    fn a_json_style_yaml_stream_is_yaml() {
-        let input = "{\"action\": \"cancel\"}\n---\n{\"action\": \"purchase\"}\n";
-        let got = split(input);
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert!(got.iter().all(|g| g.2 == Format::Yaml), "{got:?}");
-        assert_eq!(lines_of(input), [1, 2]);
-    }
-
-    #[test]
-    fn a_yaml_directive_belongs_to_the_next_document() {
-        let input = "%YAML 1.2\n---\na: 1\n---\nb: 2\n";
-        let got = split(input);
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert_eq!(lines_of(input), [1, 4]);
-        assert!(got[0].1.starts_with("%YAML 1.2\n---"), "{got:?}");
-        let input = "a: 1\n...\n%YAML 1.2\n---\nb: 2\n";
-        assert_eq!(lines_of(input), [1, 3]);
-    }
-
-    #[test]
-    fn a_bom_before_a_later_separator_does_not_merge_documents() {
-        let got = split("a: 1\n\u{feff}---\nb: 2\n");
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert!(!got[1].1.contains('\u{feff}'), "{got:?}");
-    }
-
-    #[test]
-    fn a_bom_at_the_start_of_a_json_line_is_dropped() {
-        let got = split("{\"a\":1}\n\u{feff}{\"b\":2}\n");
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert_eq!(got[1].1, "{\"b\":2}");
-    }
-
-    #[test]
-    fn cr_alone_and_crlf_end_lines() {
-        assert_eq!(lines_of("{\"a\":1}\r{\"b\":2}\r{\"c\":3}"), [1, 2, 3]);
-        assert_eq!(lines_of("{\"a\":1}\r\n\r\n{\"b\":2}\r\n"), [1, 3]);
-        assert_eq!(lines_of("a: 1\r---\rb: 2\r"), [1, 2]);
-        assert_eq!(lines_of("a: 1\r\n---\r\nb: 2\r\n"), [1, 2]);
-    }
-
-    #[test]
-    fn two_json_objects_on_one_line_are_one_record() {
-        let got = split("{\"a\":1}{\"b\":2}\n{\"c\":3}\n");
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert_eq!(got[0].1, "{\"a\":1}{\"b\":2}");
-        assert_eq!(got[0].2, Format::Json);
-    }
-
-    #[test]
-    fn a_plain_text_first_line_does_not_swallow_json_lines() {
-        let got = split("not json\n{\"a\":1}\n{\"b\":2}\n");
-        assert_eq!(got.len(), 3, "{got:?}");
-        assert!(got.iter().all(|g| g.2 == Format::Json), "{got:?}");
-        assert_eq!(lines_of("not json\n{\"a\":1}\n{\"b\":2}\n"), [1, 2, 3]);
-    }
-
-    #[test]
-    fn concatenated_pretty_printed_json_keeps_every_object() {
-        // What `jq . requests.jsonl` writes.
-        let input = "{\n  \"a\": 1\n}\n{\n  \"b\": {\n    \"c\": \"}\"\n  }\n}\n";
-        assert_eq!(lines_of(input), [1, 4]);
-    }
-
-    #[test]
-    fn a_document_end_marker_ends_the_document() {
-        let got = split("a: 1\n...\nb: 2\n");
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert_eq!(got[1], (3, "b: 2".to_string(), Format::Yaml));
+    impl Input for Scripted {
+        fn stalled(&mut self) -> bool {
+            self.pos >= self.current.len() && !self.parts.is_empty()
+        }
     }
 }
+
+#[cfg(test)]
+mod props;
+#[cfg(test)]
+mod tests;

@@ -132,7 +132,6 @@ impl Input for LiveInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
     use std::time::{Duration, Instant};
 
     /// A reader over the read end of a channel of byte blocks: a pipe the test writes to.
@@ -196,7 +195,5 @@ mod tests {
         let mut got = Vec::new();
         input.read_to_end(&mut got).unwrap();
         assert_eq!(got, expected);
-        let mut sink = Vec::new();
-        sink.write_all(&got).unwrap();
     }
 }

@@ -39,10 +39,25 @@ enum First {
 pub(super) struct Sniffer {
     /// The lines read so far.
     seen: Vec<Line>,
-    /// Their size (a byte per line end counted).
+    /// The memory they hold (text and bookkeeping).
     bytes: usize,
     /// What the first line that says something looks like, once read.
     first: Option<First>,
+    /// What the second one looks like, once read.
+    second: Option<Second>,
+    /// A comment line came before the second line that says something.
+    comment: bool,
+}
+
+/// What the second line that says something looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Second {
+    /// A YAML marker or directive.
+    Marker,
+    /// An object opening at column 0.
+    Object,
+    /// Anything else.
+    Other,
 }
 
 impl Sniffer {
@@ -72,9 +87,24 @@ impl Sniffer {
                     return Poll::Ready(self.settle(lines, framing));
                 }
                 Poll::Ready(Some(line)) => {
-                    self.bytes += line.text.len() + 1;
-                    if self.first.is_none() && says_something(&line) {
-                        self.first = Some(classify(&line));
+                    // The memory held: the text and the line's own bookkeeping (a
+                    // million blank lines must not get past the limit).
+                    self.bytes += line.text.len() + std::mem::size_of::<Line>();
+                    if self.second.is_none() && is_comment(&line) {
+                        self.comment = true;
+                    }
+                    if says_something(&line) {
+                        if self.first.is_none() {
+                            self.first = Some(classify(&line));
+                        } else if self.second.is_none() {
+                            self.second = Some(if !line.truncated && is_marker(&line.text) {
+                                Second::Marker
+                            } else if line.text.starts_with('{') {
+                                Second::Object
+                            } else {
+                                Second::Other
+                            });
+                        }
                     }
                     self.seen.push(line);
                 }
@@ -87,11 +117,17 @@ impl Sniffer {
         lines.unread_all(std::mem::take(&mut self.seen));
         self.bytes = 0;
         self.first = None;
+        self.second = None;
+        self.comment = false;
         framing
     }
 
     /// The framing, if the lines seen decide it (`at_end`: there are no more).
     fn verdict(&self, at_end: bool) -> Option<Framing> {
+        if self.comment {
+            // Only YAML has comments.
+            return Some(Framing::Yaml);
+        }
         let Some(first) = self.first else {
             // Nothing but blanks and comments (so far).
             return at_end.then_some(Framing::Yaml);
@@ -99,18 +135,16 @@ impl Sniffer {
         if first == First::Yaml {
             return Some(Framing::Yaml);
         }
-        let second = self.seen.iter().filter(|l| says_something(l)).nth(1);
-        let Some(second) = second else {
+        let Some(second) = self.second else {
             return at_end.then_some(match first {
                 First::Json => Framing::JsonLines,
                 _ => Framing::Yaml,
             });
         };
-        let yaml_next = !second.truncated && is_marker(&second.text);
-        Some(match first {
-            First::Json | First::Closed if yaml_next => Framing::Yaml,
-            First::Json | First::Closed => Framing::JsonLines,
-            _ if second.text.starts_with('{') => Framing::JsonLines,
+        Some(match (first, second) {
+            (First::Json | First::Closed, Second::Marker) => Framing::Yaml,
+            (First::Json | First::Closed, _) => Framing::JsonLines,
+            (_, Second::Object) => Framing::JsonLines,
             _ => Framing::Yaml,
         })
     }
@@ -119,6 +153,11 @@ impl Sniffer {
 /// Whether a line says something: not blank, not only a comment.
 fn says_something(line: &Line) -> bool {
     line.truncated || !is_blank_or_comment(&line.text)
+}
+
+/// Whether a line is only a comment.
+fn is_comment(line: &Line) -> bool {
+    !line.truncated && line.text.trim_start().starts_with('#')
 }
 
 /// A YAML document marker or directive at the start of a line.
