@@ -97,6 +97,24 @@ pub const TIME_LAST_YEAR: i32 = 9999;
 /// a tenth decimal would be dropped silently.
 pub const TIME_FRACTION_DIGITS: usize = 9;
 
+/// How much memory the content rule may hold back before it decides the framing of a
+/// stream that names none (standard input, other file names): the first request's line
+/// and the blank lines around it, up to the line that settles the question (each line
+/// counted with its bookkeeping, so that blank lines cannot get past it). One request's
+/// worth: a request is at most [`REQUEST_BYTES`] anyway; past this the rule decides with
+/// what it has (`request::stream`'s module doc).
+/// Test: `request::stream::tests::the_lookahead_is_bounded`.
+pub const FRAMING_LOOKAHEAD_BYTES: usize = REQUEST_BYTES;
+
+/// Standard input is read by its own thread in blocks of at most this size, so that the
+/// batch path can tell a quiet pipe (nothing read yet) from a busy one without waiting.
+/// The size of a pipe's buffer on Linux: a fast writer fills whole blocks.
+pub const LIVE_BLOCK_BYTES: usize = 64 << 10;
+
+/// Blocks of standard input read ahead and not yet split: bounds the memory of a fast
+/// writer feeding a slower decider (at most this many × [`LIVE_BLOCK_BYTES`]).
+pub const LIVE_BLOCKS: usize = 4;
+
 // ----------------------------------------------------------------------------------------
 // Suites (`csp-policy test`)
 // ----------------------------------------------------------------------------------------

@@ -2,9 +2,13 @@
 //!
 //! The stream goes through [`crate::eval::batch`]: bounded memory whatever the input's
 //! length, several threads for a large input, one decision per record in input order.
-//! A progress line is drawn on standard error only when it is a terminal.
+//! Its framing is `--input`, else the file's extension, else the content
+//! ([`crate::request::stream`]). Standard input is read through a
+//! [`LiveInput`], so that a request written to a pipe is decided and its decision
+//! written while the pipe stays open. A progress line is drawn on standard error only
+//! when it is a terminal.
 
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -12,10 +16,10 @@ use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{say, Recording};
-use super::{exit, OutputFormat};
+use super::{exit, InputFormat, OutputFormat};
 use crate::eval;
 use crate::eval::batch::{self, Progress, Rendering, Settings};
-use crate::request::stream::Records;
+use crate::request::stream::{Framing, Input, LiveInput, Records};
 
 /// How long a run must last before a progress line appears (so that a short run never
 /// flashes one).
@@ -28,6 +32,7 @@ pub fn run(
     format: OutputFormat,
     explain: bool,
     jobs: Option<u16>,
+    input_format: Option<InputFormat>,
     input: Option<&Path>,
 ) -> i32 {
     let now: DateTime<Utc> = match now {
@@ -45,11 +50,16 @@ pub fn run(
         Err(code) => return code,
     };
     let mut input_size = None;
-    let reader: Box<dyn BufRead> = match input {
-        None => Box::new(BufReader::with_capacity(1 << 16, std::io::stdin().lock())),
-        Some(p) if p.as_os_str() == "-" => {
-            Box::new(BufReader::with_capacity(1 << 16, std::io::stdin().lock()))
-        }
+    // No file, or `-`: standard input.
+    let path = input.filter(|p| p.as_os_str() != "-");
+    let reader: Box<dyn Input> = match path {
+        None => match LiveInput::spawn(std::io::stdin()) {
+            Ok(live) => Box::new(live),
+            Err(e) => {
+                eprintln!("error: cannot read standard input: {e}");
+                return exit::USAGE;
+            }
+        },
         Some(p) => match std::fs::File::open(p) {
             Ok(f) => {
                 input_size = f.metadata().ok().map(|m| m.len()).filter(|&n| n > 0);
@@ -61,6 +71,9 @@ pub fn run(
             }
         },
     };
+    let framing = input_format
+        .map(InputFormat::framing)
+        .or_else(|| path.and_then(Framing::from_extension));
     let options = eval::Options {
         now,
         explain,
@@ -76,7 +89,7 @@ pub fn run(
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
-    let mut records = Records::new(reader);
+    let mut records = Records::with_framing(reader, framing);
     let mut bar = ProgressLine::new(input_size);
     let summary = batch::run(
         policy.compiled(),

@@ -59,6 +59,30 @@ pub enum OutputFormat {
     Text,
 }
 
+/// How `eval` reads its requests (`--input`); without it, the file's extension and
+/// then the content decide (see [`crate::request::stream`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// JSON text: one document, or several one after the other.
+    Json,
+    /// JSON Lines: one request per line that is not blank.
+    Jsonl,
+    /// YAML documents, separated by `---`.
+    Yaml,
+}
+
+impl InputFormat {
+    /// The library's framing.
+    pub fn framing(self) -> crate::request::stream::Framing {
+        use crate::request::stream::Framing;
+        match self {
+            InputFormat::Json => Framing::Json,
+            InputFormat::Jsonl => Framing::JsonLines,
+            InputFormat::Yaml => Framing::Yaml,
+        }
+    }
+}
+
 /// Output formats of `test`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SuiteFormat {
@@ -92,6 +116,10 @@ pub enum Command {
         /// CPUs when absent (at most 64).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=JOBS_MAX))]
         jobs: Option<u16>,
+        /// How the requests are written; by default the file's extension decides
+        /// (.jsonl/.ndjson, .json, .yaml/.yml), else the content.
+        #[arg(long = "input", value_enum, value_name = "FORMAT")]
+        input_format: Option<InputFormat>,
         /// The requests: a file, or `-` (or nothing) for standard input.
         #[arg(value_name = "FILE")]
         input: Option<PathBuf>,
@@ -161,6 +189,7 @@ pub fn run() -> i32 {
             format,
             explain,
             jobs,
+            input_format,
             input,
         } => eval_cmd::run(
             &policies,
@@ -168,6 +197,7 @@ pub fn run() -> i32 {
             format,
             explain,
             jobs,
+            input_format,
             input.as_deref(),
         ),
         Command::Check {

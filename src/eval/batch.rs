@@ -9,18 +9,25 @@
 //! one, so at most that many chunks exist at once, and once they have grown to size
 //! nothing is allocated per request. Each worker keeps one [`Context`].
 //!
+//! A live input that goes quiet (a pipe whose writer waits for an answer) ends the chunk
+//! being filled at once, however small; and before the reader waits for more input,
+//! every chunk in hand is decided, written and the output flushed. So a request written
+//! to a pipe gets its decision while the pipe stays open. A file never goes quiet, so
+//! files are read in full chunks as before.
+//!
 //! An input that fits in one chunk, or `jobs` = 1, is decided on the calling thread
 //! with no thread started.
 
 use crate::limits::{CHUNK_BYTES, CHUNK_KEEP_BYTES, CHUNK_RECORDS};
 use std::fmt::Write as _;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::sync::mpsc;
 use std::sync::Mutex;
 
 use super::{Context, Options};
 use crate::policy::CompiledPolicy;
-use crate::request::stream::{Placed, Records};
+use crate::request::stream::{Input, Placed, Records};
+use std::task::Poll;
 
 /// How decisions are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +58,17 @@ pub struct Summary {
     pub all_allow: bool,
     /// Writing the decisions failed (a closed pipe): the batch stopped there.
     pub write_failed: bool,
+}
+
+/// Why [`Chunk::fill`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filled {
+    /// The chunk is full.
+    Full,
+    /// The input is a live one gone quiet: reading on would wait.
+    Quiet,
+    /// The input is exhausted.
+    Ended,
 }
 
 /// Progress so far, for a progress display.
@@ -92,15 +110,23 @@ impl Chunk {
         self.all_allow = true;
     }
 
-    /// Reads documents until the chunk is full; false when the input is exhausted.
-    fn fill<R: BufRead>(&mut self, records: &mut Records<R>) -> bool {
+    /// Reads documents until the chunk is full, the input ends, or the input is a live
+    /// one gone quiet. With `wait`, waits for the first document (the caller has
+    /// written everything decided so far); else returns `Quiet` even with no document.
+    fn fill<R: Input>(&mut self, records: &mut Records<R>, wait: bool) -> Filled {
         while self.documents.len() < CHUNK_RECORDS && self.text.len() < CHUNK_BYTES {
-            match records.next_into(&mut self.text) {
-                Some(placed) => self.documents.push(placed),
-                None => return false,
+            let next = if wait && self.documents.is_empty() {
+                Poll::Ready(records.next_into(&mut self.text))
+            } else {
+                records.poll_into(&mut self.text)
+            };
+            match next {
+                Poll::Ready(Some(placed)) => self.documents.push(placed),
+                Poll::Ready(None) => return Filled::Ended,
+                Poll::Pending => return Filled::Quiet,
             }
         }
-        true
+        Filled::Full
     }
 
     /// Decides every document and renders the decisions into `out`.
@@ -140,8 +166,9 @@ impl Chunk {
 /// Decides every document of `records` and writes the decisions to `out` in input
 /// order. Reading stops at the end of the input or at an I/O error (left in
 /// `records.io_error`); writing stops at the first write error. `progress` is called
-/// after each chunk is written.
-pub fn run<R: BufRead, W: Write>(
+/// after each chunk is written. When a live input goes quiet, everything decided is
+/// written and `out` flushed before reading waits.
+pub fn run<R: Input, W: Write>(
     policy: &CompiledPolicy,
     records: &mut Records<R>,
     out: &mut W,
@@ -160,11 +187,27 @@ pub fn run<R: BufRead, W: Write>(
     };
     let mut first = Chunk::default();
     first.reset(0);
-    let more = first.fill(records);
-    if !more || settings.jobs <= 1 {
-        sequential(policy, records, first, more, options, settings, &mut writer);
+    let filled = first.fill(records, true);
+    if filled == Filled::Ended || settings.jobs <= 1 {
+        sequential(
+            policy,
+            records,
+            first,
+            filled,
+            options,
+            settings,
+            &mut writer,
+        );
     } else {
-        parallel(policy, records, first, options, settings, &mut writer);
+        parallel(
+            policy,
+            records,
+            first,
+            filled,
+            options,
+            settings,
+            &mut writer,
+        );
     }
     writer.summary
 }
@@ -191,35 +234,54 @@ impl<W: Write> Writer<'_, W> {
         });
         true
     }
+
+    /// Flushes what was written (the input went quiet); false when that failed.
+    fn flush(&mut self) -> bool {
+        if self.out.flush().is_err() {
+            self.summary.write_failed = true;
+            return false;
+        }
+        true
+    }
 }
 
-fn sequential<R: BufRead, W: Write>(
+fn sequential<R: Input, W: Write>(
     policy: &CompiledPolicy,
     records: &mut Records<R>,
     mut chunk: Chunk,
-    mut more: bool,
+    mut filled: Filled,
     options: &Options,
     settings: Settings,
     writer: &mut Writer<'_, W>,
 ) {
     let mut context = Context::new(policy);
     loop {
-        chunk.decide(&mut context, options, settings.rendering);
-        if !writer.write(&chunk, records) || !more {
+        if !chunk.documents.is_empty() {
+            chunk.decide(&mut context, options, settings.rendering);
+            if !writer.write(&chunk, records) {
+                return;
+            }
+        }
+        if filled == Filled::Ended {
             return;
         }
         chunk.reset(chunk.seq + 1);
-        more = chunk.fill(records);
-        if chunk.documents.is_empty() {
-            return;
+        filled = chunk.fill(records, false);
+        if filled == Filled::Quiet && chunk.documents.is_empty() {
+            // Everything decided is written: show it before waiting for the writer.
+            if !writer.flush() {
+                return;
+            }
+            filled = chunk.fill(records, true);
         }
     }
 }
 
-fn parallel<R: BufRead, W: Write>(
+fn parallel<R: Input, W: Write>(
     policy: &CompiledPolicy,
     records: &mut Records<R>,
     first: Chunk,
+    filled: Filled,
     options: &Options,
     settings: Settings,
     writer: &mut Writer<'_, W>,
@@ -259,12 +321,12 @@ fn parallel<R: BufRead, W: Write>(
         let mut created = 1;
         let mut next_seq = 1;
         let mut failed = false;
-        let mut more = true;
+        let mut filled = filled;
         if work_tx.send(first).is_err() {
             return;
         }
         order.in_flight += 1;
-        while more && !failed {
+        while filled != Filled::Ended && !failed {
             let mut chunk = match order.free.pop() {
                 Some(chunk) => chunk,
                 None if created < pool => {
@@ -279,9 +341,21 @@ fn parallel<R: BufRead, W: Write>(
                 }
             };
             chunk.reset(next_seq);
-            more = chunk.fill(records);
+            filled = chunk.fill(records, false);
+            if filled == Filled::Quiet && chunk.documents.is_empty() {
+                // The input is quiet: write every decision before waiting for it.
+                while order.in_flight > 0 && !failed {
+                    let Ok(done) = done_rx.recv() else { break };
+                    failed = !order.finish(done, writer, records);
+                }
+                if failed || !writer.flush() {
+                    break;
+                }
+                filled = chunk.fill(records, true);
+            }
             if chunk.documents.is_empty() {
-                break;
+                order.free.push(chunk);
+                continue;
             }
             if work_tx.send(chunk).is_err() {
                 break;
@@ -468,5 +542,114 @@ mod tests {
             assert!(summary.write_failed, "jobs = {jobs}");
             assert_eq!(summary.count, 0);
         }
+    }
+
+    /// A writer that logs, at each flush, how many waits for input had happened and how
+    /// many decisions (lines) had been written.
+    struct Logged {
+        lines: usize,
+        waits: std::rc::Rc<std::cell::RefCell<Vec<usize>>>,
+        flushes: Vec<(usize, usize)>,
+    }
+
+    impl Write for Logged {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.lines += buf.iter().filter(|&&b| b == b'\n').count();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.flushes.push((self.waits.borrow().len(), self.lines));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_quiet_live_input_gets_every_decision_written_and_flushed_before_the_wait() {
+        use crate::request::stream::{testing::Scripted, Framing};
+        // Regression (fixed): decisions were held back until 512 records arrived.
+        let corpus: Vec<String> = csp_corpus::generate(9, 3 + 2 + 700 + 1).collect();
+        let part = |range: std::ops::Range<usize>| {
+            corpus[range]
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        };
+        let parts = [part(0..3), part(3..5) + "\n", part(5..705), part(705..706)];
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let yaml_parts = [
+            "a: 1\n...\n",
+            "{b: 2}\n",
+            "---\nc: 3\n...\n---\nd: 4\n...\n",
+        ];
+        let policy = policy();
+        for (parts, framing, expected) in [
+            (&parts[..], Framing::JsonLines, vec![3, 5, 705]),
+            (&yaml_parts[..], Framing::Yaml, vec![1, 2]),
+        ] {
+            for jobs in [1, 2] {
+                let input = Scripted::new(parts);
+                let waits = input.waits.clone();
+                let mut out = Logged {
+                    lines: 0,
+                    waits: waits.clone(),
+                    flushes: Vec::new(),
+                };
+                let mut records = Records::with_framing(input, Some(framing));
+                let summary = run(
+                    policy.compiled(),
+                    &mut records,
+                    &mut out,
+                    &options(),
+                    Settings {
+                        jobs,
+                        rendering: Rendering::Json,
+                    },
+                    &mut |_| {},
+                );
+                assert_eq!(
+                    waits.borrow().len(),
+                    expected.len(),
+                    "{framing:?}, jobs = {jobs}"
+                );
+                for (k, &decided) in expected.iter().enumerate() {
+                    assert!(
+                        out.flushes.contains(&(k, decided)),
+                        "{framing:?}, jobs = {jobs}: before wait {k}, {decided} decisions \
+                         flushed; flushes (waits, decisions): {:?}",
+                        out.flushes
+                    );
+                }
+                assert_eq!(summary.count as usize, out.lines);
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_in_full_chunks() {
+        // Files never stall: the chunks are as large as before (no flush on the way).
+        let input = stream();
+        let policy = policy();
+        let waits = std::rc::Rc::default();
+        let mut out = Logged {
+            lines: 0,
+            waits,
+            flushes: Vec::new(),
+        };
+        let mut records = Records::new(input.as_bytes());
+        let mut chunks = 0;
+        run(
+            policy.compiled(),
+            &mut records,
+            &mut out,
+            &options(),
+            Settings {
+                jobs: 2,
+                rendering: Rendering::Json,
+            },
+            &mut |_| chunks += 1,
+        );
+        assert_eq!(chunks, 4, "3 full chunks and the rest");
+        assert!(out.flushes.is_empty());
     }
 }

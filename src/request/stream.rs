@@ -1,15 +1,94 @@
-//! Splitting an input stream into request documents, without reading it whole: JSON
-//! Lines (one object per non-blank line), a single JSON document, or multi-document
-//! YAML (documents separated by `---` lines). Memory stays bounded by the largest
-//! document, itself capped: an oversized one becomes its own error record.
+//! Splitting an input stream into request records, without reading it whole.
+//!
+//! DESIGN.md ("Input framing") is the contract: the count of records equals the count a
+//! person would count, every record keeps its first line (which its errors name), and
+//! nothing is lost or invented. Memory stays bounded by the largest record, itself
+//! capped at [`crate::limits::REQUEST_BYTES`]: a larger one becomes its own error record.
+//!
+//! # Framings
+//!
+//! A stream is read in one [`Framing`], decided once, before any record is read: by the
+//! caller (`--input json|jsonl|yaml`), else by the file name ([`Framing::from_extension`]:
+//! `.jsonl`/`.ndjson`, `.json`, `.yaml`/`.yml`), else by content (below).
+//!
+//! - **JSON Lines**: every line that is not blank is one record, whatever it holds. A
+//!   line holding two JSON objects is ONE record, and a malformed one: JSON Lines is
+//!   defined line by line, a person reading a `.jsonl` file (and `wc -l`, `paste`)
+//!   counts a record per line, and one decision per non-blank line keeps decisions and
+//!   input lines side by side. Guessing that a lost line end separated two requests
+//!   would decide text that no one wrote as a request; the deny says where the second
+//!   value starts (`trailing characters`, with its column).
+//! - **JSON** (one JSON document): see `stream/json.rs`. Normally one document; several
+//!   written one after the other are each a record.
+//! - **YAML** documents: see `stream/yaml.rs`. Documents end at `---`, `...`, a `%`
+//!   directive (which belongs to the next document) and where a flow-style document
+//!   closes.
+//!
+//! In every framing, LF, CRLF and CR alone each end a line (and count as one), and a
+//! byte-order mark at the start of any line is dropped (`stream/lines.rs`).
+//!
+//! # Framing by content
+//!
+//! Without `--input` or a known extension, the first line that says something (not
+//! blank, not a comment), *S1*, and the next one, *S2*, decide; a comment line before
+//! S2 decides first: YAML (only YAML has comments).
+//!
+//! | S1 | framing |
+//! |---|---|
+//! | a `---`/`...` marker or `%` directive at column 0 | YAML |
+//! | one whole JSON value opening with `{` or `[` | JSON Lines, unless S2 is a YAML marker or directive: YAML |
+//! | `{...}`/`[...]` closed on its line but not JSON (flow YAML, or a broken JSON line) | JSON Lines, unless S2 is a marker or directive, or there is no S2: YAML |
+//! | a `{` left open at the end of the line, or anything else | YAML, unless S2 opens with `{` at column 0: JSON Lines |
+//! | an open `[` | YAML |
+//!
+//! Why: a JSON Lines stream whose first line is broken (cut short, plain text, bare
+//! keys) is still JSON Lines because its next line is another object at column 0, which
+//! no YAML document can hold after a first line; a YAML stream whose documents happen to
+//! be written in flow or JSON style is still YAML because its next line is `---`. A
+//! pretty-printed JSON document (`{` alone, then indented keys) is read as YAML, which
+//! JSON is, and its closing brace ends it (so `jq .` output gives one record per object).
+//! A lone flow-style line is YAML (no S2 to make it a stream of lines). Once the
+//! framing is JSON Lines, a later comment line is a record (and a deny): JSON Lines has
+//! no comments. Read as YAML, a stream of one-line JSON objects still gives one record
+//! per object (a flow document ends where it closes), so a commented one loses none.
+//!
+//! Only a live input can end before S2 arrives: when S1 is a line of JSON and the writer
+//! goes quiet, the stream is JSON Lines (so that its decision is written at once; a file
+//! never goes quiet, so a file is always decided by S1 and S2). At most
+//! [`crate::limits::FRAMING_LOOKAHEAD_BYTES`] are held back to decide; past that, S1
+//! alone decides (JSON Lines for a line of JSON or a closed `{...}`, else YAML).
+//!
+//! # Live input
+//!
+//! [`Records::poll_into`] never waits on a quiet live input ([`Input::stalled`], and
+//! [`LiveInput`] for standard input): the batch path then writes every decision it has
+//! before it waits. A JSON Lines record is complete when its line ends; a JSON value when
+//! its brackets close; a YAML document at the next `---`, `...` or directive, or when a
+//! flow-style document closes (end a block document with `...` to have it decided at
+//! once).
+//!
+//! # Reading
 //!
 //! [`Records`] is an iterator of owned [`RawRecord`]s; [`Records::next_into`] appends
-//! the next document to a caller's buffer instead, so that a batch reuses one buffer
-//! for many documents and allocates nothing per record (the `eval` batch path).
+//! the next record to a caller's buffer instead, so that a batch reuses one buffer
+//! for many records and allocates nothing per record (JSON Lines, the `eval` batch
+//! path: a line whole in the reader's buffer is copied once, straight into the batch).
 
-use crate::limits::REQUEST_BYTES;
+mod json;
+mod lines;
+mod live;
+mod scan;
+mod sniff;
+mod yaml;
+
+pub use live::LiveInput;
+
 use std::io::BufRead;
 use std::ops::Range;
+use std::path::Path;
+use std::task::Poll;
+
+use lines::Lines;
 
 /// How the documents of a stream are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +97,79 @@ pub enum Format {
     Json,
     /// YAML.
     Yaml,
+}
+
+/// How a stream is cut into records (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// One record per line that is not blank.
+    JsonLines,
+    /// JSON text: one document, or several one after the other.
+    Json,
+    /// YAML documents.
+    Yaml,
+}
+
+impl Framing {
+    /// The framing a file name's extension names (any case): `.jsonl` and `.ndjson` JSON
+    /// Lines, `.json` JSON, `.yaml` and `.yml` YAML; `None` for any other name.
+    pub fn from_extension(path: &Path) -> Option<Framing> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "jsonl" | "ndjson" => Some(Framing::JsonLines),
+            "json" => Some(Framing::Json),
+            "yaml" | "yml" => Some(Framing::Yaml),
+            _ => None,
+        }
+    }
+
+    /// How its records are parsed.
+    pub fn format(self) -> Format {
+        match self {
+            Framing::JsonLines | Framing::Json => Format::Json,
+            Framing::Yaml => Format::Yaml,
+        }
+    }
+}
+
+/// A buffered input of requests that can say whether reading on would wait.
+pub trait Input: BufRead {
+    /// True when nothing is buffered and a read would wait for a writer that has gone
+    /// quiet (a live pipe); false when a read returns at once (data or the end). Files
+    /// and memory never stall.
+    fn stalled(&mut self) -> bool;
+}
+
+impl Input for &[u8] {
+    fn stalled(&mut self) -> bool {
+        false
+    }
+}
+
+/// A `BufReader` cannot tell whether its reader would block, so it never says it is
+/// stalled: right for files; read a live input through [`LiveInput`] instead.
+impl<R: std::io::Read> Input for std::io::BufReader<R> {
+    fn stalled(&mut self) -> bool {
+        false
+    }
+}
+
+impl<T: AsRef<[u8]>> Input for std::io::Cursor<T> {
+    fn stalled(&mut self) -> bool {
+        false
+    }
+}
+
+impl<I: Input + ?Sized> Input for Box<I> {
+    fn stalled(&mut self) -> bool {
+        (**self).stalled()
+    }
+}
+
+impl<I: Input + ?Sized> Input for &mut I {
+    fn stalled(&mut self) -> bool {
+        (**self).stalled()
+    }
 }
 
 /// One document of the stream.
@@ -92,17 +244,14 @@ impl Placed {
     }
 }
 
-/// Reads documents one at a time from a buffered reader.
+/// Reads records one at a time from an [`Input`], in one [`Framing`].
 pub struct Records<R> {
-    reader: R,
-    line_no: usize,
-    format: Option<Format>,
-    pending: Option<(String, usize)>,
-    done: bool,
-    /// The current line (reused: one buffer for the whole stream).
-    line: Vec<u8>,
-    /// Bytes consumed from the reader so far.
-    bytes_read: u64,
+    lines: Lines<R>,
+    /// The framing, once decided.
+    framing: Option<Framing>,
+    sniffer: sniff::Sniffer,
+    yaml: yaml::YamlDocuments,
+    json: json::JsonValues,
     /// I/O error that ended the stream, if any.
     pub io_error: Option<std::io::Error>,
 }
@@ -110,201 +259,122 @@ pub struct Records<R> {
 impl<R> Records<R> {
     /// How many bytes of input were consumed so far (for progress reports).
     pub fn bytes_read(&self) -> u64 {
-        self.bytes_read
+        self.lines.bytes_read
+    }
+
+    /// The framing: the one given, or the one the content rule chose once the first
+    /// record was asked for.
+    pub fn framing(&self) -> Option<Framing> {
+        self.framing
     }
 }
 
-impl<R: BufRead> Records<R> {
-    /// A splitter over `reader`; the format is decided by the first non-blank line.
+impl<R: Input> Records<R> {
+    /// A splitter over `reader` whose framing the content decides (the module doc).
     pub fn new(reader: R) -> Self {
+        Records::with_framing(reader, None)
+    }
+
+    /// A splitter over `reader` in `framing`, or by content when `None`.
+    pub fn with_framing(reader: R, framing: Option<Framing>) -> Self {
         Records {
-            reader,
-            line_no: 0,
-            format: None,
-            pending: None,
-            done: false,
-            line: Vec::new(),
-            bytes_read: 0,
+            lines: Lines::new(reader),
+            framing,
+            sniffer: sniff::Sniffer::default(),
+            yaml: yaml::YamlDocuments::default(),
+            json: json::JsonValues::default(),
             io_error: None,
         }
     }
 
-    /// Reads one line into `self.line` (capped at the document limit); `None` at the
-    /// end, else whether the line was cut at the cap.
-    fn next_line(&mut self) -> Option<bool> {
-        self.line.clear();
-        let mut truncated = false;
-        loop {
-            let available = match self.reader.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.io_error = Some(e);
-                    self.done = true;
-                    return None;
-                }
-            };
-            if available.is_empty() {
-                if self.line.is_empty() && !truncated {
-                    return None;
-                }
-                break;
-            }
-            let (take, found_newline) = match memchr::memchr(b'\n', available) {
-                Some(i) => (i + 1, true),
-                None => (available.len(), false),
-            };
-            let room = (REQUEST_BYTES + 2).saturating_sub(self.line.len());
-            if let Some(part) = available.get(..take.min(room)) {
-                self.line.extend_from_slice(part);
-            }
-            truncated |= take > room;
-            self.reader.consume(take);
-            self.bytes_read += take as u64;
-            if found_newline {
-                break;
-            }
-        }
-        self.line_no += 1;
-        Some(truncated)
-    }
-
-    /// The current line as text, replacing bytes that are not UTF-8, with whether any were.
-    fn line_text(&self) -> (std::borrow::Cow<'_, str>, bool) {
-        match std::str::from_utf8(&self.line) {
-            Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-            Err(_) => (String::from_utf8_lossy(&self.line), true),
-        }
-    }
-
-    /// The common case of JSON Lines: the next line is whole in the reader's buffer and
-    /// is UTF-8, so it goes to `buffer` in one copy. `None` when that is not the case
-    /// (then [`Records::next_line`] reads it); `Some(None)` for a blank line.
-    fn next_json_in_buffer(&mut self, buffer: &mut String) -> Option<Option<Placed>> {
-        let available = self.reader.fill_buf().ok()?;
-        let end = memchr::memchr(b'\n', available)?;
-        if end > REQUEST_BYTES {
-            return None;
-        }
-        let text = std::str::from_utf8(available.get(..end)?).ok()?;
-        let trimmed = text.trim();
-        let at = buffer.len();
-        buffer.push_str(trimmed);
-        let range = at..buffer.len();
-        self.reader.consume(end + 1);
-        self.bytes_read += end as u64 + 1;
-        self.line_no += 1;
-        Some((!range.is_empty()).then_some(Placed {
-            range,
-            line: self.line_no,
-            format: Format::Json,
-            oversized: None,
-            not_utf8: false,
-        }))
-    }
-
-    /// Appends the next document to `buffer` and says where it is; `None` at the end
-    /// (or after an I/O error, kept in `io_error`). Nothing per document is allocated
-    /// for JSON Lines once `buffer` has grown to the largest document.
+    /// Appends the next record to `buffer` and says where it is; `None` at the end
+    /// (or after an I/O error, kept in `io_error`). Waits for a live input.
     pub fn next_into(&mut self, buffer: &mut String) -> Option<Placed> {
-        if self.done {
-            return None;
+        match self.step(buffer, true) {
+            Poll::Ready(placed) => placed,
+            // Never: reading that may wait does not stop on a quiet input.
+            Poll::Pending => None,
         }
-        // Decide the format from the first line that says anything.
-        if self.format.is_none() {
-            loop {
-                let truncated = self.next_line()?;
-                let start = self.line_no;
-                let (text, not_utf8) = self.line_text();
-                if text.trim().is_empty() {
-                    continue;
+    }
+
+    /// Like [`Records::next_into`], but `Pending` instead of waiting when the input is
+    /// a live one gone quiet ([`Input::stalled`]) before the next record is complete; the
+    /// record read so far is kept, and the next call goes on with it.
+    pub fn poll_into(&mut self, buffer: &mut String) -> Poll<Option<Placed>> {
+        self.step(buffer, false)
+    }
+
+    fn step(&mut self, buffer: &mut String, wait: bool) -> Poll<Option<Placed>> {
+        let framing = match self.framing {
+            Some(framing) => framing,
+            None => match self.sniffer.poll(&mut self.lines, wait) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(framing) => {
+                    self.framing = Some(framing);
+                    framing
                 }
-                let trimmed = text.trim().trim_start_matches('\u{feff}');
-                if trimmed.starts_with('{') && truncated {
-                    self.format = Some(Format::Json);
-                    let at = buffer.len();
-                    return Some(Placed {
-                        range: at..at,
-                        line: start,
-                        format: Format::Json,
-                        oversized: Some(self.line.len()),
-                        not_utf8: false,
-                    });
-                }
-                // A line that opens an object and goes on is JSON Lines, whole or not (a
-                // broken first record must not swallow the rest); a lone `{` opens a
-                // pretty-printed document, read as YAML (which JSON is).
-                if trimmed.starts_with('{') && trimmed.len() > 1 {
-                    let at = buffer.len();
-                    buffer.push_str(trimmed);
-                    let placed = Placed {
-                        range: at..buffer.len(),
-                        line: start,
-                        format: Format::Json,
-                        oversized: None,
-                        not_utf8,
-                    };
-                    self.format = Some(Format::Json);
-                    return Some(placed);
-                }
-                let text = text.into_owned();
-                self.format = Some(Format::Yaml);
-                self.pending = Some((text, start));
-                break;
-            }
-        }
-        match self.format {
-            Some(Format::Json) => loop {
-                if let Some(placed) = self.next_json_in_buffer(buffer) {
-                    match placed {
-                        Some(placed) => return Some(placed),
-                        None => continue, // a blank line
-                    }
-                }
-                let truncated = self.next_line()?;
-                let line = self.line_no;
-                let at = buffer.len();
-                if truncated {
-                    return Some(Placed {
-                        range: at..at,
-                        line,
-                        format: Format::Json,
-                        oversized: Some(self.line.len()),
-                        not_utf8: false,
-                    });
-                }
-                let (text, not_utf8) = self.line_text();
-                let trimmed = text.trim();
-                if trimmed.is_empty() {
-                    continue;
-                }
-                buffer.push_str(trimmed);
-                return Some(Placed {
-                    range: at..buffer.len(),
-                    line,
-                    format: Format::Json,
-                    oversized: None,
-                    not_utf8,
-                });
             },
-            _ => self.next_yaml(buffer),
+        };
+        let next = match framing {
+            Framing::JsonLines => self.next_json_line(buffer, wait),
+            Framing::Json => self.json.poll(&mut self.lines, buffer, wait),
+            Framing::Yaml => self.yaml.poll(&mut self.lines, buffer, wait),
+        };
+        if let (Poll::Ready(None), Some(e)) = (&next, self.lines.io_error.take()) {
+            self.io_error = Some(e);
+        }
+        next
+    }
+
+    /// The next JSON Lines record: the next line that is not blank, trimmed.
+    fn next_json_line(&mut self, buffer: &mut String, wait: bool) -> Poll<Option<Placed>> {
+        loop {
+            if let Some(whole) = self.lines.whole_line_into(buffer, wait) {
+                match whole {
+                    Some((range, line)) => {
+                        return Poll::Ready(Some(Placed {
+                            range,
+                            line,
+                            format: Format::Json,
+                            oversized: None,
+                            not_utf8: false,
+                        }))
+                    }
+                    None => continue, // a blank line
+                }
+            }
+            let line = match self.lines.poll_line(wait) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(line)) => line,
+            };
+            let at = buffer.len();
+            if line.truncated {
+                return Poll::Ready(Some(Placed {
+                    range: at..at,
+                    line: line.number,
+                    format: Format::Json,
+                    oversized: Some(line.bytes),
+                    not_utf8: false,
+                }));
+            }
+            let trimmed = line.text.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            buffer.push_str(trimmed);
+            return Poll::Ready(Some(Placed {
+                range: at..buffer.len(),
+                line: line.number,
+                format: Format::Json,
+                oversized: None,
+                not_utf8: line.not_utf8,
+            }));
         }
     }
 }
 
-fn is_blank_or_comment(line: &str) -> bool {
-    let t = line.trim();
-    t.is_empty() || t.starts_with('#')
-}
-
-fn is_yaml_separator(line: &str) -> bool {
-    let t = line.trim_end();
-    (t.starts_with("---") || t.starts_with("..."))
-        && t.get(3..)
-            .is_none_or(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
-}
-
-impl<R: BufRead> Iterator for Records<R> {
+impl<R: Input> Iterator for Records<R> {
     type Item = RawRecord;
 
     fn next(&mut self) -> Option<RawRecord> {
@@ -323,130 +393,85 @@ impl<R: BufRead> Iterator for Records<R> {
     }
 }
 
-impl<R: BufRead> Records<R> {
-    /// Gathers lines up to the next `---`/`...` separator into one YAML document and
-    /// appends it to `buffer`.
-    fn next_yaml(&mut self, buffer: &mut String) -> Option<Placed> {
-        let (mut text, mut start) = match self.pending.take() {
-            Some(p) => p,
-            None => (String::new(), self.line_no + 1),
-        };
-        let mut oversized = None;
-        let mut not_utf8 = false;
-        let mut has_content = !is_blank_or_comment(&text) && !is_yaml_separator(&text);
-        if is_yaml_separator(&text) {
-            // A separator opens the document; content on its line belongs to it.
-            let rest = text.trim_end().get(3..).unwrap_or("").trim().to_string();
-            has_content = !rest.is_empty() && !rest.starts_with('#');
+/// Inputs for tests: a live input whose writer is quiet between parts.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Input;
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::io::{BufRead, Read};
+    use std::rc::Rc;
+
+    /// A live input that hands out `parts` one after the other: once a part is read,
+    /// it is quiet ([`Input::stalled`]) until a read waits for the next part, which
+    /// is logged in `waits` (how many parts had been handed out).
+    pub struct Scripted {
+        parts: VecDeque<Vec<u8>>,
+        current: Vec<u8>,
+        pos: usize,
+        handed: usize,
+        /// For each wait, the number of parts handed out before it.
+        pub waits: Rc<RefCell<Vec<usize>>>,
+    }
+
+    impl Scripted {
+        /// An input of `parts`, the first one already written.
+        pub fn new(parts: &[&str]) -> Scripted {
+            Scripted::from_bytes(parts.iter().map(|p| p.as_bytes().to_vec()).collect())
         }
-        loop {
-            let Some(truncated) = self.next_line() else {
-                self.done = true;
-                break;
-            };
-            let (line, bad) = self.line_text();
-            let line = line.into_owned();
-            not_utf8 |= bad;
-            if is_yaml_separator(&line) {
-                if has_content || oversized.is_some() {
-                    self.pending = Some((line, self.line_no));
+
+        /// An input of `parts` (bytes, cut anywhere), the first one already written.
+        pub fn from_bytes(parts: Vec<Vec<u8>>) -> Scripted {
+            let mut parts: VecDeque<Vec<u8>> = parts.into();
+            let current = parts.pop_front().unwrap_or_default();
+            Scripted {
+                parts,
+                current,
+                pos: 0,
+                handed: 1,
+                waits: Rc::default(),
+            }
+        }
+    }
+
+    impl Read for Scripted {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            self.consume(n);
+            Ok(n)
+        }
+    }
+
+    impl BufRead for Scripted {
+        fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+            // An empty part is a quiet moment with nothing written, not the end.
+            while self.pos >= self.current.len() {
+                let Some(next) = self.parts.pop_front() else {
                     break;
-                }
-                // Nothing but blanks so far: this separator starts the document.
-                text = line;
-                start = self.line_no;
-                let rest = text.trim_end().get(3..).unwrap_or("").trim().to_string();
-                has_content = !rest.is_empty() && !rest.starts_with('#');
-                continue;
+                };
+                self.waits.borrow_mut().push(self.handed);
+                self.handed += 1;
+                self.current = next;
+                self.pos = 0;
             }
-            has_content |= !is_blank_or_comment(&line);
-            if oversized.is_some() || truncated || text.len() + line.len() > REQUEST_BYTES {
-                oversized = Some(oversized.unwrap_or(text.len()) + self.line.len());
-                text.clear();
-                continue;
-            }
-            text.push_str(&line);
+            Ok(&self.current[self.pos..])
         }
-        if !has_content && oversized.is_none() {
-            return if self.done {
-                None
-            } else {
-                self.next_yaml(buffer)
-            };
+
+        fn consume(&mut self, amount: usize) {
+            self.pos = (self.pos + amount).min(self.current.len());
         }
-        // Keep the first line's number for blank-line-led documents.
-        let skipped = text.lines().take_while(|l| l.trim().is_empty()).count();
-        let at = buffer.len();
-        buffer.push_str(&text);
-        Some(Placed {
-            range: at..buffer.len(),
-            line: start + skipped,
-            format: Format::Yaml,
-            oversized,
-            not_utf8,
-        })
+    }
+
+    impl Input for Scripted {
+        fn stalled(&mut self) -> bool {
+            self.pos >= self.current.len() && !self.parts.is_empty()
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn split(input: &str) -> Vec<(usize, String, Format)> {
-        Records::new(input.as_bytes())
-            .map(|r| (r.line, r.text.trim().to_string(), r.format))
-            .collect()
-    }
-
-    #[test]
-    fn json_lines_skip_blank_lines_and_keep_line_numbers() {
-        let got = split("{\"a\":1}\n\n{\"a\":2}\nnot json\n");
-        assert_eq!(
-            got,
-            vec![
-                (1, "{\"a\":1}".into(), Format::Json),
-                (3, "{\"a\":2}".into(), Format::Json),
-                (4, "not json".into(), Format::Json),
-            ]
-        );
-    }
-
-    #[test]
-    fn yaml_documents_split_on_separators() {
-        let got = split("a: 1\n---\nb: 2\n--- # comment\n\n---\nc: 3\n...\n");
-        let lines: Vec<usize> = got.iter().map(|g| g.0).collect();
-        assert_eq!(lines, vec![1, 2, 6]);
-        assert!(got.iter().all(|g| g.2 == Format::Yaml));
-        assert!(got[1].1.contains("b: 2"));
-    }
-
-    #[test]
-    fn a_pretty_printed_json_object_is_one_document() {
-        let got = split("{\n  \"action\": \"purchase\"\n}\n");
-        assert_eq!(got.len(), 1);
-        assert_eq!(got[0].0, 1);
-    }
-
-    #[test]
-    fn an_oversized_line_becomes_its_own_record() {
-        let big = format!(
-            "{{\"a\":\"{}\"}}\n{{\"b\":1}}\n{{\"c\":1}}\n",
-            "x".repeat(REQUEST_BYTES + 10)
-        );
-        let records: Vec<RawRecord> = Records::new(big.as_bytes()).collect();
-        assert_eq!(
-            records.len(),
-            3,
-            "an oversized first line still opens JSON Lines"
-        );
-        assert!(records[0].oversized.is_some());
-        let big = format!(
-            "{{\"b\":1}}\n{{\"a\":\"{}\"}}\n{{\"c\":1}}\n",
-            "x".repeat(REQUEST_BYTES + 10)
-        );
-        let records: Vec<RawRecord> = Records::new(big.as_bytes()).collect();
-        assert_eq!(records.len(), 3);
-        assert!(records[1].oversized.is_some());
-        assert_eq!(records[2].line, 3);
-    }
-}
+mod props;
+#[cfg(test)]
+mod tests;

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::node::Node;
-use crate::request::stream::{Format, RawRecord, Records};
+use crate::request::stream::{Format, Framing, RawRecord, Records};
 use crate::value;
 
 /// A suite: requests with the decisions expected for them.
@@ -332,13 +332,13 @@ pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Suite, Vec<SuiteErr
     }
 }
 
-/// Reads a request file as `eval` reads its input (JSON, JSON Lines or YAML, told apart
-/// the same way); it must hold exactly one request. It must lie in the suite's folder or
+/// Reads a request file as `eval` reads its input (framed by its extension, else by its
+/// content); it must hold exactly one request. It must lie in the suite's folder or
 /// below it (`base`, after every `..` and link is resolved), be a regular file, and hold
 /// at most [`REQUEST_BYTES`] (checked before reading, and enforced while reading).
 fn read_request(base: &Path, path: &Path) -> Result<RawRecord, String> {
     let handle = open_request_file(base, path)?;
-    let mut records = Records::new(BufReader::new(handle));
+    let mut records = Records::with_framing(BufReader::new(handle), Framing::from_extension(path));
     let first = records.next();
     let second = records.next();
     if let Some(e) = records.io_error {

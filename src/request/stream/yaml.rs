@@ -1,0 +1,253 @@
+//! YAML documents, one record each. A document ends:
+//!
+//! - at a `---` line, which opens the next one (content after `---` on its line is the
+//!   next document's);
+//! - at a `...` line (which is dropped): a writer on a live pipe ends a document with
+//!   `...` to have it decided without starting the next;
+//! - at a `%` directive line, which belongs to the document that follows it, with that
+//!   document's `---` (`%YAML 1.2` is never a record of its own);
+//! - where a flow-style document (its first content opens with `{` or `[`: flow YAML or
+//!   JSON) closes its outermost bracket, with nothing after it on the line but blanks or
+//!   a comment: YAML allows nothing more in that document, and a live writer's document
+//!   is then decided without waiting for the next line;
+//! - before a line that opens a flow collection at column 0 after the document's content,
+//!   outside any open bracket or quote: YAML allows no such line inside a document, and
+//!   it is how one request after another looks without `---` (`jq .` output).
+//!
+//! `---`, `...` and `%` count only at column 0 (after a byte-order mark), as in YAML. A
+//! document of blank lines, comments, directives and markers only is not a record. Blank
+//! lines before a document are not part of it; its first line is its first other line
+//! (a comment, a directive, its `---` or its content), and that is the line its
+//! decision names.
+
+use std::task::Poll;
+
+use super::lines::{Line, Lines};
+use super::scan::{is_blank_or_comment, Rules, Scan};
+use super::{Format, Input, Placed};
+use crate::limits::REQUEST_BYTES;
+
+/// Whether a line is a `---` document start marker (alone, or followed by a blank).
+pub(super) fn is_document_start(line: &str) -> bool {
+    is_marker_of(line, "---")
+}
+
+/// Whether a line is a `...` document end marker.
+pub(super) fn is_document_end(line: &str) -> bool {
+    is_marker_of(line, "...")
+}
+
+fn is_marker_of(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+}
+
+/// The shape of a document's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// No content yet.
+    Unknown,
+    /// Opens with `{` or `[`.
+    Flow,
+    /// Anything else.
+    Block,
+}
+
+/// Splits YAML documents; the document being read is kept here between calls, so that
+/// a quiet live input can be left and come back to.
+#[derive(Debug)]
+pub(super) struct YamlDocuments {
+    text: String,
+    /// The first line.
+    start: usize,
+    /// A line other than a blank one was taken.
+    started: bool,
+    /// Holds content (not only blanks, comments, directives and markers).
+    content: bool,
+    /// Its `---` was seen.
+    marker: bool,
+    kind: Kind,
+    /// A flow document closed: the document is complete.
+    closed: bool,
+    scan: Scan,
+    /// Its size, once over [`REQUEST_BYTES`] (then `text` is not kept).
+    oversized: Option<usize>,
+    not_utf8: bool,
+}
+
+impl Default for YamlDocuments {
+    fn default() -> Self {
+        YamlDocuments {
+            text: String::new(),
+            start: 0,
+            started: false,
+            content: false,
+            marker: false,
+            kind: Kind::Unknown,
+            closed: false,
+            scan: Scan::new(Rules::Yaml),
+            oversized: None,
+            not_utf8: false,
+        }
+    }
+}
+
+impl YamlDocuments {
+    /// The next document, appended to `buffer`; `Ready(None)` at the end of the input.
+    pub fn poll<R: Input>(
+        &mut self,
+        lines: &mut Lines<R>,
+        buffer: &mut String,
+        wait: bool,
+    ) -> Poll<Option<Placed>> {
+        loop {
+            match lines.poll_line(wait) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(self.end(buffer)),
+                Poll::Ready(Some(line)) => {
+                    if let Some(placed) = self.take(line, lines, buffer) {
+                        return Poll::Ready(Some(placed));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes one line; the document it completes, if any.
+    fn take<R>(&mut self, line: Line, lines: &mut Lines<R>, buffer: &mut String) -> Option<Placed> {
+        let text = line.text.as_str();
+        // Markers end a document whatever is open in it: YAML forbids them inside one.
+        if !line.truncated && is_document_end(text) {
+            return self.end(buffer);
+        }
+        if !line.truncated && is_document_start(text) {
+            if self.has_record() {
+                lines.unread(line);
+                return self.end(buffer);
+            }
+            if self.marker {
+                self.clear(); // `---` twice: the document between is empty, not a record
+            }
+            self.marker = true;
+            self.append(&line);
+            self.content_in(text.get(3..).unwrap_or(""));
+            return self.closed_document(buffer);
+        }
+        let open = self.scan.is_open();
+        if !line.truncated && !open && text.starts_with('%') {
+            if self.has_record() {
+                lines.unread(line);
+                return self.end(buffer);
+            }
+            if self.marker {
+                self.clear(); // `---` then a directive: that document was empty
+            }
+            self.append(&line);
+            return None;
+        }
+        if !open && (text.starts_with('{') || text.starts_with('[')) && self.has_record() {
+            lines.unread(line);
+            return self.end(buffer);
+        }
+        if !self.started && !line.truncated && text.trim().is_empty() {
+            return None;
+        }
+        self.append(&line);
+        if line.truncated {
+            // Only the start of the line was seen: its brackets cannot be followed.
+            if self.kind == Kind::Unknown {
+                self.kind = flow_or_block(text);
+            }
+            self.content = true;
+            self.scan.reset();
+            self.closed = self.kind == Kind::Flow;
+            return self.closed_document(buffer);
+        }
+        self.content_in(text);
+        self.closed_document(buffer)
+    }
+
+    /// Follows the document's content on (part of) a line.
+    fn content_in(&mut self, text: &str) {
+        if !self.content && (self.scan.is_open() || !is_blank_or_comment(text)) {
+            self.content = true;
+            self.kind = flow_or_block(text);
+        }
+        let closed_clean = self.scan.line(text);
+        if self.kind == Kind::Flow && !self.scan.is_open() {
+            if closed_clean {
+                self.closed = true;
+            } else if !is_blank_or_comment(text) {
+                // Something follows the closing bracket (`{a: 1}: b`): not a flow
+                // document after all; it ends at a marker.
+                self.kind = Kind::Block;
+            }
+        }
+    }
+
+    fn closed_document(&mut self, buffer: &mut String) -> Option<Placed> {
+        if self.closed {
+            self.end(buffer)
+        } else {
+            None
+        }
+    }
+
+    /// Adds a line to the document (only its size, once the document is too large).
+    fn append(&mut self, line: &Line) {
+        if !self.started {
+            self.started = true;
+            self.start = line.number;
+        }
+        self.not_utf8 |= line.not_utf8;
+        if line.truncated
+            || self.oversized.is_some()
+            || self.text.len() + line.text.len() + 1 > REQUEST_BYTES
+        {
+            let so_far = self.oversized.unwrap_or(self.text.len());
+            self.oversized = Some(so_far + line.bytes + 1);
+            self.text.clear();
+            return;
+        }
+        self.text.push_str(&line.text);
+        self.text.push('\n');
+    }
+
+    fn has_record(&self) -> bool {
+        self.content || self.oversized.is_some()
+    }
+
+    /// Ends the document: appends it to `buffer` when it is a record, and starts afresh.
+    fn end(&mut self, buffer: &mut String) -> Option<Placed> {
+        let placed = self.has_record().then(|| {
+            let at = buffer.len();
+            buffer.push_str(&self.text);
+            Placed {
+                range: at..buffer.len(),
+                line: self.start,
+                format: Format::Yaml,
+                oversized: self.oversized,
+                not_utf8: self.not_utf8,
+            }
+        });
+        self.clear();
+        placed
+    }
+
+    fn clear(&mut self) {
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        *self = YamlDocuments {
+            text,
+            ..YamlDocuments::default()
+        };
+    }
+}
+
+fn flow_or_block(text: &str) -> Kind {
+    if text.trim_start().starts_with(['{', '[']) {
+        Kind::Flow
+    } else {
+        Kind::Block
+    }
+}
