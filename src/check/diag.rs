@@ -117,7 +117,7 @@ impl Diagnostic {
 
     /// This diagnostic with the text of its file, ready for any miette handler. A line
     /// longer than [`DIAGNOSTIC_LINE_CHARS`] is cut down to a window around the
-    /// diagnostic's place on it (see [`Excerpt`]); the header keeps the exact location.
+    /// diagnostic's place on it (its cut ends marked `…`); the header keeps the exact location.
     pub fn report(&self, sources: &SourceMap) -> Report {
         let (name, text) = match sources.file(self.span.file) {
             Some(file) => (file.name.clone(), file.text.as_str()),
@@ -516,7 +516,7 @@ pub fn did_you_mean<'a>(
 /// `order.currency`).
 ///
 /// Cost: a candidate that cannot score above the bar is ruled out by counting the
-/// characters the two names share ([`could_be_close`], exact, no allocation), and at
+/// characters the two names share (exact, no allocation), and at
 /// most [`SUGGESTION_CANDIDATES`] candidates are looked at, so that a policy with
 /// thousands of unknown names is still checked in linear time.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
