@@ -33,10 +33,10 @@ const EXIT_CODES: &str = "Exit codes:
      fmt --check: every file is formatted; test: every case passed
   1  eval: at least one decision is deny; check: errors found (or warnings with --deny-warnings);
      fmt --check: a file would change; test: a case failed
-  2  bad usage, or an input or file that cannot be read
+  2  bad usage, an input or file that cannot be read, or output that cannot be written
   3  the policy has errors and nothing was evaluated
-  141  the output was a closed pipe (`| head`): the command stopped quietly, as a
-     Unix tool ended by SIGPIPE does";
+  141  the output is a closed pipe (`| head`): the command stopped quietly, as a
+       Unix tool ended by SIGPIPE does";
 
 /// csp-policy: decide CSP software requests (purchase, keys, downloads, cancel, audit)
 /// with a declarative policy.

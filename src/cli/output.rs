@@ -17,7 +17,7 @@ use std::io::{self, Write};
 use super::exit;
 
 /// Writes a message to standard error; a write error is ignored (there is nowhere left to
-/// report it). Use through [`say!`].
+/// report it). Use through the `say!` macro.
 pub fn to_stderr(args: fmt::Arguments<'_>) {
     let _ = io::stderr().lock().write_fmt(args);
 }
