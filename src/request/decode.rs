@@ -475,7 +475,11 @@ impl<'de: 'a, 'a, F: Scalars<'de>> DeserializeSeed<'de> for LeafSeed<'_, '_, 'a,
             put(self.record, self.slot, result);
             return Ok(());
         }
-        let raw = self.format.read(deserializer)?;
+        let numeric = matches!(
+            field.kind,
+            FieldKind::Count | FieldKind::Money | FieldKind::Number
+        );
+        let raw = self.format.read(deserializer, numeric)?;
         store(self.policy, self.record, self.slot, raw);
         Ok(())
     }
