@@ -26,8 +26,8 @@ pub(super) enum Raw<'de> {
     /// A boolean.
     Bool(bool),
     /// A number, as its text in the document (see the module doc). Where a format gave
-    /// only the value (the items of a value that is read as a whole, such as a list of
-    /// roles given a number), the value's shortest decimal text.
+    /// only the value (a JSON number in a field that does not hold numbers, a list of
+    /// roles given a number), the value's shortest decimal text, used only to name it.
     Number(Cow<'de, str>),
     /// Text.
     Str(Cow<'de, str>),
@@ -290,6 +290,24 @@ mod tests {
         );
         assert_eq!(
             json(r#"{"$serde_json::private::RawValue": "7"}"#),
+            Raw::Object
+        );
+    }
+
+    #[test]
+    fn json_values_of_other_fields_are_read_once() {
+        let read = |text: &'static str| {
+            let mut de = serde_json::Deserializer::from_str(text);
+            Json.read(&mut de, false).unwrap()
+        };
+        assert!(matches!(
+            read(r#""plain""#),
+            Raw::Str(Cow::Borrowed("plain"))
+        ));
+        assert_eq!(read("12"), Raw::Number("12".into()));
+        assert_eq!(read("1.5"), Raw::Number("1.5".into()));
+        assert_eq!(
+            read(r#"{"$serde_json::private::Number": "7"}"#),
             Raw::Object
         );
     }
