@@ -82,19 +82,22 @@ pub const ROLES_PER_ACTOR: usize = 64;
 /// whole number that every JSON reader, JavaScript's included, reads exactly, so that a
 /// count written back in a decision (a fact, a message) means what the request said. A
 /// larger count is refused with the value as written, never clamped.
+/// Test: `request::number::tests::counts_are_decimal_digits_up_to_the_limit`.
 pub const COUNT_MAX: u64 = (1 << 53) - 1;
 
 /// The first and last years of a time, in UTC. RFC 3339 writes a year in four digits:
 /// a time outside them could be neither read back nor written. A request time outside
 /// them (`9999-12-31T23:00:00-05:00` is in year 10000 in UTC) is refused; a computed
 /// time outside them (a link expiring after 9999) is an evaluation error.
+/// Tests: `value::tests::times_refuse_leap_seconds_years_past_9999_and_sub_nanosecond_digits`,
+/// `eval::expr::tests::a_time_computed_outside_years_0000_to_9999_is_an_evaluation_error`.
 pub const TIME_FIRST_YEAR: i32 = 0;
 
 /// See [`TIME_FIRST_YEAR`].
 pub const TIME_LAST_YEAR: i32 = 9999;
 
 /// The most decimals of a second a time may give: times are held to the nanosecond, so
-/// a tenth decimal would be dropped silently.
+/// a tenth decimal would be dropped silently. Test: as for [`TIME_FIRST_YEAR`].
 pub const TIME_FRACTION_DIGITS: usize = 9;
 
 /// How much memory the content rule may hold back before it decides the framing of a

@@ -475,7 +475,11 @@ impl<'de: 'a, 'a, F: Scalars<'de>> DeserializeSeed<'de> for LeafSeed<'_, '_, 'a,
             put(self.record, self.slot, result);
             return Ok(());
         }
-        let raw = self.format.read(deserializer)?;
+        let numeric = matches!(
+            field.kind,
+            FieldKind::Count | FieldKind::Money | FieldKind::Number
+        );
+        let raw = self.format.read(deserializer, numeric)?;
         store(self.policy, self.record, self.slot, raw);
         Ok(())
     }
@@ -697,6 +701,28 @@ fact later for go = t + 1 days
             let message = only_error(&p, &record, path);
             assert!(message.contains("not an object"), "{message}");
         }
+    }
+
+    /// Also a guard: with serde_json's `arbitrary_precision` (which no crate of the
+    /// build may turn on), a number would reach a group as a one-key object and be
+    /// ignored.
+    #[test]
+    fn a_number_or_text_for_an_object_is_the_wrong_type() {
+        let p = policy();
+        for (text, found) in [
+            (r#"{"actor": 5}"#, "not a number"),
+            (r#"{"actor": 1.5}"#, "not a number"),
+            (r#"{"actor": "x"}"#, "not text"),
+            (r#"{"actor": [1]}"#, "not a list"),
+        ] {
+            let record = json(&p, text);
+            assert_eq!(record.errors.len(), 1, "{text}");
+            let message = record.errors[0].to_string();
+            assert!(message.contains("actor must be an object"), "{message}");
+            assert!(message.contains(found), "{message}");
+        }
+        let record = json(&p, r#"{"actor": {"$serde_json::private::Number": "7"}}"#);
+        assert!(record.errors.is_empty(), "an object with an unknown key");
     }
 
     #[test]

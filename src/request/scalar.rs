@@ -3,10 +3,11 @@
 //! over exactly, so that one text rule (`value::read_decimal`, `number::read_count`)
 //! judges a number whatever the format:
 //!
-//! - JSON: the value is read as a `serde_json::value::RawValue`, a slice of the document
-//!   (no allocation); a number is the JSON number's text. No key of a user's object
-//!   can stand for a number (serde_json's `arbitrary_precision` handed numbers over as
-//!   a one-key object that a request could imitate; it is not used).
+//! - JSON: the value of a field that holds a number is read as a
+//!   `serde_json::value::RawValue`, a slice of the document (no allocation); a number
+//!   is the JSON number's text. No key of a user's object can stand for a number
+//!   (serde_json's `arbitrary_precision` handed numbers over as a one-key object that a
+//!   request could imitate, and allocated its text; it is not used).
 //! - YAML: the value is read as a `serde_saphyr::Spanned`; for a plain scalar that the
 //!   YAML reader resolved as a number, the text is the scalar's own source text, so
 //!   `1.2e3`, `0x10`, `1_000` or `+5` are judged as written, never as the float or
@@ -25,8 +26,8 @@ pub(super) enum Raw<'de> {
     /// A boolean.
     Bool(bool),
     /// A number, as its text in the document (see the module doc). Where a format gave
-    /// only the value (the items of a value that is read as a whole, such as a list of
-    /// roles given a number), the value's shortest decimal text.
+    /// only the value (a JSON number in a field that does not hold numbers, a list of
+    /// roles given a number), the value's shortest decimal text, used only to name it.
     Number(Cow<'de, str>),
     /// Text.
     Str(Cow<'de, str>),
@@ -61,11 +62,17 @@ pub(crate) fn truncate(s: &str) -> String {
 
 /// How one format hands over the value of a field exactly.
 pub(super) trait Scalars<'de>: Copy {
-    /// Reads the next value as a [`Raw`].
-    fn read<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Raw<'de>, D::Error>;
+    /// Reads the next value as a [`Raw`]. With `numeric` (a field that holds a number),
+    /// a number is always its text as written; otherwise a format may give a number's
+    /// value only (it is then only named in a "wrong type" message).
+    fn read<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+        numeric: bool,
+    ) -> Result<Raw<'de>, D::Error>;
 }
 
-/// A [`DeserializeSeed`] reading one value with a format's [`Scalars`].
+/// A [`DeserializeSeed`] reading one value with a format's [`Scalars`] (not numeric).
 #[derive(Clone, Copy)]
 pub(super) struct ScalarSeed<F>(pub F);
 
@@ -73,16 +80,26 @@ impl<'de, F: Scalars<'de>> DeserializeSeed<'de> for ScalarSeed<F> {
     type Value = Raw<'de>;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Raw<'de>, D::Error> {
-        self.0.read(deserializer)
+        self.0.read(deserializer, false)
     }
 }
 
-/// JSON through serde_json: every value as a slice of the document.
+/// JSON through serde_json: the value of a numeric field as a slice of the document;
+/// any other value as serde_json reads it (strings borrowed, numbers as `f64`/`u64`,
+/// which only name them in messages). Strings are the most common values and are read
+/// once this way; a raw slice would scan them twice.
 #[derive(Clone, Copy)]
 pub(super) struct Json;
 
 impl<'de> Scalars<'de> for Json {
-    fn read<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Raw<'de>, D::Error> {
+    fn read<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+        numeric: bool,
+    ) -> Result<Raw<'de>, D::Error> {
+        if !numeric {
+            return deserializer.deserialize_any(RawVisitor);
+        }
         let raw = <&'de serde_json::value::RawValue>::deserialize(deserializer)?;
         json_value(raw.get()).map_err(de::Error::custom)
     }
@@ -101,7 +118,7 @@ fn json_value(text: &str) -> Result<Raw<'_>, serde_json::Error> {
                 .strip_prefix('"')
                 .and_then(|t| t.strip_suffix('"'))
                 .unwrap_or("");
-            if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+            if !inner.as_bytes().contains(&b'\\') {
                 Raw::Str(Cow::Borrowed(inner))
             } else {
                 Raw::Str(Cow::Owned(serde_json::from_str::<String>(text)?))
@@ -120,7 +137,12 @@ pub(super) struct Yaml<'de> {
 }
 
 impl<'de> Scalars<'de> for Yaml<'de> {
-    fn read<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Raw<'de>, D::Error> {
+    /// Every value exactly, numeric or not (YAML is not the fast path).
+    fn read<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+        _numeric: bool,
+    ) -> Result<Raw<'de>, D::Error> {
         let spanned = serde_saphyr::Spanned::<Probe<'de>>::deserialize(deserializer)?;
         let raw = spanned.value.0;
         if !matches!(raw, Raw::Number(_)) {
@@ -231,7 +253,7 @@ mod tests {
 
     fn json(text: &str) -> Raw<'_> {
         let mut de = serde_json::Deserializer::from_str(text);
-        ScalarSeed(Json).deserialize(&mut de).unwrap()
+        Json.read(&mut de, true).unwrap()
     }
 
     fn yaml(text: &str) -> Raw<'_> {
@@ -268,6 +290,24 @@ mod tests {
         );
         assert_eq!(
             json(r#"{"$serde_json::private::RawValue": "7"}"#),
+            Raw::Object
+        );
+    }
+
+    #[test]
+    fn json_values_of_other_fields_are_read_once() {
+        let read = |text: &'static str| {
+            let mut de = serde_json::Deserializer::from_str(text);
+            Json.read(&mut de, false).unwrap()
+        };
+        assert!(matches!(
+            read(r#""plain""#),
+            Raw::Str(Cow::Borrowed("plain"))
+        ));
+        assert_eq!(read("12"), Raw::Number("12".into()));
+        assert_eq!(read("1.5"), Raw::Number("1.5".into()));
+        assert_eq!(
+            read(r#"{"$serde_json::private::Number": "7"}"#),
             Raw::Object
         );
     }

@@ -6,13 +6,15 @@
 //! same YAML: the suite is read with the options the request decoder uses (strict
 //! booleans, no merge keys, no unknown tags, no duplicate keys), the request node is
 //! written back with [`Node::to_flow`], and that text goes through the request decoder's
-//! YAML path. Every scalar keeps its YAML type: text is always double-quoted, integers
-//! keep their digits, floats are written so that they read back as the same float, so
+//! YAML path. Every scalar keeps its YAML type: text is always double-quoted, numbers
+//! are written as the suite wrote them (the request decoder judges a YAML number by its
+//! text: `0x10` and `1.2e3` are refused there, so they must reach it as written), so
 //! the decoder sees the same calls a file with the request would give it.
 
 use std::fmt::{self, Write as _};
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
 
 /// One YAML node.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,10 +23,11 @@ pub enum Node {
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// An integer, as its decimal digits (with a leading `-` when negative).
-    Int(String),
-    /// A float.
-    Float(f64),
+    /// An integer, as its decimal digits (with a leading `-` when negative), and where
+    /// the suite wrote it.
+    Int(String, Written),
+    /// A float, and where the suite wrote it.
+    Float(f64, Written),
     /// Text.
     Str(String),
     /// A list.
@@ -33,20 +36,43 @@ pub enum Node {
     Map(Vec<(Node, Node)>),
 }
 
+/// Where a number is written in the suite's text (byte range), when known. Two nodes
+/// that differ only in where they are written are the same node.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Written(Option<(usize, usize)>);
+
+impl PartialEq for Written {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Written {
+    /// The text at this place of `source`, when known.
+    fn text(self, source: &str) -> Option<&str> {
+        let (start, end) = self.0?;
+        source.get(start..end)
+    }
+}
+
 impl Node {
-    /// Writes the node as one line of YAML flow syntax that reads back as this node.
-    pub fn to_flow(&self) -> String {
+    /// Writes the node as one line of YAML flow syntax that reads back as this node;
+    /// numbers are written as `source`, the suite's text, has them.
+    pub fn to_flow(&self, source: &str) -> String {
         let mut out = String::new();
-        self.write_flow(&mut out);
+        self.write_flow(&mut out, source);
         out
     }
 
-    fn write_flow(&self, out: &mut String) {
+    fn write_flow(&self, out: &mut String, source: &str) {
         match self {
             Node::Null => out.push_str("null"),
             Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Node::Int(digits) => out.push_str(digits),
-            Node::Float(f) => write_float(out, *f),
+            Node::Int(digits, at) => out.push_str(at.text(source).unwrap_or(digits)),
+            Node::Float(f, at) => match at.text(source) {
+                Some(text) => out.push_str(text),
+                None => write_float(out, *f),
+            },
             Node::Str(s) => yaml_quoted(out, s),
             Node::Seq(items) => {
                 out.push('[');
@@ -54,7 +80,7 @@ impl Node {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    item.write_flow(out);
+                    item.write_flow(out, source);
                 }
                 out.push(']');
             }
@@ -64,9 +90,9 @@ impl Node {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    key.write_flow(out);
+                    key.write_flow(out, source);
                     out.push_str(": ");
-                    value.write_flow(out);
+                    value.write_flow(out, source);
                 }
                 out.push('}');
             }
@@ -78,7 +104,7 @@ impl Node {
         match self {
             Node::Null => "null",
             Node::Bool(_) => "a boolean",
-            Node::Int(_) | Node::Float(_) => "a number",
+            Node::Int(..) | Node::Float(..) => "a number",
             Node::Str(_) => "text",
             Node::Seq(_) => "a list",
             Node::Map(_) => "a mapping",
@@ -137,23 +163,23 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
-        Ok(Node::Int(v.to_string()))
+        Ok(Node::Int(v.to_string(), Written::default()))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-        Ok(Node::Int(v.to_string()))
+        Ok(Node::Int(v.to_string(), Written::default()))
     }
 
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node, E> {
-        Ok(Node::Int(v.to_string()))
+        Ok(Node::Int(v.to_string(), Written::default()))
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
-        Ok(Node::Int(v.to_string()))
+        Ok(Node::Int(v.to_string(), Written::default()))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
-        Ok(Node::Float(v))
+        Ok(Node::Float(v, Written::default()))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
@@ -166,18 +192,35 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Node, S::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Node>()? {
-            items.push(item);
+        while let Some(item) = seq.next_element::<Spanned<Node>>()? {
+            items.push(written(item));
         }
         Ok(Node::Seq(items))
     }
 
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Node, M::Error> {
         let mut entries = Vec::new();
-        while let Some((key, value)) = map.next_entry::<Node, Node>()? {
-            entries.push((key, value));
+        while let Some((key, value)) = map.next_entry::<Spanned<Node>, Spanned<Node>>()? {
+            entries.push((written(key), written(value)));
         }
         Ok(Node::Map(entries))
+    }
+}
+
+/// A node with, for a number, where it is written (for an alias, the anchored node).
+fn written(spanned: Spanned<Node>) -> Node {
+    let span = spanned.defined.span();
+    let at = span
+        .byte_offset()
+        .zip(span.byte_len())
+        .and_then(|(at, len)| {
+            let at = usize::try_from(at).ok()?;
+            Some((at, at.checked_add(usize::try_from(len).ok()?)?))
+        });
+    match spanned.value {
+        Node::Int(digits, _) => Node::Int(digits, Written(at)),
+        Node::Float(f, _) => Node::Float(f, Written(at)),
+        other => other,
     }
 }
 
@@ -197,8 +240,8 @@ mod tests {
             panic!("a mapping")
         };
         let values: Vec<&Node> = entries.iter().map(|(_, v)| v).collect();
-        assert_eq!(values[0], &Node::Int("12".into()));
-        assert_eq!(values[1], &Node::Float(12.0));
+        assert_eq!(values[0], &Node::Int("12".into(), Written::default()));
+        assert_eq!(values[1], &Node::Float(12.0, Written::default()));
         assert_eq!(values[2], &Node::Str("12".into()));
         // Strict booleans, as the request decoder reads them: `yes` is text.
         assert_eq!(values[3], &Node::Str("yes".into()));
@@ -217,9 +260,18 @@ mod tests {
                     nested: {x: {y: [true, false]}}\n\
                     12: int key\n";
         let node = read(text);
-        let back = read(&node.to_flow());
+        let back = read(&node.to_flow(text));
         assert_eq!(node, back);
-        assert!(!node.to_flow().contains('\n'));
+        assert!(!node.to_flow(text).contains('\n'));
+    }
+
+    #[test]
+    fn numbers_are_written_back_as_the_suite_wrote_them() {
+        let text = "a: 0x10\nb: 1.2e3\nc: [+5, &n 1_000, *n]\nd: 1015.89499999999999\n";
+        assert_eq!(
+            read(text).to_flow(text),
+            "{\"a\": 0x10, \"b\": 1.2e3, \"c\": [+5, 1_000, 1_000], \"d\": 1015.89499999999999}"
+        );
     }
 
     #[test]

@@ -287,7 +287,7 @@ pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Suite, Vec<SuiteErr
             )),
             (Some(node), None) => Ok((
                 RawRecord {
-                    text: node.value.to_flow(),
+                    text: node.value.to_flow(text),
                     line: line_of(&node.referenced).unwrap_or(1),
                     format: Format::Yaml,
                     oversized: None,
@@ -421,10 +421,10 @@ fn expected_facts(
 pub(crate) fn expected_value(node: &Node) -> Result<ExpectedValue, String> {
     match node {
         Node::Bool(b) => Ok(ExpectedValue::Bool(*b)),
-        Node::Int(digits) => value::parse_decimal(digits)
+        Node::Int(digits, _) => value::parse_decimal(digits)
             .map(ExpectedValue::Number)
             .ok_or_else(|| format!("{digits} is out of range for a number")),
-        Node::Float(f) => {
+        Node::Float(f, _) => {
             // `{}` writes the shortest text that reads back as the same float, which is
             // the written number for up to 15 significant digits.
             let text = format!("{f}");
@@ -523,7 +523,7 @@ mod tests {
         assert_eq!(case.request.format, Format::Yaml);
         assert_eq!(
             case.request.text,
-            r#"{"action": "buy", "price": 12.5, "count": 3, "flag": true}"#
+            r#"{"action": "buy", "price": 12.50, "count": 3, "flag": true}"#
         );
         assert_eq!(case.expect.decision, Verdict::Deny);
         assert_eq!(
@@ -714,14 +714,16 @@ mod tests {
     #[test]
     fn numbers_and_text_keep_their_contract_types() {
         assert_eq!(
-            expected_value(&Node::Float(84.66)),
+            expected_value(&Node::Float(84.66, Default::default())),
             Ok(ExpectedValue::Number("84.66".parse().unwrap()))
         );
         assert_eq!(
             expected_value(&Node::Str("84.66".into())),
             Ok(ExpectedValue::Text("84.66".into()))
         );
-        assert!(expected_value(&Node::Float(0.123_456_789_012_345_67)).is_err());
-        assert!(expected_value(&Node::Float(f64::NAN)).is_err());
+        assert!(
+            expected_value(&Node::Float(0.123_456_789_012_345_67, Default::default())).is_err()
+        );
+        assert!(expected_value(&Node::Float(f64::NAN, Default::default())).is_err());
     }
 }
