@@ -14,6 +14,7 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
+use super::code::DiagnosticCode;
 use crate::source::{SourceMap, Span};
 
 /// How bad a diagnostic is.
@@ -40,8 +41,9 @@ impl Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// A stable, kebab-case code (`unknown-field`, `duplicate-market`).
-    pub code: &'static str,
+    /// What kind of problem it is; shown as a stable kebab-case string
+    /// (`unknown-field`, `duplicate-market`).
+    pub code: DiagnosticCode,
     /// What is wrong, in plain words.
     pub message: String,
     /// Where.
@@ -59,7 +61,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error.
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn error(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -72,7 +74,7 @@ impl Diagnostic {
     }
 
     /// A warning.
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, span, message)
@@ -109,7 +111,7 @@ impl Diagnostic {
     pub fn label_text(&self) -> &str {
         match &self.label {
             Some(label) => label,
-            None => default_label(self.code),
+            None => self.code.default_label(),
         }
     }
 
@@ -182,40 +184,6 @@ impl Diagnostic {
             None => drawn.as_str(),
         };
         format!("{header}\n{body}")
-    }
-}
-
-/// The label under the offending text when the checker gave none.
-fn default_label(code: &str) -> &'static str {
-    match code {
-        "syntax" => "not expected here",
-        "unknown-field" => "not in the input schema",
-        "unknown-name" => "not declared",
-        "unknown-action" => "not a declared action",
-        "unknown-side" => "not a side",
-        "unknown-role" => "not a role of this side",
-        "unknown-value" => "not a possible value",
-        "unknown-market" => "not an ISO 3166-1 alpha-2 code",
-        "unknown-market-list" => "no such market list",
-        "unknown-window" => "no such window",
-        "unknown-member" => "no such member",
-        "unknown-function" => "no such function",
-        "duplicate-market" => "listed again",
-        "duplicate-name"
-        | "duplicate-action"
-        | "duplicate-role"
-        | "duplicate-field"
-        | "duplicate-rule"
-        | "duplicate-fact"
-        | "duplicate-otherwise"
-        | "duplicate-value" => "declared again here",
-        "type-mismatch" => "wrong type",
-        "unused" => "never used",
-        "shadowed-rule" | "never-applies" => "can never apply",
-        "too-deep" => "too deep",
-        "file-too-large" => "too large",
-        "bad-placeholder" => "not a value name",
-        _ => "here",
     }
 }
 
@@ -410,9 +378,13 @@ mod tests {
             "p.policy",
             "let a = 1\nwindow w is 60 dayz from at\n",
         ));
-        let d = Diagnostic::error("syntax", Span::new(id, 25, 29), "unknown unit")
-            .with_label("not a unit")
-            .with_help("use days");
+        let d = Diagnostic::error(
+            DiagnosticCode::Syntax,
+            Span::new(id, 25, 29),
+            "unknown unit",
+        )
+        .with_label("not a unit")
+        .with_help("use days");
         let text = d.render(&map);
         let first = text.lines().next().unwrap_or_default();
         assert_eq!(first, "p.policy:2:16: error[syntax]");
@@ -429,7 +401,11 @@ mod tests {
         let mut map = SourceMap::new();
         let text = "rule r permit a\n";
         let id = map.add(SourceFile::new("p.policy", text));
-        let d = Diagnostic::error("syntax", Span::new(id, text.len(), text.len()), "eof");
+        let d = Diagnostic::error(
+            DiagnosticCode::Syntax,
+            Span::new(id, text.len(), text.len()),
+            "eof",
+        );
         let out = d.render(&map);
         // Shown just after the last word, on the last line that has text.
         assert!(out.starts_with("p.policy:1:16: error[syntax]"), "{out}");

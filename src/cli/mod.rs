@@ -223,7 +223,7 @@ fn check(policies: &[PathBuf], deny_warnings: bool, format: OutputFormat) -> i32
                     location.column,
                     d.severity.as_str()
                 ));
-                crate::decision::json_str(&mut line, d.code);
+                crate::decision::json_str(&mut line, d.code.as_str());
                 line.push_str(",\"message\":");
                 crate::decision::json_str(&mut line, &d.message);
                 line.push_str(",\"help\":");

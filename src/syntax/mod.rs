@@ -4,6 +4,7 @@
 
 pub mod ast;
 mod lower;
+pub(crate) mod template;
 
 use crate::limits::{POLICY_FILE_BYTES, POLICY_NESTING};
 use pest::Parser as _;
