@@ -16,7 +16,7 @@ use crate::syntax;
 include!(concat!(env!("OUT_DIR"), "/embedded_policy.rs"));
 
 /// The extension of policy files.
-pub const POLICY_EXTENSION: &str = "policy";
+pub(crate) const POLICY_EXTENSION: &str = "policy";
 
 /// Why a policy could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +75,7 @@ pub struct Loaded {
 
 /// Reads the policy files named by `paths` (files, or folders whose `*.policy` files are
 /// read in name order).
-pub fn read_sources(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
+pub(crate) fn read_sources(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -183,7 +183,7 @@ fn syntax_diagnostic(error: &syntax::SyntaxError, text: &str) -> Diagnostic {
 }
 
 /// Loads and checks a policy; any error makes it unusable.
-pub fn load(sources: SourceMap) -> Result<CompiledPolicy, LoadError> {
+pub(crate) fn load(sources: SourceMap) -> Result<CompiledPolicy, LoadError> {
     let loaded = compile(sources);
     match loaded.policy {
         Some(policy) => Ok(policy),
@@ -195,11 +195,11 @@ pub fn load(sources: SourceMap) -> Result<CompiledPolicy, LoadError> {
 }
 
 /// Loads the policy from files and folders.
-pub fn load_paths(paths: &[PathBuf]) -> Result<CompiledPolicy, LoadError> {
+pub(crate) fn load_paths(paths: &[PathBuf]) -> Result<CompiledPolicy, LoadError> {
     load(read_sources(paths)?)
 }
 
 /// Loads the embedded default policy.
-pub fn load_embedded() -> Result<CompiledPolicy, LoadError> {
+pub(crate) fn load_embedded() -> Result<CompiledPolicy, LoadError> {
     load(embedded_sources())
 }

@@ -32,23 +32,23 @@ use crate::syntax::ast::{self, Declaration};
 pub use code::DiagnosticCode;
 use code::DiagnosticCode as Code;
 pub use diag::{Diagnostic, Report, Severity};
-pub use skip::Skipped;
+pub(crate) use skip::Skipped;
 
 /// The result of checking: the compiled policy when there is no error, and every
 /// diagnostic (warnings included) either way.
 #[derive(Debug)]
-pub struct Checked {
+pub(crate) struct Checked {
     /// The policy, when it has no errors.
-    pub policy: Option<CompiledPolicy>,
+    pub(crate) policy: Option<CompiledPolicy>,
     /// Errors and warnings, in source order.
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// Checks the parsed files of a policy (`files[i]` is file `i` of `sources`) of which
 /// some declarations may have been skipped for syntax errors (described by `skipped`).
 /// The result never holds a policy when something was skipped: a policy with a syntax
 /// error is not usable.
-pub fn check_partial(sources: SourceMap, files: &[ast::PolicyFile], skipped: &Skipped) -> Checked {
+pub(crate) fn check_partial(sources: SourceMap, files: &[ast::PolicyFile], skipped: &Skipped) -> Checked {
     let decls: Vec<&Declaration> = files.iter().flat_map(|f| f.declarations.iter()).collect();
     let mut checker = Checker::new(&sources);
     checker.broken.extend(skipped.names.iter().cloned());

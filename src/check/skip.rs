@@ -9,20 +9,20 @@ use super::code::DiagnosticCode as Code;
 /// What the declarations that the loader skipped for syntax errors would have declared
 /// (see `load::recover`): the checker stays quiet about what it cannot know.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     /// Names of `let`s, windows, links, facts and market lists in skipped text: their
     /// uses are not reported as unknown.
-    pub names: HashSet<String>,
+    pub(crate) names: HashSet<String>,
     /// Whether a vocabulary block (actions, roles, input), or text that is no
     /// declaration, was skipped: names may be missing, so unknown names are not reported.
-    pub vocabulary: bool,
+    pub(crate) vocabulary: bool,
     /// Whether anything was skipped: unused declarations are then not reported.
-    pub anything: bool,
+    pub(crate) anything: bool,
 }
 
 impl Skipped {
     /// Adds what another file skipped.
-    pub fn merge(&mut self, other: Skipped) {
+    pub(crate) fn merge(&mut self, other: Skipped) {
         self.names.extend(other.names);
         self.vocabulary |= other.vocabulary;
         self.anything |= other.anything;

@@ -20,13 +20,13 @@
 //! (`actions`, `roles`, `input`) or text that is no declaration at all is skipped,
 //! name-resolution errors and unused-declaration warnings are not reported.
 
-pub use crate::check::Skipped;
+pub(crate) use crate::check::Skipped;
 use crate::limits::SYNTAX_ERRORS_PER_FILE;
 use crate::syntax::{self, ast::PolicyFile, scan, SyntaxError};
 
 /// Parses a file, skipping declarations with syntax errors; returns the tree of the
 /// rest, every syntax error found, and what the skipped text declared.
-pub fn parse(file: u32, text: &str) -> (PolicyFile, Vec<SyntaxError>, Skipped) {
+pub(crate) fn parse(file: u32, text: &str) -> (PolicyFile, Vec<SyntaxError>, Skipped) {
     let mut skipped = Skipped::default();
     let mut errors: Vec<SyntaxError> = Vec::new();
     let mut work: Option<String> = None;
