@@ -48,7 +48,11 @@ pub(crate) struct Checked {
 /// some declarations may have been skipped for syntax errors (described by `skipped`).
 /// The result never holds a policy when something was skipped: a policy with a syntax
 /// error is not usable.
-pub(crate) fn check_partial(sources: SourceMap, files: &[ast::PolicyFile], skipped: &Skipped) -> Checked {
+pub(crate) fn check_partial(
+    sources: SourceMap,
+    files: &[ast::PolicyFile],
+    skipped: &Skipped,
+) -> Checked {
     let decls: Vec<&Declaration> = files.iter().flat_map(|f| f.declarations.iter()).collect();
     let mut checker = Checker::new(&sources);
     checker.broken.extend(skipped.names.iter().cloned());
