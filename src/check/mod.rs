@@ -2,11 +2,13 @@
 //! list of everything wrong with them. It resolves every name, checks every type, and
 //! builds the indexed form the evaluator runs; nothing unchecked reaches evaluation.
 //!
-//! This file holds the entry point ([`check_partial`]) and the [`Checker`]'s tables;
-//! `passes.rs` runs the passes in order, and each kind of declaration has its own
-//! module: `declare.rs` (actions, roles, input, markets), `values.rs` (windows, links,
-//! lets), `facts.rs`, `rules.rs` (requirements, rules, audiences), `message.rs`
-//! (message templates); `expr.rs` compiles expressions; `reach.rs` and `lints.rs` warn.
+//! This file holds the entry point (`check_partial`) and the `Checker`'s tables.
+//! `passes.rs` runs the passes in order; each kind of declaration has its own module:
+//! `declare.rs` (actions, roles, input, markets, with `market_names.rs`), `values.rs`
+//! (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
+//! `message.rs` (message placeholders). `expr.rs` compiles expressions; `reach.rs` and
+//! `lints.rs` warn; `skip.rs` silences what syntax-error recovery made unknowable;
+//! `diag.rs` and `code.rs` are the diagnostics and their codes.
 
 mod code;
 mod declare;
