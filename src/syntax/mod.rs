@@ -1,6 +1,8 @@
 //! Policy text → syntax tree. Owns the pest grammar binding (`grammar/policy.pest`), the
 //! limits checked before and after parsing, and the lowering of pest pairs into [`ast`].
-//! It never resolves names: that is the checker's job.
+//! `scan` is the one scanner of raw policy text (code, strings, comments); `template`
+//! splits messages into text and placeholders. It never resolves names: that is the
+//! checker's job.
 
 pub mod ast;
 mod lower;
