@@ -10,7 +10,7 @@
 
 mod recover;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::check::{self, Diagnostic, Severity};
 use crate::files::{self, FileError, Skipped};
@@ -22,7 +22,7 @@ use crate::syntax;
 include!(concat!(env!("OUT_DIR"), "/embedded_policy.rs"));
 
 /// The extension of policy files.
-pub const POLICY_EXTENSION: &str = "policy";
+pub(crate) const POLICY_EXTENSION: &str = "policy";
 
 /// Why a policy could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -172,11 +172,6 @@ pub fn compile(sources: SourceMap) -> Loaded {
 
 /// A syntax error as a diagnostic, with a label saying what was found there.
 fn syntax_diagnostic(error: &syntax::SyntaxError, text: &str) -> Diagnostic {
-    let code = match error {
-        syntax::SyntaxError::TooLarge { .. } => "file-too-large",
-        syntax::SyntaxError::TooDeep { .. } => "too-deep",
-        _ => "syntax",
-    };
     let span = error.span();
     let label = match error {
         syntax::SyntaxError::Grammar { .. } if span.start as usize >= text.trim_end().len() => {
@@ -199,13 +194,11 @@ fn syntax_diagnostic(error: &syntax::SyntaxError, text: &str) -> Diagnostic {
         syntax::SyntaxError::TooDeep { .. } => "one level too deep",
         syntax::SyntaxError::BadLiteral { .. } => "cannot be used",
     };
-    Diagnostic::error(code, span, error.to_string())
-        .with_label(label)
-        .with_optional_help(error.help().map(str::to_string))
+    Diagnostic::from(error).with_label(label)
 }
 
 /// Loads and checks a policy; any error makes it unusable.
-pub fn load(sources: SourceMap) -> Result<CompiledPolicy, LoadError> {
+pub(crate) fn load(sources: SourceMap) -> Result<CompiledPolicy, LoadError> {
     let loaded = compile(sources);
     match loaded.policy {
         Some(policy) => Ok(policy),
@@ -217,16 +210,11 @@ pub fn load(sources: SourceMap) -> Result<CompiledPolicy, LoadError> {
 }
 
 /// Loads the policy from files and folders.
-pub fn load_paths(paths: &[PathBuf]) -> Result<CompiledPolicy, LoadError> {
+pub(crate) fn load_paths(paths: &[PathBuf]) -> Result<CompiledPolicy, LoadError> {
     load(read_sources(paths)?)
 }
 
 /// Loads the embedded default policy.
-pub fn load_embedded() -> Result<CompiledPolicy, LoadError> {
+pub(crate) fn load_embedded() -> Result<CompiledPolicy, LoadError> {
     load(embedded_sources())
-}
-
-/// Whether `path` looks like a policy file.
-pub fn is_policy_file(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == POLICY_EXTENSION)
 }

@@ -232,18 +232,9 @@ fn trim_layout_end(text: &str) -> &str {
 
 /// Where a `#` comment starts in a line, outside strings.
 fn comment_start(line: &str) -> Option<usize> {
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match (in_string, escaped, c) {
-            (true, true, _) => escaped = false,
-            (true, false, '\\') => escaped = true,
-            (_, false, '"') => in_string = !in_string,
-            (false, _, '#') => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    crate::syntax::scan::regions(line)
+        .find(|region| region.kind == crate::syntax::scan::Kind::Comment)
+        .map(|region| region.start)
 }
 
 #[cfg(test)]

@@ -125,7 +125,7 @@ fn check_policy_block(file: &str, block: &Block, expected: &PolicyExpectation) -
     let got: Vec<(Severity, &str)> = loaded
         .diagnostics
         .iter()
-        .map(|d| (d.severity, d.code))
+        .map(|d| (d.severity, d.code.as_str()))
         .collect();
     let rendered = || {
         loaded

@@ -43,7 +43,7 @@ fn codes_with(extra: &[(&str, &str)]) -> Vec<&'static str> {
     }
     let loaded = load::compile(sources);
     assert!(loaded.policy.is_none() || loaded.diagnostics.is_empty());
-    loaded.diagnostics.iter().map(|d| d.code).collect()
+    loaded.diagnostics.iter().map(|d| d.code.as_str()).collect()
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::code::DiagnosticCode as Code;
 use super::{market_names, ty_of, Checker, Diagnostic};
 use crate::limits::{POLICY_ACTIONS, POLICY_FIELDS, POLICY_ROLES, POLICY_SIDES};
 use crate::market::{MarketCode, MarketSet};
@@ -27,7 +28,7 @@ impl Checker<'_> {
             let location = self.sources.location(first);
             self.report(
                 Diagnostic::error(
-                    "duplicate-name",
+                    Code::DuplicateName,
                     name.span,
                     format!("`{}` is already declared at {location}", name.text),
                 )
@@ -54,14 +55,14 @@ impl Checker<'_> {
                 )
             };
             self.report(
-                Diagnostic::error("duplicate-name", name.span, message)
+                Diagnostic::error(Code::DuplicateName, name.span, message)
                     .with_label("hides the input field")
                     .with_help("a name that is also a field would hide the field from every condition and message: rename it"),
             );
         } else if name.text == "allowed" {
             self.report(
                 Diagnostic::error(
-                    "duplicate-name",
+                    Code::DuplicateName,
                     name.span,
                     "`allowed` is the decision itself, read by facts",
                 )
@@ -71,13 +72,7 @@ impl Checker<'_> {
     }
 
     /// A declaration made twice (`key` as in `declared_at`), pointing at the first one.
-    pub(super) fn declared_twice(
-        &mut self,
-        key: String,
-        code: &'static str,
-        span: Span,
-        what: String,
-    ) {
+    pub(super) fn declared_twice(&mut self, key: String, code: Code, span: Span, what: String) {
         let mut d = Diagnostic::error(code, span, what);
         if let Some(first) = self.declared_at.get(&key).copied() {
             d.message = format!("{} (first at {})", d.message, self.sources.location(first));
@@ -101,13 +96,13 @@ impl Checker<'_> {
             let key = format!("action:{}", name.text);
             if self.action_index.contains_key(&name.text) {
                 let what = format!("the action `{}` is declared twice", name.text);
-                self.declared_twice(key, "duplicate-action", name.span, what);
+                self.declared_twice(key, Code::DuplicateAction, name.span, what);
                 continue;
             }
             self.declared_at.entry(key).or_insert(name.span);
             if self.actions.len() >= POLICY_ACTIONS {
                 self.refuse_over_limit(Diagnostic::error(
-                    "too-many-actions",
+                    Code::TooManyActions,
                     name.span,
                     format!("a policy may declare at most {POLICY_ACTIONS} actions"),
                 ));
@@ -130,7 +125,7 @@ impl Checker<'_> {
             None => {
                 if self.sides.len() >= POLICY_SIDES {
                     self.refuse_over_limit(Diagnostic::error(
-                        "too-many-sides",
+                        Code::TooManySides,
                         side.span,
                         format!("a policy may declare at most {POLICY_SIDES} sides"),
                     ));
@@ -152,13 +147,13 @@ impl Checker<'_> {
                     "the role `{}` is declared twice for {}",
                     name.text, side.text
                 );
-                self.declared_twice(key, "duplicate-role", name.span, what);
+                self.declared_twice(key, Code::DuplicateRole, name.span, what);
                 continue;
             }
             self.declared_at.entry(key).or_insert(name.span);
             if self.roles.len() >= POLICY_ROLES {
                 self.refuse_over_limit(Diagnostic::error(
-                    "too-many-roles",
+                    Code::TooManyRoles,
                     name.span,
                     format!(
                         "a policy may declare at most {POLICY_ROLES} roles, all sides together"
@@ -179,7 +174,7 @@ impl Checker<'_> {
         let key = format!("field:{path}");
         if self.field_index.contains_key(&path) {
             let what = format!("the field `{path}` is declared twice");
-            self.declared_twice(key, "duplicate-field", decl.path.span, what);
+            self.declared_twice(key, Code::DuplicateField, decl.path.span, what);
             return;
         }
         self.declared_at.entry(key).or_insert(decl.path.span);
@@ -189,7 +184,7 @@ impl Checker<'_> {
         if let Some(other) = clash {
             let message =
                 format!("`{path}` and `{other}` cannot both be fields: one would hold the other");
-            self.report(Diagnostic::error("field-clash", decl.path.span, message));
+            self.report(Diagnostic::error(Code::FieldClash, decl.path.span, message));
             return;
         }
         let kind = match &decl.ty {
@@ -202,7 +197,7 @@ impl Checker<'_> {
                 for word in words {
                     if !seen.insert(word.text.as_str()) {
                         self.report(Diagnostic::error(
-                            "duplicate-value",
+                            Code::DuplicateValue,
                             word.span,
                             format!("`{}` is listed twice", word.text),
                         ));
@@ -221,7 +216,7 @@ impl Checker<'_> {
         };
         if self.fields.len() >= POLICY_FIELDS {
             self.refuse_over_limit(Diagnostic::error(
-                "too-many-fields",
+                Code::TooManyFields,
                 decl.path.span,
                 format!("a policy may declare at most {POLICY_FIELDS} input fields"),
             ));
@@ -233,7 +228,7 @@ impl Checker<'_> {
         );
         if special && self.fields.iter().any(|f| f.kind == kind) {
             self.report(Diagnostic::error(
-                "duplicate-field",
+                Code::DuplicateField,
                 decl.ty_span,
                 "only one field can have this role in a request",
             ));
@@ -254,7 +249,7 @@ impl Checker<'_> {
     pub(super) fn schema(&mut self, input_seen: bool) -> Option<Schema> {
         let start = Span::new(0, 0, 0);
         if !input_seen {
-            self.report(Diagnostic::error("no-input", start, "the policy has no `input` block")
+            self.report(Diagnostic::error(Code::NoInput, start, "the policy has no `input` block")
                 .with_label("no file of this policy declares `input { ... }`")
                 .with_help("declare the request's fields: `input { action is the action  at is the time of the request ... }`"));
             return None;
@@ -274,7 +269,7 @@ impl Checker<'_> {
         let (Some(action), Some(at)) = (action, at) else {
             self.report(
                 Diagnostic::error(
-                    "no-input",
+                    Code::NoInput,
                     start,
                     "the `input` block must declare `the action` and `the time of the request`",
                 )
@@ -285,7 +280,7 @@ impl Checker<'_> {
         };
         if self.actions.is_empty() {
             self.report(
-                Diagnostic::error("no-actions", start, "the policy declares no actions")
+                Diagnostic::error(Code::NoActions, start, "the policy declares no actions")
                     .with_label("the policy starts here")
                     .with_help("add `actions { name \"label\" ... }`"),
             );
@@ -333,7 +328,7 @@ impl Checker<'_> {
                 };
                 self.report(
                     Diagnostic::error(
-                        "unknown-market",
+                        Code::UnknownMarket,
                         entry.code.span,
                         format!("`{text}` is not an ISO 3166-1 alpha-2 code"),
                     )
@@ -344,7 +339,7 @@ impl Checker<'_> {
             if code.as_str() != *text {
                 self.report(
                     Diagnostic::error(
-                        "market-case",
+                        Code::MarketCase,
                         entry.code.span,
                         format!("write the market code in upper case: `{code}`"),
                     )
@@ -353,7 +348,7 @@ impl Checker<'_> {
             }
             if !codes.insert(code) {
                 let mut d = Diagnostic::error(
-                    "duplicate-market",
+                    Code::DuplicateMarket,
                     entry.code.span,
                     format!("`{code}` is listed twice in `{}`", decl.name.text),
                 )
@@ -370,7 +365,7 @@ impl Checker<'_> {
                 self.check_market_name(code, name);
                 match by_name.get(&name.value) {
                     Some(other) if *other != code => self.report(Diagnostic::error(
-                        "market-name-clash",
+                        Code::MarketNameClash,
                         name.span,
                         format!(
                             "the display name \"{}\" already stands for {other}",
@@ -434,7 +429,7 @@ impl Checker<'_> {
             ),
         };
         self.report(
-            Diagnostic::error("market-name", name.span, message)
+            Diagnostic::error(Code::MarketName, name.span, message)
                 .with_label(label)
                 .with_help(help),
         );

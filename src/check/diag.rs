@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
+use super::code::DiagnosticCode;
 use crate::limits::{DIAGNOSTIC_LINE_CHARS, SUGGESTION_CANDIDATES};
 use crate::source::{SourceMap, Span};
 
@@ -42,8 +43,9 @@ impl Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// A stable, kebab-case code (`unknown-field`, `duplicate-market`).
-    pub code: &'static str,
+    /// What kind of problem it is; shown as a stable kebab-case string
+    /// (`unknown-field`, `duplicate-market`).
+    pub code: DiagnosticCode,
     /// What is wrong, in plain words.
     pub message: String,
     /// Where.
@@ -61,7 +63,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error.
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn error(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -74,7 +76,7 @@ impl Diagnostic {
     }
 
     /// A warning.
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, span, message)
@@ -111,7 +113,7 @@ impl Diagnostic {
     pub fn label_text(&self) -> &str {
         match &self.label {
             Some(label) => label,
-            None => default_label(self.code),
+            None => self.code.default_label(),
         }
     }
 
@@ -190,7 +192,7 @@ impl Diagnostic {
         );
         string(out, self.severity.as_str());
         out.push_str(",\"code\":");
-        string(out, self.code);
+        string(out, self.code.as_str());
         out.push_str(",\"message\":");
         string(out, &self.message);
         out.push_str(",\"help\":");
@@ -349,40 +351,6 @@ fn window(line: &str, point: usize, width: usize) -> (usize, usize) {
         boundaries.get(first).copied().unwrap_or(0),
         boundaries.get(last).copied().unwrap_or(line.len()),
     )
-}
-
-/// The label under the offending text when the checker gave none.
-fn default_label(code: &str) -> &'static str {
-    match code {
-        "syntax" => "not expected here",
-        "unknown-field" => "not in the input schema",
-        "unknown-name" => "not declared",
-        "unknown-action" => "not a declared action",
-        "unknown-side" => "not a side",
-        "unknown-role" => "not a role of this side",
-        "unknown-value" => "not a possible value",
-        "unknown-market" => "not an ISO 3166-1 alpha-2 code",
-        "unknown-market-list" => "no such market list",
-        "unknown-window" => "no such window",
-        "unknown-member" => "no such member",
-        "unknown-function" => "no such function",
-        "duplicate-market" => "listed again",
-        "duplicate-name"
-        | "duplicate-action"
-        | "duplicate-role"
-        | "duplicate-field"
-        | "duplicate-rule"
-        | "duplicate-fact"
-        | "duplicate-otherwise"
-        | "duplicate-value" => "declared again here",
-        "type-mismatch" => "wrong type",
-        "unused" => "never used",
-        "shadowed-rule" | "never-applies" => "can never apply",
-        "too-deep" => "too deep",
-        "file-too-large" => "too large",
-        "bad-placeholder" => "not a value name",
-        _ => "here",
-    }
 }
 
 /// A [`Diagnostic`] with the text of its file: what a miette handler needs to draw it.
@@ -623,9 +591,13 @@ mod tests {
             "p.policy",
             "let a = 1\nwindow w is 60 dayz from at\n",
         ));
-        let d = Diagnostic::error("syntax", Span::new(id, 25, 29), "unknown unit")
-            .with_label("not a unit")
-            .with_help("use days");
+        let d = Diagnostic::error(
+            DiagnosticCode::Syntax,
+            Span::new(id, 25, 29),
+            "unknown unit",
+        )
+        .with_label("not a unit")
+        .with_help("use days");
         let text = d.render(&map);
         let first = text.lines().next().unwrap_or_default();
         assert_eq!(first, "p.policy:2:16: error[syntax]");
@@ -642,7 +614,11 @@ mod tests {
         let mut map = SourceMap::new();
         let text = "rule r permit a\n";
         let id = map.add(SourceFile::new("p.policy", text));
-        let d = Diagnostic::error("syntax", Span::new(id, text.len(), text.len()), "eof");
+        let d = Diagnostic::error(
+            DiagnosticCode::Syntax,
+            Span::new(id, text.len(), text.len()),
+            "eof",
+        );
         let out = d.render(&map);
         // Shown just after the last word, on the last line that has text.
         assert!(out.starts_with("p.policy:1:16: error[syntax]"), "{out}");

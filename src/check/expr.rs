@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+use super::code::DiagnosticCode as Code;
 use super::diag::{did_you_mean, Diagnostic};
 use super::Checker;
 use crate::market::MarketCode;
@@ -45,7 +46,7 @@ impl Checker<'_> {
             ExprKind::Number(text) => {
                 let n = Decimal::from_str(text).map_err(|_| {
                     Diagnostic::error(
-                        "bad-number",
+                        Code::BadNumber,
                         span,
                         format!("`{text}` is not a number this engine can hold"),
                     )
@@ -69,7 +70,7 @@ impl Checker<'_> {
                 let (b, tb) = self.expr(b, ctx)?;
                 if ta != tb {
                     return Err(Diagnostic::error(
-                        "type-mismatch",
+                        Code::TypeMismatch,
                         span,
                         format!(
                             "the two branches differ: `then` gives {}, `else` gives {}",
@@ -143,7 +144,7 @@ impl Checker<'_> {
                 let Some(index) = self.list_index.get(&list.text).copied() else {
                     let names: Vec<&str> = self.lists.iter().map(|l| l.name.as_str()).collect();
                     return Err(Diagnostic::error(
-                        "unknown-market-list",
+                        Code::UnknownMarketList,
                         list.span,
                         format!("there is no market list `{}`", list.text),
                     )
@@ -161,7 +162,7 @@ impl Checker<'_> {
                 let Some(info) = self.windows.get(&window.text).cloned() else {
                     let names: Vec<&str> = self.windows.keys().map(String::as_str).collect();
                     return Err(Diagnostic::error(
-                        "unknown-window",
+                        Code::UnknownWindow,
                         window.span,
                         format!("there is no window `{}`", window.text),
                     )
@@ -226,7 +227,7 @@ impl Checker<'_> {
                 let ordered = matches!(ta, Ty::Number | Ty::Money | Ty::Time | Ty::Duration);
                 if ta != tb || !ordered {
                     return Err(Diagnostic::error(
-                        "type-mismatch",
+                        Code::TypeMismatch,
                         span,
                         format!("cannot compare {} with {}", ta.describe(), tb.describe()),
                     )
@@ -271,7 +272,7 @@ impl Checker<'_> {
             if let Some(words) = words {
                 let Some(index) = words.iter().position(|w| *w == word) else {
                     return Err(Diagnostic::error(
-                        "unknown-value",
+                        Code::UnknownValue,
                         expr.span,
                         format!(
                             "`{word}` is not one of the possible values: {}",
@@ -294,7 +295,7 @@ impl Checker<'_> {
             {
                 let code = MarketCode::parse(&word).ok_or_else(|| {
                     Diagnostic::error(
-                        "unknown-market",
+                        Code::UnknownMarket,
                         expr.span,
                         format!("`{word}` is not an ISO 3166-1 alpha-2 code"),
                     )
@@ -305,7 +306,7 @@ impl Checker<'_> {
         let (e, ty) = self.expr(expr, ctx)?;
         if ty != want {
             return Err(Diagnostic::error(
-                "type-mismatch",
+                Code::TypeMismatch,
                 expr.span,
                 format!(
                     "this is {}, but it is compared with {}",
@@ -351,7 +352,7 @@ impl Checker<'_> {
                 ArithOp::Div => "/",
             };
             return Err(Diagnostic::error(
-                "type-mismatch",
+                Code::TypeMismatch,
                 span,
                 format!("cannot {verb} {} and {}", ta.describe(), tb.describe()),
             )
@@ -366,7 +367,7 @@ impl Checker<'_> {
 
     fn call(&mut self, name: &ast::Name, args: &[ast::Expr], span: Span, ctx: Ctx) -> Typed {
         let Some((_, func)) = Func::ALL.iter().find(|(n, _)| *n == name.text) else {
-            return Err(Diagnostic::error("unknown-function", name.span, format!("there is no function `{}`", name.text))
+            return Err(Diagnostic::error(Code::UnknownFunction, name.span, format!("there is no function `{}`", name.text))
                 .with_help(did_you_mean(&name.text, Func::ALL.iter().map(|(n, _)| *n)).unwrap_or_else(|| {
                     "the functions are whole_days(from, to), round(x, places), clamp(x, low, high), min(a, b), max(a, b)".into()
                 })));
@@ -384,7 +385,7 @@ impl Checker<'_> {
         };
         if args.len() != arity {
             return Err(Diagnostic::error(
-                "wrong-arguments",
+                Code::WrongArguments,
                 span,
                 format!(
                     "`{}` takes {arity} arguments, not {}",
@@ -399,7 +400,7 @@ impl Checker<'_> {
                 let places_ok = matches!(compiled.get(1).map(|e| &e.node), Some(Node::Const(Value::Number(n))) if n.is_integer() && *n >= Decimal::ZERO && *n <= Decimal::from(10));
                 if !places_ok {
                     return Err(Diagnostic::error(
-                        "wrong-arguments",
+                        Code::WrongArguments,
                         span,
                         "round's second argument must be a whole number of places from 0 to 10",
                     ));
@@ -427,7 +428,7 @@ impl Checker<'_> {
                     Func::Min | Func::Max => "two values of one ordered type",
                 };
                 return Err(Diagnostic::error(
-                    "type-mismatch",
+                    Code::TypeMismatch,
                     span,
                     format!("`{}` takes {want}, not {}", name.text, got.join(", ")),
                 ));
@@ -455,7 +456,7 @@ impl Checker<'_> {
         if first == "allowed" && rest.is_empty() {
             if !ctx.allowed {
                 return Err(Diagnostic::error(
-                    "allowed-outside-fact",
+                    Code::AllowedOutsideFact,
                     span,
                     "`allowed` can only be read in a fact's value",
                 )
@@ -573,7 +574,7 @@ impl Checker<'_> {
                     Ok((Expr::new(Node::MarketName(Box::new(field)), span), Ty::Text))
                 }
                 _ => Err(Diagnostic::error(
-                    "unknown-field",
+                    Code::UnknownField,
                     span,
                     format!(
                         "`{dotted}` is {} and has no member `{}`",
@@ -595,7 +596,7 @@ impl Checker<'_> {
         if self.broken.contains(name) {
             self.used.insert(name.to_string());
             return Err(Diagnostic::error(
-                "broken-let",
+                Code::BrokenLet,
                 span,
                 format!("`{name}` has an error"),
             ));
@@ -606,7 +607,7 @@ impl Checker<'_> {
     fn fact_ref(&mut self, name: u16, text: &str, span: Span, ctx: Ctx) -> Typed {
         let Some(actions) = ctx.facts_for else {
             return Err(Diagnostic::error(
-                "fact-in-expression",
+                Code::FactInExpression,
                 span,
                 format!("`{text}` is a fact; facts can be read only in messages"),
             )
@@ -619,7 +620,7 @@ impl Checker<'_> {
             .unwrap_or_default();
         if info.after_decision {
             return Err(Diagnostic::error(
-                "fact-after-decision",
+                Code::FactAfterDecision,
                 span,
                 format!(
                     "`{text}` depends on the decision (`allowed`), so a message cannot show it"
@@ -633,7 +634,7 @@ impl Checker<'_> {
                 .filter_map(|i| self.actions.get(i).map(|a| a.name.clone()))
                 .collect();
             return Err(Diagnostic::error(
-                "fact-not-defined",
+                Code::FactNotDefined,
                 span,
                 format!("the fact `{text}` is not defined for {}", names.join(", ")),
             ));
@@ -656,9 +657,9 @@ impl Checker<'_> {
         };
         Diagnostic::error(
             if path.segments.len() > 1 {
-                "unknown-field"
+                Code::UnknownField
             } else {
-                "unknown-name"
+                Code::UnknownName
             },
             path.span,
             message,
@@ -672,7 +673,7 @@ fn no_members(path: &ast::Path, rest: &[String]) -> Result<(), Diagnostic> {
         Ok(())
     } else {
         Err(Diagnostic::error(
-            "unknown-field",
+            Code::UnknownField,
             path.span,
             format!(
                 "`{}` has no member `{}`",
@@ -690,7 +691,7 @@ fn unknown_member(path: &ast::Path, what: &str, members: &[&str]) -> Diagnostic 
         .map(|s| s.join("."))
         .unwrap_or_default();
     Diagnostic::error(
-        "unknown-member",
+        Code::UnknownMember,
         path.span,
         format!("a {what} has no member `{member}`"),
     )
@@ -712,7 +713,7 @@ fn window_end(info: &super::WindowInfo, span: Span) -> Expr {
 /// "expected X, but this is Y".
 pub(super) fn type_error(span: Span, expected: &str, found: Ty) -> Diagnostic {
     Diagnostic::error(
-        "type-mismatch",
+        Code::TypeMismatch,
         span,
         format!("expected {expected}, but this is {}", found.describe()),
     )

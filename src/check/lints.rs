@@ -8,6 +8,7 @@
 //! recognised (and denied by default) rather than rejected as naming an unknown role,
 //! and the default policy declares `sales_agent` and the `exchange` action exactly so.
 
+use super::code::DiagnosticCode as Code;
 use super::{Checker, Diagnostic};
 use crate::policy::{ActionPlan, Audience, CompiledRule, Effect, Expr, Node};
 use crate::source::Span;
@@ -39,7 +40,7 @@ impl Checker<'_> {
             if !self.used.contains(&name.text) {
                 self.report(
                     Diagnostic::warning(
-                        "unused",
+                        Code::Unused,
                         name.span,
                         format!("the {what} `{}` is never used", name.text),
                     )
@@ -116,7 +117,7 @@ impl Checker<'_> {
                     permit.id, blocker.id
                 )
             };
-            let mut d = Diagnostic::warning("shadowed-rule", permit_span, message)
+            let mut d = Diagnostic::warning(Code::ShadowedRule, permit_span, message)
                 .with_label(format!("can never allow {actions}"))
                 .with_help(if always {
                     format!(

@@ -15,6 +15,7 @@
 
 mod sets;
 
+use super::code::DiagnosticCode as Code;
 use super::{Checker, Diagnostic};
 use crate::limits::{REACH_CASES, REACH_LET_DEPTH};
 use crate::policy::{ActionPlan, CompiledRule, Expr, FieldKind, Node, Schema};
@@ -317,7 +318,7 @@ impl Checker<'_> {
             let Some(side_slot) = schema.side else {
                 self.report(
                     Diagnostic::warning(
-                        "never-applies",
+                        Code::NeverApplies,
                         span.unwrap_or(decl.id.span),
                         format!("rule `{}` can never apply: no actor matches an audience, because the input has no field for the actor's side", rule.id),
                     )
@@ -413,7 +414,7 @@ impl Checker<'_> {
             };
             self.report(
                 Diagnostic::warning(
-                    "never-applies",
+                    Code::NeverApplies,
                     span,
                     format!("rule `{}` can never apply: none of the cases of its condition can hold", rule.id),
                 )
@@ -639,7 +640,7 @@ impl Checker<'_> {
                 "never applies".to_string(),
             ),
         };
-        let mut d = Diagnostic::warning("never-applies", primary, message)
+        let mut d = Diagnostic::warning(Code::NeverApplies, primary, message)
             .with_label(label)
             .with_help(help);
         for l in &conflict.lits {
@@ -682,11 +683,12 @@ fn short(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::check::DiagnosticCode as Code;
     use crate::load;
     use crate::source::SourceFile;
 
     /// The codes of the warnings a rule (added to the default policy) gets.
-    fn warnings(rule: &str) -> Vec<&'static str> {
+    fn warnings(rule: &str) -> Vec<Code> {
         let mut sources = load::embedded_sources();
         sources.add(SourceFile::new(
             "t.policy",
@@ -714,7 +716,7 @@ mod tests {
             "rule t forbid cancel when action is cancel",
             "rule t forbid cancel when not license.software_assurance and license.software_assurance is missing",
         ] {
-            assert_eq!(warnings(rule), Vec::<&str>::new(), "{rule}");
+            assert_eq!(warnings(rule), Vec::<Code>::new(), "{rule}");
         }
     }
 
@@ -731,7 +733,7 @@ mod tests {
             "rule t forbid cancel when customer.market is in tax_inclusive_markets and customer.market is \"CN\"",
             "rule t forbid purchase to customer when actor.kind is partner",
         ] {
-            assert_eq!(warnings(rule), ["never-applies"], "{rule}");
+            assert_eq!(warnings(rule), [Code::NeverApplies], "{rule}");
         }
     }
 
@@ -739,11 +741,11 @@ mod tests {
     fn a_forbid_for_other_actors_does_not_shadow_a_permit() {
         assert_eq!(
             warnings("rule t forbid cancel to partner global_admin"),
-            Vec::<&str>::new()
+            Vec::<Code>::new()
         );
         assert_eq!(
             warnings("rule t forbid cancel to partner admin_agent or global_admin"),
-            ["shadowed-rule"]
+            [Code::ShadowedRule]
         );
     }
 }

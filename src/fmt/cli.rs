@@ -199,12 +199,5 @@ fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
 fn render_syntax_error(name: &str, text: String, error: &SyntaxError) -> String {
     let mut sources = SourceMap::new();
     sources.add(SourceFile::new(name, text));
-    let code = match error {
-        SyntaxError::TooLarge { .. } => "file-too-large",
-        SyntaxError::TooDeep { .. } => "too-deep",
-        _ => "syntax",
-    };
-    Diagnostic::error(code, error.span(), error.to_string())
-        .with_optional_help(error.help().map(str::to_string))
-        .render(&sources)
+    Diagnostic::from(error).render(&sources)
 }

@@ -1,7 +1,10 @@
 //! Comments and blank lines recovered from the source text. The parser drops comments
 //! (`#` to the end of the line, outside strings), so the formatter finds them again here,
 //! together with the line facts it needs to put them back: whether a comment stands on a
-//! line of its own, and whether a blank line precedes it.
+//! line of its own, and whether a blank line precedes it. Comments are found by the
+//! one scanner of policy text, [`crate::syntax::scan`].
+
+use crate::syntax::scan;
 
 /// One comment of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,77 +81,25 @@ fn is_space(c: char) -> bool {
 /// Every comment of `text`, in order. Strings are skipped with their escapes, so a `#`
 /// inside a string is not a comment.
 pub(crate) fn scan(text: &str, lines: &Lines<'_>) -> Vec<Comment> {
-    let mut comments = Vec::new();
-    let mut chars = text.char_indices();
-    let mut in_string = false;
-    while let Some((i, c)) = chars.next() {
-        if in_string {
-            match c {
-                '\\' => {
-                    chars.next();
-                }
-                '"' | '\n' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '#' => {
-                let end = text
-                    .get(i..)
-                    .and_then(|rest| rest.find('\n'))
-                    .map_or(text.len(), |n| i + n);
-                let body = text.get(i..end).unwrap_or("#").trim_end();
-                comments.push(Comment {
-                    start: i,
-                    end,
-                    line: lines.line_of(i),
-                    text: body.to_string(),
-                    own_line: lines.starts_line(i),
-                    blank_before: lines.blank_before(i),
-                });
-                // Skip the rest of the comment; the line break is read as usual.
-                while chars.clone().next().is_some_and(|(j, _)| j < end) {
-                    chars.next();
-                }
-            }
-            _ => {}
-        }
-    }
-    comments
+    scan::regions(text)
+        .filter(|region| region.kind == scan::Kind::Comment)
+        .map(|region| Comment {
+            start: region.start,
+            end: region.end(),
+            line: lines.line_of(region.start),
+            text: region.text.trim_end().to_string(),
+            own_line: lines.starts_line(region.start),
+            blank_before: lines.blank_before(region.start),
+        })
+        .collect()
 }
 
 /// The first `{` at or after `from` outside strings and comments.
 pub(crate) fn find_open_brace(text: &str, from: usize) -> Option<usize> {
     let rest = text.get(from..)?;
-    let mut chars = rest.char_indices();
-    let mut in_string = false;
-    while let Some((i, c)) = chars.next() {
-        if in_string {
-            match c {
-                '\\' => {
-                    chars.next();
-                }
-                '"' | '\n' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '#' => {
-                for (_, c) in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-            }
-            '{' => return Some(from + i),
-            _ => {}
-        }
-    }
-    None
+    scan::regions(rest)
+        .filter(scan::Region::is_code)
+        .find_map(|region| region.text.find('{').map(|i| from + region.start + i))
 }
 
 #[cfg(test)]

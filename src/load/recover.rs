@@ -20,13 +20,13 @@
 //! (`actions`, `roles`, `input`) or text that is no declaration at all is skipped,
 //! name-resolution errors and unused-declaration warnings are not reported.
 
-pub use crate::check::Skipped;
+pub(crate) use crate::check::Skipped;
 use crate::limits::SYNTAX_ERRORS_PER_FILE;
-use crate::syntax::{self, ast::PolicyFile, SyntaxError};
+use crate::syntax::{self, ast::PolicyFile, scan, SyntaxError};
 
 /// Parses a file, skipping declarations with syntax errors; returns the tree of the
 /// rest, every syntax error found, and what the skipped text declared.
-pub fn parse(file: u32, text: &str) -> (PolicyFile, Vec<SyntaxError>, Skipped) {
+pub(crate) fn parse(file: u32, text: &str) -> (PolicyFile, Vec<SyntaxError>, Skipped) {
     let mut skipped = Skipped::default();
     let mut errors: Vec<SyntaxError> = Vec::new();
     let mut work: Option<String> = None;
@@ -143,28 +143,15 @@ fn boundaries(text: &str) -> Vec<usize> {
 }
 
 /// The brace depth after one line, ignoring braces in strings and comments.
-fn depth_after(line: &str, mut depth: usize) -> usize {
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in line.chars() {
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '#' => break,
-            '"' => in_string = true,
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    depth
+fn depth_after(line: &str, depth: usize) -> usize {
+    scan::regions(line)
+        .filter(scan::Region::is_code)
+        .flat_map(|region| region.text.bytes())
+        .fold(depth, |depth, b| match b {
+            b'{' => depth + 1,
+            b'}' => depth.saturating_sub(1),
+            _ => depth,
+        })
 }
 
 /// The byte range of the declaration that holds the error at `at`.
@@ -228,37 +215,16 @@ fn record(chunk: &str, skipped: &mut Skipped) {
 
 /// The words of a line outside strings and comments.
 fn code_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in line.chars() {
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        if c.is_ascii_alphanumeric() || c == '_' {
-            word.push(c);
-            continue;
-        }
-        if !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
-        match c {
-            '#' => return words,
-            '"' => in_string = true,
-            _ => {}
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
+    scan::regions(line)
+        .filter(scan::Region::is_code)
+        .flat_map(|region| {
+            region
+                .text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|word| !word.is_empty())
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// When the error sits inside braces opened before a line that starts a declaration,

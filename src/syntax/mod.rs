@@ -1,9 +1,13 @@
 //! Policy text → syntax tree. Owns the pest grammar binding (`grammar/policy.pest`), the
 //! limits checked before and after parsing, and the lowering of pest pairs into [`ast`].
-//! It never resolves names: that is the checker's job.
+//! `scan` is the one scanner of raw policy text (code, strings, comments); `template`
+//! splits messages into text and placeholders. It never resolves names: that is the
+//! checker's job.
 
 pub mod ast;
 mod lower;
+pub(crate) mod scan;
+pub(crate) mod template;
 
 use crate::limits::{POLICY_FILE_BYTES, POLICY_NESTING};
 use pest::Parser as _;
@@ -94,37 +98,22 @@ pub fn parse(file: u32, text: &str) -> Result<PolicyFile, SyntaxError> {
 /// that the recursive-descent parser cannot exhaust the stack.
 fn check_nesting(file: u32, text: &str) -> Result<(), SyntaxError> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"' | '\n') => in_string = false,
+    for region in scan::regions(text).filter(scan::Region::is_code) {
+        for (i, b) in region.text.bytes().enumerate() {
+            match b {
+                b'(' => {
+                    depth += 1;
+                    if depth > POLICY_NESTING {
+                        let at = region.start + i;
+                        return Err(SyntaxError::TooDeep {
+                            limit: POLICY_NESTING,
+                            span: Span::new(file, at, at + 1),
+                        });
+                    }
+                }
+                b')' => depth = depth.saturating_sub(1),
                 _ => {}
             }
-            continue;
-        }
-        match c {
-            '#' => in_comment = true,
-            '"' => in_string = true,
-            '(' => {
-                depth += 1;
-                if depth > POLICY_NESTING {
-                    return Err(SyntaxError::TooDeep {
-                        limit: POLICY_NESTING,
-                        span: Span::new(file, i, i + 1),
-                    });
-                }
-            }
-            ')' => depth = depth.saturating_sub(1),
-            _ => {}
         }
     }
     Ok(())
@@ -186,15 +175,9 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
 fn unclosed_string(file: u32, text: &str, start: usize) -> Option<SyntaxError> {
     let rest = text.get(start..)?;
     let line = rest.split('\n').next().unwrap_or("");
-    let body = line.strip_prefix('"')?;
-    let mut escaped = false;
-    for c in body.chars() {
-        match (escaped, c) {
-            (true, _) => escaped = false,
-            (false, '\\') => escaped = true,
-            (false, '"') => return None,
-            _ => {}
-        }
+    let first = scan::regions(line).next()?;
+    if first.kind != (scan::Kind::String { closed: false }) {
+        return None;
     }
     let end = start + line.trim_end().len();
     Some(SyntaxError::Grammar {

@@ -1,0 +1,343 @@
+//! Diagnostic codes: the stable name of every kind of problem `check` reports. A code is
+//! an enum variant in the code and a kebab-case string outside it (`error[unknown-field]`,
+//! the `code` of `check --format json`, `error=CODE` in the docs' examples); the strings
+//! never change, and `docs/language.md` ("What `check` catches") lists every one that
+//! can be shown.
+//!
+//! Inside `src/check/` the enum is imported as `Code` (`Code::UnknownField`).
+
+use std::fmt;
+
+use super::Diagnostic;
+use crate::syntax::SyntaxError;
+
+/// What kind of problem a [`super::Diagnostic`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DiagnosticCode {
+    /// The text does not follow the grammar, or holds an unusable literal.
+    Syntax,
+    /// A policy file over [`crate::limits::POLICY_FILE_BYTES`].
+    FileTooLarge,
+    /// Parentheses or an expression nested past the limits.
+    TooDeep,
+    /// No `input` block, or one without the action and the time of the request.
+    NoInput,
+    /// No action declared.
+    NoActions,
+    /// An action declared twice.
+    DuplicateAction,
+    /// A role declared twice for one side.
+    DuplicateRole,
+    /// A field (or a field's special role) declared twice.
+    DuplicateField,
+    /// A value listed twice in `one of ...`.
+    DuplicateValue,
+    /// A name declared twice among lets, facts, windows, links and market lists, or one
+    /// that hides a field or `allowed`.
+    DuplicateName,
+    /// Two rules with one id.
+    DuplicateRule,
+    /// A fact defined twice for one action.
+    DuplicateFact,
+    /// A second `otherwise deny` message.
+    DuplicateOtherwise,
+    /// A field path inside another field.
+    FieldClash,
+    /// More actions than an action mask holds.
+    TooManyActions,
+    /// More roles than a role mask holds.
+    TooManyRoles,
+    /// More sides than a side mask holds.
+    TooManySides,
+    /// More input fields than a policy may declare.
+    TooManyFields,
+    /// A path that is not a field of the input schema.
+    UnknownField,
+    /// A name that is not a field, let, fact, window or link.
+    UnknownName,
+    /// An action that is not declared.
+    UnknownAction,
+    /// A side that is not declared.
+    UnknownSide,
+    /// A role that is not declared for its side.
+    UnknownRole,
+    /// A word that is not one of the possible values of what it is compared with.
+    UnknownValue,
+    /// A market list that is not declared.
+    UnknownMarketList,
+    /// A window that is not declared.
+    UnknownWindow,
+    /// A window or link member that does not exist.
+    UnknownMember,
+    /// A function that does not exist.
+    UnknownFunction,
+    /// A market code that is not ISO 3166-1 alpha-2.
+    UnknownMarket,
+    /// A market code in lower case.
+    MarketCase,
+    /// A market listed twice in one list.
+    DuplicateMarket,
+    /// A display name that does not name its market.
+    MarketName,
+    /// A display name that already stands for another market.
+    MarketNameClash,
+    /// Operand or argument types that do not fit.
+    TypeMismatch,
+    /// A function called with the wrong number or kind of arguments.
+    WrongArguments,
+    /// A number the engine cannot hold.
+    BadNumber,
+    /// Lets defined in terms of each other.
+    CyclicLet,
+    /// A use of a `let`, window or link whose own error is already reported. Never
+    /// shown: the checker drops it, so that one mistake is reported once.
+    BrokenLet,
+    /// A fact read outside a message.
+    FactInExpression,
+    /// A fact read in a message of an action it is not defined for.
+    FactNotDefined,
+    /// A message that reads a fact computed after the decision.
+    FactAfterDecision,
+    /// `allowed` read outside a fact's value.
+    AllowedOutsideFact,
+    /// A message placeholder that is not a value name, or an unclosed `{`.
+    BadPlaceholder,
+    /// A `reject` rule with an audience.
+    RejectAudience,
+    /// A link that allows 0 uses.
+    EmptyLink,
+    /// (Warning) A let, window, link or market list that nothing reads.
+    Unused,
+    /// (Warning) A rule that can never apply.
+    NeverApplies,
+    /// (Warning) A permit that a forbid or reject always overrides.
+    ShadowedRule,
+}
+
+impl DiagnosticCode {
+    /// Every code, in the order of the enum.
+    pub const ALL: [DiagnosticCode; 48] = {
+        use DiagnosticCode::*;
+        [
+            Syntax,
+            FileTooLarge,
+            TooDeep,
+            NoInput,
+            NoActions,
+            DuplicateAction,
+            DuplicateRole,
+            DuplicateField,
+            DuplicateValue,
+            DuplicateName,
+            DuplicateRule,
+            DuplicateFact,
+            DuplicateOtherwise,
+            FieldClash,
+            TooManyActions,
+            TooManyRoles,
+            TooManySides,
+            TooManyFields,
+            UnknownField,
+            UnknownName,
+            UnknownAction,
+            UnknownSide,
+            UnknownRole,
+            UnknownValue,
+            UnknownMarketList,
+            UnknownWindow,
+            UnknownMember,
+            UnknownFunction,
+            UnknownMarket,
+            MarketCase,
+            DuplicateMarket,
+            MarketName,
+            MarketNameClash,
+            TypeMismatch,
+            WrongArguments,
+            BadNumber,
+            CyclicLet,
+            BrokenLet,
+            FactInExpression,
+            FactNotDefined,
+            FactAfterDecision,
+            AllowedOutsideFact,
+            BadPlaceholder,
+            RejectAudience,
+            EmptyLink,
+            Unused,
+            NeverApplies,
+            ShadowedRule,
+        ]
+    };
+
+    /// The stable kebab-case string (`unknown-field`).
+    pub fn as_str(self) -> &'static str {
+        use DiagnosticCode::*;
+        match self {
+            Syntax => "syntax",
+            FileTooLarge => "file-too-large",
+            TooDeep => "too-deep",
+            NoInput => "no-input",
+            NoActions => "no-actions",
+            DuplicateAction => "duplicate-action",
+            DuplicateRole => "duplicate-role",
+            DuplicateField => "duplicate-field",
+            DuplicateValue => "duplicate-value",
+            DuplicateName => "duplicate-name",
+            DuplicateRule => "duplicate-rule",
+            DuplicateFact => "duplicate-fact",
+            DuplicateOtherwise => "duplicate-otherwise",
+            FieldClash => "field-clash",
+            TooManyActions => "too-many-actions",
+            TooManyRoles => "too-many-roles",
+            TooManySides => "too-many-sides",
+            TooManyFields => "too-many-fields",
+            UnknownField => "unknown-field",
+            UnknownName => "unknown-name",
+            UnknownAction => "unknown-action",
+            UnknownSide => "unknown-side",
+            UnknownRole => "unknown-role",
+            UnknownValue => "unknown-value",
+            UnknownMarketList => "unknown-market-list",
+            UnknownWindow => "unknown-window",
+            UnknownMember => "unknown-member",
+            UnknownFunction => "unknown-function",
+            UnknownMarket => "unknown-market",
+            MarketCase => "market-case",
+            DuplicateMarket => "duplicate-market",
+            MarketName => "market-name",
+            MarketNameClash => "market-name-clash",
+            TypeMismatch => "type-mismatch",
+            WrongArguments => "wrong-arguments",
+            BadNumber => "bad-number",
+            CyclicLet => "cyclic-let",
+            BrokenLet => "broken-let",
+            FactInExpression => "fact-in-expression",
+            FactNotDefined => "fact-not-defined",
+            FactAfterDecision => "fact-after-decision",
+            AllowedOutsideFact => "allowed-outside-fact",
+            BadPlaceholder => "bad-placeholder",
+            RejectAudience => "reject-audience",
+            EmptyLink => "empty-link",
+            Unused => "unused",
+            NeverApplies => "never-applies",
+            ShadowedRule => "shadowed-rule",
+        }
+    }
+
+    /// Whether a diagnostic with this code can reach the user ([`Self::BrokenLet`]
+    /// never does).
+    pub fn is_shown(self) -> bool {
+        self != DiagnosticCode::BrokenLet
+    }
+
+    /// The code of a syntax error: the one mapping, used by `check`, `fmt` and the
+    /// loader alike.
+    pub fn of_syntax(error: &SyntaxError) -> DiagnosticCode {
+        match error {
+            SyntaxError::TooLarge { .. } => DiagnosticCode::FileTooLarge,
+            SyntaxError::TooDeep { .. } => DiagnosticCode::TooDeep,
+            SyntaxError::Grammar { .. } | SyntaxError::BadLiteral { .. } => DiagnosticCode::Syntax,
+        }
+    }
+
+    /// The label drawn under the offending text when the diagnostic gives none.
+    pub(super) fn default_label(self) -> &'static str {
+        use DiagnosticCode::*;
+        match self {
+            Syntax => "not expected here",
+            UnknownField => "not in the input schema",
+            UnknownName => "not declared",
+            UnknownAction => "not a declared action",
+            UnknownSide => "not a side",
+            UnknownRole => "not a role of this side",
+            UnknownValue => "not a possible value",
+            UnknownMarket => "not an ISO 3166-1 alpha-2 code",
+            UnknownMarketList => "no such market list",
+            UnknownWindow => "no such window",
+            UnknownMember => "no such member",
+            UnknownFunction => "no such function",
+            DuplicateMarket => "listed again",
+            DuplicateName | DuplicateAction | DuplicateRole | DuplicateField | DuplicateRule
+            | DuplicateFact | DuplicateOtherwise | DuplicateValue => "declared again here",
+            TypeMismatch => "wrong type",
+            Unused => "never used",
+            ShadowedRule | NeverApplies => "can never apply",
+            TooDeep => "too deep",
+            FileTooLarge => "too large",
+            BadPlaceholder => "not a value name",
+            _ => "here",
+        }
+    }
+}
+
+/// A syntax error as an error diagnostic: its code, message, span and hint.
+impl From<&SyntaxError> for Diagnostic {
+    fn from(error: &SyntaxError) -> Diagnostic {
+        Diagnostic::error(
+            DiagnosticCode::of_syntax(error),
+            error.span(),
+            error.to_string(),
+        )
+        .with_optional_help(error.help().map(str::to_string))
+    }
+}
+
+impl fmt::Display for DiagnosticCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_code_has_its_own_kebab_case_string() {
+        let mut seen = HashSet::new();
+        for code in DiagnosticCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(
+                !s.is_empty()
+                    && s.split('-')
+                        .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase())),
+                "{s}"
+            );
+            assert_eq!(code.to_string(), s);
+        }
+        // `ALL` lists every variant: the enum's order is the array's.
+        let sorted = {
+            let mut all = DiagnosticCode::ALL;
+            all.sort();
+            all
+        };
+        assert_eq!(sorted, DiagnosticCode::ALL);
+        assert_eq!(seen.len(), DiagnosticCode::ShadowedRule as usize + 1);
+    }
+
+    #[test]
+    fn syntax_errors_map_to_three_codes() {
+        let span = crate::source::Span::default();
+        let grammar = SyntaxError::Grammar {
+            message: String::new(),
+            span,
+            help: None,
+        };
+        let literal = SyntaxError::BadLiteral {
+            message: String::new(),
+            span,
+        };
+        let large = SyntaxError::TooLarge { size: 0, span };
+        let deep = SyntaxError::TooDeep { limit: 0, span };
+        assert_eq!(DiagnosticCode::of_syntax(&grammar), DiagnosticCode::Syntax);
+        assert_eq!(DiagnosticCode::of_syntax(&literal), DiagnosticCode::Syntax);
+        assert_eq!(
+            DiagnosticCode::of_syntax(&large),
+            DiagnosticCode::FileTooLarge
+        );
+        assert_eq!(DiagnosticCode::of_syntax(&deep), DiagnosticCode::TooDeep);
+    }
+}

@@ -1,0 +1,281 @@
+//! The pass driver: runs the checker's passes over all declarations of all files, in an
+//! order that makes declaration order across files irrelevant, and assembles the
+//! [`CompiledPolicy`]:
+//!
+//! 1. actions and roles; 2. the input schema; 3. market lists, windows, links and lets
+//!    (then every `let` is compiled, with cycle detection); 4. facts (and each action's
+//!    plan of facts); 5. requirements; 6. rules (and the never-applies analysis);
+//! 7. the `otherwise` message; 8. the lints.
+//!
+//! Each pass reports what it finds and goes on, so one `check` shows every problem.
+
+use std::collections::HashMap;
+
+use super::code::DiagnosticCode as Code;
+use super::expr::Ctx;
+use super::{Checker, Diagnostic};
+use crate::market::MarketCode;
+use crate::policy::{
+    ActionPlan, CompiledPolicy, CompiledRule, Effect, Fact, Let, Requirement, Schema, Template,
+    TemplatePart,
+};
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::{ActionSet, Declaration};
+
+/// The display names of markets, both ways, as the market lists declare them.
+#[derive(Default)]
+struct MarketNames {
+    by_name: HashMap<String, MarketCode>,
+    display: HashMap<MarketCode, String>,
+}
+
+/// The compiled rules, and where each one's id is written.
+#[derive(Default)]
+struct Rules {
+    compiled: Vec<CompiledRule>,
+    id_spans: Vec<Span>,
+}
+
+impl<'s> Checker<'s> {
+    /// Runs every pass; returns the compiled policy (meaningful only without errors).
+    pub(super) fn run(&mut self, decls: &[&'s Declaration]) -> Option<CompiledPolicy> {
+        let mut names_seen: HashMap<String, Span> = HashMap::new();
+        self.declare_vocabulary(decls);
+        let schema = self.declare_input(decls)?;
+        self.at_slot = schema.at;
+        let markets = self.declare_values(decls, &mut names_seen);
+        self.compile_lets();
+        let facts = self.facts(decls, &mut names_seen);
+        let mut plans = self.plans_with_facts(&facts);
+        let facts: Vec<Fact> = facts.into_iter().map(|(f, _)| f).collect();
+        let always_required = self.requirements(decls, &mut plans);
+        let rules = self.rules(decls, &schema, &mut plans);
+        let default_deny = self.otherwise(decls);
+        self.lint(decls, &rules.compiled, &rules.id_spans, &plans);
+        let lets = self
+            .let_decls
+            .iter()
+            .zip(self.let_values.iter())
+            .map(|(decl, value)| Let {
+                name: decl.name.text.clone(),
+                value: value.clone().unwrap_or_else(|| {
+                    crate::policy::Expr::new(
+                        crate::policy::Node::Const(crate::value::Value::Absent),
+                        decl.name.span,
+                    )
+                }),
+            })
+            .collect();
+        let mut fact_names = vec![String::new(); self.fact_index.len()];
+        for (name, index) in &self.fact_index {
+            if let Some(slot) = fact_names.get_mut(usize::from(*index)) {
+                slot.clone_from(name);
+            }
+        }
+        Some(CompiledPolicy {
+            sources: SourceMap::new(),
+            schema,
+            actions: self.actions.clone(),
+            sides: self.sides.clone(),
+            roles: self.roles.clone(),
+            market_lists: self.lists.clone(),
+            market_by_name: markets.by_name,
+            market_display: markets.display,
+            lets,
+            fact_names,
+            facts,
+            rules: rules.compiled,
+            plans,
+            always_required,
+            default_deny,
+            durations: Vec::new(),
+        })
+    }
+
+    /// Pass 1: actions, then roles.
+    fn declare_vocabulary(&mut self, decls: &[&'s Declaration]) {
+        for decl in decls {
+            match decl {
+                Declaration::Actions(list) => self.declare_actions(list),
+                Declaration::Roles { side, roles } => self.declare_roles(side, roles),
+                _ => {}
+            }
+        }
+    }
+
+    /// Pass 2: the fields of every `input` block, and the schema built from them.
+    fn declare_input(&mut self, decls: &[&'s Declaration]) -> Option<Schema> {
+        let mut input_seen = false;
+        for decl in decls {
+            if let Declaration::Input(fields) = decl {
+                input_seen = true;
+                for field in fields {
+                    self.declare_field(field);
+                }
+            }
+        }
+        self.schema(input_seen)
+    }
+
+    /// Pass 3: market lists, windows, links and lets, in one namespace.
+    fn declare_values(
+        &mut self,
+        decls: &[&'s Declaration],
+        names_seen: &mut HashMap<String, Span>,
+    ) -> MarketNames {
+        let mut markets = MarketNames::default();
+        for decl in decls {
+            match decl {
+                Declaration::Markets(m) => {
+                    self.unique_name(names_seen, &m.name, false);
+                    self.declare_markets(m, &mut markets.by_name, &mut markets.display);
+                }
+                Declaration::Window(w) => {
+                    self.unique_name(names_seen, &w.name, true);
+                    self.declare_window(w);
+                }
+                Declaration::Link(l) => {
+                    self.unique_name(names_seen, &l.name, true);
+                    self.declare_link(l);
+                }
+                Declaration::Let(l) => {
+                    self.unique_name(names_seen, &l.name, true);
+                    self.declare_let(l);
+                }
+                _ => {}
+            }
+        }
+        markets
+    }
+
+    /// Pass 4 (after [`Checker::facts`]): each action's plan, with the facts computed
+    /// for it.
+    fn plans_with_facts(&self, facts: &[(Fact, u64)]) -> Vec<ActionPlan> {
+        let mut plans: Vec<ActionPlan> = vec![ActionPlan::default(); self.actions.len()];
+        for plan in &mut plans {
+            plan.fact_by_name = vec![None; self.fact_info.len()];
+        }
+        for (index, (fact, mask)) in facts.iter().enumerate() {
+            for (a, plan) in plans.iter_mut().enumerate() {
+                if mask & (1u64 << a) != 0 {
+                    let index = u16::try_from(index).unwrap_or(u16::MAX);
+                    plan.facts.push(index);
+                    if let Some(slot) = plan.fact_by_name.get_mut(usize::from(fact.name)) {
+                        *slot = Some(index);
+                    }
+                }
+            }
+        }
+        plans
+    }
+
+    /// Pass 5: the requirements, added to the plans of their actions; returns those
+    /// required for every action.
+    fn requirements(
+        &mut self,
+        decls: &[&'s Declaration],
+        plans: &mut [ActionPlan],
+    ) -> Vec<Requirement> {
+        let mut always_required = Vec::new();
+        for decl in decls {
+            if let Declaration::Require(req) = decl {
+                let mask = self.action_mask(&req.actions);
+                for item in &req.items {
+                    let Some(requirement) = self.requirement(item) else {
+                        continue;
+                    };
+                    if matches!(req.actions, ActionSet::Every(_)) {
+                        always_required.push(requirement.clone());
+                    }
+                    for (a, plan) in plans.iter_mut().enumerate() {
+                        if mask & (1u64 << a) != 0 {
+                            plan.requirements.push(requirement.clone());
+                        }
+                    }
+                }
+            }
+        }
+        always_required
+    }
+
+    /// Pass 6: the rules (ids unique), each checked for reachability and added to the
+    /// plans of its actions.
+    fn rules(
+        &mut self,
+        decls: &[&'s Declaration],
+        schema: &Schema,
+        plans: &mut [ActionPlan],
+    ) -> Rules {
+        let mut rules = Rules::default();
+        let mut rule_ids: HashMap<String, Span> = HashMap::new();
+        for decl in decls {
+            let Declaration::Rule(rule) = decl else {
+                continue;
+            };
+            let mask = self.action_mask(&rule.actions);
+            if let Some(first) = rule_ids.get(&rule.id.text).copied() {
+                let location = self.sources.location(first);
+                self.report(
+                    Diagnostic::error(
+                        Code::DuplicateRule,
+                        rule.id.span,
+                        format!(
+                            "a rule `{}` is already declared at {location}",
+                            rule.id.text
+                        ),
+                    )
+                    .with_related(first, "first declared here")
+                    .with_help("give every rule its own id: decisions name rules by id"),
+                );
+                // Still check it, so that its other mistakes show now.
+                let _ = self.rule(rule, mask);
+                continue;
+            }
+            rule_ids.insert(rule.id.text.clone(), rule.id.span);
+            let Some(compiled) = self.rule(rule, mask) else {
+                continue;
+            };
+            if mask != 0 {
+                self.never_applies(rule, &compiled, mask, schema, plans);
+            }
+            let index = u16::try_from(rules.compiled.len()).unwrap_or(u16::MAX);
+            for (a, plan) in plans.iter_mut().enumerate() {
+                if mask & (1u64 << a) != 0 {
+                    match compiled.effect {
+                        Effect::Permit => plan.permits.push(index),
+                        Effect::Forbid => plan.forbids.push(index),
+                        Effect::Reject => plan.rejects.push(index),
+                    }
+                }
+            }
+            rules.compiled.push(compiled);
+            rules.id_spans.push(rule.id.span);
+        }
+        rules
+    }
+
+    /// Pass 7: the one `otherwise deny` message, or the default one.
+    fn otherwise(&mut self, decls: &[&'s Declaration]) -> Template {
+        let mut default_deny = None;
+        for decl in decls {
+            if let Declaration::Otherwise(text) = decl {
+                if default_deny.is_some() {
+                    self.report(Diagnostic::error(
+                        Code::DuplicateOtherwise,
+                        text.span,
+                        "the policy already has an `otherwise deny` message",
+                    ));
+                    continue;
+                }
+                let ctx = Ctx {
+                    allowed: false,
+                    facts_for: Some(self.every_action()),
+                };
+                default_deny = self.template(text, ctx);
+            }
+        }
+        default_deny.unwrap_or_else(|| Template {
+            parts: vec![TemplatePart::Literal("No rule permits this action.".into())],
+        })
+    }
+}
