@@ -19,7 +19,7 @@ fn load(text: &str) -> Result<Policy, Vec<(&'static str, String)>> {
         _ => Err(loaded
             .diagnostics
             .iter()
-            .map(|d| (d.code, d.render(&loaded.sources)))
+            .map(|d| (d.code.as_str(), d.render(&loaded.sources)))
             .collect()),
     }
 }

@@ -632,9 +632,13 @@ mod tests {
         let text = format!("let a = 1\nlet b = {}zzz\nlet c = 3\n", " ".repeat(70_000));
         let id = map.add(SourceFile::new("p.policy", text.as_str()));
         let start = text.find("zzz").unwrap();
-        let d = Diagnostic::error("unknown-name", Span::new(id, start, start + 3), "no `zzz`")
-            .with_related(Span::new(id, 4, 5), "a")
-            .with_help("declare it");
+        let d = Diagnostic::error(
+            DiagnosticCode::UnknownName,
+            Span::new(id, start, start + 3),
+            "no `zzz`",
+        )
+        .with_related(Span::new(id, 4, 5), "a")
+        .with_help("declare it");
         let coloured = d.render_styled(&map, true);
         assert!(coloured.contains("p.policy:2:70009: error[unknown-name]"));
         assert!(coloured.len() < 4_000, "{} bytes", coloured.len());
@@ -719,7 +723,7 @@ mod tests {
             "line": location.line,
             "column": location.column,
             "severity": d.severity.as_str(),
-            "code": d.code,
+            "code": d.code.as_str(),
             "message": d.message,
             "help": d.help,
         })
@@ -753,7 +757,7 @@ mod tests {
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
-            let d = Diagnostic::error("syntax", Span::new(id, start, end), "m")
+            let d = Diagnostic::error(DiagnosticCode::Syntax, Span::new(id, start, end), "m")
                 .with_related(Span::new(id, 0, 1), "first");
             let out = d.render(&map);
             let location = d.location(&map);
@@ -771,7 +775,7 @@ mod tests {
         ) {
             let mut map = SourceMap::new();
             let id = map.add(SourceFile::new(name, "let a = 1\n"));
-            let mut d = Diagnostic::warning("unused", Span::new(id, 4, 5), message);
+            let mut d = Diagnostic::warning(DiagnosticCode::Unused, Span::new(id, 4, 5), message);
             d.help = help;
             let want = expected(&d, &map);
 
