@@ -1,5 +1,5 @@
 //! The decision: what the engine answers for one request, and how it is written as
-//! JSON (one line), YAML or text. The JSON shape is the contract in DESIGN.md:
+//! JSON (one line), YAML or text. The JSON shape is the contract in docs/decision.md:
 //! `decision`, `action`, `reasons`, `errors`, `facts` (and `explanation` on request).
 
 use std::fmt::Write as _;

@@ -75,7 +75,7 @@ impl Value<'_> {
     }
 }
 
-/// Rounds half away from zero to `places` decimals, as DESIGN.md prescribes for money.
+/// Rounds half away from zero to `places` decimals, as the contract prescribes for money (docs/decision.md).
 pub fn round_half_away(value: Decimal, places: u32) -> Decimal {
     value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
 }
@@ -426,7 +426,7 @@ mod tests {
         assert_eq!(
             read_time("2026-11-25 12:00:00Z"),
             Err(TimeError::NotRfc3339),
-            "RFC 3339 separates date and time with `T` (DESIGN accepts `t` too)"
+            "RFC 3339 separates date and time with `T` (`t` is accepted too)"
         );
         for good in [
             "9999-12-31T23:59:59.999999999Z",

@@ -223,7 +223,7 @@ fn a_yaml_stream_refuses_duplicate_keys_merge_keys_and_tags_per_document() {
 fn a_broken_first_json_line_does_not_swallow_the_stream() {
     // Regression (fixed): the stream format is decided from the first line. When the first JSON line
     // is broken (it starts with `{` but does not end with `}`), the whole JSON Lines
-    // stream is read as ONE YAML document: 3 records in, 1 decision out. DESIGN.md:
+    // stream is read as ONE YAML document: 3 records in, 1 decision out. docs/request.md:
     // "a broken one is that record's own deny ... the rest go on; nothing is dropped".
     let out = run(&["eval", &fixture("stream-first-line-broken.jsonl")]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));

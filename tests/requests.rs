@@ -1,7 +1,7 @@
 //! Decision snapshots: every request in `tests/requests/` is decided by the embedded
 //! default policy at 2026-11-25T12:00:00Z (for requests without `at`), and the whole
 //! decision is pinned. `tests/requests/README.md` gives the expected decision of each
-//! file, computed by hand from DESIGN.md; every snapshot was checked against it.
+//! file, computed by hand from the rules (docs/); every snapshot was checked against it.
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,6 +1,6 @@
 //! `csp-corpus`: a deterministic, seeded generator of `csp-policy` requests as JSON Lines.
 //!
-//! The traffic mix follows the request contract of `DESIGN.md`: all seven actions
+//! The traffic mix follows the request contract (`docs/request.md`): all seven actions
 //! (purchase most common, exchange rare), mostly well-formed requests of which roughly
 //! two thirds are allowed, denials for the usual reasons (roles, unavailable markets,
 //! expired links, canceled orders, closed cancel windows, SUSE/RedHat plans, other

@@ -1,7 +1,7 @@
 //! `csp-peers`: the default CSP policy of `csp-policy`, written once in Cedar and once
 //! in Rego, so that decisions and speed can be compared on the same request corpus.
 //!
-//! Both peers take a request as JSON text (the request contract of `DESIGN.md`) and
+//! Both peers take a request as JSON text (the request contract (`docs/request.md`)) and
 //! answer allow (`true`) or deny (`false`), in-process:
 //! - [`CedarPeer`]: `policies/csp.cedar` + `policies/csp.cedarschema`, entities and
 //!   context built from the request, `Authorizer::is_authorized`;

@@ -22,7 +22,7 @@ fn customer_actor(role: &str, tenant: &str) -> Value {
     json!({ "id": "it@contoso.example", "kind": "customer", "roles": [role], "tenant_id": tenant })
 }
 
-/// The request of DESIGN.md's example, for `action`, by a partner admin agent.
+/// The request of the contract's example (docs/decision.md), for `action`, by a partner admin agent.
 fn base(action: &str) -> Value {
     json!({
         "action": action,
@@ -110,7 +110,7 @@ fn cases() -> Vec<(&'static str, Value, bool)> {
         ("activity log by admin agent", with(log(), "/actor/roles", json!(["admin_agent"])), false),
         ("activity log reversed range", with(log(), "/range/from", json!("2026-11-26T00:00:00Z")), false),
         ("activity log bad time", with(log(), "/range/to", json!("yesterday")), false),
-        ("cancel (DESIGN example)", cancel(), true),
+        ("cancel (the contract's example)", cancel(), true),
         ("cancel at exactly 60 days", with(cancel(), "/order/purchased_at", json!("2026-09-26T12:00:00Z")), true),
         ("cancel 1s past 60 days", with(cancel(), "/order/purchased_at", json!("2026-09-26T11:59:59Z")), false),
         ("cancel by global admin", with(cancel(), "/actor/roles", json!(["global_admin"])), false),

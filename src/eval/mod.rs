@@ -1,4 +1,4 @@
-//! The decision procedure. Semantics (DESIGN.md, after Cedar's authorizer):
+//! The decision procedure. Semantics (docs/decision.md and docs/language.md, after Cedar's authorizer):
 //!
 //! 1. The request is decoded against the schema; every malformed field is an error.
 //! 2. The actor's roles are resolved against the actor's side (a role of the other side

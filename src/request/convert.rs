@@ -1,6 +1,6 @@
 //! Converting one value of a request, as the document wrote it ([`Raw`]), into the
 //! typed value of its field, or into the error that says why it cannot be one. The
-//! rules are the same for JSON and YAML: DESIGN.md "Precise rules" → "Validation".
+//! rules are the same for JSON and YAML: docs/request.md, "Validation".
 
 use chrono::{DateTime, Utc};
 

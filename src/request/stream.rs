@@ -1,6 +1,6 @@
 //! Splitting an input stream into request records, without reading it whole.
 //!
-//! DESIGN.md ("Input framing") is the contract: the count of records equals the count a
+//! docs/request.md ("Input framing") is the contract: the count of records equals the count a
 //! person would count, every record keeps its first line (which its errors name), and
 //! nothing is lost or invented. Memory stays bounded by the largest record, itself
 //! capped at [`crate::limits::REQUEST_BYTES`]: a larger one becomes its own error record.
