@@ -13,6 +13,7 @@ use crate::policy::expr::{Arith, Func, Order};
 use crate::policy::{Expr, Node, Ty};
 use crate::source::Span;
 use crate::syntax::ast::{self, ArithOp, CompareOp, ExprKind};
+use crate::text;
 use crate::value::Value;
 
 /// Where an expression is written, which decides what it may read.
@@ -122,7 +123,11 @@ impl Checker<'_> {
                 let (a, ta) = self.expr(a, ctx)?;
                 let b = self.operand_like(b, ta, ctx)?;
                 (
-                    node(Node::Equal(Box::new(a), Box::new(b), *negated)),
+                    node(Node::Equal(
+                        Box::new(keyed(a)),
+                        Box::new(keyed(b)),
+                        *negated,
+                    )),
                     Ty::Bool,
                 )
             }
@@ -130,9 +135,12 @@ impl Checker<'_> {
                 let (a, ta) = self.expr(a, ctx)?;
                 let options = options
                     .iter()
-                    .map(|o| self.operand_like(o, ta, ctx))
+                    .map(|o| self.operand_like(o, ta, ctx).map(keyed))
                     .collect::<Result<Vec<_>, _>>()?;
-                (node(Node::OneOf(Box::new(a), options, *negated)), Ty::Bool)
+                (
+                    node(Node::OneOf(Box::new(keyed(a)), options, *negated)),
+                    Ty::Bool,
+                )
             }
             ExprKind::In(a, list, negated) => {
                 let (a, ta) = self.expr(a, ctx)?;
@@ -216,7 +224,11 @@ impl Checker<'_> {
                     return Err(type_error(bad.0, "text", bad.1));
                 }
                 (
-                    node(Node::Contains(Box::new(a), Box::new(b), *negated)),
+                    node(Node::Contains(
+                        Box::new(keyed(a)),
+                        Box::new(keyed(b)),
+                        *negated,
+                    )),
                     Ty::Bool,
                 )
             }
@@ -698,6 +710,17 @@ fn unknown_member(path: &ast::Path, what: &str, members: &[&str]) -> Diagnostic 
         did_you_mean(&member, members.iter().copied())
             .unwrap_or_else(|| format!("a {what}'s members are {}", members.join(", "))),
     )
+}
+
+/// An operand of a text test: a text literal becomes its key (DESIGN.md "Comparing
+/// text"), once, here; the evaluator compares request text against it as it is (see
+/// `eval::expr`). Any other operand is returned unchanged.
+pub(super) fn keyed(mut e: Expr) -> Expr {
+    if let Node::Const(Value::Text(literal)) = &mut e.node {
+        let key = text::key(literal).into_owned();
+        *literal = key.into();
+    }
+    e
 }
 
 fn window_end(info: &super::WindowInfo, span: Span) -> Expr {

@@ -703,8 +703,12 @@ fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: u16, raw: R
     let Some(field) = policy.schema.fields.get(usize::from(slot)) else {
         return;
     };
-    // Null and empty text count as missing.
-    if matches!(raw, Raw::Null) || matches!(&raw, Raw::Str(s) if s.is_empty()) {
+    // Null and empty text count as missing; so does free text whose key is empty (only
+    // white space and format characters: DESIGN.md "Comparing text", `crate::text`).
+    if matches!(raw, Raw::Null)
+        || matches!(&raw, Raw::Str(s) if s.is_empty()
+            || (field.kind == FieldKind::Text && crate::text::is_blank(s)))
+    {
         return;
     }
     let wrong = |expected: &'static str, raw: &Raw<'_>| RequestError::WrongType {
