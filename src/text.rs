@@ -33,21 +33,19 @@ use unicode_properties::general_category::{GeneralCategory, UnicodeGeneralCatego
 
 /// The key of `text` (see the module documentation); borrowed when `text` is its own key.
 pub fn key(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() {
-        match ascii_shape(text.as_bytes()) {
-            Shape::Key => Cow::Borrowed(text),
-            Shape::CaseOnly => Cow::Owned(text.to_ascii_lowercase()),
-            Shape::Spaced => Cow::Owned(AsciiKey::new(text).map(char::from).collect()),
-        }
-    } else {
-        Cow::Owned(unicode_key(text))
+    match ascii_shape(text.as_bytes()) {
+        Some(Shape::Key) => Cow::Borrowed(text),
+        Some(Shape::CaseOnly) => Cow::Owned(text.to_ascii_lowercase()),
+        Some(Shape::Spaced) => Cow::Owned(AsciiKey::new(text).map(char::from).collect()),
+        None => Cow::Owned(unicode_key(text)),
     }
 }
 
 /// Whether `a` and `b` have the same key.
 pub fn same(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
-        AsciiKey::new(a).eq(AsciiKey::new(b))
+        // Texts equal but for ASCII case have the same key; else compare key bytes.
+        a.eq_ignore_ascii_case(b) || AsciiKey::new(a).eq(AsciiKey::new(b))
     } else {
         key(a) == key(b)
     }
@@ -57,11 +55,19 @@ pub fn same(a: &str, b: &str) -> bool {
 /// literal keyed by the checker). Allocates nothing when `text` is ASCII.
 pub fn matches_key(text: &str, key: &str) -> bool {
     if text.is_ascii() {
-        // The key of ASCII text is ASCII.
-        key.is_ascii() && AsciiKey::new(text).eq(key.bytes())
+        ascii_matches_key(text, key)
     } else {
         unicode_key(text) == key
     }
+}
+
+/// [`matches_key`] for ASCII `text`.
+fn ascii_matches_key(text: &str, key: &str) -> bool {
+    // Equal but for ASCII case: `key` is a key, so `text` is spaced as one and its key is
+    // its lower case, `key`. Shorter than `key`: the key of ASCII text is never longer.
+    // Else the bytes of the key, which stop at the first difference.
+    text.eq_ignore_ascii_case(key)
+        || (text.len() > key.len() && AsciiKey::new(text).eq(key.bytes()))
 }
 
 /// Whether the key of `needle` occurs in the key of `haystack`.
@@ -79,13 +85,19 @@ pub fn contains_key(haystack: &str, needle_key: &str) -> bool {
         if !needle_key.is_ascii() {
             return false; // the key of ASCII text is ASCII
         }
-        if ascii_shape(haystack.as_bytes()) != Shape::Spaced {
-            // The haystack's key is the haystack in lower case.
-            let needle = needle_key.as_bytes();
-            return haystack
-                .as_bytes()
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle));
+        // Found in the text as written, ignoring ASCII case: then it is in the key too,
+        // since a key starts and ends with no space and has single spaces inside.
+        let needle = needle_key.as_bytes();
+        if haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return true;
+        }
+        // Not found: final, unless the key's spaces differ from the text's.
+        if ascii_shape(haystack.as_bytes()) != Some(Shape::Spaced) {
+            return false;
         }
     }
     key(haystack).contains(needle_key)
@@ -122,7 +134,7 @@ impl<'a> Keyed<'a> {
         match (self, other) {
             (Keyed::Key(a), Keyed::Key(b)) => a == b,
             (Keyed::Ascii(a), Keyed::Key(k)) | (Keyed::Key(k), Keyed::Ascii(a)) => {
-                matches_key(a, k)
+                ascii_matches_key(a, k)
             }
             (Keyed::Ascii(a), Keyed::Ascii(b)) => same(a, b),
         }
@@ -143,14 +155,19 @@ impl<'a> Keyed<'a> {
 
 /// Whether the key of `text` is empty: it has nothing but white space and format
 /// characters (such text counts as missing, like the empty string).
+#[inline]
 pub fn is_blank(text: &str) -> bool {
-    text.chars().all(|c| {
-        if c.is_ascii() {
-            c.is_whitespace()
-        } else {
-            c.is_whitespace() || is_format(c)
-        }
-    })
+    match text.as_bytes().first() {
+        // The common case, decided by the first byte: printable ASCII (not white space).
+        Some(&b) if b > b' ' && b.is_ascii() => false,
+        _ => is_blank_from_start(text),
+    }
+}
+
+/// [`is_blank`], character by character.
+#[cold]
+fn is_blank_from_start(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || is_format(c))
 }
 
 /// A format character (general category `Cf`), removed from keys.
@@ -198,28 +215,33 @@ enum Shape {
     Spaced,
 }
 
-fn ascii_shape(bytes: &[u8]) -> Shape {
+/// How far ASCII text is from its key; `None` for text that is not ASCII.
+fn ascii_shape(bytes: &[u8]) -> Option<Shape> {
     let mut upper = false;
+    let mut spaced = false;
     // Whether the previous byte was a space (true at the start: a space there leads).
     let mut after_space = true;
     for &b in bytes {
-        if is_ascii_space(b) {
-            if b != b' ' || after_space {
-                return Shape::Spaced;
+        if b > b' ' {
+            if !b.is_ascii() {
+                return None;
             }
-            after_space = true;
-        } else {
             upper |= b.is_ascii_uppercase();
             after_space = false;
+        } else if is_ascii_space(b) {
+            spaced |= b != b' ' || after_space;
+            after_space = true;
+        } else {
+            after_space = false; // a control character is kept as it is
         }
     }
-    if after_space && !bytes.is_empty() {
+    Some(if spaced || (after_space && !bytes.is_empty()) {
         Shape::Spaced
     } else if upper {
         Shape::CaseOnly
     } else {
         Shape::Key
-    }
+    })
 }
 
 /// The key of an ASCII text, byte by byte, without allocating: lower case, white space
@@ -436,6 +458,17 @@ mod tests {
                     prop_assert_eq!(x.contains(&y), ka.contains(&*kb));
                 }
             }
+        }
+
+        /// Short ASCII texts over a tiny alphabet, so that equal keys are frequent.
+        #[test]
+        fn ascii_comparisons_agree_with_keys(a in "[aAbB \t]{0,6}", b in "[aAbB \t]{0,6}") {
+            let (ka, kb) = (unicode_key(&a), unicode_key(&b));
+            prop_assert_eq!(same(&a, &b), ka == kb);
+            prop_assert_eq!(matches_key(&a, &kb), ka == kb);
+            prop_assert_eq!(Keyed::text(&a).same(&Keyed::key(&kb)), ka == kb);
+            prop_assert_eq!(contains_key(&a, &kb), ka.contains(&kb));
+            prop_assert_eq!(Keyed::text(&a).contains(&Keyed::text(&b)), ka.contains(&kb));
         }
 
         /// The ASCII path gives what the Unicode path gives.

@@ -585,7 +585,16 @@ fn keyed<'a>(v: &'a Value<'_>, from: &Expr) -> Option<Keyed<'a>> {
 }
 
 /// Equality of two test operands computed from `ea` and `eb`: text by key.
+#[inline]
 fn same_operands(a: &Value<'_>, ea: &Expr, b: &Value<'_>, eb: &Expr) -> bool {
+    match (a, b) {
+        (Value::Text(_), Value::Text(_)) => same_text_operands(a, ea, b, eb),
+        _ => same(a, b),
+    }
+}
+
+/// [`same_operands`] for two texts.
+fn same_text_operands(a: &Value<'_>, ea: &Expr, b: &Value<'_>, eb: &Expr) -> bool {
     match (keyed(a, ea), keyed(b, eb)) {
         (Some(x), Some(y)) => x.same(&y),
         _ => same(a, b),

@@ -703,12 +703,8 @@ fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: u16, raw: R
     let Some(field) = policy.schema.fields.get(usize::from(slot)) else {
         return;
     };
-    // Null and empty text count as missing; so does free text whose key is empty (only
-    // white space and format characters: DESIGN.md "Comparing text", `crate::text`).
-    if matches!(raw, Raw::Null)
-        || matches!(&raw, Raw::Str(s) if s.is_empty()
-            || (field.kind == FieldKind::Text && crate::text::is_blank(s)))
-    {
+    // Null and empty text count as missing.
+    if matches!(raw, Raw::Null) || matches!(&raw, Raw::Str(s) if s.is_empty()) {
         return;
     }
     let wrong = |expected: &'static str, raw: &Raw<'_>| RequestError::WrongType {
@@ -764,6 +760,9 @@ fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: u16, raw: R
                 words.join(", ")
             ))),
         },
+        // Free text whose key is empty (only white space and format characters, DESIGN.md
+        // "Comparing text", `crate::text`) counts as missing, like empty text.
+        (FieldKind::Text, Raw::Str(s)) if crate::text::is_blank(&s) => return,
         (FieldKind::Text, Raw::Str(s)) => Ok(Value::Text(s)),
         (
             FieldKind::Money | FieldKind::Number,
