@@ -67,7 +67,7 @@ fn ascii_matches_key(text: &str, key: &str) -> bool {
     // its lower case, `key`. Shorter than `key`: the key of ASCII text is never longer.
     // Else the bytes of the key, which stop at the first difference.
     text.eq_ignore_ascii_case(key)
-        || (text.len() > key.len() && AsciiKey::new(text).eq(key.bytes()))
+        || (text.len() >= key.len() && AsciiKey::new(text).eq(key.bytes()))
 }
 
 /// Whether the key of `needle` occurs in the key of `haystack`.
@@ -310,6 +310,9 @@ mod tests {
             assert!(matches_key(spelling, "suse"), "{spelling:?}");
         }
         assert!(!same("SUSE", "RedHat"));
+        // Other white space of the same length as the key's spaces (found by proptest).
+        assert!(matches_key("B\tA", "b a"));
+        assert!(Keyed::text("RED\tHAT").same(&Keyed::key("red hat")));
         assert!(!matches_key("red hat", "redhat"));
     }
 
