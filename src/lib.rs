@@ -34,6 +34,7 @@ pub mod request;
 pub mod source;
 pub mod suite;
 pub mod syntax;
+pub mod text;
 pub mod value;
 
 use chrono::{DateTime, Utc};

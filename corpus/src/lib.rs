@@ -4,13 +4,16 @@
 //! (purchase most common, exchange rare), mostly well-formed requests of which roughly
 //! two thirds are allowed, denials for the usual reasons (roles, unavailable markets,
 //! expired links, canceled orders, closed cancel windows, SUSE/RedHat plans, other
-//! tenants), and about 1.5 % malformed records. Times are RFC 3339 UTC; `at` is always
-//! present. The same seed yields the same bytes on every platform.
+//! tenants), and about 1.5 % malformed records. Some products' free text is written in
+//! other spellings (`SUSE `, `ＳＵＳＥ`, a zero-width space, `Red Hat`...: `spell.rs`).
+//! Times are RFC 3339 UTC; `at` is always present. The same seed yields the same bytes
+//! on every platform.
 
 mod data;
 mod mutate;
 mod request;
 mod rng;
+mod spell;
 mod time;
 
 pub use data::UNAVAILABLE_MARKETS;
@@ -84,6 +87,22 @@ mod tests {
             .max_by_key(|(_, n)| **n)
             .map(|(a, _)| a.as_str());
         assert_eq!(max, Some("purchase"));
+    }
+
+    #[test]
+    fn some_free_text_is_respelled() {
+        let lines: Vec<String> = generate(5, 20_000).collect();
+        let count = |needle: &str| lines.iter().filter(|l| l.contains(needle)).count();
+        assert!(count("\u{200B}") > 0, "zero-width space");
+        assert!(count("\u{FF33}") > 0, "full-width S");
+        assert!(count("\"publisher\":\"SUSE \"") > 0, "trailing space");
+        assert!(
+            count("\"publisher\":\"Red Hat\"") + count("\"publisher\":\"RED  HAT\"") > 0,
+            "Red Hat"
+        );
+        // A few, not most.
+        let respelled = lines.iter().filter(|l| !l.is_ascii()).count();
+        assert!((50..=1_000).contains(&respelled), "{respelled}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::data::{self, Product};
 use crate::rng::Rng;
+use crate::spell;
 use crate::time::{rfc3339, DAY};
 
 /// The seven actions of the request contract.
@@ -163,6 +164,7 @@ impl Builder<'_> {
         if !p.3.is_empty() {
             obj["edition"] = json!(p.3);
         }
+        spell::respell_product(&mut obj, self.serial, self.at);
         self.set("product", obj);
     }
 

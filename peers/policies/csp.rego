@@ -1,6 +1,10 @@
-# The default CSP software-selling policy (DESIGN.md R1-R16), written in Rego.
+# The default CSP software-selling policy (R1-R16, README's rules table), written in Rego.
 #
-# input: one request document (DESIGN.md "Request contract").
+# input: one request document (docs/request.md), its free-text fields
+# (actor.id, customer.name and domain, product.name, publisher and edition, order.id and
+# currency) replaced by the host with their text keys (docs/request.md "Comparing text":
+# NFKC, format characters removed, case-folded, spaces trimmed and collapsed; "" when
+# blank), which Rego cannot compute. So free text is compared here as it comes.
 # data.markets: the market lists (markets.json); data.runtime.now_ns: the time used
 # when the request has no `at`.
 #
@@ -79,7 +83,7 @@ roles := field("actor", "roles")
 
 category := field("product", "category")
 
-publisher := lower(field("product", "publisher"))
+publisher := field("product", "publisher")
 
 status := field("order", "status")
 
@@ -116,7 +120,7 @@ prorated if category != "perpetual_software"
 
 suse_or_redhat if {
 	category == "software_plan"
-	publisher in {"suse", "redhat"}
+	publisher in {"suse", "redhat", "red hat"}
 }
 
 # ------------------------------------------------------------------ validation
@@ -372,7 +376,7 @@ permit contains "hybrid-benefit" if {
 	kind == "partner"
 	some r in {"admin_agent", "global_admin"}
 	has_role(r)
-	contains(lower(field("product", "name")), "windows server")
-	lower(field("product", "edition")) in {"datacenter", "standard"}
+	contains(field("product", "name"), "windows server")
+	field("product", "edition") in {"datacenter", "standard"}
 	field("license", "software_assurance") == true
 }

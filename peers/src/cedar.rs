@@ -4,8 +4,9 @@
 //! resource = `CSP::Order` (id only), context = `at` and the other sections, built as
 //! `RestrictedExpression`s (Cedar's JSON parsing costs more than the decision itself).
 //! The mapping does what Cedar has no operator for: RFC 3339 parsing (to Unix
-//! milliseconds), GUID syntax, case folding, empty strings as missing, dropping unknown
-//! fields, and the `CSP::Market` entity of the request (entity slicing: only that one is
+//! milliseconds), GUID syntax, text keys for free text (`csp_policy::text::key`: case,
+//! width, spacing and format characters aside; a blank key is missing), empty strings
+//! as missing, dropping unknown fields, and the `CSP::Market` entity of the request (entity slicing: only that one is
 //! passed). Everything else (types via the schema, required fields, enumerations, time
 //! order, R1-R16) is decided by `policies/csp.cedar`. A request that cannot be mapped is
 //! denied.
@@ -18,6 +19,7 @@ use cedar_policy::{
     PolicySet, Request, RestrictedExpression, Schema,
 };
 use chrono::{DateTime, Utc};
+use csp_policy::text;
 use serde_json::{Map, Value};
 
 use crate::{time, PeerError};
@@ -32,8 +34,8 @@ pub const SCHEMA: &str = include_str!("../policies/csp.cedarschema");
 enum Kind {
     /// Passed as is (the schema checks its type).
     Plain,
-    /// A string compared case-insensitively: lower-cased.
-    Lower,
+    /// Free text: passed as its text key; missing when that key is empty.
+    Text,
     /// A GUID: must be one; lower-cased.
     Guid,
     /// An RFC 3339 time: must be one; becomes Unix milliseconds (a `Long`).
@@ -49,29 +51,29 @@ const SECTIONS: [(&str, &[(&str, Kind)]); 6] = [
     (
         "customer",
         &[
-            ("name", Kind::Plain),
+            ("name", Kind::Text),
             ("tenant_id", Kind::Guid),
-            ("domain", Kind::Plain),
+            ("domain", Kind::Text),
             ("market", Kind::Market),
         ],
     ),
     (
         "product",
         &[
-            ("name", Kind::Lower),
+            ("name", Kind::Text),
             ("category", Kind::Plain),
-            ("publisher", Kind::Lower),
-            ("edition", Kind::Lower),
+            ("publisher", Kind::Text),
+            ("edition", Kind::Text),
         ],
     ),
     (
         "order",
         &[
-            ("id", Kind::Plain),
+            ("id", Kind::Text),
             ("purchased_at", Kind::Time),
             ("status", Kind::Plain),
             ("price", Kind::Price),
-            ("currency", Kind::Plain),
+            ("currency", Kind::Text),
             ("term_end", Kind::Time),
         ],
     ),
@@ -82,6 +84,18 @@ const SECTIONS: [(&str, &[(&str, Kind)]); 6] = [
     ("license", &[("software_assurance", Kind::Plain)]),
     ("range", &[("from", Kind::Time), ("to", Kind::Time)]),
 ];
+
+/// The (section, field) pairs mapped as free text (for the test that they are the
+/// schema's free-text fields).
+#[cfg(test)]
+pub(crate) fn text_fields() -> impl Iterator<Item = (&'static str, &'static str)> {
+    SECTIONS.into_iter().flat_map(|(section, fields)| {
+        fields
+            .iter()
+            .filter(|(_, kind)| matches!(kind, Kind::Text))
+            .map(move |(field, _)| (section, *field))
+    })
+}
 
 /// The request could not be mapped onto Cedar: the answer is deny.
 struct Reject;
@@ -186,6 +200,11 @@ impl CedarPeer {
                 let Some(value) = present(section.get(field)) else {
                     continue;
                 };
+                if let (Kind::Text, Value::String(text)) = (kind, value) {
+                    if text::is_blank(text) {
+                        continue; // blank free text counts as missing
+                    }
+                }
                 if let (Kind::Market, Value::String(text)) = (kind, value) {
                     market = Some(market_id(text));
                 }
@@ -250,7 +269,9 @@ fn expr(value: &Value, kind: Kind) -> Result<RestrictedExpression, Reject> {
                 .collect::<Result<Vec<_>, Reject>>()?,
         )?,
         (Kind::Plain, Value::String(text)) => RestrictedExpression::new_string(text.clone()),
-        (Kind::Lower, Value::String(text)) => RestrictedExpression::new_string(text.to_lowercase()),
+        (Kind::Text, Value::String(text)) => {
+            RestrictedExpression::new_string(text::key(text).into_owned())
+        }
         (Kind::Guid, Value::String(text)) if is_guid(text) => {
             RestrictedExpression::new_string(text.to_ascii_lowercase())
         }

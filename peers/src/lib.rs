@@ -20,6 +20,23 @@ mod tests;
 pub use cedar::CedarPeer;
 pub use rego::RegoPeer;
 
+/// The free-text fields of the request schema (`is text` in the default policy's
+/// `02-input.policy`), as (section, field). `csp-policy` compares free text by its key
+/// (docs/request.md "Comparing text": NFKC, format characters removed, case-folded, spaces
+/// trimmed and collapsed) and counts text whose key is empty as missing. Neither Cedar
+/// nor Rego can normalize Unicode, so both hosts hand their engine the key of each of
+/// these fields, made by the same function (`csp_policy::text::key`).
+const TEXT_FIELDS: [(&str, &str); 8] = [
+    ("actor", "id"),
+    ("customer", "name"),
+    ("customer", "domain"),
+    ("product", "name"),
+    ("product", "publisher"),
+    ("product", "edition"),
+    ("order", "id"),
+    ("order", "currency"),
+];
+
 /// The market lists of the default policy, as JSON data.
 pub const MARKETS_JSON: &str = include_str!("../policies/markets.json");
 

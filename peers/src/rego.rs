@@ -1,16 +1,20 @@
 //! The Rego peer: `policies/csp.rego` on a `regorus::Engine` loaded once; each
 //! request becomes `input` and `data.csp.allow` is evaluated.
 //!
-//! All validation and every rule are in the policy (Rego has types, regexes, case
-//! folding and RFC 3339 parsing built in); the host only supplies the market lists
-//! and the fallback time as `data`.
+//! All validation and every rule are in the policy (Rego has types, regexes and RFC 3339
+//! parsing built in); the host supplies the market lists and the fallback time as
+//! `data`, and hands the policy each free-text field as its text key
+//! (`csp_policy::text::key`, docs/request.md "Comparing text"), which Rego cannot compute: it
+//! has no Unicode normalization or case folding.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
+use csp_policy::text;
 use regorus::{Engine, Value};
 
-use crate::{time, PeerError};
+use crate::{time, PeerError, TEXT_FIELDS};
 
 /// The policy text.
 pub const POLICY: &str = include_str!("../policies/csp.rego");
@@ -49,9 +53,10 @@ impl RegoPeer {
 
     /// Allow (`true`) or deny for one request given as JSON text.
     pub fn decide_json(&self, line: &str) -> bool {
-        let Ok(input) = Value::from_json_str(line) else {
+        let Ok(mut input) = Value::from_json_str(line) else {
             return false; // not JSON: deny
         };
+        key_text_fields(&mut input);
         let mut engine = self.engine.borrow_mut();
         engine.set_input(input);
         matches!(engine.eval_rule(ALLOW_RULE.into()), Ok(Value::Bool(true)))
@@ -59,9 +64,10 @@ impl RegoPeer {
 
     /// The names of the errors, forbids and permits that applied (for diagnostics).
     pub fn explain(&self, line: &str) -> String {
-        let Ok(input) = Value::from_json_str(line) else {
+        let Ok(mut input) = Value::from_json_str(line) else {
             return "not JSON".into();
         };
+        key_text_fields(&mut input);
         let mut engine = self.engine.borrow_mut();
         engine.set_input(input);
         ["errors", "forbid", "permit"]
@@ -72,5 +78,30 @@ impl RegoPeer {
             })
             .collect::<Vec<_>>()
             .join(" ")
+    }
+}
+
+/// Replaces each free-text field of the request (a string in [`TEXT_FIELDS`]) by its text
+/// key; a blank one becomes `""`, which the policy counts as missing. Other values are
+/// left for the policy to judge.
+fn key_text_fields(input: &mut Value) {
+    let Ok(doc) = input.as_object_mut() else {
+        return;
+    };
+    for (section, field) in TEXT_FIELDS {
+        let Some(Ok(fields)) = doc.get_mut(&Value::from(section)).map(Value::as_object_mut) else {
+            continue;
+        };
+        let Some(value) = fields.get_mut(&Value::from(field)) else {
+            continue;
+        };
+        let key = match &*value {
+            Value::String(text) => match text::key(text) {
+                Cow::Borrowed(_) => continue,
+                Cow::Owned(key) => key,
+            },
+            _ => continue,
+        };
+        *value = Value::from(key);
     }
 }

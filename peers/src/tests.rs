@@ -117,6 +117,15 @@ fn cases() -> Vec<(&'static str, Value, bool)> {
         ("cancel a SUSE plan", plan("SUSE"), false),
         ("cancel a RedHat plan", plan("redhat"), false),
         ("cancel an Ubuntu plan", plan("canonical"), true),
+        // docs/request.md "Comparing text": the publisher is compared by its text key.
+        ("cancel a \"SUSE \" plan", plan("SUSE "), false),
+        ("cancel a full-width SUSE plan", plan("ＳＵＳＥ"), false),
+        ("cancel a SUSE plan with a zero-width space", plan("SU\u{200B}SE"), false),
+        ("cancel a \"Red Hat\" plan", plan("Red Hat"), false),
+        ("cancel a \"RED  HAT\" plan", plan("RED  HAT"), false),
+        ("cancel a \"Canonical \" plan", plan("Canonical "), true),
+        ("cancel a plan with a blank publisher", plan(" \u{200B}\u{FEFF} "), false),
+        ("cancel named by a blank name only", with(with(with(cancel(), "/customer/name", json!(" \u{00A0}")), "/customer/tenant_id", Value::Null), "/customer/domain", Value::Null), false),
         ("cancel without order id", with(cancel(), "/order/id", Value::Null), false),
         ("cancel named by domain only", with(with(cancel(), "/customer/name", Value::Null), "/customer/tenant_id", Value::Null), true),
         ("cancel without customer identity", with(with(with(cancel(), "/customer/name", Value::Null), "/customer/tenant_id", Value::Null), "/customer/domain", json!("")), false),
@@ -130,9 +139,12 @@ fn cases() -> Vec<(&'static str, Value, bool)> {
         ("cancel with negative price", with(cancel(), "/order/price", json!("-5.00")), false),
         ("exchange is never permitted", base("exchange"), false),
         ("exchange of a SUSE plan", with(plan("suse"), "/action", json!("exchange")), false),
+        ("exchange of a \"Red\u{A0}Hat\" plan", with(plan("Red\u{A0}Hat"), "/action", json!("exchange")), false),
         ("hybrid benefit", hybrid(), true),
         ("hybrid benefit, standard, any case", with(hybrid(), "/product/edition", json!("Standard")), true),
         ("hybrid benefit on a canceled order", with(hybrid(), "/order/status", json!("canceled")), true),
+        ("hybrid benefit, name and edition by text key", with(with(hybrid(), "/product/name", json!("Ｗｉｎｄｏｗｓ\u{A0} SERVER 2022")), "/product/edition", json!(" Data\u{200B}center ")), true),
+        ("hybrid benefit, a blank edition", with(hybrid(), "/product/edition", json!("\u{3000}")), false),
         ("hybrid benefit without SA", with(hybrid(), "/license/software_assurance", json!(false)), false),
         ("hybrid benefit SA not a bool", with(hybrid(), "/license/software_assurance", json!("yes")), false),
         ("hybrid benefit for SQL Server", with(hybrid(), "/product/name", json!("SQL Server 2022 Standard")), false),
@@ -160,6 +172,31 @@ fn hand_written_requests() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn text_fields_are_the_schemas_free_text() {
+    let ours = csp_policy::Policy::embedded().unwrap();
+    let mut schema: Vec<String> = ours
+        .compiled()
+        .schema
+        .fields
+        .iter()
+        .filter(|f| f.kind == csp_policy::policy::FieldKind::Text)
+        .map(|f| f.path.clone())
+        .collect();
+    let listed = |fields: &mut dyn Iterator<Item = (&str, &str)>| {
+        let mut out: Vec<String> = fields.map(|(s, f)| format!("{s}.{f}")).collect();
+        out.sort();
+        out
+    };
+    schema.sort();
+    assert_eq!(listed(&mut crate::TEXT_FIELDS.into_iter()), schema);
+    // Cedar maps each of them as text, except the actor's id (the principal's entity id).
+    let mut cedar = listed(&mut crate::cedar::text_fields());
+    cedar.push("actor.id".into());
+    cedar.sort();
+    assert_eq!(cedar, schema);
 }
 
 #[test]

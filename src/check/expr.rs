@@ -14,6 +14,7 @@ use crate::policy::expr::{Arith, Func, Order};
 use crate::policy::{Expr, Node, Ty};
 use crate::source::Span;
 use crate::syntax::ast::{self, ArithOp, CompareOp, ExprKind};
+use crate::text;
 use crate::value::Value;
 
 /// Where an expression is written, which decides what it may read.
@@ -123,7 +124,11 @@ impl Checker<'_> {
                 let (a, ta) = self.expr(a, ctx)?;
                 let b = self.operand_like(b, ta, ctx)?;
                 (
-                    node(Node::Equal(Box::new(a), Box::new(b), *negated)),
+                    node(Node::Equal(
+                        Box::new(keyed(a)),
+                        Box::new(keyed(b)),
+                        *negated,
+                    )),
                     Ty::Bool,
                 )
             }
@@ -131,9 +136,12 @@ impl Checker<'_> {
                 let (a, ta) = self.expr(a, ctx)?;
                 let options = options
                     .iter()
-                    .map(|o| self.operand_like(o, ta, ctx))
+                    .map(|o| self.operand_like(o, ta, ctx).map(keyed))
                     .collect::<Result<Vec<_>, _>>()?;
-                (node(Node::OneOf(Box::new(a), options, *negated)), Ty::Bool)
+                (
+                    node(Node::OneOf(Box::new(keyed(a)), options, *negated)),
+                    Ty::Bool,
+                )
             }
             ExprKind::In(a, list, negated) => {
                 let (a, ta) = self.expr(a, ctx)?;
@@ -217,7 +225,11 @@ impl Checker<'_> {
                     return Err(type_error(bad.0, "text", bad.1));
                 }
                 (
-                    node(Node::Contains(Box::new(a), Box::new(b), *negated)),
+                    node(Node::Contains(
+                        Box::new(keyed(a)),
+                        Box::new(keyed(b)),
+                        *negated,
+                    )),
                     Ty::Bool,
                 )
             }
@@ -701,6 +713,17 @@ fn unknown_member(path: &ast::Path, what: &str, members: &[&str]) -> Diagnostic 
     )
 }
 
+/// An operand of a text test: a text literal becomes its key (docs/request.md "Comparing
+/// text"), once, here; the evaluator compares request text against it as it is (see
+/// `eval::expr`). Any other operand is returned unchanged.
+pub(super) fn keyed(mut e: Expr) -> Expr {
+    if let Node::Const(Value::Text(literal)) = &mut e.node {
+        let key = text::key(literal).into_owned();
+        *literal = key.into();
+    }
+    e
+}
+
 fn window_end(info: &super::WindowInfo, span: Span) -> Expr {
     let e = |n: Node| Expr::new(n, span);
     e(Node::Arith(
@@ -718,4 +741,89 @@ pub(super) fn type_error(span: Span, expected: &str, found: Ty) -> Diagnostic {
         format!("expected {expected}, but this is {}", found.describe()),
     )
     .with_label(format!("this is {}", found.describe()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load;
+    use crate::policy::{CompiledPolicy, Expr, Node};
+    use crate::source::SourceFile;
+    use crate::text;
+    use crate::value::Value;
+
+    /// The default policy with `extra` added as one more file.
+    fn compiled(extra: &str) -> CompiledPolicy {
+        let mut sources = load::embedded_sources();
+        sources.add(SourceFile::new("t.policy", extra.to_string()));
+        let loaded = load::compile(sources);
+        match loaded.policy {
+            Some(policy) => policy,
+            None => panic!("{:?}", loaded.diagnostics),
+        }
+    }
+
+    /// Every text literal that is an operand of a text test.
+    fn test_literals(e: &Expr, out: &mut Vec<String>) {
+        e.visit(&mut |e| {
+            let operands: Vec<&Expr> = match &e.node {
+                Node::Equal(a, b, _) | Node::Contains(a, b, _) => vec![a, b],
+                Node::OneOf(a, options, _) => std::iter::once(&**a).chain(options).collect(),
+                _ => Vec::new(),
+            };
+            for operand in operands {
+                if let Node::Const(Value::Text(t)) = &operand.node {
+                    out.push(t.to_string());
+                }
+            }
+        });
+    }
+
+    #[test]
+    fn literals_of_text_tests_are_keyed_once_at_load() {
+        let policy = compiled(concat!(
+            "let shouted = \"Not  A Key\"\n",
+            "fact label for cancel = if product.name is \"ＳＵＳＥ \" then \"Full  Credit\" else shouted\n",
+            "rule t forbid cancel when product.publisher is one of \"Red\\u{A0}Hat\", \" SU\\u{200B}SE\"",
+            " or product.name contains \"WINDOWS  Server\" or \"ＸＹ\" is product.edition\n",
+            "  because \"t\"\n",
+        ));
+        let mut literals = Vec::new();
+        for rule in &policy.rules {
+            if let Some(c) = &rule.condition {
+                test_literals(c, &mut literals);
+            }
+        }
+        for fact in &policy.facts {
+            test_literals(&fact.value, &mut literals);
+        }
+        for expected in ["red hat", "suse", "windows server", "xy"] {
+            assert!(
+                literals.iter().any(|l| l == expected),
+                "{expected}: {literals:?}"
+            );
+        }
+        for literal in &literals {
+            assert_eq!(
+                text::key(literal),
+                literal.as_str(),
+                "not a key: {literal:?}"
+            );
+        }
+        // Text that is a value, not an operand of a test, stays as written.
+        let mut values = Vec::new();
+        for e in policy
+            .facts
+            .iter()
+            .map(|f| &f.value)
+            .chain(policy.lets.iter().map(|l| &l.value))
+        {
+            e.visit(&mut |e| {
+                if let Node::Const(Value::Text(t)) = &e.node {
+                    values.push(t.to_string());
+                }
+            });
+        }
+        assert!(values.iter().any(|v| v == "Full  Credit"), "{values:?}");
+        assert!(values.iter().any(|v| v == "Not  A Key"), "{values:?}");
+    }
 }

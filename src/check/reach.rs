@@ -11,7 +11,7 @@
 //! the order of two values, and reports the rule when every case has a value that no
 //! value, given or absent, satisfies. The semantics follow the evaluator: every test is
 //! false on an absent value, negated or not; `not` is plain negation; text compares
-//! ignoring case.
+//! by its key ([`crate::text`]: `"SUSE"` and `"suse "` are one value).
 
 mod sets;
 
@@ -705,8 +705,10 @@ mod tests {
             "rule t forbid cancel when not (order.status is canceled) and order.status is missing",
             "rule t forbid cancel unless order.status is active and order.status is canceled",
             "rule t forbid cancel when order.status is active or order.status is canceled",
-            // Text compares ignoring case.
+            // Text compares by its key.
             "rule t forbid cancel when product.publisher is \"suse\" and product.publisher is \"SUSE\"",
+            "rule t forbid cancel when product.publisher is \"ＳＵＳＥ\" and product.publisher is \" su\\u{AD}se\"",
+            "rule t forbid cancel when product.publisher is not \"red hat\" and product.publisher is \"redhat\"",
             "rule t forbid cancel when at is after order.term_end and at is after order.purchased_at",
             "rule t forbid download when link.downloads >= 5 and link.downloads <= 5",
             "rule t forbid purchase to customer when actor.kind is customer",
@@ -732,6 +734,10 @@ mod tests {
             "rule t forbid cancel when at is within cancellation and at is after cancellation.end",
             "rule t forbid cancel when customer.market is in tax_inclusive_markets and customer.market is \"CN\"",
             "rule t forbid purchase to customer when actor.kind is partner",
+            // Text compares by its key (docs/request.md "Comparing text"): one value, four spellings.
+            "rule t forbid cancel when product.publisher is \"SUSE\" and product.publisher is not \"suse \"",
+            "rule t forbid cancel when product.publisher is \"ＳＵＳＥ\" and product.publisher is not one of \"su\\u{200B}se\", \"x\"",
+            "rule t forbid cancel when product.publisher is one of \"Red  Hat\", \"RED\\u{A0}HAT\" and product.publisher is not \" red hat\"",
         ] {
             assert_eq!(warnings(rule), [Code::NeverApplies], "{rule}");
         }

@@ -14,6 +14,7 @@ use crate::limits::{TIME_FIRST_YEAR, TIME_LAST_YEAR};
 use crate::policy::expr::{Arith, Func, Order};
 use crate::policy::{CompiledPolicy, Expr, Node};
 use crate::request::Record;
+use crate::text::{self, Keyed};
 use crate::value::{self, round_half_away, Value};
 
 /// Why an expression could not be computed.
@@ -175,9 +176,9 @@ impl<'r, 'v> Env<'r, 'v> {
                 let (a, b) = (self.operand(a)?, self.operand(b)?);
                 Ok(ordered(*order, &a, &b))
             }
-            Node::Equal(a, b, negated) => {
-                let (a, b) = (self.operand(a)?, self.operand(b)?);
-                Ok(both_present(&a, &b) && (same(&a, &b) != *negated))
+            Node::Equal(ea, eb, negated) => {
+                let (a, b) = (self.operand(ea)?, self.operand(eb)?);
+                Ok(both_present(&a, &b) && (same_operands(&a, ea, &b, eb) != *negated))
             }
             Node::InList(a, list, negated) => {
                 let a = self.operand(a)?;
@@ -269,21 +270,27 @@ impl<'r, 'v> Env<'r, 'v> {
                 });
                 Value::Bool(result)
             }
-            Node::Equal(a, b, negated) => {
-                let (a, b) = (self.operand(a)?, self.operand(b)?);
-                let result = both_present(&a, &b) && (same(&a, &b) != *negated);
+            Node::Equal(ea, eb, negated) => {
+                let (a, b) = (self.operand(ea)?, self.operand(eb)?);
+                let result = both_present(&a, &b) && (same_operands(&a, ea, &b, eb) != *negated);
                 self.note(e, |p| {
                     format!("{} vs {} → {}", render(p, &a), render(p, &b), yes(result))
                 });
                 Value::Bool(result)
             }
-            Node::OneOf(a, options, negated) => {
-                let a = self.operand(a)?;
+            Node::OneOf(ea, options, negated) => {
+                let a = self.operand(ea)?;
+                // Text is keyed once for all the options.
+                let a_key = keyed(&a, ea);
                 let mut found = false;
                 let mut shown = Vec::new();
-                for o in options {
-                    let o = self.operand(o)?;
-                    found |= same(&a, &o) && o.is_present();
+                for eo in options {
+                    let o = self.operand(eo)?;
+                    found |= o.is_present()
+                        && match (&a_key, keyed(&o, eo)) {
+                            (Some(x), Some(y)) => x.same(&y),
+                            _ => same(&a, &o),
+                        };
                     if self.trace.is_some() {
                         shown.push(render(self.policy, &o));
                     }
@@ -336,10 +343,10 @@ impl<'r, 'v> Env<'r, 'v> {
                 });
                 Value::Bool(result)
             }
-            Node::Contains(a, b, negated) => {
-                let (a, b) = (self.operand(a)?, self.operand(b)?);
-                let result = match (&*a, &*b) {
-                    (Value::Text(a), Value::Text(b)) => contains_ignoring_case(a, b) != *negated,
+            Node::Contains(ea, eb, negated) => {
+                let (a, b) = (self.operand(ea)?, self.operand(eb)?);
+                let result = match (keyed(&a, ea), keyed(&b, eb)) {
+                    (Some(haystack), Some(needle)) => haystack.contains(&needle) != *negated,
                     _ => false,
                 };
                 self.note(e, |p| {
@@ -571,27 +578,40 @@ fn both_present(a: &Value<'_>, b: &Value<'_>) -> bool {
     a.is_present() && b.is_present()
 }
 
-/// Equality; text ignores case.
+/// Equality; text compares by its key (docs/request.md "Comparing text", [`crate::text`]).
 fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
     match (a, b) {
-        (Value::Text(x), Value::Text(y)) => {
-            x.eq_ignore_ascii_case(y) || (!x.is_ascii() && x.to_lowercase() == y.to_lowercase())
-        }
+        (Value::Text(x), Value::Text(y)) => text::same(x, y),
         (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => x == y,
         _ => a == b,
     }
 }
 
-fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
-    if haystack.is_ascii() && needle.is_ascii() {
-        let n = needle.len();
-        n == 0
-            || haystack
-                .as_bytes()
-                .windows(n)
-                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-    } else {
-        haystack.to_lowercase().contains(&needle.to_lowercase())
+/// A text operand of a test, ready to be compared by key: a text constant of the
+/// policy is a key already (the checker keys the literals of text tests); any other
+/// text is keyed here. `None` when the value is not text.
+fn keyed<'a>(v: &'a Value<'_>, from: &Expr) -> Option<Keyed<'a>> {
+    match v {
+        Value::Text(t) if matches!(from.node, Node::Const(_)) => Some(Keyed::key(t)),
+        Value::Text(t) => Some(Keyed::text(t)),
+        _ => None,
+    }
+}
+
+/// Equality of two test operands computed from `ea` and `eb`: text by key.
+#[inline]
+fn same_operands(a: &Value<'_>, ea: &Expr, b: &Value<'_>, eb: &Expr) -> bool {
+    match (a, b) {
+        (Value::Text(_), Value::Text(_)) => same_text_operands(a, ea, b, eb),
+        _ => same(a, b),
+    }
+}
+
+/// [`same_operands`] for two texts.
+fn same_text_operands(a: &Value<'_>, ea: &Expr, b: &Value<'_>, eb: &Expr) -> bool {
+    match (keyed(a, ea), keyed(b, eb)) {
+        (Some(x), Some(y)) => x.same(&y),
+        _ => same(a, b),
     }
 }
 
@@ -814,19 +834,44 @@ mod tests {
     }
 
     #[test]
-    fn text_comparison_ignores_case() {
-        assert!(same(
-            &Value::Text("SUSE".into()),
-            &Value::Text("suse".into())
+    fn text_compares_by_key() {
+        let text = |t: &str| Value::Text(t.to_string().into());
+        for (a, b) in [
+            ("SUSE", "suse"),
+            ("ÉDITION", "édition"),
+            ("SUSE ", "suse"),
+            ("ＳＵＳＥ", "suse"),
+            ("SU\u{200B}SE", "suse"),
+            ("RED  HAT", "red hat"),
+        ] {
+            assert!(same(&text(a), &text(b)), "{a:?} vs {b:?}");
+        }
+        assert!(!same(&text("red hat"), &text("redhat")));
+        // A literal of the policy is compared as the key it was compiled to.
+        let literal = Expr::new(Node::Const(text("suse")), crate::source::Span::default());
+        let field = Expr::new(Node::Field(0), crate::source::Span::default());
+        assert!(same_operands(
+            &text("SU\u{200B}SE "),
+            &field,
+            &text("suse"),
+            &literal
         ));
-        assert!(same(
-            &Value::Text("ÉDITION".into()),
-            &Value::Text("édition".into())
+        assert!(same_operands(
+            &text("suse"),
+            &literal,
+            &text("ＳＵＳＥ"),
+            &field
         ));
-        assert!(contains_ignoring_case(
-            "Windows Server 2022 Datacenter",
-            "windows server"
+        assert!(!same_operands(
+            &text("SUSE"),
+            &field,
+            &text("redhat"),
+            &literal
         ));
-        assert!(!contains_ignoring_case("Windows 11", "windows server"));
+        let name = text("WINDOWS\u{00A0}Server  2022");
+        let needle = text("windows server");
+        assert!(keyed(&name, &field)
+            .zip(keyed(&needle, &literal))
+            .is_some_and(|(h, n)| h.contains(&n)));
     }
 }

@@ -138,7 +138,8 @@ pub enum Node {
     Present(Box<Expr>),
     /// The value is not given.
     Missing(Box<Expr>),
-    /// `a is [not] b`: text compares ignoring case.
+    /// `a is [not] b`: text compares by its key ([`crate::text`]); a text constant
+    /// operand of `Equal`, `OneOf` or `Contains` is a key already (the checker keys it).
     Equal(Box<Expr>, Box<Expr>, bool),
     /// `a is [not] one of ...`
     OneOf(Box<Expr>, Vec<Expr>, bool),
@@ -148,7 +149,7 @@ pub enum Node {
     Range(Box<Expr>, Box<Expr>, Box<Expr>, bool),
     /// An ordering test (`<`, `is before`, `is not after`...).
     Compare(Order, Box<Expr>, Box<Expr>),
-    /// `a contains b` (text, ignoring case), negated when the flag is set.
+    /// `a contains b` (the key of `b` in the key of `a`), negated when the flag is set.
     Contains(Box<Expr>, Box<Expr>, bool),
     /// Arithmetic.
     Arith(Arith, Box<Expr>, Box<Expr>),

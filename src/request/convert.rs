@@ -83,6 +83,9 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
                 words.join(", ")
             ))),
         },
+        // Free text whose key is empty (only white space and format characters,
+        // docs/request.md "Comparing text", `crate::text`) counts as missing, like empty text.
+        (FieldKind::Text, Raw::Str(s)) if crate::text::is_blank(&s) => return,
         (FieldKind::Text, Raw::Str(s)) => Ok(Value::Text(s)),
         (FieldKind::Money | FieldKind::Number, raw @ (Raw::Str(_) | Raw::Number(_))) => {
             let text = match &raw {

@@ -1,8 +1,8 @@
 //! The value sets of the reachability analysis: what a test allows of one value
 //! (maybe absent; present values listed, excluded or bounded), their intersection and
 //! emptiness, and the order relations between two values as bits of `<`, `=`, `>`.
-//! Equality and order follow the evaluator (text ignores case; numbers, money, times
-//! and durations are ordered).
+//! Equality and order follow the evaluator (text compares by its key, as docs/request.md
+//! "Comparing text" says; numbers, money, times and durations are ordered).
 
 use std::cmp::Ordering;
 
@@ -154,10 +154,10 @@ pub(super) fn tighter(
     }
 }
 
-/// Equality as the evaluator sees it (text ignores case).
+/// Equality as the evaluator sees it (text compares by its key, [`crate::text`]).
 pub(super) fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
     match (a, b) {
-        (Value::Text(x), Value::Text(y)) => x.to_lowercase() == y.to_lowercase(),
+        (Value::Text(x), Value::Text(y)) => crate::text::same(x, y),
         _ => a == b,
     }
 }
