@@ -26,7 +26,14 @@ requests=("$root"/tests/requests/*.yaml "$root"/tests/requests/*.json
           "$root"/examples/*.yaml "$root"/tests/cli/*.yaml)
 streams=("$root"/examples/*.jsonl "$root"/tests/cli/*.jsonl "$root"/tests/cli/*.yaml)
 
-copy check "${policies[@]}"
+# check: one mode byte, then the text (odd: also checked after the default policy).
+mkdir -p "$corpus/check"
+for file in "${policies[@]}"; do
+  name="${file#"$root"/}"
+  name="${name//\//-}"
+  { printf '\x00'; cat "$file"; } > "$corpus/check/alone-$name"
+  { printf '\x01'; cat "$file"; } > "$corpus/check/after-default-$name"
+done
 copy fmt_roundtrip "${policies[@]}"
 copy decide "${requests[@]}"
 copy framing "${streams[@]}" "${requests[@]}"
