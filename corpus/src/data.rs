@@ -60,6 +60,9 @@ pub const PARTNER_ROLES: [&str; 8] = [
     "billing_admin", "referral_admin", "marketing_content_admin",
 ];
 
+/// Customer-side roles.
+pub const CUSTOMER_ROLES: [&str; 3] = ["global_admin", "billing_admin", "user"];
+
 /// Role strings no policy knows.
 pub const BAD_ROLES: [&str; 5] = ["superuser", "Admin Agent", "admin-agent", "owner", "root"];
 

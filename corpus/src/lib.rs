@@ -9,7 +9,9 @@
 //! Times are RFC 3339 UTC; `at` is always present. The same seed yields the same bytes
 //! on every platform.
 
-mod data;
+/// The vocabularies requests are drawn from (markets, roles, products...), also used by
+/// the differential fuzz target (`fuzz/`) to build requests of its own.
+pub mod data;
 mod mutate;
 mod request;
 mod rng;

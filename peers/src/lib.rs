@@ -8,9 +8,11 @@
 //! - [`RegoPeer`]: `policies/csp.rego` on a `regorus::Engine` loaded once, the request
 //!   as `input`, `data.csp.allow` evaluated per request.
 //!
-//! The market lists (`policies/markets.json`) are data shared by both.
+//! The market lists (`policies/markets.json`) are data shared by both. [`Engines`] holds
+//! `csp-policy` and both peers and compares their answers on one request.
 
 mod cedar;
+mod compare;
 mod rego;
 mod time;
 
@@ -18,6 +20,7 @@ mod time;
 mod tests;
 
 pub use cedar::CedarPeer;
+pub use compare::{Answers, Engines};
 pub use rego::RegoPeer;
 
 /// The free-text fields of the request schema (`is text` in the default policy's

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use csp_peers::{CedarPeer, RegoPeer};
+use csp_peers::Engines;
 
 const USAGE: &str = "usage: csp-peers-compare [--count N] [--seed S]   (defaults: 100000, 42)";
 
@@ -24,26 +24,18 @@ fn main() -> ExitCode {
     };
     // Every corpus request has `at`; this (2026-11-25T12:00:00Z) only stands in for a missing one.
     let now = DateTime::<Utc>::from_timestamp(1_795_608_000, 0).unwrap_or_default();
-    let ours = match csp_policy::Policy::embedded() {
-        Ok(policy) => policy,
-        Err(e) => return fail(&e),
-    };
-    let cedar = match CedarPeer::new(now) {
-        Ok(peer) => peer,
-        Err(e) => return fail(&e),
-    };
-    let rego = match RegoPeer::new(now) {
-        Ok(peer) => peer,
+    let peers = match Engines::new(now) {
+        Ok(engines) => engines,
         Err(e) => return fail(&e),
     };
     let corpus: Vec<String> = csp_corpus::generate(seed, count).collect();
     let engines: [Engine; 3] = [
-        ("csp-policy", &|line| ours.decide_json(line, now).is_allow()),
-        ("cedar", &|line| cedar.decide_json(line)),
-        ("rego (regorus)", &|line| rego.decide_json(line)),
+        ("csp-policy", &|line| peers.ours(line)),
+        ("cedar", &|line| peers.cedar().decide_json(line)),
+        ("rego (regorus)", &|line| peers.rego().decide_json(line)),
     ];
 
-    let (allowed, disagreements) = compare(&corpus, &engines, &rego);
+    let (allowed, disagreements) = compare(&corpus, &peers);
     println!(
         "{count} requests (seed {seed}): {allowed} allowed by csp-policy ({:.1} %), \
          {disagreements} disagreement(s)",
@@ -65,20 +57,19 @@ fn fail(error: &dyn std::fmt::Display) -> ExitCode {
 /// Decides every request with every engine; prints each disagreement (the request,
 /// the three answers, and the Rego rules that applied). Returns (allowed by ours,
 /// disagreements).
-fn compare(corpus: &[String], engines: &[Engine], rego: &RegoPeer) -> (usize, usize) {
+fn compare(corpus: &[String], peers: &Engines) -> (usize, usize) {
     let (mut allowed, mut disagreements) = (0, 0);
     for (i, line) in corpus.iter().enumerate() {
-        let answers: Vec<bool> = engines.iter().map(|(_, decide)| decide(line)).collect();
-        allowed += usize::from(answers[0]);
-        if answers.iter().all(|a| *a == answers[0]) {
+        let answers = peers.answers(line);
+        allowed += usize::from(answers.ours);
+        if answers.agree() {
             continue;
         }
         disagreements += 1;
-        println!("disagreement #{disagreements} (request {i}): {line}");
-        for ((name, _), answer) in engines.iter().zip(&answers) {
-            println!("  {name:<15} {}", if *answer { "allow" } else { "deny" });
-        }
-        println!("  rego rules      {}", rego.explain(line));
+        println!(
+            "disagreement #{disagreements} (request {i}): {}",
+            peers.describe(line, answers)
+        );
     }
     (allowed, disagreements)
 }

@@ -1,0 +1,55 @@
+//! What a person counts as records in an input that is plainly JSON Lines, computed
+//! independently of the stream splitter so that the `framing` target can compare the two.
+
+/// The number of non-blank lines when `input` is pure JSON Lines: every non-blank line
+/// (after surrounding whitespace, and a byte order mark on the first, are trimmed)
+/// starts with `{`, and the first is more than a lone `{` (which, by today's design of
+/// `src/request/stream.rs`, opens one pretty-printed document). `None` for any other
+/// input. Lines end at `\n`; bytes that are not UTF-8 count as text (as the splitter
+/// reads them, replaced).
+pub fn json_lines_records(input: &[u8]) -> Option<usize> {
+    let mut count = 0;
+    for line in input.split(|b| *b == b'\n') {
+        let text = String::from_utf8_lossy(line);
+        let mut trimmed = text.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if count == 0 {
+            trimmed = trimmed.trim_start_matches('\u{feff}');
+            if trimmed == "{" {
+                return None;
+            }
+        }
+        if !trimmed.starts_with('{') {
+            return None;
+        }
+        count += 1;
+    }
+    Some(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_lines_records;
+
+    #[test]
+    fn counts_non_blank_lines_of_json_lines() {
+        assert_eq!(json_lines_records(b""), Some(0));
+        assert_eq!(
+            json_lines_records(b"{}\n\n  \n{\"a\":1}\r\n{broken"),
+            Some(3)
+        );
+        assert_eq!(json_lines_records(b"\xef\xbb\xbf{}\n{}"), Some(2));
+        assert_eq!(json_lines_records(b"{}\n{\xff}\n"), Some(2));
+    }
+
+    #[test]
+    fn anything_else_is_not_plain_json_lines() {
+        assert_eq!(json_lines_records(b"{}\n---\n{}"), None);
+        assert_eq!(json_lines_records(b"a: 1\n"), None);
+        assert_eq!(json_lines_records(b"{\n\"a\": 1}\n"), None);
+        assert_eq!(json_lines_records(b"  {\n{}\n"), None);
+        assert_eq!(json_lines_records(b"{}\n{\n"), Some(2));
+    }
+}
