@@ -251,8 +251,9 @@ impl Gen<'_, '_> {
         Ok(order)
     }
 
-    /// A price with at most two decimals: a string `"123.45"`, a whole JSON number, or
-    /// a JSON number with decimals; a broken request may have a negative one.
+    /// A price with at most two decimals: a string `"123.45"` or a whole JSON number (a
+    /// JSON number with decimals would pass through a float in `serde_json::Value`; the
+    /// `decide` target covers those as bytes); a broken request may have a negative one.
     fn price(&mut self) -> Result<Value> {
         let cents: i64 = self.u.int_in_range(0..=5_000_000)?;
         let text = format!("{}.{:02}", cents / 100, cents % 100);
@@ -319,10 +320,14 @@ fn products() -> impl Iterator<Item = &'static Product> {
         .chain(&data::NOT_HYBRID)
 }
 
-/// A JSON number written exactly as `text` (a decimal, not a float).
+/// `text` as a JSON number when it is a whole number (exact in `serde_json::Number`), else
+/// as text: a decimal written as a JSON number would pass through a float here, and the
+/// contract takes a price as text too (the `decide` target feeds decimal numbers as bytes).
 fn number(text: &str) -> Value {
-    text.parse::<serde_json::Number>()
-        .map_or(Value::Null, Value::Number)
+    match text.parse::<i64>() {
+        Ok(whole) => Value::from(whole),
+        Err(_) => Value::String(text.to_string()),
+    }
 }
 
 /// Unix seconds as RFC 3339 UTC.
