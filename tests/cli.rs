@@ -6,79 +6,15 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+use common::{code, decisions, run, run_with_stdin, stderr, stdout, ALLOW_LINE, NOW};
+
+use std::process::Output;
 
 use serde_json::Value;
 
-const NOW: &str = "2026-11-25T12:00:00Z";
-
-/// A valid purchase by a partner admin agent (allow), as one JSON line.
-const ALLOW_LINE: &str = r#"{"action":"purchase","at":"2026-11-25T12:00:00Z","actor":{"kind":"partner","roles":["admin_agent"]},"customer":{"market":"KR"},"product":{"category":"server_subscription"}}"#;
-
 fn fixture(name: &str) -> String {
     format!("{}/tests/cli/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_csp-policy"))
-}
-
-/// Runs the binary with `args` and no standard input.
-fn run(args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-/// Runs the binary with `args`, writing `input` to its standard input.
-fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = input.to_vec();
-    // Write from another thread so that a large input cannot deadlock against stdout.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let output = child.wait_with_output().expect("the binary finishes");
-    writer.join().expect("the writer thread ends");
-    output
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// The exit code; a process killed by a signal (a crash, a stack overflow) fails here.
-fn code(output: &Output) -> i32 {
-    match output.status.code() {
-        Some(c) => c,
-        None => panic!(
-            "the process did not exit normally ({:?}); stderr:\n{}",
-            output.status,
-            stderr(output)
-        ),
-    }
-}
-
-/// Each stdout line parsed as a JSON decision.
-fn decisions(output: &Output) -> Vec<Value> {
-    stdout(output)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
-        .collect()
 }
 
 fn only_decision(output: &Output) -> Value {

@@ -6,18 +6,16 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::{bin, decisions, run, run_with_stdin, stdout, ALLOW_LINE, NOW};
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
-
-const NOW: &str = "2026-11-25T12:00:00Z";
-
-/// A valid purchase by a partner admin agent (allow), as one JSON line.
-const ALLOW_LINE: &str = r#"{"action":"purchase","at":"2026-11-25T12:00:00Z","actor":{"kind":"partner","roles":["admin_agent"]},"customer":{"market":"KR"},"product":{"category":"server_subscription"}}"#;
 
 /// The same request as one line of flow-style YAML (not JSON: the keys are bare).
 const ALLOW_FLOW: &str = "{action: purchase, at: 2026-11-25T12:00:00Z, actor: {kind: partner, roles: [admin_agent]}, customer: {market: KR}, product: {category: server_subscription}}";
@@ -27,10 +25,6 @@ const ALLOW_BLOCK: &str = "action: purchase\nat: 2026-11-25T12:00:00Z\nactor: { 
 
 /// How long a test waits for a decision from a live pipe before it fails.
 const LIVE_TIMEOUT: Duration = Duration::from_secs(20);
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_csp-policy"))
-}
 
 /// A fresh folder for this test's files.
 fn scratch(test: &str) -> PathBuf {
@@ -47,43 +41,6 @@ fn file(test: &str, name: &str, contents: &[u8]) -> String {
     let path = scratch(test).join(name);
     std::fs::write(&path, contents).expect("a scratch file");
     path.display().to_string()
-}
-
-fn run(args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let output = child.wait_with_output().expect("the binary finishes");
-    writer.join().expect("the writer thread ends");
-    output
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn decisions(output: &Output) -> Vec<Value> {
-    stdout(output)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
-        .collect()
 }
 
 fn verdicts(output: &Output) -> Vec<String> {

@@ -8,6 +8,9 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 #![cfg(unix)]
 
+mod common;
+use common::{bin, code, exe, stderr, stdout, ALLOW_LINE, NOW};
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -16,47 +19,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const NOW: &str = "2026-11-25T12:00:00Z";
-
 /// What a shell reports for a process ended by SIGPIPE, and what we exit with when
 /// standard output is a closed pipe.
 const CLOSED_PIPE: i32 = 141;
 
-/// A valid purchase by a partner admin agent (allow), as one JSON line.
-const ALLOW_LINE: &str = r#"{"action":"purchase","at":"2026-11-25T12:00:00Z","actor":{"kind":"partner","roles":["admin_agent"]},"customer":{"market":"KR"},"product":{"category":"server_subscription"}}"#;
-
-fn exe() -> &'static str {
-    env!("CARGO_BIN_EXE_csp-policy")
-}
-
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn bin() -> Command {
-    let mut command = Command::new(exe());
-    command.env("NO_COLOR", "1");
-    command
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// The exit code; a process killed by a signal (a crash, an abort) fails here.
-fn code(output: &Output) -> i32 {
-    match output.status.code() {
-        Some(c) => c,
-        None => panic!(
-            "the process did not exit normally ({:?}); stderr:\n{}",
-            output.status,
-            stderr(output)
-        ),
-    }
 }
 
 /// No panic message, no abort.
