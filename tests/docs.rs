@@ -492,9 +492,15 @@ fn every_relative_link_of_the_documentation_resolves() {
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
 
-/// Folders that are not the repository's text (build output, git's own files).
-fn skipped(name: &str) -> bool {
-    matches!(name, "target" | ".git")
+/// Folders that are not the repository's text: build output, git's own files, and what
+/// the fuzzer writes (corpora, findings, logs: ignored by git, see `.gitignore`).
+fn skipped(path: &Path) -> bool {
+    let relative = path.strip_prefix(root()).unwrap_or(path);
+    let name = relative.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    matches!(name, "target" | ".git" | "node_modules")
+        || ["fuzz/corpus", "fuzz/artifacts", "fuzz/coverage"]
+            .iter()
+            .any(|ignored| relative == Path::new(ignored))
 }
 
 fn text_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -505,7 +511,7 @@ fn text_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
-            if !skipped(&name) {
+            if !skipped(&path) {
                 text_files(&path, out);
             }
         } else if name != ".git" {
