@@ -318,3 +318,29 @@ fn a_flow_yaml_document_on_a_live_pipe_is_decided_when_it_closes() {
     let line = line.expect("no decision while the pipe is open");
     assert!(line.starts_with(r#"{"decision":"allow""#), "{line}");
 }
+
+#[test]
+fn an_object_left_open_by_a_stray_cr_does_not_swallow_the_requests_after_it() {
+    // The fuzzer's first framing finding (`tests/cli/stream-stray-cr.bin`): four JSON
+    // lines, the first with a stray CR inside a string (so its object does not close on
+    // its line) and quotes off balance in the second. Before: read as YAML, the open
+    // objects swallowed the lines after them, two decisions (lines 1 and 3) for four
+    // requests. Now every object at column 0 is a record of its own.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cli/stream-stray-cr.bin");
+    let out = run(&["eval", "--now", NOW, "--format", "text", path]);
+    let text = stdout(&out);
+    let heads: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("request at line"))
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "request at line 1: DENY (no action)",
+            "request at line 3: DENY (no action)",
+            "request at line 4: DENY purchase",
+            "request at line 5: DENY (no action)",
+        ],
+        "{text}"
+    );
+}

@@ -3,13 +3,12 @@
 
 /// The number of non-blank lines when `input` is pure JSON Lines: every non-blank line
 /// (after surrounding whitespace, and a byte order mark on the first, are trimmed)
-/// starts with `{`, and the first is more than a lone `{` (which, by today's design of
-/// `src/request/stream.rs`, opens one pretty-printed document). `None` for any other
-/// input. Lines end at `\n`; bytes that are not UTF-8 count as text (as the splitter
-/// reads them, replaced).
+/// starts with `{`. `None` for any other input. Lines end at LF, CRLF or CR alone, as
+/// docs/request.md says; bytes that are not UTF-8 count as text (as the splitter reads
+/// them, replaced).
 pub fn json_lines_records(input: &[u8]) -> Option<usize> {
     let mut count = 0;
-    for line in input.split(|b| *b == b'\n') {
+    for line in lines(input) {
         let text = String::from_utf8_lossy(line);
         let mut trimmed = text.trim();
         if trimmed.is_empty() {
@@ -17,9 +16,6 @@ pub fn json_lines_records(input: &[u8]) -> Option<usize> {
         }
         if count == 0 {
             trimmed = trimmed.trim_start_matches('\u{feff}');
-            if trimmed == "{" {
-                return None;
-            }
         }
         if !trimmed.starts_with('{') {
             return None;
@@ -27,6 +23,28 @@ pub fn json_lines_records(input: &[u8]) -> Option<usize> {
         count += 1;
     }
     Some(count)
+}
+
+/// The lines of `input`: LF, CRLF and CR alone each end one.
+fn lines(input: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(input);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match text.iter().position(|b| *b == b'\n' || *b == b'\r') {
+            None => {
+                rest = None;
+                Some(text)
+            }
+            Some(end) => {
+                let after = match text.get(end..end + 2) {
+                    Some(b"\r\n") => end + 2,
+                    _ => end + 1,
+                };
+                rest = text.get(after..);
+                text.get(..end)
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -49,7 +67,9 @@ mod tests {
         assert_eq!(json_lines_records(b"{}\n---\n{}"), None);
         assert_eq!(json_lines_records(b"a: 1\n"), None);
         assert_eq!(json_lines_records(b"{\n\"a\": 1}\n"), None);
-        assert_eq!(json_lines_records(b"  {\n{}\n"), None);
+        assert_eq!(json_lines_records(b"{\"a\":\"x\ry\"}\n"), None);
         assert_eq!(json_lines_records(b"{}\n{\n"), Some(2));
+        assert_eq!(json_lines_records(b"{\n{}\n"), Some(2));
+        assert_eq!(json_lines_records(b"{}\r{}\r\n{}\n\r{}"), Some(4));
     }
 }

@@ -21,8 +21,9 @@
 //! - **JSON** (one JSON document): see `stream/json.rs`. Normally one document; several
 //!   written one after the other are each a record.
 //! - **YAML** documents: see `stream/yaml.rs`. Documents end at `---`, `...`, a `%`
-//!   directive (which belongs to the next document) and where a flow-style document
-//!   closes.
+//!   directive (which belongs to the next document), where a flow-style document
+//!   closes, and before a `{` at column 0 when the document is an object (closed or
+//!   not: an object left open must not swallow the requests after it).
 //!
 //! In every framing, LF, CRLF and CR alone each end a line (and count as one), and a
 //! byte-order mark at the start of any line is dropped (`stream/lines.rs`).

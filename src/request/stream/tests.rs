@@ -436,3 +436,32 @@ fn a_comment_before_the_deciding_line_means_yaml() {
     let got = split("{\"a\": 1}\n# the next\n{\"b\": 2}\n{\"c\": 3}\n");
     assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), [1, 2, 4]);
 }
+
+#[test]
+fn an_object_left_open_does_not_swallow_the_objects_after_it() {
+    // Fuzz finding `framing-stray-cr-merges-records`: a CR inside a string ends the
+    // first line, so its object never closes on that line, and quotes off balance in a
+    // later line kept the document open: every request at column 0 after it was merged
+    // into one broken record.
+    let input = "{\"action\":\"purchase\",\"at\":\"2026\r-11-25T12:00:00Z\"}\n\
+                 {\"p\":{\"c\":\"s,\"p\":{\"c\":\"s\"}}\n\
+                 {\"a\": 2}\n\
+                 {\"a\": 3}\n";
+    let got = split(input);
+    let lines: Vec<usize> = got.iter().map(|g| g.0).collect();
+    assert_eq!(lines, [1, 3, 4, 5], "{got:?}");
+    assert!(got.iter().all(|g| g.2 == Format::Yaml));
+    assert!(got[0].1.ends_with("12:00:00Z\"}"), "{got:?}");
+}
+
+#[test]
+fn a_nested_object_indented_in_a_flow_document_is_not_a_new_document() {
+    let got = framed(
+        "{\"a\":\n  {\"b\": 1},\n \"c\": \"open\n{still the string\"}\n",
+        Framing::Yaml,
+    );
+    // A `{` at column 0 always starts a request, even inside an open quote; indented,
+    // it is content.
+    let lines: Vec<usize> = got.iter().map(|g| g.0).collect();
+    assert_eq!(lines, [1, 4], "{got:?}");
+}

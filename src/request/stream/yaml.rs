@@ -12,7 +12,12 @@
 //!   is then decided without waiting for the next line;
 //! - before a line that opens a flow collection at column 0 after the document's content,
 //!   outside any open bracket or quote: YAML allows no such line inside a document, and
-//!   it is how one request after another looks without `---` (`jq .` output).
+//!   it is how one request after another looks without `---` (`jq .` output);
+//! - before a line that opens `{` at column 0 in a document whose content opened with
+//!   `{` and has not closed, even inside an open bracket or quote: a request is an
+//!   object, a formatter indents the objects nested in it, and an object left open
+//!   (cut short, a stray line end inside a string, quotes off balance) must become a
+//!   broken record of its own, not swallow the requests written after it.
 //!
 //! `---`, `...` and `%` count only at column 0 (after a byte-order mark), as in YAML. A
 //! document of blank lines, comments, directives and markers only is not a record. Blank
@@ -47,8 +52,10 @@ fn is_marker_of(line: &str, marker: &str) -> bool {
 enum Kind {
     /// No content yet.
     Unknown,
-    /// Opens with `{` or `[`.
-    Flow,
+    /// Opens with `{`: an object, as a request is.
+    Object,
+    /// Opens with `[`.
+    List,
     /// Anything else.
     Block,
 }
@@ -145,7 +152,9 @@ impl YamlDocuments {
             self.append(&line);
             return None;
         }
-        if !open && (text.starts_with('{') || text.starts_with('[')) && self.has_record() {
+        let starts_object = text.starts_with('{');
+        let new_object = starts_object && self.kind == Kind::Object;
+        if (new_object || !open && (starts_object || text.starts_with('['))) && self.has_record() {
             lines.unread(line);
             return self.end(buffer);
         }
@@ -160,7 +169,7 @@ impl YamlDocuments {
             }
             self.content = true;
             self.scan.reset();
-            self.closed = self.kind == Kind::Flow;
+            self.closed = self.kind != Kind::Block;
             return self.closed_document(buffer);
         }
         self.content_in(text);
@@ -174,7 +183,7 @@ impl YamlDocuments {
             self.kind = flow_or_block(text);
         }
         let closed_clean = self.scan.line(text);
-        if self.kind == Kind::Flow && !self.scan.is_open() {
+        if self.kind != Kind::Block && !self.scan.is_open() {
             if closed_clean {
                 self.closed = true;
             } else if !is_blank_or_comment(text) {
@@ -245,8 +254,11 @@ impl YamlDocuments {
 }
 
 fn flow_or_block(text: &str) -> Kind {
-    if text.trim_start().starts_with(['{', '[']) {
-        Kind::Flow
+    let text = text.trim_start();
+    if text.starts_with('{') {
+        Kind::Object
+    } else if text.starts_with('[') {
+        Kind::List
     } else {
         Kind::Block
     }
