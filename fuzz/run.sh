@@ -51,8 +51,10 @@ dict_for() {
 failed=()
 summary=()
 for target in $targets; do
-  mkdir -p "artifacts/$target"
-  log="artifacts/$target/last-run.log"
+  # The log lives outside artifacts/: cargo-fuzz reports (and replays) the newest file
+  # there as the failing input, and a log being written would be that file.
+  mkdir -p "artifacts/$target" logs
+  log="logs/$target.log"
   stamp="artifacts/$target/.started"
   touch "$stamp"
   echo "== fuzzing $target for $seconds s"

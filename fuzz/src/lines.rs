@@ -1,23 +1,26 @@
 //! What a person counts as records in an input that is plainly JSON Lines, computed
 //! independently of the stream splitter so that the `framing` target can compare the two.
 
-/// The number of non-blank lines when `input` is pure JSON Lines: every non-blank line
-/// (after surrounding whitespace, and a byte order mark on the first, are trimmed)
-/// starts with `{`. `None` for any other input. Lines end at LF, CRLF or CR alone, as
+/// The number of non-blank lines when `input` is pure JSON Lines: the first non-blank
+/// line starts with `{` after surrounding whitespace and a byte order mark, and every
+/// later one starts with `{` at column 0 (an indented `{` after a line left open reads
+/// as an object nested in it, as the content rule of docs/request.md says). `None` for
+/// any other input. Lines end at LF, CRLF or CR alone, as
 /// docs/request.md says; bytes that are not UTF-8 count as text (as the splitter reads
 /// them, replaced).
 pub fn json_lines_records(input: &[u8]) -> Option<usize> {
     let mut count = 0;
     for line in lines(input) {
         let text = String::from_utf8_lossy(line);
-        let mut trimmed = text.trim();
-        if trimmed.is_empty() {
+        if text.trim().is_empty() {
             continue;
         }
-        if count == 0 {
-            trimmed = trimmed.trim_start_matches('\u{feff}');
-        }
-        if !trimmed.starts_with('{') {
+        let start = if count == 0 {
+            text.trim().trim_start_matches('\u{feff}')
+        } else {
+            &text
+        };
+        if !start.starts_with('{') {
             return None;
         }
         count += 1;
@@ -68,6 +71,7 @@ mod tests {
         assert_eq!(json_lines_records(b"a: 1\n"), None);
         assert_eq!(json_lines_records(b"{\n\"a\": 1}\n"), None);
         assert_eq!(json_lines_records(b"{\"a\":\"x\ry\"}\n"), None);
+        assert_eq!(json_lines_records(b"{\"a\":[\n  {\"b\"]}}\n{}\n"), None);
         assert_eq!(json_lines_records(b"{}\n{\n"), Some(2));
         assert_eq!(json_lines_records(b"{\n{}\n"), Some(2));
         assert_eq!(json_lines_records(b"{}\r{}\r\n{}\n\r{}"), Some(4));
