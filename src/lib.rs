@@ -21,7 +21,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod check;
-pub mod cli;
 pub mod decision;
 pub mod eval;
 pub mod files;
@@ -58,6 +57,12 @@ impl Policy {
     /// A policy read from files and folders of `.policy` files.
     pub fn from_paths(paths: &[std::path::PathBuf]) -> Result<Policy, LoadError> {
         load::load_paths(paths).map(|compiled| Policy { compiled })
+    }
+
+    /// A policy from sources already read (see [`load::read_sources_reporting`] and
+    /// [`load::embedded_sources`]): parsed and checked; any error makes it unusable.
+    pub fn from_sources(sources: source::SourceMap) -> Result<Policy, LoadError> {
+        load::load(sources).map(|compiled| Policy { compiled })
     }
 
     /// Wraps an already compiled policy.

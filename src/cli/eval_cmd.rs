@@ -1,9 +1,9 @@
 //! `csp-policy eval`: read requests, decide each in input order, write decisions.
 //!
-//! The stream goes through [`crate::eval::batch`]: bounded memory whatever the input's
+//! The stream goes through [`csp_policy::eval::batch`]: bounded memory whatever the input's
 //! length, several threads for a large input, one decision per record in input order.
 //! Its framing is `--input`, else the file's extension, else the content
-//! ([`crate::request::stream`]). Standard input is read through a
+//! ([`csp_policy::request::stream`]). Standard input is read through a
 //! [`LiveInput`], so that a request written to a pipe is decided and its decision
 //! written while the pipe stays open. A progress line is drawn on standard error only
 //! when it is a terminal.
@@ -15,11 +15,13 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use csp_policy::eval;
+use csp_policy::eval::batch::{self, Progress, Rendering, Settings};
+use csp_policy::request::stream::{Framing, Input, LiveInput, Records};
+
+use super::args::{InputFormat, OutputFormat};
+use super::exit;
 use super::output::{say, Recording};
-use super::{exit, InputFormat, OutputFormat};
-use crate::eval;
-use crate::eval::batch::{self, Progress, Rendering, Settings};
-use crate::request::stream::{Framing, Input, LiveInput, Records};
 
 /// How long a run must last before a progress line appears (so that a short run never
 /// flashes one).
@@ -37,7 +39,7 @@ pub fn run(
 ) -> i32 {
     let now: DateTime<Utc> = match now {
         None => Utc::now(),
-        Some(text) => match crate::value::parse_time(text) {
+        Some(text) => match csp_policy::value::parse_time(text) {
             Some(t) => t,
             None => {
                 say!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
@@ -45,7 +47,7 @@ pub fn run(
             }
         },
     };
-    let policy = match super::load_policy(policies, "nothing was evaluated") {
+    let policy = match super::policy::load_policy(policies, "nothing was evaluated") {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -123,11 +125,11 @@ pub fn run(
     }
 }
 
-/// One thread per CPU, at most [`crate::limits::JOBS`].
+/// One thread per CPU, at most [`csp_policy::limits::JOBS`].
 fn default_jobs() -> usize {
     std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .min(usize::from(crate::limits::JOBS))
+        .min(usize::from(csp_policy::limits::JOBS))
 }
 
 /// The progress line on standard error: drawn only when standard error is a terminal,

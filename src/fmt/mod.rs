@@ -49,14 +49,13 @@
 //! original, spans aside ([`without_spans`]): [`format_source`] checks the second on
 //! every run (and that no comment was lost) and refuses to produce a text that fails it.
 
-mod cli;
 mod comments;
 mod expr;
 mod layout;
+pub mod paths;
 mod place;
 mod spans;
 
-pub use cli::run_cli;
 pub use spans::without_spans;
 
 use crate::syntax::{self, ast::Declaration, ast::PolicyFile, SyntaxError};

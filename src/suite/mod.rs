@@ -36,8 +36,9 @@
 //! *decides* a case when its id is among the reasons, a reject when its id is among the
 //! error codes; the default deny is counted apart.
 //!
-//! **Exit codes**: 0 every case passed, 1 a case failed, 2 a suite (or a request file)
-//! cannot be read or is invalid (nothing is run then), 3 the policy has errors.
+//! Nothing here prints or decides an exit code: suites are read into values
+//! ([`load_all`]), run into [`CaseResult`]s ([`run::run`], [`run::coverage`]) and written as
+//! reports ([`report`]); the `test` command of the binary says them.
 
 pub mod node;
 pub mod parse;
@@ -46,63 +47,29 @@ pub mod run;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::output::say;
-use crate::cli::{exit, SuiteFormat};
+use crate::files::Skipped;
 pub use parse::{Case, Expected, ExpectedValue, Suite, SuiteError, Verdict};
 pub use run::{CaseResult, Coverage, Mismatch, RuleCoverage};
 
 /// The extensions of suite files looked for in a folder.
 pub const SUITE_EXTENSIONS: [&str; 2] = ["yaml", "yml"];
 
-/// Runs the suites against the policy and returns the exit code.
-pub fn run_cli(
-    policies: &[PathBuf],
-    suites: &[PathBuf],
-    coverage: bool,
-    format: SuiteFormat,
-) -> i32 {
-    let policy = match crate::cli::load_policy(policies, "no case was run") {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let loaded = match load_all(suites) {
-        Ok(loaded) => loaded,
-        Err(errors) => {
-            for e in &errors {
-                say!("error: {e}\n");
-            }
-            say!(
-                "error: {} problem(s) in the suites; no case was run\n",
-                errors.len()
-            );
-            return exit::USAGE;
-        }
-    };
-    let results = run::run(&policy, &loaded, chrono::Utc::now());
-    let coverage = coverage.then(|| run::coverage(policy.compiled(), &results));
-    let output = match format {
-        SuiteFormat::Text => report::text(&results, coverage.as_ref()),
-        SuiteFormat::Json => report::json(&results, coverage.as_ref()),
-        SuiteFormat::Junit => report::junit(&results, coverage.as_ref()),
-    };
-    // A closed pipe (`| head`) ends the output quietly (141); a full disk is said (2).
-    if let Err(e) = crate::cli::output::stdout_all(output.as_bytes()) {
-        return e.report("standard output");
-    }
-    if results.iter().all(CaseResult::passed) {
-        exit::OK
-    } else {
-        exit::DENIED_OR_FAILED
-    }
+/// Reads every suite named; see [`load_all_reporting`] (whose skipped entries this drops).
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Suite>, Vec<SuiteError>> {
+    load_all_reporting(paths, &mut |_| {})
 }
 
 /// Reads every suite named (files, or folders whose `*.yaml` / `*.yml` files are read in
-/// name order); every problem in every file is returned.
-pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Suite>, Vec<SuiteError>> {
+/// name order, without following a link out of the folder: each entry skipped is given
+/// to `skipped`, for a warning); every problem in every file is returned.
+pub fn load_all_reporting(
+    paths: &[PathBuf],
+    skipped: &mut dyn FnMut(&Skipped),
+) -> Result<Vec<Suite>, Vec<SuiteError>> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
-        match suite_files(path) {
+        match suite_files(path, skipped) {
             Ok(found) => files.extend(found),
             Err(e) => errors.push(e),
         }
@@ -122,7 +89,7 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Suite>, Vec<SuiteError>> {
 }
 
 /// The suite files a command-line path stands for.
-fn suite_files(path: &Path) -> Result<Vec<PathBuf>, SuiteError> {
+fn suite_files(path: &Path, skipped: &mut dyn FnMut(&Skipped)) -> Result<Vec<PathBuf>, SuiteError> {
     let problem = |message: String| SuiteError {
         file: path.display().to_string(),
         line: None,
@@ -135,15 +102,53 @@ fn suite_files(path: &Path) -> Result<Vec<PathBuf>, SuiteError> {
         }
         return Err(problem("no such file or folder".into()));
     }
-    // Links out of the folder are not followed (a warning names each one skipped).
+    // Links out of the folder are not followed (each one skipped is reported).
     let listing =
         crate::files::list(path, &SUITE_EXTENSIONS, None).map_err(|e| problem(e.to_string()))?;
-    for skipped in &listing.skipped {
-        say!("warning: {skipped}\n");
-    }
+    listing.skipped.iter().for_each(&mut *skipped);
     let found = listing.files;
     if found.is_empty() {
         return Err(problem("holds no .yaml or .yml suite file".into()));
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_a_folder_are_reported_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        let suite = "cases:\n  - name: a\n    request: { action: purchase }\n    expect: { decision: deny }\n";
+        std::fs::write(folder.path().join("a.yaml"), suite).unwrap();
+        std::fs::write(outside.path().join("b.yaml"), suite).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("b.yaml"), folder.path().join("b.yaml"))
+            .unwrap();
+        let mut skipped = Vec::new();
+        let suites = load_all_reporting(&[folder.path().to_path_buf()], &mut |s| {
+            skipped.push(s.path.clone());
+        })
+        .unwrap();
+        assert_eq!(suites.len(), 1);
+        assert_eq!(skipped, [folder.path().join("b.yaml")]);
+        // The quiet form reads the same.
+        assert_eq!(load_all(&[folder.path().to_path_buf()]).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn every_problem_of_every_path_is_returned() {
+        let empty = tempfile::tempdir().unwrap();
+        let errors = load_all(&[
+            PathBuf::from("no/such/suite.yaml"),
+            empty.path().to_path_buf(),
+        ])
+        .unwrap_err();
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("no such file or folder"));
+        assert!(messages[1].contains("holds no .yaml or .yml suite file"));
+    }
 }

@@ -1,0 +1,138 @@
+//! The command line's grammar (clap): the commands, their options, and the value lists of
+//! `--format` and `--input`. Nothing here runs anything.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use super::exit::HELP as EXIT_CODES;
+
+/// `--jobs` at most [`csp_policy::limits::JOBS`] (as clap's range wants it).
+const JOBS_MAX: i64 = csp_policy::limits::JOBS as i64;
+
+/// csp-policy: decide CSP software requests (purchase, keys, downloads, cancel, audit)
+/// with a declarative policy.
+#[derive(Debug, Parser)]
+#[command(name = "csp-policy", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats of decisions and diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON object per line.
+    Json,
+    /// One YAML document per decision.
+    Yaml,
+    /// Plain text for people.
+    Text,
+}
+
+/// How `eval` reads its requests (`--input`); without it, the file's extension and
+/// then the content decide (see [`csp_policy::request::stream`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// JSON text: one document, or several one after the other.
+    Json,
+    /// JSON Lines: one request per line that is not blank.
+    Jsonl,
+    /// YAML documents, separated by `---`.
+    Yaml,
+}
+
+impl InputFormat {
+    /// The library's framing.
+    pub fn framing(self) -> csp_policy::request::stream::Framing {
+        use csp_policy::request::stream::Framing;
+        match self {
+            InputFormat::Json => Framing::Json,
+            InputFormat::Jsonl => Framing::JsonLines,
+            InputFormat::Yaml => Framing::Yaml,
+        }
+    }
+}
+
+/// Output formats of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuiteFormat {
+    /// Failures side by side, then `N passed, N failed`.
+    Text,
+    /// One JSON document with every case and the coverage.
+    Json,
+    /// JUnit XML for CI systems.
+    Junit,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decide requests: one YAML/JSON document, a multi-document YAML stream, or JSON Lines.
+    #[command(after_help = EXIT_CODES)]
+    Eval {
+        /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+        /// The time used for requests without `at` (RFC 3339); the current time when absent.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// How to write decisions.
+        #[arg(long, value_enum, default_value = "json")]
+        format: OutputFormat,
+        /// Explain each rule considered and the values that decided it.
+        #[arg(long)]
+        explain: bool,
+        /// Threads deciding a large input (decisions stay in input order); the number of
+        /// CPUs when absent (at most 64).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=JOBS_MAX))]
+        jobs: Option<u16>,
+        /// How the requests are written; by default the file's extension decides
+        /// (.jsonl/.ndjson, .json, .yaml/.yml), else the content.
+        #[arg(long = "input", value_enum, value_name = "FORMAT")]
+        input_format: Option<InputFormat>,
+        /// The requests: a file, or `-` (or nothing) for standard input.
+        #[arg(value_name = "FILE")]
+        input: Option<PathBuf>,
+    },
+    /// Parse and check a policy; print every problem with its location.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// How to write diagnostics.
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Rewrite policy files in the canonical layout (comments kept).
+    #[command(after_help = EXIT_CODES)]
+    Fmt {
+        /// Only check: print a diff and exit 1 when a file would change.
+        #[arg(long)]
+        check: bool,
+        /// Policy files or folders.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run YAML suites of requests with expected decisions, facts and rules.
+    #[command(after_help = EXIT_CODES)]
+    Test {
+        /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+        /// Report, per rule, how many cases reached it and how many it decided.
+        #[arg(long)]
+        coverage: bool,
+        /// How to write results.
+        #[arg(long, value_enum, default_value = "text")]
+        format: SuiteFormat,
+        /// Suite files or folders of suites.
+        #[arg(value_name = "SUITE", required = true)]
+        suites: Vec<PathBuf>,
+    },
+}
