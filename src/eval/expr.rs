@@ -650,16 +650,12 @@ pub fn render_into(out: &mut String, policy: &CompiledPolicy, v: &Value<'_>) {
     match v {
         Value::Absent => out.push_str("(not given)"),
         Value::Bool(b) => out.push_str(if *b { "yes" } else { "no" }),
-        Value::Number(n) => {
-            crate::decision::write_number(out, *n);
-        }
-        Value::Money(m) => {
-            crate::decision::write_money(out, *m);
-        }
+        Value::Number(n) => value::write_number(out, *n),
+        Value::Money(m) => value::write_money(out, *m),
         Value::Text(t) => out.push_str(t),
-        Value::Time(t) => write_time(out, t),
-        Value::Duration(d) => out.push_str(&value::format_duration(*d)),
-        Value::Guid(g) => write_guid(out, *g),
+        Value::Time(t) => value::write_time(out, t),
+        Value::Duration(d) => value::write_duration(out, *d),
+        Value::Guid(g) => value::write_guid(out, *g),
         Value::Market(m) => {
             let _ = write!(out, "{m}");
         }
@@ -683,62 +679,6 @@ pub fn render_into(out: &mut String, policy: &CompiledPolicy, v: &Value<'_>) {
                 .get(usize::from(*a))
                 .map_or("", |a| a.name.as_str()),
         ),
-    }
-}
-
-/// Appends a time as [`value::format_time`] writes it (RFC 3339, UTC, `Z`, fractions
-/// only when present), directly for years 0-9999 outside leap seconds.
-fn write_time(out: &mut String, time: &chrono::DateTime<chrono::Utc>) {
-    use chrono::{Datelike as _, Timelike as _};
-    let naive = time.naive_utc();
-    let (year, nano) = (naive.year(), naive.nanosecond());
-    if !(0..=9999).contains(&year) || nano >= 1_000_000_000 {
-        out.push_str(&value::format_time(time));
-        return;
-    }
-    // Four digits of year, then two-digit fields: written digit by digit, as chrono does.
-    let year = year.unsigned_abs();
-    push_two_digits(out, year / 100);
-    push_two_digits(out, year % 100);
-    out.push('-');
-    push_two_digits(out, naive.month());
-    out.push('-');
-    push_two_digits(out, naive.day());
-    out.push('T');
-    push_two_digits(out, naive.hour());
-    out.push(':');
-    push_two_digits(out, naive.minute());
-    out.push(':');
-    push_two_digits(out, naive.second());
-    let _ = if nano == 0 {
-        Ok(())
-    } else if nano % 1_000_000 == 0 {
-        write!(out, ".{:03}", nano / 1_000_000)
-    } else if nano % 1_000 == 0 {
-        write!(out, ".{:06}", nano / 1_000)
-    } else {
-        write!(out, ".{nano:09}")
-    };
-    out.push('Z');
-}
-
-/// Appends a number below 100 as two digits.
-fn push_two_digits(out: &mut String, n: u32) {
-    out.push(char::from(b'0' + (n / 10 % 10) as u8));
-    out.push(char::from(b'0' + (n % 10) as u8));
-}
-
-/// Appends a GUID as [`value::format_guid`] writes it (lower case, 8-4-4-4-12).
-fn write_guid(out: &mut String, guid: u128) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for i in 0..32u32 {
-        if matches!(i, 8 | 12 | 16 | 20) {
-            out.push('-');
-        }
-        let nibble = (guid >> (4 * (31 - i))) & 0xf;
-        out.push(char::from(
-            HEX.get(nibble as usize).copied().unwrap_or(b'0'),
-        ));
     }
 }
 
@@ -772,33 +712,6 @@ mod tests {
             0
         );
         assert_eq!(whole_days(TimeDelta::zero()), 0);
-    }
-
-    #[test]
-    fn times_and_guids_are_written_as_value_writes_them() {
-        for text in [
-            "2026-11-25T12:00:00Z",
-            "0001-01-01T00:00:00Z",
-            "9999-12-31T23:59:59Z",
-            "2026-11-25T12:00:00.5Z",
-            "2026-11-25T12:00:00.000123Z",
-            "2026-11-25T12:00:00.000000001Z",
-            "2026-11-25T21:00:00+09:00",
-        ] {
-            let time = value::parse_time(text).unwrap();
-            let mut out = String::new();
-            write_time(&mut out, &time);
-            assert_eq!(out, value::format_time(&time), "{text}");
-        }
-        let far = chrono::DateTime::<chrono::Utc>::MAX_UTC;
-        let mut out = String::new();
-        write_time(&mut out, &far);
-        assert_eq!(out, value::format_time(&far));
-        for guid in [0u128, u128::MAX, 0x3f1c2b7e_8a9d_4c3b_9e2f_1a2b3c4d5e6f] {
-            let mut out = String::new();
-            write_guid(&mut out, guid);
-            assert_eq!(out, value::format_guid(guid));
-        }
     }
 
     /// Decides a YAML request with a policy whose fact `later` is `t + 1 days` and

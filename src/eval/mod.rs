@@ -735,7 +735,7 @@ fn fact_value(policy: &CompiledPolicy, v: &Value<'_>, scratch: &mut Scratch) -> 
         Value::Number(n) => FactValue::Number(*n),
         Value::Money(m) => {
             let mut text = scratch.string();
-            crate::decision::write_money(&mut text, *m);
+            crate::value::write_money(&mut text, *m);
             FactValue::Text(text)
         }
         Value::Roles(mask) => FactValue::List(
