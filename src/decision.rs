@@ -10,6 +10,7 @@ mod yaml;
 
 use rust_decimal::Decimal;
 
+use crate::policy::Effect;
 use crate::request::RequestError;
 
 pub use text::visible;
@@ -40,8 +41,8 @@ pub struct Decision {
 pub struct Reason {
     /// The rule id (`default-deny` when no rule permits the action).
     pub rule: String,
-    /// `permit`, `forbid`, or `deny` for the default.
-    pub effect: &'static str,
+    /// [`Effect::Permit`], [`Effect::Forbid`], or [`Effect::Deny`] for the default.
+    pub effect: Effect,
     /// The rule's message with its values filled in.
     pub message: String,
 }

@@ -24,7 +24,7 @@ impl Decision {
             out.push_str("{\"rule\":");
             write_str(out, &r.rule);
             out.push_str(",\"effect\":");
-            write_str(out, r.effect);
+            write_str(out, r.effect.as_str());
             out.push_str(",\"message\":");
             write_str(out, &r.message);
             out.push('}');
@@ -96,6 +96,7 @@ mod tests {
 
     use super::*;
     use crate::decision::Reason;
+    use crate::policy::Effect;
 
     #[test]
     fn json_matches_the_contract_shape() {
@@ -104,7 +105,7 @@ mod tests {
             action: Some("cancel".into()),
             reasons: vec![Reason {
                 rule: "cancel-within-window".into(),
-                effect: "permit",
+                effect: Effect::Permit,
                 message: "ok \"quoted\"".into(),
             }],
             errors: vec![],

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 use super::{Decision, FactValue, Reason};
+use crate::policy::Effect;
 use crate::request::RequestError;
 
 /// Characters that a writer must escape or quote, and some that it must not touch.
@@ -108,7 +109,7 @@ prop_compose! {
         allow in any::<bool>(),
         action in proptest::option::of(text()),
         reasons in proptest::collection::vec(
-            (text(), proptest::sample::select(&["permit", "forbid", "deny"][..]), text()),
+            (text(), proptest::sample::select(&[Effect::Permit, Effect::Forbid, Effect::Deny][..]), text()),
             0..3,
         ),
         errors in proptest::collection::vec(error(), 0..3),
@@ -137,7 +138,7 @@ fn expected(d: &Decision) -> Value {
     let reasons: Vec<Value> = d
         .reasons
         .iter()
-        .map(|r| json!({ "rule": r.rule, "effect": r.effect, "message": r.message }))
+        .map(|r| json!({ "rule": r.rule, "effect": r.effect.as_str(), "message": r.message }))
         .collect();
     let errors: Vec<Value> = d
         .errors

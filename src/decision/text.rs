@@ -22,7 +22,7 @@ impl Decision {
             let _ = writeln!(
                 out,
                 "  {} {}: {}",
-                visible(r.effect),
+                r.effect,
                 visible(&r.rule),
                 visible(&r.message)
             );

@@ -26,7 +26,7 @@ impl Decision {
             out.push_str("\n  - rule: ");
             yaml_str(out, &r.rule);
             out.push_str("\n    effect: ");
-            yaml_key(out, r.effect);
+            yaml_key(out, r.effect.as_str());
             out.push_str("\n    message: ");
             yaml_str(out, &r.message);
         }
@@ -131,19 +131,18 @@ fn push_yaml_escaped(out: &mut String, s: &str) {
     }
 }
 
-/// Writes a mapping key (or a word such as an effect): plain when it is a name that every YAML reader takes as that
-/// text (letters, digits and `_`, not starting with a digit, and not a word YAML 1.1 or
-/// 1.2 reads as null or a boolean), else quoted with [`yaml_str`].
+/// Writes a mapping key (or a word such as an effect): plain when it is a name that
+/// every YAML reader takes as that text (letters, digits and `_`, not starting with a
+/// digit, and not a word YAML 1.1 or 1.2 reads as null or a boolean, in any case), else
+/// quoted with [`yaml_str`].
 fn yaml_key(out: &mut String, key: &str) {
+    const SPECIAL: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
     let plain = key
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !matches!(
-            key.to_ascii_lowercase().as_str(),
-            "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
-        );
+        && !SPECIAL.iter().any(|word| key.eq_ignore_ascii_case(word));
     if plain {
         out.push_str(key);
     } else {

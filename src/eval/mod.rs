@@ -22,7 +22,9 @@ use std::cell::RefCell;
 use chrono::{DateTime, Utc};
 
 use crate::decision::{Decision, FactValue, Reason};
-use crate::policy::{Audience, CompiledPolicy, CompiledRule, Requirement, Template, TemplatePart};
+use crate::policy::{
+    Audience, CompiledPolicy, CompiledRule, Effect, Requirement, Template, TemplatePart,
+};
 use crate::request::stream::{Document, Format};
 use crate::request::{decode, Record, RequestError};
 use crate::value::Value;
@@ -441,9 +443,9 @@ fn decide_into<'v>(
     out.allow = allow;
 
     let (deciding, effect) = if allow {
-        (&permits, "permit")
+        (&permits, Effect::Permit)
     } else {
-        (&forbids, "forbid")
+        (&forbids, Effect::Forbid)
     };
     for rule in deciding
         .iter()
@@ -466,7 +468,7 @@ fn decide_into<'v>(
         id.push_str("default-deny");
         out.reasons.push(Reason {
             rule: id,
-            effect: "deny",
+            effect: Effect::Deny,
             message,
         });
     }
@@ -638,7 +640,7 @@ fn applies<'v>(
                 explanation.push(format!(
                     "{} ({}): does not apply to a {who} with roles [{}] → skipped",
                     rule.id,
-                    rule.effect.keyword(),
+                    rule.effect.as_str(),
                     roles.join(", ")
                 ));
             }
@@ -651,7 +653,7 @@ fn applies<'v>(
     };
     if explain {
         let verdict = if holds {
-            rule.effect.keyword()
+            rule.effect.as_str()
         } else {
             "no match"
         };
@@ -663,7 +665,7 @@ fn applies<'v>(
         explanation.push(format!(
             "{} ({}){condition} → {verdict}",
             rule.id,
-            rule.effect.keyword()
+            rule.effect.as_str()
         ));
         if let Some(trace) = env.trace.as_mut() {
             explanation.extend(trace.drain(..).map(|t| format!("  {t}")));
@@ -752,5 +754,54 @@ fn fact_value(policy: &CompiledPolicy, v: &Value<'_>, scratch: &mut Scratch) -> 
             render_into(&mut text, policy, other);
             FactValue::Text(text)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::request::RequestError;
+
+    /// Decides a YAML request with a policy whose rule divides by `d` and whose facts
+    /// divide by `m` = `n - 2` and multiply `n` by itself.
+    fn decide(request: &str) -> crate::Decision {
+        let text = "actions {\n  go \"Go\"\n}\ninput {\n  action \"action\" is the action\n  at \"time\" is the time of the request\n  n \"n\" is a number\n  d \"d\" is a number\n}\nrule halves\n  permit go\n  when n / d > 1\n  because \"n is large\"\nfact square for go = n * n\nlet m = n - 2\nfact share for go = 100 / m\n";
+        let mut sources = crate::source::SourceMap::new();
+        sources.add(crate::source::SourceFile::new("t.policy", text));
+        let policy = crate::load::load(sources).map_err(|e| e.render()).unwrap();
+        let now = crate::value::parse_time("2026-11-25T12:00:00Z").unwrap();
+        crate::Policy::from_compiled(policy).decide_yaml(request, now)
+    }
+
+    #[test]
+    fn a_rule_or_fact_that_cannot_be_computed_is_an_error_naming_it() {
+        let d = decide("action: go\nn: 3\nd: 0\n");
+        assert!(!d.allow);
+        let messages: Vec<(&str, String)> =
+            d.errors.iter().map(|e| (e.code(), e.to_string())).collect();
+        assert_eq!(
+            messages,
+            [(
+                "evaluation-error",
+                "rule halves: division by zero in `n / d`".to_string()
+            )],
+            "a fact is quiet once the request has an error"
+        );
+        let d = decide("action: go\nn: 2\nd: 1\n");
+        assert!(!d.allow);
+        let messages: Vec<(&str, String)> =
+            d.errors.iter().map(|e| (e.code(), e.to_string())).collect();
+        assert_eq!(
+            messages,
+            [(
+                "evaluation-error",
+                "cannot compute share: division by zero in `100 / m`".to_string()
+            )]
+        );
+        let d = decide("action: go\nn: 79228162514264337593543950335\nd: 1\n");
+        let messages: Vec<String> = d.errors.iter().map(RequestError::to_string).collect();
+        assert_eq!(
+            messages,
+            ["cannot compute square: `n * n` is out of range".to_string()]
+        );
     }
 }
