@@ -16,6 +16,9 @@ use crate::request::RequestError;
 pub use text::visible;
 pub use yaml::yaml_str;
 
+/// The rule id of the default deny's reason (effect [`Effect::Deny`]).
+pub const DEFAULT_DENY: &str = "default-deny";
+
 /// Allow or deny, with why, what went wrong, and the computed facts.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Decision {

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 use super::{Decision, FactValue, Reason};
+use crate::eval::{EvalError, ExprError};
 use crate::policy::Effect;
 use crate::request::RequestError;
 
@@ -100,7 +101,14 @@ fn error() -> impl Strategy<Value = RequestError> {
             }),
         (text(), text()).prop_map(|(field, value)| RequestError::UnknownMarket { field, value }),
         (text(), text()).prop_map(|(rule, message)| RequestError::Rejected { rule, message }),
-        text().prop_map(|message| RequestError::Evaluation { message }),
+        (text(), text()).prop_map(|(rule, expr)| RequestError::Evaluation(EvalError::Rule {
+            rule,
+            error: ExprError::DivisionByZero { expr }
+        })),
+        (text(), text()).prop_map(|(fact, expr)| RequestError::Evaluation(EvalError::Fact {
+            fact,
+            error: ExprError::Overflow { expr }
+        })),
     ]
 }
 

@@ -12,7 +12,7 @@ use crate::request::RequestError;
 use crate::{eval, Policy};
 
 /// The rule id of the default deny in decisions.
-pub(crate) const DEFAULT_DENY: &str = "default-deny";
+pub(crate) use crate::decision::DEFAULT_DENY;
 
 /// A case, its decision, and how the decision differs from what was expected.
 #[derive(Debug, Clone)]
