@@ -13,8 +13,8 @@ use rust_decimal::Decimal;
 use crate::policy::Effect;
 use crate::request::RequestError;
 
-pub use text::visible;
-pub use yaml::yaml_str;
+pub(crate) use text::visible;
+pub(crate) use yaml::yaml_str;
 
 /// The rule id of the default deny's reason (effect [`Effect::Deny`]).
 pub const DEFAULT_DENY: &str = "default-deny";

@@ -64,7 +64,7 @@ impl Decision {
 /// breaks included, DEL, C1 controls, U+2028/9, the bidirectional controls) is shown as
 /// `\u{..}`, or `\n`, `\r`, `\t`; everything else as itself. Borrowed when there is
 /// nothing to show differently.
-pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     fn hidden(c: char) -> bool {
         let code = c as u32;
         code < 0x20

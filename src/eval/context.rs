@@ -21,7 +21,7 @@ use super::{decide_in, Applied, Options};
 /// decision's text. With [`Context`] (which also reuses the decision), a batch
 /// allocates nothing per request in the common case.
 #[derive(Debug, Default)]
-pub(crate) struct Scratch {
+pub(super) struct Scratch {
     /// The record's buffers between sessions.
     record: Record<'static>,
     /// The `let` and fact buffers between sessions.
@@ -45,7 +45,7 @@ pub(super) struct Session<'v> {
 
 impl Scratch {
     /// Empty buffers (allocates nothing until used).
-    pub(crate) const fn new() -> Self {
+    pub(super) const fn new() -> Self {
         Scratch {
             record: Record {
                 values: Vec::new(),
@@ -81,7 +81,7 @@ impl Scratch {
 /// Emptied strings of earlier decisions, reused for the text of the next ones (at most
 /// [`SPARE_STRINGS`], none larger than [`SPARE_STRING_BYTES`]).
 #[derive(Debug, Default)]
-pub(crate) struct Spares {
+pub(super) struct Spares {
     strings: Vec<String>,
 }
 

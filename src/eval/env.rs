@@ -15,7 +15,7 @@ use super::error::ExprError;
 /// field) and facts, by declaration index. Its vectors are reused from one request to
 /// the next (see [`Memo::recycle`]).
 #[derive(Debug, Default)]
-pub(crate) struct Memo<'v> {
+pub(super) struct Memo<'v> {
     /// Memoized `let` values with whether they read an absent field.
     lets: Vec<Option<(Value<'v>, bool)>>,
     /// Fact values by declaration index, once computed.
@@ -24,7 +24,7 @@ pub(crate) struct Memo<'v> {
 
 impl Memo<'_> {
     /// Empty buffers (allocates nothing until used).
-    pub(crate) const fn new() -> Self {
+    pub(super) const fn new() -> Self {
         Memo {
             lets: Vec::new(),
             facts: Vec::new(),
@@ -33,7 +33,7 @@ impl Memo<'_> {
 
     /// The same buffers, emptied, for values of another lifetime (the vectors keep
     /// their allocations: see [`recycle`]).
-    pub(crate) fn recycle<'b>(self) -> Memo<'b> {
+    pub(super) fn recycle<'b>(self) -> Memo<'b> {
         Memo {
             lets: recycle(self.lets, |_| None),
             facts: recycle(self.facts, |_| None),
@@ -52,23 +52,23 @@ fn recycle<T, U>(mut v: Vec<T>, fill: impl FnMut(T) -> U) -> Vec<U> {
 /// The state of one evaluation. `'v` is the shorter of the policy's and the request
 /// text's lifetimes: values borrow text from either (request fields, policy constants),
 /// so evaluating copies no text; `'r` is the borrow of the decoded record.
-pub(crate) struct Env<'r, 'v> {
+pub(super) struct Env<'r, 'v> {
     /// The policy.
-    pub(crate) policy: &'v CompiledPolicy,
+    pub(super) policy: &'v CompiledPolicy,
     /// The request.
-    pub(crate) record: &'r Record<'v>,
+    pub(super) record: &'r Record<'v>,
     /// The actor's roles, resolved against the side.
-    pub(crate) actor_roles: u64,
+    pub(super) actor_roles: u64,
     /// The action's plan index.
     pub(super) action: u16,
     /// The `let`s and facts computed so far.
     pub(super) memo: Memo<'v>,
     /// The decision, once known (for facts that read `allowed`).
-    pub(crate) allowed: Option<bool>,
+    pub(super) allowed: Option<bool>,
     /// Set when an absent field was read (outside `is present`/`is missing`).
-    pub(crate) touched_absent: bool,
+    pub(super) touched_absent: bool,
     /// Test-by-test notes, when explaining.
-    pub(crate) trace: Option<Vec<String>>,
+    pub(super) trace: Option<Vec<String>>,
 }
 
 /// Makes `slots` hold `len` empty slots, writing only the slots that are not empty.
@@ -103,7 +103,7 @@ impl<'v> std::ops::Deref for Operand<'_, 'v> {
 impl<'r, 'v> Env<'r, 'v> {
     /// An environment for one request, reusing `memo`'s buffers (emptied here; take
     /// them back with [`Env::into_memo`]).
-    pub(crate) fn new(
+    pub(super) fn new(
         policy: &'v CompiledPolicy,
         record: &'r Record<'v>,
         actor_roles: u64,
@@ -126,18 +126,18 @@ impl<'r, 'v> Env<'r, 'v> {
     }
 
     /// The `let` and fact buffers, for the next request.
-    pub(crate) fn into_memo(self) -> Memo<'v> {
+    pub(super) fn into_memo(self) -> Memo<'v> {
         self.memo
     }
 
     /// The value of the fact declared at `index`, once computed (absent or failed:
     /// `None`).
-    pub(crate) fn fact(&self, index: u16) -> Option<&Value<'v>> {
+    pub(super) fn fact(&self, index: u16) -> Option<&Value<'v>> {
         self.memo.facts.get(usize::from(index))?.as_ref()
     }
 
     /// Sets the value of the fact declared at `index`.
-    pub(crate) fn set_fact(&mut self, index: u16, value: Option<Value<'v>>) {
+    pub(super) fn set_fact(&mut self, index: u16, value: Option<Value<'v>>) {
         if let Some(slot) = self.memo.facts.get_mut(usize::from(index)) {
             *slot = value;
         }

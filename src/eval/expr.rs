@@ -17,7 +17,7 @@ use super::render::render;
 impl<'v> Env<'_, 'v> {
     /// Evaluates an expression to its value; when explaining, each test records its
     /// operands.
-    pub(crate) fn eval(&mut self, e: &'v Expr) -> Result<Value<'v>, ExprError> {
+    pub(super) fn eval(&mut self, e: &'v Expr) -> Result<Value<'v>, ExprError> {
         Ok(match &e.node {
             Node::Const(v) => view(v),
             Node::Field(slot) => {

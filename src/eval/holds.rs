@@ -15,7 +15,7 @@ impl<'v> Env<'_, 'v> {
     ///
     /// The common tests are decided here directly (no value is built); when explaining,
     /// everything goes through [`Env::eval`], which records each test.
-    pub(crate) fn holds(&mut self, e: &'v Expr) -> Result<bool, ExprError> {
+    pub(super) fn holds(&mut self, e: &'v Expr) -> Result<bool, ExprError> {
         if self.trace.is_some() {
             return Ok(self.eval(e)?.truthy());
         }

@@ -132,6 +132,7 @@ fn decide_record<'v>(
     scratch: &mut Scratch,
     out: &mut Decision,
 ) {
+    // The time defaults to `now`; the roles are read against the side.
     let schema = &policy.schema;
     let at_invalid = record.is_invalid(schema.at);
     if let Some(at) = record.values.get_mut(usize::from(schema.at)) {
@@ -190,42 +191,25 @@ fn decide_record<'v>(
     );
     check_required(&mut env, &plan.requirements, action_name, &mut out.errors);
 
-    // Rules: every reject, then every forbid, then every permit, in declaration order.
+    // Rules (steps 2 and 3): every reject, then every forbid, then every permit, in declaration order.
     let side = schema.side.map(|s| record.get(s).clone());
     for (rules, applying) in [
         (&plan.rejects, &mut applied.rejects),
         (&plan.forbids, &mut applied.forbids),
         (&plan.permits, &mut applied.permits),
     ] {
-        applying.clear();
-        for &index in rules {
-            let Some(rule) = policy.rules.get(usize::from(index)) else {
-                continue;
-            };
-            if options.coverage
-                && rule
-                    .audience
-                    .as_ref()
-                    .is_none_or(|a| audience_matches(&env, a, side.as_ref()))
-            {
-                out.reached.push(index);
-            }
-            match applies(&mut env, rule, side.as_ref(), &mut out.explanation) {
-                Ok(true) => applying.push(index),
-                Ok(false) => {}
-                Err(error) => out.errors.push(
-                    EvalError::Rule {
-                        rule: rule.id.clone(),
-                        error,
-                    }
-                    .into(),
-                ),
-            }
-        }
+        run_rules(
+            &mut env,
+            rules,
+            side.as_ref(),
+            options.coverage,
+            applying,
+            out,
+        );
     }
 
-    // Facts that do not read the decision (they may feed messages); a reject's message
-    // is its error.
+    // Facts that do not read the decision (step 4; they may feed messages); a reject's
+    // message is its error.
     let errors_before_facts = !out.errors.is_empty() || !applied.rejects.is_empty();
     compute_facts(
         &mut env,
@@ -244,7 +228,8 @@ fn decide_record<'v>(
     }
     out.errors.append(fact_errors);
 
-    // The verdict, then the facts that read it: one that fails makes it deny.
+    // The verdict (step 5), then the facts that read it (step 6): one that fails makes
+    // it deny.
     let allow = out.errors.is_empty() && applied.forbids.is_empty() && !applied.permits.is_empty();
     env.allowed = Some(allow);
     compute_facts(&mut env, &plan.facts, true, !allow, fact_errors);
@@ -252,34 +237,96 @@ fn decide_record<'v>(
     out.errors.append(fact_errors);
     out.allow = allow;
 
-    // Reasons: the permits on allow, else the forbids, else the default deny (when no
-    // error explains the deny).
-    let deciding = if allow {
+    write_reasons(&mut env, applied, spares, out);
+    write_facts(&env, &plan.facts, spares, out);
+    if explain {
+        out.explanation.push(format!(
+            "decision: {} ({} forbid, {} permit, {} error)",
+            if allow { "allow" } else { "deny" },
+            applied.forbids.len(),
+            applied.permits.len(),
+            out.errors.len()
+        ));
+    }
+    *memo = env.into_memo();
+}
+
+/// Runs `rules` (all of one effect) and records in `applying` those that apply; with
+/// `coverage`, records in the decision every rule whose audience matched.
+fn run_rules<'v>(
+    env: &mut Env<'_, 'v>,
+    rules: &[u16],
+    side: Option<&Value<'_>>,
+    coverage: bool,
+    applying: &mut Vec<u16>,
+    out: &mut Decision,
+) {
+    let policy = env.policy;
+    applying.clear();
+    for &index in rules {
+        let Some(rule) = policy.rules.get(usize::from(index)) else {
+            continue;
+        };
+        if coverage
+            && rule
+                .audience
+                .as_ref()
+                .is_none_or(|a| audience_matches(env, a, side))
+        {
+            out.reached.push(index);
+        }
+        match applies(env, rule, side, &mut out.explanation) {
+            Ok(true) => applying.push(index),
+            Ok(false) => {}
+            Err(error) => out.errors.push(
+                EvalError::Rule {
+                    rule: rule.id.clone(),
+                    error,
+                }
+                .into(),
+            ),
+        }
+    }
+}
+
+/// The decision's reasons: the permits on allow, else the forbids, else the default
+/// deny (when no error explains the deny), each with its message.
+fn write_reasons(
+    env: &mut Env<'_, '_>,
+    applied: &Applied,
+    spares: &mut Spares,
+    out: &mut Decision,
+) {
+    let policy = env.policy;
+    let deciding = if out.allow {
         &applied.permits
     } else {
         &applied.forbids
     };
     for rule in rules(policy, deciding) {
         let mut message = spares.take();
-        render_template(&mut env, &rule.message, &mut message);
+        render_template(env, &rule.message, &mut message);
         out.reasons.push(Reason {
             rule: spares.copy(&rule.id),
             effect: rule.effect,
             message,
         });
     }
-    if !allow && applied.forbids.is_empty() && out.errors.is_empty() {
+    if !out.allow && applied.forbids.is_empty() && out.errors.is_empty() {
         let mut message = spares.take();
-        render_template(&mut env, &policy.default_deny, &mut message);
+        render_template(env, &policy.default_deny, &mut message);
         out.reasons.push(Reason {
             rule: spares.copy(DEFAULT_DENY),
             effect: Effect::Deny,
             message,
         });
     }
+}
 
-    // Facts, in declaration order.
-    for &index in &plan.facts {
+/// The decision's facts, in declaration order: those computed (not absent, not failed).
+fn write_facts(env: &Env<'_, '_>, facts: &[u16], spares: &mut Spares, out: &mut Decision) {
+    let policy = env.policy;
+    for &index in facts {
         let Some(fact) = policy.facts.get(usize::from(index)) else {
             continue;
         };
@@ -293,16 +340,6 @@ fn decide_record<'v>(
         let value = fact_value(policy, value, spares);
         out.facts.push((name, value));
     }
-    if explain {
-        out.explanation.push(format!(
-            "decision: {} ({} forbid, {} permit, {} error)",
-            if allow { "allow" } else { "deny" },
-            applied.forbids.len(),
-            applied.permits.len(),
-            out.errors.len()
-        ));
-    }
-    *memo = env.into_memo();
 }
 
 /// The rules at `indices`.

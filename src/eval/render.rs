@@ -8,7 +8,7 @@ use crate::policy::CompiledPolicy;
 use crate::value::{self, Value};
 
 /// Writes a value as messages show it.
-pub(crate) fn render(policy: &CompiledPolicy, v: &Value<'_>) -> String {
+pub(super) fn render(policy: &CompiledPolicy, v: &Value<'_>) -> String {
     let mut out = String::new();
     render_into(&mut out, policy, v);
     out
@@ -16,7 +16,7 @@ pub(crate) fn render(policy: &CompiledPolicy, v: &Value<'_>) -> String {
 
 /// Appends a value as messages show it (what [`render`] returns), without allocating
 /// for the common kinds.
-pub(crate) fn render_into(out: &mut String, policy: &CompiledPolicy, v: &Value<'_>) {
+pub(super) fn render_into(out: &mut String, policy: &CompiledPolicy, v: &Value<'_>) {
     match v {
         Value::Absent => out.push_str("(not given)"),
         Value::Bool(b) => out.push_str(if *b { "yes" } else { "no" }),
@@ -53,7 +53,7 @@ pub(crate) fn render_into(out: &mut String, policy: &CompiledPolicy, v: &Value<'
 }
 
 /// The names of the roles in a mask.
-pub(crate) fn role_names(policy: &CompiledPolicy, mask: u64) -> impl Iterator<Item = &str> {
+pub(super) fn role_names(policy: &CompiledPolicy, mask: u64) -> impl Iterator<Item = &str> {
     policy
         .roles
         .iter()

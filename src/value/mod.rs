@@ -7,7 +7,7 @@
 //! are exact (`chrono::TimeDelta`), never calendar arithmetic.
 
 pub mod read;
-pub mod write;
+pub(crate) mod write;
 
 use std::borrow::Cow;
 
@@ -17,10 +17,13 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::limits::{TIME_FIRST_YEAR, TIME_LAST_YEAR};
 use crate::market::MarketCode;
 
-pub use read::{
-    parse_decimal, parse_guid, parse_time, read_decimal, read_time, DecimalError, TimeError,
+pub use read::parse_time;
+pub(crate) use read::{
+    parse_decimal, parse_guid, read_decimal, read_time, DecimalError, TimeError,
 };
-pub use write::{join_or_none, write_duration, write_guid, write_money, write_number, write_time};
+pub(crate) use write::{
+    join_or_none, write_duration, write_guid, write_money, write_number, write_time,
+};
 
 /// One value, borrowing text from the request it came from where it can.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,36 +66,17 @@ impl Value<'_> {
     pub fn truthy(&self) -> bool {
         matches!(self, Value::Bool(true))
     }
-
-    /// A copy that no longer borrows from the request.
-    pub fn into_owned(self) -> Value<'static> {
-        match self {
-            Value::Absent => Value::Absent,
-            Value::Bool(b) => Value::Bool(b),
-            Value::Number(n) => Value::Number(n),
-            Value::Money(m) => Value::Money(m),
-            Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
-            Value::Time(t) => Value::Time(t),
-            Value::Duration(d) => Value::Duration(d),
-            Value::Guid(g) => Value::Guid(g),
-            Value::Market(m) => Value::Market(m),
-            Value::Enum(f, i) => Value::Enum(f, i),
-            Value::Side(s) => Value::Side(s),
-            Value::Roles(r) => Value::Roles(r),
-            Value::Action(a) => Value::Action(a),
-        }
-    }
 }
 
 /// Rounds half away from zero to `places` decimals, as the contract prescribes for money (docs/decision.md).
-pub fn round_half_away(value: Decimal, places: u32) -> Decimal {
+pub(crate) fn round_half_away(value: Decimal, places: u32) -> Decimal {
     value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Whether a time can be written as RFC 3339 in UTC: its year is in
 /// [`TIME_FIRST_YEAR`]..=[`TIME_LAST_YEAR`] and it is not a leap second. Every time the
 /// engine holds is one: reading refuses the others, computing one is an error.
-pub fn is_writable_time(time: &DateTime<Utc>) -> bool {
+pub(crate) fn is_writable_time(time: &DateTime<Utc>) -> bool {
     use chrono::{Datelike as _, Timelike as _};
     (TIME_FIRST_YEAR..=TIME_LAST_YEAR).contains(&time.year()) && time.nanosecond() < 1_000_000_000
 }

@@ -8,7 +8,7 @@ use super::is_writable_time;
 use crate::limits::{TIME_FIRST_YEAR, TIME_FRACTION_DIGITS, TIME_LAST_YEAR};
 
 /// Parses a GUID (`8-4-4-4-12` hex digits, any case, optionally in braces).
-pub fn parse_guid(text: &str) -> Option<u128> {
+pub(crate) fn parse_guid(text: &str) -> Option<u128> {
     let text = text
         .strip_prefix('{')
         .and_then(|t| t.strip_suffix('}'))
@@ -65,7 +65,7 @@ fn hex(digits: &[u8]) -> Option<u64> {
 
 /// Why a text is not a time of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TimeError {
+pub(crate) enum TimeError {
     /// Not RFC 3339 with an offset.
     #[error("is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)")]
     NotRfc3339,
@@ -90,7 +90,7 @@ pub enum TimeError {
 /// `T`) into UTC, or says why it is not one: a leap second, more than nanoseconds, or a
 /// year outside 0000-9999 once in UTC are refused, so that every time read is exact
 /// and writable.
-pub fn read_time(text: &str) -> Result<DateTime<Utc>, TimeError> {
+pub(crate) fn read_time(text: &str) -> Result<DateTime<Utc>, TimeError> {
     if text.len() > 64 {
         return Err(TimeError::NotRfc3339);
     }
@@ -136,7 +136,7 @@ fn fraction_digits(text: &str) -> usize {
 
 /// Why a text is not a plain decimal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum DecimalError {
+pub(crate) enum DecimalError {
     /// Not digits with an optional point and digits (and an optional leading `-`).
     #[error("is not a plain decimal number (digits with an optional decimal point; no exponent)")]
     NotPlain,
@@ -153,7 +153,7 @@ pub enum DecimalError {
 /// Reads a plain decimal (`1200.00`, `-3`; `.5`, `5.`, `+1`, `1e3` are refused):
 /// digits, an optional point and digits, no exponent, no sign other than a leading
 /// `-`. A value the decimal type cannot hold exactly is refused, never rounded.
-pub fn read_decimal(text: &str) -> Result<Decimal, DecimalError> {
+pub(crate) fn read_decimal(text: &str) -> Result<Decimal, DecimalError> {
     let body = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = match body.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -181,7 +181,7 @@ pub fn read_decimal(text: &str) -> Result<Decimal, DecimalError> {
 }
 
 /// Parses a plain decimal as [`read_decimal`] does, without the reason.
-pub fn parse_decimal(text: &str) -> Option<Decimal> {
+pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     read_decimal(text).ok()
 }
 

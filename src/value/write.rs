@@ -13,7 +13,7 @@ use super::round_half_away;
 
 /// Appends a number without trailing zeros (`84.66`, `100`, `4`); integers are written
 /// without going through the decimal formatter.
-pub fn write_number(out: &mut String, n: Decimal) {
+pub(crate) fn write_number(out: &mut String, n: Decimal) {
     let n = n.normalize();
     if n.scale() == 0 {
         let _ = write!(out, "{}", n.mantissa());
@@ -25,7 +25,7 @@ pub fn write_number(out: &mut String, n: Decimal) {
 /// Appends an amount of money rounded half away from zero to two decimals, both written
 /// (`1015.89`, `1200.00`); without the decimal formatter when the amount is not zero and
 /// not huge.
-pub fn write_money(out: &mut String, amount: Decimal) {
+pub(crate) fn write_money(out: &mut String, amount: Decimal) {
     let rounded = round_half_away(amount, 2);
     let cents = rounded.mantissa() * if rounded.scale() == 1 { 10 } else { 1 };
     let cents = if rounded.scale() == 0 {
@@ -48,7 +48,7 @@ pub fn write_money(out: &mut String, amount: Decimal) {
 /// present (in groups of three digits). Written digit by digit for the years 0000-9999
 /// outside leap seconds (every time the engine holds, see [`super::is_writable_time`]);
 /// through chrono otherwise.
-pub fn write_time(out: &mut String, time: &DateTime<Utc>) {
+pub(crate) fn write_time(out: &mut String, time: &DateTime<Utc>) {
     use chrono::{Datelike as _, Timelike as _};
     let naive = time.naive_utc();
     let (year, nano) = (naive.year(), naive.nanosecond());
@@ -88,7 +88,7 @@ fn push_two_digits(out: &mut String, n: u32) {
 }
 
 /// Appends a GUID in its canonical lower-case hyphenated form (8-4-4-4-12).
-pub fn write_guid(out: &mut String, guid: u128) {
+pub(crate) fn write_guid(out: &mut String, guid: u128) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for i in 0..32u32 {
         if matches!(i, 8 | 12 | 16 | 20) {
@@ -103,7 +103,7 @@ pub fn write_guid(out: &mut String, guid: u128) {
 
 /// Appends a duration in the largest whole unit that divides it (`14 days`, `36 hours`,
 /// `90 seconds`).
-pub fn write_duration(out: &mut String, duration: TimeDelta) {
+pub(crate) fn write_duration(out: &mut String, duration: TimeDelta) {
     let seconds = duration.num_seconds();
     let (amount, unit) = if seconds != 0 && seconds % 86_400 == 0 {
         (seconds / 86_400, "day")
@@ -119,7 +119,7 @@ pub fn write_duration(out: &mut String, duration: TimeDelta) {
 }
 
 /// Appends `items` joined by ", ", or "(none)" when there are none.
-pub fn join_or_none<I: IntoIterator<Item = S>, S: AsRef<str>>(out: &mut String, items: I) {
+pub(crate) fn join_or_none<I: IntoIterator<Item = S>, S: AsRef<str>>(out: &mut String, items: I) {
     let mut first = true;
     for item in items {
         if !first {
