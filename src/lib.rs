@@ -25,6 +25,7 @@ pub mod decision;
 pub mod eval;
 pub mod files;
 pub mod fmt;
+pub mod json;
 pub mod limits;
 pub mod load;
 pub mod market;

@@ -89,8 +89,8 @@ pub const COUNT_MAX: u64 = (1 << 53) - 1;
 /// a time outside them could be neither read back nor written. A request time outside
 /// them (`9999-12-31T23:00:00-05:00` is in year 10000 in UTC) is refused; a computed
 /// time outside them (a link expiring after 9999) is an evaluation error.
-/// Tests: `value::tests::times_refuse_leap_seconds_years_past_9999_and_sub_nanosecond_digits`,
-/// `eval::expr::tests::a_time_computed_outside_years_0000_to_9999_is_an_evaluation_error`.
+/// Tests: `value::read::tests::times_refuse_leap_seconds_years_past_9999_and_sub_nanosecond_digits`,
+/// `eval::arith::tests::a_time_computed_outside_years_0000_to_9999_is_an_evaluation_error`.
 pub const TIME_FIRST_YEAR: i32 = 0;
 
 /// See [`TIME_FIRST_YEAR`].

@@ -177,7 +177,7 @@ impl Diagnostic {
         let string: fn(&mut String, &str) = if yaml {
             crate::decision::yaml_str
         } else {
-            crate::decision::json_str
+            crate::json::write_str
         };
         let location = self.location(sources);
         if yaml {

@@ -243,7 +243,8 @@ impl<'s> Checker<'s> {
                 if mask & (1u64 << a) != 0 {
                     match compiled.effect {
                         Effect::Permit => plan.permits.push(index),
-                        Effect::Forbid => plan.forbids.push(index),
+                        // `deny` is `otherwise`'s effect: no rule has it.
+                        Effect::Forbid | Effect::Deny => plan.forbids.push(index),
                         Effect::Reject => plan.rejects.push(index),
                     }
                 }

@@ -8,6 +8,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 use super::{Decision, FactValue, Reason};
+use crate::eval::{EvalError, ExprError};
+use crate::policy::Effect;
 use crate::request::RequestError;
 
 /// Characters that a writer must escape or quote, and some that it must not touch.
@@ -99,7 +101,14 @@ fn error() -> impl Strategy<Value = RequestError> {
             }),
         (text(), text()).prop_map(|(field, value)| RequestError::UnknownMarket { field, value }),
         (text(), text()).prop_map(|(rule, message)| RequestError::Rejected { rule, message }),
-        text().prop_map(|message| RequestError::Evaluation { message }),
+        (text(), text()).prop_map(|(rule, expr)| RequestError::Evaluation(EvalError::Rule {
+            rule,
+            error: ExprError::DivisionByZero { expr }
+        })),
+        (text(), text()).prop_map(|(fact, expr)| RequestError::Evaluation(EvalError::Fact {
+            fact,
+            error: ExprError::Overflow { expr }
+        })),
     ]
 }
 
@@ -108,7 +117,7 @@ prop_compose! {
         allow in any::<bool>(),
         action in proptest::option::of(text()),
         reasons in proptest::collection::vec(
-            (text(), proptest::sample::select(&["permit", "forbid", "deny"][..]), text()),
+            (text(), proptest::sample::select(&[Effect::Permit, Effect::Forbid, Effect::Deny][..]), text()),
             0..3,
         ),
         errors in proptest::collection::vec(error(), 0..3),
@@ -137,7 +146,7 @@ fn expected(d: &Decision) -> Value {
     let reasons: Vec<Value> = d
         .reasons
         .iter()
-        .map(|r| json!({ "rule": r.rule, "effect": r.effect, "message": r.message }))
+        .map(|r| json!({ "rule": r.rule, "effect": r.effect.as_str(), "message": r.message }))
         .collect();
     let errors: Vec<Value> = d
         .errors

@@ -12,21 +12,39 @@
 //!
 //! Reasons are the permits (on allow), else every forbid that applied, else the default
 //! deny (when there is no error to explain the deny).
+//!
+//! The other files: `env.rs` (the state of one evaluation), `holds.rs` and `expr.rs`
+//! (conditions and values), `arith.rs`, `compare.rs`, `render.rs` (values in messages),
+//! `error.rs`, `context.rs` (the buffers reused from request to request) and `batch.rs`
+//! (a whole stream on several threads).
 
+mod arith;
 pub mod batch;
-pub mod expr;
-
-use crate::limits::{REQUEST_BYTES, SPARE_STRINGS, SPARE_STRING_BYTES};
-use std::cell::RefCell;
+mod compare;
+mod context;
+mod env;
+mod error;
+mod expr;
+mod holds;
+mod render;
 
 use chrono::{DateTime, Utc};
 
-use crate::decision::{Decision, FactValue, Reason};
-use crate::policy::{Audience, CompiledPolicy, CompiledRule, Requirement, Template, TemplatePart};
+use crate::decision::{Decision, FactValue, Reason, DEFAULT_DENY};
+use crate::limits::REQUEST_BYTES;
+use crate::policy::{
+    Audience, CompiledPolicy, CompiledRule, Effect, Requirement, Template, TemplatePart,
+};
 use crate::request::stream::{Document, Format};
 use crate::request::{decode, Record, RequestError};
 use crate::value::Value;
-use expr::{render, render_into, role_names, Env, EvalError};
+
+use context::{Scratch, Session, Spares};
+use env::{Env, Memo};
+use render::{render, render_into, role_names};
+
+pub use context::{decide_document, Context};
+pub use error::{EvalError, ExprError};
 
 /// How to evaluate.
 #[derive(Debug, Clone, Copy)]
@@ -50,205 +68,28 @@ impl Options {
     }
 }
 
-/// The buffers one thread reuses from decision to decision, so that deciding a request
-/// allocates nothing but what the decision itself holds: the decoded record, the
-/// memoized `let`s, the facts, the rules that applied, and spare strings for messages.
-/// With [`Context`] (which also reuses the decision), a batch allocates nothing per
-/// request in the common case.
+/// The rules that applied to one request, by effect: indices into the policy's rules,
+/// in the order they were evaluated.
 #[derive(Debug, Default)]
-pub struct Scratch {
-    record: Record<'static>,
-    lets: Vec<Option<(Value<'static>, bool)>>,
-    facts: Vec<Option<Value<'static>>>,
-    rejected: Vec<u16>,
+struct Applied {
+    rejects: Vec<u16>,
     forbids: Vec<u16>,
     permits: Vec<u16>,
-    fact_errors: Vec<RequestError>,
-    /// Emptied strings of earlier decisions, reused for the next ones.
-    strings: Vec<String>,
 }
 
-impl Scratch {
-    /// Empty buffers (allocates nothing until used).
-    pub const fn new() -> Self {
-        Scratch {
-            record: Record {
-                values: Vec::new(),
-                invalid: 0,
-                action_text: None,
-                role_candidates: Vec::new(),
-                errors: Vec::new(),
-            },
-            lets: Vec::new(),
-            facts: Vec::new(),
-            rejected: Vec::new(),
+impl Applied {
+    /// No rule (allocates nothing until used).
+    const fn new() -> Self {
+        Applied {
+            rejects: Vec::new(),
             forbids: Vec::new(),
             permits: Vec::new(),
-            fact_errors: Vec::new(),
-            strings: Vec::new(),
         }
-    }
-
-    /// An empty string, from the spares when there is one.
-    fn string(&mut self) -> String {
-        self.strings.pop().unwrap_or_default()
-    }
-
-    fn spare(&mut self, mut s: String) {
-        if self.strings.len() < SPARE_STRINGS && s.capacity() <= SPARE_STRING_BYTES {
-            s.clear();
-            self.strings.push(s);
-        }
-    }
-
-    /// Empties `decision`, keeping its strings as spares and its vectors' capacity.
-    fn reclaim(&mut self, decision: &mut Decision) {
-        decision.allow = false;
-        if let Some(action) = decision.action.take() {
-            self.spare(action);
-        }
-        for reason in decision.reasons.drain(..) {
-            self.spare(reason.rule);
-            self.spare(reason.message);
-        }
-        for (name, value) in decision.facts.drain(..) {
-            self.spare(name);
-            match value {
-                FactValue::Text(text) => self.spare(text),
-                FactValue::List(items) => items.into_iter().for_each(|i| self.spare(i)),
-                FactValue::Bool(_) | FactValue::Number(_) => {}
-            }
-        }
-        decision.errors.clear();
-        decision.explanation.clear();
-        decision.reached.clear();
     }
 }
 
-/// Everything one thread needs to decide requests one after the other without
-/// allocating: the policy, the [`Scratch`] buffers and the decision it refills.
-#[derive(Debug)]
-pub struct Context<'p> {
-    policy: &'p CompiledPolicy,
-    scratch: Scratch,
-    decision: Decision,
-}
-
-impl<'p> Context<'p> {
-    /// A context for `policy`.
-    pub fn new(policy: &'p CompiledPolicy) -> Self {
-        Context {
-            policy,
-            scratch: Scratch::new(),
-            decision: Decision::default(),
-        }
-    }
-
-    /// Decides one document; the decision is valid until the next call.
-    pub fn decide(&mut self, document: &Document<'_>, options: &Options) -> &Decision {
-        decide_document_into(
-            self.policy,
-            document,
-            options,
-            &mut self.scratch,
-            &mut self.decision,
-        );
-        &self.decision
-    }
-
-    /// Decides documents one after the other and hands each decision to `each`; the
-    /// buffers are set up once for all of them (cheaper than [`Context::decide`] per
-    /// document).
-    pub fn decide_each<'t, I, F>(&mut self, documents: I, options: &Options, mut each: F)
-    where
-        'p: 't,
-        I: IntoIterator<Item = Document<'t>>,
-        F: FnMut(&Document<'t>, &Decision),
-    {
-        let policy: &'t CompiledPolicy = self.policy;
-        let mut session = self.scratch.open();
-        for document in documents {
-            decide_in(
-                policy,
-                &document,
-                options,
-                &mut session,
-                &mut self.scratch,
-                &mut self.decision,
-            );
-            each(&document, &self.decision);
-        }
-        self.scratch.close(session);
-    }
-}
-
-/// The buffers that hold values of the requests being decided (`'v`): taken from a
-/// [`Scratch`] for a run of documents and given back after.
-struct Session<'v> {
-    record: Record<'v>,
-    lets: Vec<Option<(Value<'v>, bool)>>,
-    facts: Vec<Option<Value<'v>>>,
-}
-
-impl Scratch {
-    fn open<'v>(&mut self) -> Session<'v> {
-        Session {
-            record: std::mem::take(&mut self.record).recycle(),
-            lets: recycle(std::mem::take(&mut self.lets), |_| None),
-            facts: recycle(std::mem::take(&mut self.facts), |_| None),
-        }
-    }
-
-    fn close(&mut self, session: Session<'_>) {
-        self.record = session.record.recycle();
-        self.lets = recycle(session.lets, |_| None);
-        self.facts = recycle(session.facts, |_| None);
-    }
-}
-
-thread_local! {
-    /// The scratch buffers of the one-request entry points ([`decide_document`]).
-    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
-}
-
-/// Decides one document (JSON or YAML text, or a document the stream splitter marked
-/// as oversized or not UTF-8) with this thread's scratch buffers: only the returned
-/// decision is allocated.
-pub fn decide_document(
-    policy: &CompiledPolicy,
-    document: &Document<'_>,
-    options: &Options,
-) -> Decision {
-    let mut decision = Decision::default();
-    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut scratch) => {
-            decide_document_into(policy, document, options, &mut scratch, &mut decision)
-        }
-        Err(_) => decide_document_into(
-            policy,
-            document,
-            options,
-            &mut Scratch::new(),
-            &mut decision,
-        ),
-    });
-    decision
-}
-
-/// Decides one document into `out` (emptied first), reusing `scratch`.
-pub fn decide_document_into(
-    policy: &CompiledPolicy,
-    document: &Document<'_>,
-    options: &Options,
-    scratch: &mut Scratch,
-    out: &mut Decision,
-) {
-    let mut session = scratch.open();
-    decide_in(policy, document, options, &mut session, scratch, out);
-    scratch.close(session);
-}
-
-/// Decodes and decides one document with the session's buffers.
+/// Step 1: decodes one document into the session's record, then decides it into `out`
+/// (emptied first).
 fn decide_in<'v>(
     policy: &'v CompiledPolicy,
     document: &Document<'v>,
@@ -257,7 +98,7 @@ fn decide_in<'v>(
     scratch: &mut Scratch,
     out: &mut Decision,
 ) {
-    scratch.reclaim(out);
+    scratch.spares.reclaim(out);
     if let Some(size) = document.oversized {
         out.errors.push(RequestError::TooLarge {
             size,
@@ -279,53 +120,23 @@ fn decide_in<'v>(
         Format::Json => decode::decode_json_into(policy, document.text, document.line, record),
         Format::Yaml => decode::decode_yaml_into(policy, document.text, document.line, record),
     }
-    decide_into(
-        policy,
-        record,
-        options,
-        (&mut session.lets, &mut session.facts),
-        scratch,
-        out,
-    );
+    decide_record(policy, record, &mut session.memo, options, scratch, out);
 }
 
-/// Decides one decoded request.
-pub fn decide<'v>(
-    policy: &'v CompiledPolicy,
-    mut record: Record<'v>,
-    options: &Options,
-) -> Decision {
-    let mut decision = Decision::default();
-    let (mut lets, mut facts) = (Vec::new(), Vec::new());
-    decide_into(
-        policy,
-        &mut record,
-        options,
-        (&mut lets, &mut facts),
-        &mut Scratch::new(),
-        &mut decision,
-    );
-    decision
-}
-
-/// The `let` and fact buffers of an evaluation.
-type EnvBuffers<'b, 'v> = (
-    &'b mut Vec<Option<(Value<'v>, bool)>>,
-    &'b mut Vec<Option<Value<'v>>>,
-);
-
-/// Decides one decoded request into `out` (which must be empty), reusing `scratch`.
-fn decide_into<'v>(
+/// Steps 2 to 6 for one decoded request, into `out` (empty).
+fn decide_record<'v>(
     policy: &'v CompiledPolicy,
     record: &mut Record<'v>,
+    memo: &mut Memo<'v>,
     options: &Options,
-    buffers: EnvBuffers<'_, 'v>,
     scratch: &mut Scratch,
     out: &mut Decision,
 ) {
+    // The time defaults to `now`; the roles are read against the side.
     let schema = &policy.schema;
+    let at_invalid = record.is_invalid(schema.at);
     if let Some(at) = record.values.get_mut(usize::from(schema.at)) {
-        if !at.is_present() && !record_is_invalid(record.invalid, schema.at) {
+        if !at.is_present() && !at_invalid {
             *at = Value::Time(options.now);
         }
     }
@@ -344,17 +155,22 @@ fn decide_into<'v>(
         // Nothing of an unreadable document is used.
         return;
     }
+    let Scratch {
+        applied,
+        fact_errors,
+        spares,
+        ..
+    } = scratch;
     if let Some(text) = &record.action_text {
-        let mut action_text = scratch.string();
-        action_text.push_str(text);
-        out.action = Some(action_text);
+        out.action = Some(spares.copy(text));
     }
     let record: &Record<'v> = record;
     let Some(action) = action else {
         // No usable action: say what else is missing, and deny.
-        let mut env = Env::new(policy, record, actor_roles, 0, false);
+        let mut env = Env::new(policy, record, actor_roles, 0, false, std::mem::take(memo));
         let label = record.action_text.as_deref().unwrap_or("a request");
         check_required(&mut env, &policy.always_required, label, &mut out.errors);
+        *memo = env.into_memo();
         return;
     };
     let Some(plan) = policy.plans.get(usize::from(action)) else {
@@ -364,67 +180,45 @@ fn decide_into<'v>(
         .actions
         .get(usize::from(action))
         .map_or("", |a| a.name.as_str());
-    let (lets, facts) = (std::mem::take(buffers.0), std::mem::take(buffers.1));
-    let mut env = Env::with_buffers(
+    let explain = options.explain;
+    let mut env = Env::new(
         policy,
         record,
         actor_roles,
         action,
-        options.explain,
-        lets,
-        facts,
+        explain,
+        std::mem::take(memo),
     );
     check_required(&mut env, &plan.requirements, action_name, &mut out.errors);
 
+    // Rules (steps 2 and 3): every reject, then every forbid, then every permit, in declaration order.
     let side = schema.side.map(|s| record.get(s).clone());
-    let (mut rejected, mut forbids, mut permits) = (
-        std::mem::take(&mut scratch.rejected),
-        std::mem::take(&mut scratch.forbids),
-        std::mem::take(&mut scratch.permits),
-    );
-    rejected.clear();
-    forbids.clear();
-    permits.clear();
-    for (list, effect) in [(&plan.rejects, 0), (&plan.forbids, 1), (&plan.permits, 2)] {
-        for &index in list {
-            let Some(rule) = policy.rules.get(usize::from(index)) else {
-                continue;
-            };
-            if options.coverage
-                && rule
-                    .audience
-                    .as_ref()
-                    .is_none_or(|a| audience_matches(&env, a, side.as_ref()))
-            {
-                out.reached.push(index);
-            }
-            match applies(&mut env, rule, side.as_ref(), &mut out.explanation) {
-                Ok(true) => match effect {
-                    0 => rejected.push(index),
-                    1 => forbids.push(index),
-                    _ => permits.push(index),
-                },
-                Ok(false) => {}
-                Err(e) => out.errors.push(RequestError::Evaluation {
-                    message: format!("rule {}: {e}", rule.id),
-                }),
-            }
-        }
+    for (rules, applying) in [
+        (&plan.rejects, &mut applied.rejects),
+        (&plan.forbids, &mut applied.forbids),
+        (&plan.permits, &mut applied.permits),
+    ] {
+        run_rules(
+            &mut env,
+            rules,
+            side.as_ref(),
+            options.coverage,
+            applying,
+            out,
+        );
     }
-    // Facts that do not depend on the decision; they may feed messages.
-    let errors_before_facts = !out.errors.is_empty() || !rejected.is_empty();
-    let mut fact_errors = std::mem::take(&mut scratch.fact_errors);
+
+    // Facts that do not read the decision (step 4; they may feed messages); a reject's
+    // message is its error.
+    let errors_before_facts = !out.errors.is_empty() || !applied.rejects.is_empty();
     compute_facts(
         &mut env,
         &plan.facts,
         false,
         errors_before_facts,
-        &mut fact_errors,
+        fact_errors,
     );
-    for rule in rejected
-        .iter()
-        .filter_map(|&i| policy.rules.get(usize::from(i)))
-    {
+    for rule in rules(policy, &applied.rejects) {
         let mut message = String::new();
         render_template(&mut env, &rule.message, &mut message);
         out.errors.push(RequestError::Rejected {
@@ -432,98 +226,130 @@ fn decide_into<'v>(
             message,
         });
     }
-    out.errors.append(&mut fact_errors);
-    let allow = out.errors.is_empty() && forbids.is_empty() && !permits.is_empty();
+    out.errors.append(fact_errors);
+
+    // The verdict (step 5), then the facts that read it (step 6): one that fails makes
+    // it deny.
+    let allow = out.errors.is_empty() && applied.forbids.is_empty() && !applied.permits.is_empty();
     env.allowed = Some(allow);
-    compute_facts(&mut env, &plan.facts, true, !allow, &mut fact_errors);
+    compute_facts(&mut env, &plan.facts, true, !allow, fact_errors);
     let allow = allow && fact_errors.is_empty();
-    out.errors.append(&mut fact_errors);
+    out.errors.append(fact_errors);
     out.allow = allow;
 
-    let (deciding, effect) = if allow {
-        (&permits, "permit")
-    } else {
-        (&forbids, "forbid")
-    };
-    for rule in deciding
-        .iter()
-        .filter_map(|&i| policy.rules.get(usize::from(i)))
-    {
-        let mut message = scratch.string();
-        render_template(&mut env, &rule.message, &mut message);
-        let mut id = scratch.string();
-        id.push_str(&rule.id);
-        out.reasons.push(Reason {
-            rule: id,
-            effect,
-            message,
-        });
+    write_reasons(&mut env, applied, spares, out);
+    write_facts(&env, &plan.facts, spares, out);
+    if explain {
+        out.explanation.push(format!(
+            "decision: {} ({} forbid, {} permit, {} error)",
+            if allow { "allow" } else { "deny" },
+            applied.forbids.len(),
+            applied.permits.len(),
+            out.errors.len()
+        ));
     }
-    if !allow && forbids.is_empty() && out.errors.is_empty() {
-        let mut message = scratch.string();
-        render_template(&mut env, &policy.default_deny, &mut message);
-        let mut id = scratch.string();
-        id.push_str("default-deny");
-        out.reasons.push(Reason {
-            rule: id,
-            effect: "deny",
-            message,
-        });
-    }
-    for &i in &plan.facts {
-        let Some(fact) = policy.facts.get(usize::from(i)) else {
+    *memo = env.into_memo();
+}
+
+/// Runs `rules` (all of one effect) and records in `applying` those that apply; with
+/// `coverage`, records in the decision every rule whose audience matched.
+fn run_rules<'v>(
+    env: &mut Env<'_, 'v>,
+    rules: &[u16],
+    side: Option<&Value<'_>>,
+    coverage: bool,
+    applying: &mut Vec<u16>,
+    out: &mut Decision,
+) {
+    let policy = env.policy;
+    applying.clear();
+    for &index in rules {
+        let Some(rule) = policy.rules.get(usize::from(index)) else {
             continue;
         };
-        let Some(Some(value)) = env.facts.get(usize::from(i)) else {
+        if coverage
+            && rule
+                .audience
+                .as_ref()
+                .is_none_or(|a| audience_matches(env, a, side))
+        {
+            out.reached.push(index);
+        }
+        match applies(env, rule, side, &mut out.explanation) {
+            Ok(true) => applying.push(index),
+            Ok(false) => {}
+            Err(error) => out.errors.push(
+                EvalError::Rule {
+                    rule: rule.id.clone(),
+                    error,
+                }
+                .into(),
+            ),
+        }
+    }
+}
+
+/// The decision's reasons: the permits on allow, else the forbids, else the default
+/// deny (when no error explains the deny), each with its message.
+fn write_reasons(
+    env: &mut Env<'_, '_>,
+    applied: &Applied,
+    spares: &mut Spares,
+    out: &mut Decision,
+) {
+    let policy = env.policy;
+    let deciding = if out.allow {
+        &applied.permits
+    } else {
+        &applied.forbids
+    };
+    for rule in rules(policy, deciding) {
+        let mut message = spares.take();
+        render_template(env, &rule.message, &mut message);
+        out.reasons.push(Reason {
+            rule: spares.copy(&rule.id),
+            effect: rule.effect,
+            message,
+        });
+    }
+    if !out.allow && applied.forbids.is_empty() && out.errors.is_empty() {
+        let mut message = spares.take();
+        render_template(env, &policy.default_deny, &mut message);
+        out.reasons.push(Reason {
+            rule: spares.copy(DEFAULT_DENY),
+            effect: Effect::Deny,
+            message,
+        });
+    }
+}
+
+/// The decision's facts, in declaration order: those computed (not absent, not failed).
+fn write_facts(env: &Env<'_, '_>, facts: &[u16], spares: &mut Spares, out: &mut Decision) {
+    let policy = env.policy;
+    for &index in facts {
+        let Some(fact) = policy.facts.get(usize::from(index)) else {
+            continue;
+        };
+        let Some(value) = env.fact(index) else {
             continue;
         };
         let Some(name) = policy.fact_names.get(usize::from(fact.name)) else {
             continue;
         };
-        let mut fact_name = scratch.string();
-        fact_name.push_str(name);
-        let value = fact_value(policy, value, scratch);
-        out.facts.push((fact_name, value));
-    }
-    if options.explain {
-        out.explanation.push(format!(
-            "decision: {} ({} forbid, {} permit, {} error)",
-            if allow { "allow" } else { "deny" },
-            forbids.len(),
-            permits.len(),
-            out.errors.len()
-        ));
-    }
-    (*buffers.0, *buffers.1) = env.into_buffers();
-    scratch.rejected = rejected;
-    scratch.forbids = forbids;
-    scratch.permits = permits;
-    scratch.fact_errors = fact_errors;
-}
-
-/// Empties a vector and reuses its allocation for elements of another lifetime (the
-/// standard library collects an emptied `vec::IntoIter` in place when the layouts
-/// agree, as they do between `Value<'a>` and `Value<'b>`).
-fn recycle<T, U>(mut v: Vec<T>, fill: impl FnMut(T) -> U) -> Vec<U> {
-    v.clear();
-    v.into_iter().map(fill).collect()
-}
-
-/// A deny decided by errors alone, before any rule ran.
-pub fn unusable(action: Option<String>, errors: Vec<RequestError>) -> Decision {
-    Decision {
-        allow: false,
-        action,
-        reasons: Vec::new(),
-        errors,
-        facts: Vec::new(),
-        explanation: Vec::new(),
-        reached: Vec::new(),
+        let name = spares.copy(name);
+        let value = fact_value(policy, value, spares);
+        out.facts.push((name, value));
     }
 }
 
-fn record_is_invalid(invalid: u128, slot: u16) -> bool {
-    slot < 128 && invalid & (1u128 << slot) != 0
+/// The rules at `indices`.
+fn rules<'p, 'i>(
+    policy: &'p CompiledPolicy,
+    indices: &'i [u16],
+) -> impl Iterator<Item = &'p CompiledRule> + use<'p, 'i> {
+    indices
+        .iter()
+        .filter_map(|&i| policy.rules.get(usize::from(i)))
 }
 
 /// Turns the role names of the request into a mask of the actor's side's roles;
@@ -567,9 +393,7 @@ fn resolve_roles(policy: &CompiledPolicy, record: &mut Record<'_>) -> u64 {
     record.role_candidates.clear();
     if unknown {
         if let Some(slot) = policy.schema.roles {
-            if slot < 128 {
-                record.invalid |= 1u128 << slot;
-            }
+            record.mark_invalid(slot);
         }
     }
     if side.is_none() {
@@ -579,6 +403,7 @@ fn resolve_roles(policy: &CompiledPolicy, record: &mut Record<'_>) -> u64 {
     mask
 }
 
+/// Adds an error for each requirement that applies and that the request does not meet.
 fn check_required<'v>(
     env: &mut Env<'_, 'v>,
     requirements: &'v [Requirement],
@@ -610,6 +435,7 @@ fn check_required<'v>(
     }
 }
 
+/// Whether a rule's audience takes in the actor: by side, or by one of its roles.
 fn audience_matches(env: &Env<'_, '_>, audience: &Audience, side: Option<&Value<'_>>) -> bool {
     let side_ok = match side {
         Some(Value::Side(s)) => audience.any_of_sides & (1 << s) != 0,
@@ -618,12 +444,14 @@ fn audience_matches(env: &Env<'_, '_>, audience: &Audience, side: Option<&Value<
     side_ok || audience.roles & env.actor_roles != 0
 }
 
+/// Whether a rule applies: its audience takes in the actor and its condition holds;
+/// with `--explain`, says how it went.
 fn applies<'v>(
     env: &mut Env<'_, 'v>,
     rule: &'v CompiledRule,
     side: Option<&Value<'_>>,
     explanation: &mut Vec<String>,
-) -> Result<bool, EvalError> {
+) -> Result<bool, ExprError> {
     let explain = env.trace.is_some();
     if let Some(trace) = env.trace.as_mut() {
         trace.clear();
@@ -638,7 +466,7 @@ fn applies<'v>(
                 explanation.push(format!(
                     "{} ({}): does not apply to a {who} with roles [{}] → skipped",
                     rule.id,
-                    rule.effect.keyword(),
+                    rule.effect.as_str(),
                     roles.join(", ")
                 ));
             }
@@ -651,7 +479,7 @@ fn applies<'v>(
     };
     if explain {
         let verdict = if holds {
-            rule.effect.keyword()
+            rule.effect.as_str()
         } else {
             "no match"
         };
@@ -663,7 +491,7 @@ fn applies<'v>(
         explanation.push(format!(
             "{} ({}){condition} → {verdict}",
             rule.id,
-            rule.effect.keyword()
+            rule.effect.as_str()
         ));
         if let Some(trace) = env.trace.as_mut() {
             explanation.extend(trace.drain(..).map(|t| format!("  {t}")));
@@ -672,6 +500,9 @@ fn applies<'v>(
     Ok(holds)
 }
 
+/// Computes the plan's facts that read the decision (`after_decision`) or that do not;
+/// a fact that read an absent value is left out. A failure is an error unless `quiet`
+/// (the request already has one).
 fn compute_facts(
     env: &mut Env<'_, '_>,
     facts: &[u16],
@@ -693,24 +524,20 @@ fn compute_facts(
         let value = match result {
             Ok(v) if v.is_present() && !env.touched_absent => Some(v),
             Ok(_) => None,
-            Err(e) => {
+            Err(error) => {
                 if !quiet {
-                    let name = env
+                    let fact = env
                         .policy
                         .fact_names
                         .get(usize::from(fact.name))
                         .cloned()
                         .unwrap_or_default();
-                    errors.push(RequestError::Evaluation {
-                        message: format!("cannot compute {name}: {e}"),
-                    });
+                    errors.push(EvalError::Fact { fact, error }.into());
                 }
                 None
             }
         };
-        if let Some(slot) = env.facts.get_mut(usize::from(index)) {
-            *slot = value;
-        }
+        env.set_fact(index, value);
     }
 }
 
@@ -729,28 +556,110 @@ fn render_template<'v>(env: &mut Env<'_, 'v>, template: &'v Template, out: &mut 
     env.trace = trace;
 }
 
-fn fact_value(policy: &CompiledPolicy, v: &Value<'_>, scratch: &mut Scratch) -> FactValue {
+/// A computed fact as the decision holds it: money and other values as text, roles as a
+/// list of names.
+fn fact_value(policy: &CompiledPolicy, v: &Value<'_>, spares: &mut Spares) -> FactValue {
     match v {
         Value::Bool(b) => FactValue::Bool(*b),
         Value::Number(n) => FactValue::Number(*n),
         Value::Money(m) => {
-            let mut text = scratch.string();
-            crate::decision::write_money(&mut text, *m);
+            let mut text = spares.take();
+            crate::value::write_money(&mut text, *m);
             FactValue::Text(text)
         }
         Value::Roles(mask) => FactValue::List(
             role_names(policy, *mask)
-                .map(|name| {
-                    let mut text = scratch.string();
-                    text.push_str(name);
-                    text
-                })
+                .map(|name| spares.copy(name))
                 .collect(),
         ),
         other => {
-            let mut text = scratch.string();
+            let mut text = spares.take();
             render_into(&mut text, policy, other);
             FactValue::Text(text)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EvalError, ExprError};
+    use crate::request::RequestError;
+
+    /// Decides a YAML request with a policy whose rule divides by `d` and whose facts
+    /// divide by `m` = `n - 2` and multiply `n` by itself.
+    fn decide(request: &str) -> crate::Decision {
+        let text = "actions {\n  go \"Go\"\n}\ninput {\n  action \"action\" is the action\n  at \"time\" is the time of the request\n  n \"n\" is a number\n  d \"d\" is a number\n}\nrule halves\n  permit go\n  when n / d > 1\n  because \"n is large\"\nfact square for go = n * n\nlet m = n - 2\nfact share for go = 100 / m\n";
+        let mut sources = crate::source::SourceMap::new();
+        sources.add(crate::source::SourceFile::new("t.policy", text));
+        let policy = crate::load::load(sources).map_err(|e| e.render()).unwrap();
+        let now = crate::value::parse_time("2026-11-25T12:00:00Z").unwrap();
+        crate::Policy::from_compiled(policy).decide_yaml(request, now)
+    }
+
+    #[test]
+    fn a_rule_or_fact_that_cannot_be_computed_is_an_error_naming_it() {
+        let d = decide("action: go\nn: 3\nd: 0\n");
+        assert!(!d.allow);
+        let messages: Vec<(&str, String)> =
+            d.errors.iter().map(|e| (e.code(), e.to_string())).collect();
+        assert_eq!(
+            messages,
+            [(
+                "evaluation-error",
+                "rule halves: division by zero in `n / d`".to_string()
+            )],
+            "a fact is quiet once the request has an error"
+        );
+        let d = decide("action: go\nn: 2\nd: 1\n");
+        assert!(!d.allow);
+        let messages: Vec<(&str, String)> =
+            d.errors.iter().map(|e| (e.code(), e.to_string())).collect();
+        assert_eq!(
+            messages,
+            [(
+                "evaluation-error",
+                "cannot compute share: division by zero in `100 / m`".to_string()
+            )]
+        );
+        let d = decide("action: go\nn: 79228162514264337593543950335\nd: 1\n");
+        let messages: Vec<String> = d.errors.iter().map(RequestError::to_string).collect();
+        assert_eq!(
+            messages,
+            ["cannot compute square: `n * n` is out of range".to_string()]
+        );
+    }
+
+    #[test]
+    fn evaluation_errors_say_where_and_what_failed() {
+        let failure = |request: &str| match decide(request).errors.as_slice() {
+            [RequestError::Evaluation(error)] => error.clone(),
+            other => panic!("one evaluation error expected: {other:?}"),
+        };
+        let error = failure("action: go\nn: 3\nd: 0\n");
+        assert_eq!(
+            error,
+            EvalError::Rule {
+                rule: "halves".into(),
+                error: ExprError::DivisionByZero {
+                    expr: "n / d".into()
+                }
+            }
+        );
+        assert_eq!(error.code(), "division-by-zero");
+        let error = failure("action: go\nn: 79228162514264337593543950335\nd: 1\n");
+        assert_eq!(
+            error,
+            EvalError::Fact {
+                fact: "square".into(),
+                error: ExprError::Overflow {
+                    expr: "n * n".into()
+                }
+            }
+        );
+        assert_eq!(error.code(), "overflow");
+        assert_eq!(
+            ExprError::TimeOutOfRange { expr: "t".into() }.code(),
+            "time-out-of-range"
+        );
     }
 }

@@ -333,7 +333,7 @@ fn valued(lead: String, value: &Expr) -> Vec<Line> {
 
 fn rule(r: &RuleDecl) -> Vec<Line> {
     let mut lines = vec![head(format!("rule {}", r.id.text))];
-    let mut effect = format!("{} {}", r.effect.keyword(), action_set(&r.actions));
+    let mut effect = format!("{} {}", r.effect.as_str(), action_set(&r.actions));
     if let Some(groups) = &r.audience {
         let groups: Vec<String> = groups
             .iter()

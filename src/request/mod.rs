@@ -182,12 +182,10 @@ pub enum RequestError {
         /// Its message.
         message: String,
     },
-    /// Computing a fact failed (a division by zero, an overflow).
-    #[error("{message}")]
-    Evaluation {
-        /// What failed.
-        message: String,
-    },
+    /// A rule's condition or a fact could not be computed (a division by zero, an
+    /// overflow).
+    #[error(transparent)]
+    Evaluation(#[from] crate::eval::EvalError),
 }
 
 fn note_suffix(note: &Option<String>) -> String {
@@ -223,7 +221,7 @@ impl RequestError {
             RequestError::DuplicateKey { .. } => "duplicate-key",
             RequestError::MissingField { .. } => "missing-field",
             RequestError::Rejected { rule, .. } => rule,
-            RequestError::Evaluation { .. } => "evaluation-error",
+            RequestError::Evaluation(_) => "evaluation-error",
         }
     }
 

@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 
 use super::parse::ExpectedValue;
 use super::run::{percent, CaseResult, Coverage, Mismatch, DEFAULT_DENY};
-use crate::decision::{json_str, visible, Decision, FactValue};
-use crate::value::format_number;
+use crate::decision::{visible, Decision, FactValue};
+use crate::json::write_str as json_str;
+use crate::value::write_number;
 
 /// The summary line CI reads: `N passed, N failed`.
 pub fn summary(results: &[CaseResult<'_>]) -> String {
@@ -32,7 +33,7 @@ fn verdict(allow: bool) -> &'static str {
 fn expected_json(out: &mut String, value: &ExpectedValue) {
     match value {
         ExpectedValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        ExpectedValue::Number(n) => out.push_str(&format_number(*n)),
+        ExpectedValue::Number(n) => write_number(out, *n),
         ExpectedValue::Text(t) => json_str(out, t),
         ExpectedValue::List(items) => string_list(out, items),
     }
@@ -42,7 +43,7 @@ fn expected_json(out: &mut String, value: &ExpectedValue) {
 fn actual_json(out: &mut String, value: &FactValue) {
     match value {
         FactValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        FactValue::Number(n) => out.push_str(&format_number(*n)),
+        FactValue::Number(n) => write_number(out, *n),
         FactValue::Text(t) => json_str(out, t),
         FactValue::List(items) => string_list(out, items),
     }

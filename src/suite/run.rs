@@ -12,7 +12,7 @@ use crate::request::RequestError;
 use crate::{eval, Policy};
 
 /// The rule id of the default deny in decisions.
-pub(crate) const DEFAULT_DENY: &str = "default-deny";
+pub(crate) use crate::decision::DEFAULT_DENY;
 
 /// A case, its decision, and how the decision differs from what was expected.
 #[derive(Debug, Clone)]
@@ -207,7 +207,7 @@ pub fn coverage(policy: &CompiledPolicy, results: &[CaseResult<'_>]) -> Coverage
         .iter()
         .map(|rule| RuleCoverage {
             id: rule.id.clone(),
-            effect: rule.effect.keyword(),
+            effect: rule.effect.as_str(),
             location: policy.sources.location(rule.span).to_string(),
             reached: 0,
             decided: 0,
@@ -223,7 +223,7 @@ pub fn coverage(policy: &CompiledPolicy, results: &[CaseResult<'_>]) -> Coverage
         }
         for (entry, rule) in rules.iter_mut().zip(&policy.rules) {
             let decided = match rule.effect {
-                Effect::Permit | Effect::Forbid => {
+                Effect::Permit | Effect::Forbid | Effect::Deny => {
                     decision.reasons.iter().any(|r| r.rule == rule.id)
                 }
                 Effect::Reject => decision.errors.iter().any(
@@ -237,7 +237,7 @@ pub fn coverage(policy: &CompiledPolicy, results: &[CaseResult<'_>]) -> Coverage
         if decision
             .reasons
             .iter()
-            .any(|r| r.effect == "deny" && r.rule == DEFAULT_DENY)
+            .any(|r| r.effect == Effect::Deny && r.rule == DEFAULT_DENY)
         {
             default_deny += 1;
         }
@@ -260,7 +260,7 @@ mod tests {
             action: Some("act".into()),
             reasons: vec![Reason {
                 rule: "r1".into(),
-                effect: "forbid",
+                effect: Effect::Forbid,
                 message: String::new(),
             }],
             errors: vec![RequestError::Rejected {

@@ -285,7 +285,10 @@ pub struct FactDecl {
     pub value: Expr,
 }
 
-/// What a rule does when it applies.
+/// What a declaration does when it decides, as the language writes it: a rule's
+/// `permit`, `forbid` or `reject`, or the `deny` of `otherwise deny`. The same value
+/// goes from the syntax tree to the compiled rule, the evaluator and the decision's
+/// reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
     /// Allows the action unless a forbid or an error applies.
@@ -294,16 +297,27 @@ pub enum Effect {
     Forbid,
     /// Marks the request as unusable: an error, so a deny.
     Reject,
+    /// The default deny (`otherwise deny`), the effect of the reason `default-deny`
+    /// when no rule permits the action. No rule has it: the grammar gives a rule only
+    /// the three others.
+    Deny,
 }
 
 impl Effect {
-    /// The effect's keyword.
-    pub fn keyword(self) -> &'static str {
+    /// The effect's keyword, as policies and decisions write it.
+    pub fn as_str(self) -> &'static str {
         match self {
             Effect::Permit => "permit",
             Effect::Forbid => "forbid",
             Effect::Reject => "reject",
+            Effect::Deny => "deny",
         }
+    }
+}
+
+impl std::fmt::Display for Effect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -1,132 +1,14 @@
-//! Runtime values: what a request field, a computed fact or a sub-expression holds while
-//! a decision is made, and how each kind is written in messages and decisions.
-//!
-//! Money and numbers are [`Decimal`], never floats; times are UTC instants; durations
-//! are exact (`chrono::TimeDelta`), never calendar arithmetic.
+//! Reading the kinds of values a request writes as text: RFC 3339 times, plain
+//! decimals and GUIDs. Each reader refuses what it cannot hold exactly and says why.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
-
+use super::is_writable_time;
 use crate::limits::{TIME_FIRST_YEAR, TIME_FRACTION_DIGITS, TIME_LAST_YEAR};
-use crate::market::MarketCode;
-
-/// One value, borrowing text from the request it came from where it can.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value<'a> {
-    /// Not given, empty, or not valid: every test on it is false.
-    Absent,
-    /// `yes or no`.
-    Bool(bool),
-    /// A decimal number.
-    Number(Decimal),
-    /// A decimal amount of money (written with two decimals).
-    Money(Decimal),
-    /// Text.
-    Text(Cow<'a, str>),
-    /// A UTC instant.
-    Time(DateTime<Utc>),
-    /// An exact length of time.
-    Duration(TimeDelta),
-    /// A GUID as a 128-bit number (so comparison ignores case).
-    Guid(u128),
-    /// A market code.
-    Market(MarketCode),
-    /// One of the words of an enumerated field: (field index, word index).
-    Enum(u16, u16),
-    /// A side of the actor (index into the policy's sides).
-    Side(u8),
-    /// A set of roles as a bit mask over the policy's roles.
-    Roles(u64),
-    /// An action (index into the policy's actions).
-    Action(u16),
-}
-
-impl Value<'_> {
-    /// True unless the value is [`Value::Absent`].
-    pub fn is_present(&self) -> bool {
-        !matches!(self, Value::Absent)
-    }
-
-    /// The value as a boolean in a condition: absent counts as false.
-    pub fn truthy(&self) -> bool {
-        matches!(self, Value::Bool(true))
-    }
-
-    /// A copy that no longer borrows from the request.
-    pub fn into_owned(self) -> Value<'static> {
-        match self {
-            Value::Absent => Value::Absent,
-            Value::Bool(b) => Value::Bool(b),
-            Value::Number(n) => Value::Number(n),
-            Value::Money(m) => Value::Money(m),
-            Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
-            Value::Time(t) => Value::Time(t),
-            Value::Duration(d) => Value::Duration(d),
-            Value::Guid(g) => Value::Guid(g),
-            Value::Market(m) => Value::Market(m),
-            Value::Enum(f, i) => Value::Enum(f, i),
-            Value::Side(s) => Value::Side(s),
-            Value::Roles(r) => Value::Roles(r),
-            Value::Action(a) => Value::Action(a),
-        }
-    }
-}
-
-/// Rounds half away from zero to `places` decimals, as the contract prescribes for money (docs/decision.md).
-pub fn round_half_away(value: Decimal, places: u32) -> Decimal {
-    value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// Writes a time as RFC 3339 in UTC with `Z`, seconds always, fractions only when present.
-pub fn format_time(time: &DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-/// Writes money with exactly two decimals (`1015.89`, `1200.00`).
-pub fn format_money(amount: Decimal) -> String {
-    let rounded = round_half_away(amount, 2);
-    format!("{rounded:.2}")
-}
-
-/// Writes a number without trailing zeros (`84.66`, `100`, `4`).
-pub fn format_number(number: Decimal) -> String {
-    number.normalize().to_string()
-}
-
-/// Writes a duration in whole units where it can (`14 days`, `36 hours`, `90 seconds`).
-pub fn format_duration(duration: TimeDelta) -> String {
-    let seconds = duration.num_seconds();
-    let (amount, unit) = if seconds != 0 && seconds % 86_400 == 0 {
-        (seconds / 86_400, "day")
-    } else if seconds != 0 && seconds % 3_600 == 0 {
-        (seconds / 3_600, "hour")
-    } else if seconds != 0 && seconds % 60 == 0 {
-        (seconds / 60, "minute")
-    } else {
-        (seconds, "second")
-    };
-    let plural = if amount == 1 { "" } else { "s" };
-    format!("{amount} {unit}{plural}")
-}
-
-/// Writes a GUID in its canonical lower-case hyphenated form.
-pub fn format_guid(guid: u128) -> String {
-    let hex = format!("{guid:032x}");
-    let mut out = String::with_capacity(36);
-    for (i, c) in hex.chars().enumerate() {
-        if matches!(i, 8 | 12 | 16 | 20) {
-            out.push('-');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// Parses a GUID (`8-4-4-4-12` hex digits, any case, optionally in braces).
-pub fn parse_guid(text: &str) -> Option<u128> {
+pub(crate) fn parse_guid(text: &str) -> Option<u128> {
     let text = text
         .strip_prefix('{')
         .and_then(|t| t.strip_suffix('}'))
@@ -183,7 +65,7 @@ fn hex(digits: &[u8]) -> Option<u64> {
 
 /// Why a text is not a time of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TimeError {
+pub(crate) enum TimeError {
     /// Not RFC 3339 with an offset.
     #[error("is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)")]
     NotRfc3339,
@@ -204,19 +86,11 @@ pub enum TimeError {
     OutOfRange,
 }
 
-/// Whether a time can be written as RFC 3339 in UTC: its year is in
-/// [`TIME_FIRST_YEAR`]..=[`TIME_LAST_YEAR`] and it is not a leap second. Every time the
-/// engine holds is one: reading refuses the others, computing one is an error.
-pub fn is_writable_time(time: &DateTime<Utc>) -> bool {
-    use chrono::{Datelike as _, Timelike as _};
-    (TIME_FIRST_YEAR..=TIME_LAST_YEAR).contains(&time.year()) && time.nanosecond() < 1_000_000_000
-}
-
 /// Reads an RFC 3339 timestamp with an offset (`T`/`Z` in either case; not a space for
 /// `T`) into UTC, or says why it is not one: a leap second, more than nanoseconds, or a
 /// year outside 0000-9999 once in UTC are refused, so that every time read is exact
 /// and writable.
-pub fn read_time(text: &str) -> Result<DateTime<Utc>, TimeError> {
+pub(crate) fn read_time(text: &str) -> Result<DateTime<Utc>, TimeError> {
     if text.len() > 64 {
         return Err(TimeError::NotRfc3339);
     }
@@ -262,7 +136,7 @@ fn fraction_digits(text: &str) -> usize {
 
 /// Why a text is not a plain decimal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum DecimalError {
+pub(crate) enum DecimalError {
     /// Not digits with an optional point and digits (and an optional leading `-`).
     #[error("is not a plain decimal number (digits with an optional decimal point; no exponent)")]
     NotPlain,
@@ -279,7 +153,7 @@ pub enum DecimalError {
 /// Reads a plain decimal (`1200.00`, `-3`; `.5`, `5.`, `+1`, `1e3` are refused):
 /// digits, an optional point and digits, no exponent, no sign other than a leading
 /// `-`. A value the decimal type cannot hold exactly is refused, never rounded.
-pub fn read_decimal(text: &str) -> Result<Decimal, DecimalError> {
+pub(crate) fn read_decimal(text: &str) -> Result<Decimal, DecimalError> {
     let body = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = match body.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -307,23 +181,8 @@ pub fn read_decimal(text: &str) -> Result<Decimal, DecimalError> {
 }
 
 /// Parses a plain decimal as [`read_decimal`] does, without the reason.
-pub fn parse_decimal(text: &str) -> Option<Decimal> {
+pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     read_decimal(text).ok()
-}
-
-/// Appends `items` joined by ", ", or "(none)" when there are none.
-pub fn join_or_none<I: IntoIterator<Item = S>, S: AsRef<str>>(out: &mut String, items: I) {
-    let mut first = true;
-    for item in items {
-        if !first {
-            out.push_str(", ");
-        }
-        first = false;
-        let _ = write!(out, "{}", item.as_ref());
-    }
-    if first {
-        out.push_str("(none)");
-    }
 }
 
 #[cfg(test)]
@@ -336,22 +195,12 @@ mod tests {
     }
 
     #[test]
-    fn money_rounds_half_away_from_zero() {
-        assert_eq!(format_money(dec("1015.885")), "1015.89");
-        assert_eq!(format_money(dec("1015.884999")), "1015.88");
-        assert_eq!(format_money(dec("-2.005")), "-2.01");
-        assert_eq!(format_money(dec("1200")), "1200.00");
-        assert_eq!(format_number(round_half_away(dec("84.6575"), 2)), "84.66");
-        assert_eq!(format_number(dec("100.00")), "100");
-    }
-
-    #[test]
     fn times_parse_with_offsets_and_lower_case_letters() {
         let t = parse_time("2026-11-25t21:00:00+09:00");
-        assert_eq!(
-            t.map(|t| format_time(&t)).as_deref(),
-            Some("2026-11-25T12:00:00Z")
-        );
+        let utc = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .map(|t| t.and_utc());
+        assert_eq!(t, utc);
         assert!(parse_time("2026-11-25T12:00:00z").is_some());
         assert!(
             parse_time("2026-11-25T12:00:00").is_none(),
@@ -438,15 +287,12 @@ mod tests {
     }
 
     #[test]
-    fn guids_compare_case_insensitively_and_format_canonically() {
+    fn guids_compare_case_insensitively_and_read_any_case() {
         let a = parse_guid("3F1C2B7E-8A9D-4C3B-9E2F-1A2B3C4D5E6F");
         let b = parse_guid("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f");
         assert!(a.is_some());
         assert_eq!(a, b);
-        assert_eq!(
-            a.map(format_guid).as_deref(),
-            Some("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f")
-        );
+        assert_eq!(a, Some(0x3f1c2b7e_8a9d_4c3b_9e2f_1a2b3c4d5e6f));
         assert_eq!(parse_guid("3f1c2b7e8a9d4c3b9e2f1a2b3c4d5e6f"), None);
         assert_eq!(parse_guid("3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6g"), None);
         assert_eq!(parse_guid("3f1c2b7e8-a9d-4c3b-9e2f-1a2b3c4d5e6f"), None);
@@ -462,12 +308,5 @@ mod tests {
             parse_guid("10000000-0000-0000-0000-000000000000"),
             Some(1u128 << 124)
         );
-    }
-
-    #[test]
-    fn durations_are_written_in_whole_units() {
-        assert_eq!(format_duration(TimeDelta::days(14)), "14 days");
-        assert_eq!(format_duration(TimeDelta::hours(1)), "1 hour");
-        assert_eq!(format_duration(TimeDelta::seconds(61)), "61 seconds");
     }
 }

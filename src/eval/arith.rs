@@ -1,0 +1,183 @@
+//! Arithmetic and the built-in functions: decimals are checked (overflow and division
+//! by zero are errors naming the expression), a computed time must be writable (years
+//! 0000-9999), durations are exact and whole days are their floor.
+
+use std::cmp::Ordering;
+
+use chrono::TimeDelta;
+use rust_decimal::Decimal;
+
+use crate::policy::expr::{Arith, Func};
+use crate::policy::Expr;
+use crate::value::{self, round_half_away, Value};
+
+use super::compare::compare;
+use super::env::Env;
+use super::error::ExprError;
+
+impl<'v> Env<'_, 'v> {
+    /// `a op b` for the expression `e`: decimals (money stays money, money ÷ money is a
+    /// number), a time shifted by a duration, the duration between two times, the sum
+    /// or difference of durations; absent for anything else.
+    pub(super) fn arith(
+        &self,
+        op: Arith,
+        a: Value<'v>,
+        b: Value<'v>,
+        e: &Expr,
+    ) -> Result<Value<'v>, ExprError> {
+        let expr = || self.policy.sources.snippet(e.span).to_string();
+        let overflow = || ExprError::Overflow { expr: expr() };
+        let zero = || ExprError::DivisionByZero { expr: expr() };
+        let dec = |x: Decimal, y: Decimal| -> Result<Decimal, ExprError> {
+            match op {
+                Arith::Add => x.checked_add(y).ok_or_else(overflow),
+                Arith::Sub => x.checked_sub(y).ok_or_else(overflow),
+                Arith::Mul => x.checked_mul(y).ok_or_else(overflow),
+                Arith::Div => {
+                    if y.is_zero() {
+                        Err(zero())
+                    } else {
+                        x.checked_div(y).ok_or_else(overflow)
+                    }
+                }
+            }
+        };
+        Ok(match (a, b) {
+            (Value::Number(x), Value::Number(y)) => Value::Number(dec(x, y)?),
+            (Value::Money(x), Value::Money(y)) if op == Arith::Div => Value::Number(dec(x, y)?),
+            (Value::Money(x), Value::Money(y))
+            | (Value::Money(x), Value::Number(y))
+            | (Value::Number(x), Value::Money(y)) => Value::Money(dec(x, y)?),
+            (Value::Time(t), Value::Duration(d)) | (Value::Duration(d), Value::Time(t)) => {
+                let shifted = if op == Arith::Sub {
+                    t.checked_sub_signed(d)
+                } else {
+                    t.checked_add_signed(d)
+                };
+                // Every time held is writable (see `value::read_time`): one computed
+                // outside the years RFC 3339 writes is an error, never printed.
+                match shifted {
+                    Some(t) if value::is_writable_time(&t) => Value::Time(t),
+                    _ => return Err(ExprError::TimeOutOfRange { expr: expr() }),
+                }
+            }
+            (Value::Time(x), Value::Time(y)) => Value::Duration(x.signed_duration_since(y)),
+            (Value::Duration(x), Value::Duration(y)) => {
+                let d = if op == Arith::Sub {
+                    x.checked_sub(&y)
+                } else {
+                    x.checked_add(&y)
+                };
+                Value::Duration(d.ok_or_else(overflow)?)
+            }
+            _ => Value::Absent,
+        })
+    }
+
+    /// A built-in function of the policy language; absent when an argument is.
+    pub(super) fn call(&self, func: Func, args: &[Value<'v>]) -> Value<'v> {
+        if args.iter().any(|a| !a.is_present()) {
+            return Value::Absent;
+        }
+        match (func, args) {
+            (Func::WholeDays, [Value::Time(from), Value::Time(to)]) => {
+                Value::Number(Decimal::from(whole_days(to.signed_duration_since(*from))))
+            }
+            (Func::Round, [x, Value::Number(places)]) => {
+                let places = u32::try_from(places.trunc().mantissa()).unwrap_or(2);
+                match x {
+                    Value::Number(n) => Value::Number(round_half_away(*n, places)),
+                    Value::Money(n) => Value::Money(round_half_away(*n, places)),
+                    _ => Value::Absent,
+                }
+            }
+            (Func::Clamp, [x, low, high]) => {
+                let capped = if compare(x, high) == Some(Ordering::Greater) {
+                    high
+                } else {
+                    x
+                };
+                if compare(capped, low) == Some(Ordering::Less) {
+                    low.clone()
+                } else {
+                    capped.clone()
+                }
+            }
+            (Func::Min, [a, b]) => (if compare(b, a) == Some(Ordering::Less) {
+                b
+            } else {
+                a
+            })
+            .clone(),
+            (Func::Max, [a, b]) => (if compare(b, a) == Some(Ordering::Greater) {
+                b
+            } else {
+                a
+            })
+            .clone(),
+            _ => Value::Absent,
+        }
+    }
+}
+
+/// Floor of a duration in whole 24-hour days.
+pub fn whole_days(d: TimeDelta) -> i64 {
+    let nanos = i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos());
+    i64::try_from(nanos.div_euclid(86_400 * 1_000_000_000)).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_days_floor_exact_durations() {
+        assert_eq!(whole_days(TimeDelta::days(4) + TimeDelta::hours(23)), 4);
+        assert_eq!(whole_days(TimeDelta::days(60)), 60);
+        assert_eq!(whole_days(TimeDelta::days(60) - TimeDelta::seconds(1)), 59);
+        assert_eq!(
+            whole_days(-TimeDelta::seconds(1)),
+            -1,
+            "floor, not truncation"
+        );
+        assert_eq!(whole_days(-TimeDelta::milliseconds(1)), -1);
+        assert_eq!(
+            whole_days(TimeDelta::days(1) - TimeDelta::nanoseconds(1)),
+            0
+        );
+        assert_eq!(whole_days(TimeDelta::zero()), 0);
+    }
+
+    /// Decides a YAML request with a policy whose fact `later` is `t + 1 days` and
+    /// `earlier` is `t - 1 days`.
+    fn decide_shifted(request: &str) -> crate::Decision {
+        let text = "actions {\n  go \"Go\"\n}\ninput {\n  action \"action\" is the action\n  at \"time\" is the time of the request\n  t \"t\" is a time\n}\nfact later for go = t + 1 days\nfact earlier for go = t - 1 days\n";
+        let mut sources = crate::source::SourceMap::new();
+        sources.add(crate::source::SourceFile::new("t.policy", text));
+        let policy = crate::load::load(sources).map_err(|e| e.render()).unwrap();
+        let now = crate::value::parse_time("2026-11-25T12:00:00Z").unwrap();
+        crate::Policy::from_compiled(policy).decide_yaml(request, now)
+    }
+
+    #[test]
+    fn a_time_computed_outside_years_0000_to_9999_is_an_evaluation_error() {
+        let d = decide_shifted("action: go\nt: 9999-12-31T00:00:00Z\n");
+        assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
+        assert_eq!(d.errors[0].code(), "evaluation-error");
+        assert!(d.errors[0].to_string().contains("9999"), "{}", d.errors[0]);
+        assert!(!d.to_json().contains("+10000"), "{}", d.to_json());
+        let d = decide_shifted("action: go\nt: 0000-01-01T12:00:00Z\n");
+        assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
+        assert_eq!(d.errors[0].code(), "evaluation-error");
+        // At the edge, both facts are written.
+        let d = decide_shifted("action: go\nt: 9999-12-30T23:59:59.999999999Z\n");
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(
+            d.fact("later"),
+            Some(&crate::decision::FactValue::Text(
+                "9999-12-31T23:59:59.999999999Z".into()
+            ))
+        );
+    }
+}

@@ -1,0 +1,161 @@
+//! JSON string literals: the one escaper behind every JSON the engine writes (decisions,
+//! `check --format json`, `test --format json`). Quotes, backslashes, control characters
+//! and U+2028/U+2029 (which some JavaScript readers take for line ends) are escaped;
+//! runs of plain text are copied at once.
+
+use std::fmt::Write as _;
+
+/// Appends `s` as a JSON string literal (also a valid YAML double-quoted scalar).
+pub(crate) fn write_str(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    push_escaped(out, s);
+    out.push('"');
+}
+
+/// Appends a value's `Display` as a JSON string literal, without an intermediate string.
+pub(crate) fn write_display(out: &mut String, value: &dyn std::fmt::Display) {
+    out.push('"');
+    let _ = write!(Escaping(out), "{value}");
+    out.push('"');
+}
+
+/// Appends `s` escaped for the inside of a JSON string.
+fn push_escaped(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(at) = first_special(rest.as_bytes()) {
+        // `at` is an ASCII byte or the lead byte of a character: a boundary.
+        let Some((plain, special)) = rest.split_at_checked(at) else {
+            break;
+        };
+        out.push_str(plain);
+        let mut chars = special.chars();
+        match chars.next() {
+            Some('"') => out.push_str("\\\""),
+            Some('\\') => out.push_str("\\\\"),
+            Some('\n') => out.push_str("\\n"),
+            Some('\r') => out.push_str("\\r"),
+            Some('\t') => out.push_str("\\t"),
+            Some(c) if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            Some(c) => out.push(c),
+            None => {}
+        }
+        rest = chars.as_str();
+    }
+    out.push_str(rest);
+}
+
+/// The first byte that [`push_escaped`] must look at: a control character, `"`, `\\`,
+/// or 0xE2 (the lead byte of U+2028 and U+2029). Eight bytes at a time: in each word,
+/// a byte equal to `c` becomes a zero byte of `x ^ c…c`, and `(v - 0x01…) & !v & 0x80…`
+/// marks zero bytes (and bytes below 0x20 with 0x20… in place of 0x01…); borrows can
+/// only mark bytes *after* a real match, so the lowest mark is exact.
+fn first_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for word in words.by_ref() {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let marks = zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | zero(x ^ (ONES * 0xE2))
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+        if marks != 0 {
+            return Some(offset + (marks.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2)
+        .map(|i| offset + i)
+}
+
+/// A `fmt::Write` that escapes what it is given for the inside of a JSON string.
+struct Escaping<'a>(&'a mut String);
+
+impl std::fmt::Write for Escaping<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        push_escaped(self.0, s);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_copies_plain_runs_and_escapes_the_rest() {
+        // The reference: one character at a time.
+        fn reference(s: &str) -> String {
+            let mut out = String::from("\"");
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                        out.push_str(&format!("\\u{:04x}", c as u32));
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c\nd\re\tf",
+            "\u{0}\u{1f}\u{7f}",
+            "€ costs ‰ – “quoted” \u{2028}x\u{2029}",
+            "\u{2027}\u{202a}é日本",
+            "\"",
+            "ends with \u{2029}",
+        ] {
+            let mut out = String::new();
+            write_str(&mut out, s);
+            assert_eq!(out, reference(s), "{s:?}");
+            let mut shown = String::new();
+            write_display(&mut shown, &s);
+            assert_eq!(shown, out, "{s:?} through Display");
+        }
+    }
+
+    #[test]
+    fn the_word_scan_finds_the_first_special_byte() {
+        let specials = [0u8, 0x1f, b'"', b'\\', 0xE2];
+        for len in 0..24 {
+            for at in 0..=len {
+                for &special in &specials {
+                    // Bytes around the special one that are close to it in value.
+                    let mut bytes: Vec<u8> = (0..len)
+                        .map(|i| [b'a', 0x20, 0xE3, b'!', 0x7f][i % 5])
+                        .collect();
+                    if at < len {
+                        bytes[at] = special;
+                    }
+                    let expected = bytes
+                        .iter()
+                        .position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2);
+                    assert_eq!(first_special(&bytes), expected, "{bytes:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let mut out = String::new();
+        write_str(&mut out, "a\u{1}b\u{2028}");
+        assert_eq!(out, "\"a\\u0001b\\u2028\"");
+    }
+}
