@@ -152,12 +152,22 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
 /// The decimal rule, one for JSON and YAML (and a suite's expected numbers): a number or
 /// text as written is a plain decimal (`value::read_decimal`: digits with an optional
 /// point, a leading `-` only, no exponent, never rounded); the error names the value.
+#[inline]
 pub(super) fn decimal(raw: &Raw<'_>) -> Result<Decimal, String> {
     let text = match raw {
         Raw::Str(s) | Raw::Number(s) => s.as_ref(),
         _ => "",
     };
-    value::read_decimal(text).map_err(|e| format!("{} {e}", raw.describe()))
+    match value::read_decimal(text) {
+        Ok(d) => Ok(d),
+        Err(e) => Err(not_a_decimal(raw, e)),
+    }
+}
+
+/// Why a value is not a decimal, naming it.
+#[cold]
+fn not_a_decimal(raw: &Raw<'_>, e: value::DecimalError) -> String {
+    format!("{} {e}", raw.describe())
 }
 
 /// Reads a request time: the common exact form `YYYY-MM-DDTHH:MM:SSZ` directly (the

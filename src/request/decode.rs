@@ -29,16 +29,20 @@ pub fn decode_json_into<'a>(
     line: usize,
     record: &mut Record<'a>,
 ) {
-    decode_into(policy, text, line, record, |record| {
+    let read = |record: &mut Record<'a>| {
         let mut de = serde_json::Deserializer::from_str(text);
-        walk(policy, record, Json, &mut de)
-            .and_then(|()| de.end())
-            .map_err(|e| RequestError::Malformed {
-                message: format!("not valid JSON: {}", strip_position(&e.to_string())),
-                line: Some(line + e.line().saturating_sub(1)),
-                column: Some(e.column()),
-            })
-    });
+        walk(policy, record, Json, &mut de).and_then(|()| de.end())
+    };
+    decode_into(policy, text, line, record, read, |e| json_error(&e, line));
+}
+
+/// serde_json's error, located in the input (the document starts at `line`).
+fn json_error(e: &serde_json::Error, line: usize) -> RequestError {
+    RequestError::Malformed {
+        message: format!("not valid JSON: {}", strip_position(&e.to_string())),
+        line: Some(line + e.line().saturating_sub(1)),
+        column: Some(e.column()),
+    }
 }
 
 /// Decodes a YAML document. `line` is where it starts in the input (1-based).
@@ -55,34 +59,39 @@ pub fn decode_yaml_into<'a>(
     line: usize,
     record: &mut Record<'a>,
 ) {
-    decode_into(policy, text, line, record, |record| {
+    let read = |record: &mut Record<'a>| {
         let options = Reader::Request.options();
         serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
             walk(policy, record, Yaml { text }, de)
         })
-        .map_err(|e| {
-            let e = Reader::Request.error(&e);
-            RequestError::Malformed {
-                message: format!("not valid YAML: {}", e.message),
-                line: e.line_from(line),
-                column: e.column(),
-            }
-        })
-    });
+    };
+    decode_into(policy, text, line, record, read, |e| yaml_error(&e, line));
+}
+
+/// serde-saphyr's error as `yaml.rs` words it, located in the input (the document
+/// starts at `line`).
+fn yaml_error(e: &serde_saphyr::Error, line: usize) -> RequestError {
+    let e = Reader::Request.error(e);
+    RequestError::Malformed {
+        message: format!("not valid YAML: {}", e.message),
+        line: e.line_from(line),
+        column: e.column(),
+    }
 }
 
 /// What both entry points do around their format's walk (`read`): the record emptied,
-/// the size limit, and a document the format refuses reduced to that one error (a
-/// malformed document decides nothing, whatever a failed walk half-decoded).
-fn decode_into<'a>(
+/// the size limit, and a document the format refuses reduced to that one error
+/// (`refused` words it; a malformed document decides nothing, whatever a failed walk
+/// half-decoded).
+fn decode_into<'a, E>(
     policy: &CompiledPolicy,
     text: &'a str,
     line: usize,
     record: &mut Record<'a>,
-    read: impl FnOnce(&mut Record<'a>) -> Result<(), RequestError>,
+    read: impl FnOnce(&mut Record<'a>) -> Result<(), E>,
+    refused: impl FnOnce(E) -> RequestError,
 ) {
-    let fields = policy.schema.fields.len();
-    record.clear(fields);
+    record.clear(policy.schema.fields.len());
     if text.len() > REQUEST_BYTES {
         record.errors.push(RequestError::TooLarge {
             size: text.len(),
@@ -92,8 +101,8 @@ fn decode_into<'a>(
         return;
     }
     if let Err(e) = read(record) {
-        record.clear(fields);
-        record.errors.push(e);
+        record.clear(policy.schema.fields.len());
+        record.errors.push(refused(e));
     }
 }
 
