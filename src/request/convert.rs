@@ -3,6 +3,7 @@
 //! rules are the same for JSON and YAML: docs/request.md, "Validation".
 
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 
 use super::number::{self, CountError};
 use super::scalar::{truncate, Raw};
@@ -10,7 +11,7 @@ use super::{Record, RequestError};
 use crate::limits::COUNT_MAX;
 use crate::market::MarketCode;
 use crate::policy::{CompiledPolicy, FieldKind};
-use crate::value::{self, DecimalError, Value};
+use crate::value::{self, Value};
 
 /// Stores a converted value in its slot, or records why there is none.
 pub(super) fn put<'a>(record: &mut Record<'a>, slot: u16, result: Result<Value<'a>, RequestError>) {
@@ -88,16 +89,8 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
         (FieldKind::Text, Raw::Str(s)) if crate::text::is_blank(&s) => return,
         (FieldKind::Text, Raw::Str(s)) => Ok(Value::Text(s)),
         (FieldKind::Money | FieldKind::Number, raw @ (Raw::Str(_) | Raw::Number(_))) => {
-            let text = match &raw {
-                Raw::Str(s) | Raw::Number(s) => s.as_ref(),
-                _ => "",
-            };
-            match value::read_decimal(text) {
-                Err(DecimalError::NotPlain) => Err(invalid(format!(
-                    "{} is not a plain decimal number (digits with an optional decimal point; no exponent)",
-                    raw.describe()
-                ))),
-                Err(e) => Err(invalid(format!("{} {e}", raw.describe()))),
+            match decimal(&raw) {
+                Err(problem) => Err(invalid(problem)),
                 Ok(d) if field.kind == FieldKind::Money && d.is_sign_negative() && !d.is_zero() => {
                     Err(invalid(format!(
                         "{} is negative; an amount of money is zero or more",
@@ -114,7 +107,7 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
                 _ => "",
             };
             match number::read_count(text) {
-                Ok(n) => Ok(Value::Number(rust_decimal::Decimal::from(n))),
+                Ok(n) => Ok(Value::Number(Decimal::from(n))),
                 Err(CountError::NotWhole) => Err(wrong(expected_for(&field.kind), &raw)),
                 Err(CountError::NotDecimalDigits) => Err(invalid(format!(
                     "{} is not a whole number written in decimal digits (no sign, leading zero, base prefix, `_`, point or exponent)",
@@ -154,6 +147,27 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
         (kind, raw) => Err(wrong(expected_for(kind), &raw)),
     };
     put(record, slot, result);
+}
+
+/// The decimal rule, one for JSON and YAML (and a suite's expected numbers): a number or
+/// text as written is a plain decimal (`value::read_decimal`: digits with an optional
+/// point, a leading `-` only, no exponent, never rounded); the error names the value.
+#[inline]
+pub(super) fn decimal(raw: &Raw<'_>) -> Result<Decimal, String> {
+    let text = match raw {
+        Raw::Str(s) | Raw::Number(s) => s.as_ref(),
+        _ => "",
+    };
+    match value::read_decimal(text) {
+        Ok(d) => Ok(d),
+        Err(e) => Err(not_a_decimal(raw, e)),
+    }
+}
+
+/// Why a value is not a decimal, naming it.
+#[cold]
+fn not_a_decimal(raw: &Raw<'_>, e: value::DecimalError) -> String {
+    format!("{} {e}", raw.describe())
 }
 
 /// Reads a request time: the common exact form `YYYY-MM-DDTHH:MM:SSZ` directly (the

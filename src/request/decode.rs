@@ -1,24 +1,17 @@
-//! Decoding one request document straight into a [`Record`], driven by the schema: a
-//! serde `DeserializeSeed` walks the document once, looks each key up in the schema
-//! tree, converts known leaves to typed values and skips unknown keys, with no
-//! intermediate value tree. The same seed serves JSON (serde_json) and YAML
-//! (serde-saphyr, with merge keys, unknown tags and duplicate keys refused); each
-//! format hands a leaf's value over as written (`scalar`), and one set of rules
-//! converts it (`convert`).
+//! Decoding one request document straight into a [`Record`], driven by the schema: the
+//! two entry points, JSON (serde_json) and YAML (serde-saphyr, read as `yaml.rs` says:
+//! merge keys, unknown tags and duplicate keys refused, a budget on depth, aliases and
+//! nodes). Both run the one schema-driven walk (`walk.rs`) over their format's
+//! deserializer; each format hands a leaf's value over as written (`scalar.rs`), and
+//! one set of rules converts it (`convert.rs`). A document the format refuses decides
+//! nothing: the record keeps only that error, with its line and column in the input.
 
-use crate::limits::{
-    POLICY_ROLES, REQUEST_BYTES, ROLES_PER_ACTOR, YAML_ALIASES, YAML_DEPTH, YAML_NODES,
-};
-use std::borrow::Cow;
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-
-use super::convert::{put, store};
-use super::scalar::{Json, Raw, RawVisitor, ScalarSeed, Scalars, Yaml};
+use super::scalar::Json;
+use super::walk::walk;
+use super::yaml::{Reader, Yaml};
 use super::{Record, RequestError};
-use crate::policy::{CompiledPolicy, FieldKind, SchemaNode};
-use crate::value::Value;
+use crate::limits::REQUEST_BYTES;
+use crate::policy::CompiledPolicy;
 
 pub(crate) use super::scalar::truncate;
 
@@ -36,27 +29,19 @@ pub fn decode_json_into<'a>(
     line: usize,
     record: &mut Record<'a>,
 ) {
-    record.clear(policy.schema.fields.len());
-    if text.len() > REQUEST_BYTES {
-        record.errors.push(too_large(text.len(), line));
-        return;
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let result = RootSeed {
-        policy,
-        record: &mut *record,
-        format: Json,
-    }
-    .deserialize(&mut de)
-    .and_then(|()| de.end());
-    if let Err(e) = result {
-        // Drops whatever a failed parse half-decoded: a malformed document decides nothing.
-        record.clear(policy.schema.fields.len());
-        record.errors.push(RequestError::Malformed {
-            message: format!("not valid JSON: {}", strip_position(&e.to_string())),
-            line: Some(line + e.line().saturating_sub(1)),
-            column: Some(e.column()),
-        });
+    let read = |record: &mut Record<'a>| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        walk(policy, record, Json, &mut de).and_then(|()| de.end())
+    };
+    decode_into(policy, text, line, record, read, |e| json_error(&e, line));
+}
+
+/// serde_json's error, located in the input (the document starts at `line`).
+fn json_error(e: &serde_json::Error, line: usize) -> RequestError {
+    RequestError::Malformed {
+        message: format!("not valid JSON: {}", strip_position(&e.to_string())),
+        line: Some(line + e.line().saturating_sub(1)),
+        column: Some(e.column()),
     }
 }
 
@@ -74,79 +59,51 @@ pub fn decode_yaml_into<'a>(
     line: usize,
     record: &mut Record<'a>,
 ) {
+    let read = |record: &mut Record<'a>| {
+        let options = Reader::Request.options();
+        serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+            walk(policy, record, Yaml { text }, de)
+        })
+    };
+    decode_into(policy, text, line, record, read, |e| yaml_error(&e, line));
+}
+
+/// serde-saphyr's error as `yaml.rs` words it, located in the input (the document
+/// starts at `line`).
+fn yaml_error(e: &serde_saphyr::Error, line: usize) -> RequestError {
+    let e = Reader::Request.error(e);
+    RequestError::Malformed {
+        message: format!("not valid YAML: {}", e.message),
+        line: e.line_from(line),
+        column: e.column(),
+    }
+}
+
+/// What both entry points do around their format's walk (`read`): the record emptied,
+/// the size limit, and a document the format refuses reduced to that one error
+/// (`refused` words it; a malformed document decides nothing, whatever a failed walk
+/// half-decoded).
+fn decode_into<'a, E>(
+    policy: &CompiledPolicy,
+    text: &'a str,
+    line: usize,
+    record: &mut Record<'a>,
+    read: impl FnOnce(&mut Record<'a>) -> Result<(), E>,
+    refused: impl FnOnce(E) -> RequestError,
+) {
     record.clear(policy.schema.fields.len());
     if text.len() > REQUEST_BYTES {
-        record.errors.push(too_large(text.len(), line));
+        record.errors.push(RequestError::TooLarge {
+            size: text.len(),
+            limit: REQUEST_BYTES,
+            line: Some(line),
+        });
         return;
     }
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = YAML_DEPTH;
-    budget.max_documents = 1;
-    budget.max_aliases = YAML_ALIASES;
-    budget.max_nodes = YAML_NODES;
-    let options = serde_saphyr::options! {
-        budget: Some(budget),
-        duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::Error,
-        merge_keys: serde_saphyr::options::MergeKeyPolicy::Error,
-        reject_unsupported_tags: true,
-        strict_booleans: true,
-    };
-    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
-        RootSeed {
-            policy,
-            record: &mut *record,
-            format: Yaml { text },
-        }
-        .deserialize(de)
-    });
-    if let Err(e) = result {
+    if let Err(e) = read(record) {
         record.clear(policy.schema.fields.len());
-        let location = e.location();
-        let message = e.to_string();
-        let first_line = message.lines().next().unwrap_or("").trim().to_string();
-        record.errors.push(RequestError::Malformed {
-            message: format!("not valid YAML: {}", yaml_problem(&first_line)),
-            line: location
-                .as_ref()
-                .map(|l| line + (l.line() as usize).saturating_sub(1)),
-            column: location.as_ref().map(|l| l.column() as usize),
-        });
+        record.errors.push(refused(e));
     }
-}
-
-fn too_large(size: usize, line: usize) -> RequestError {
-    RequestError::TooLarge {
-        size,
-        limit: REQUEST_BYTES,
-        line: Some(line),
-    }
-}
-
-/// serde-saphyr's first message line, without its position prefix and its hints about
-/// its own options (which the request's author cannot change).
-fn yaml_problem(line: &str) -> String {
-    let mut text = line.trim().trim_start_matches("error:").trim();
-    if let Some(rest) = text.strip_prefix("line ") {
-        if let Some((_, after)) = rest.split_once(": ") {
-            text = after;
-        }
-    }
-    let text = text
-        .split(", set DuplicateKeyPolicy")
-        .next()
-        .unwrap_or(text);
-    if text.contains("merge keys") {
-        return "YAML merge keys (`<<`) are not allowed in requests: write each field out".into();
-    }
-    text.to_string()
-}
-
-/// Whether a schema key is the request's key: length and first byte first, so that most
-/// keys that differ are told apart without a full comparison.
-fn same_key(schema_key: &str, key: &str) -> bool {
-    let (a, b) = (schema_key.as_bytes(), key.as_bytes());
-    // Keys are short: comparing in place beats a call to `memcmp`.
-    a.len() == b.len() && a.first() == b.first() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// serde_json appends " at line L column C"; we report the position separately.
@@ -157,455 +114,12 @@ fn strip_position(message: &str) -> &str {
     }
 }
 
-/// The whole document: the root level of the schema tree.
-struct RootSeed<'p, 'r, 'a, F> {
-    policy: &'p CompiledPolicy,
-    record: &'r mut Record<'a>,
-    format: F,
-}
-
-impl<'de: 'a, 'a, F: Scalars<'de>> DeserializeSeed<'de> for RootSeed<'_, '_, 'a, F> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(GroupVisitor {
-            policy: self.policy,
-            record: self.record,
-            nodes: &self.policy.schema.root,
-            prefix: "",
-            format: self.format,
-        })
-    }
-}
-
-/// Visits one object of the request against a level of the schema tree.
-struct GroupVisitor<'p, 'r, 'a, F> {
-    policy: &'p CompiledPolicy,
-    record: &'r mut Record<'a>,
-    nodes: &'p [(String, SchemaNode)],
-    prefix: &'p str,
-    format: F,
-}
-
-impl<F> GroupVisitor<'_, '_, '_, F> {
-    fn path(&self, key: &str) -> String {
-        if self.prefix.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.prefix)
-        }
-    }
-
-    fn not_an_object(self, found: &str) {
-        if self.prefix.is_empty() {
-            self.record.errors.push(RequestError::WrongType {
-                field: "the request".into(),
-                expected: "an object of fields (action, actor, ...)",
-                found: found.into(),
-                note: None,
-            });
-        } else {
-            self.record.errors.push(RequestError::WrongType {
-                field: self.prefix.to_string(),
-                expected: "an object",
-                found: found.into(),
-                note: None,
-            });
-        }
-    }
-}
-
-/// The keys of one object already given, by their index in the level of the schema
-/// tree: one word for up to 64 keys, more words beyond, so that a key given twice is
-/// found wherever it is in the level.
-enum SeenKeys {
-    Word(u64),
-    Words(Vec<u64>),
-}
-
-impl SeenKeys {
-    fn new(keys: usize) -> Self {
-        if keys <= 64 {
-            SeenKeys::Word(0)
-        } else {
-            SeenKeys::Words(vec![0; keys.div_ceil(64)])
-        }
-    }
-
-    /// Marks key `index` as given; false when it already was.
-    fn insert(&mut self, index: usize) -> bool {
-        let bit = 1u64 << (index % 64);
-        let word = match self {
-            SeenKeys::Word(word) if index < 64 => word,
-            SeenKeys::Words(words) => match words.get_mut(index / 64) {
-                Some(word) => word,
-                None => return true,
-            },
-            // Outside the level: there is no such key (the index comes from the level).
-            SeenKeys::Word(_) => return true,
-        };
-        let fresh = *word & bit == 0;
-        *word |= bit;
-        fresh
-    }
-}
-
-impl<'de: 'a, 'a, F: Scalars<'de>> Visitor<'de> for GroupVisitor<'_, '_, 'a, F> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
-        let mut seen = SeenKeys::new(self.nodes.len());
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let position = self.nodes.iter().position(|(k, _)| same_key(k, &key));
-            let Some((index, (name, node))) =
-                position.and_then(|i| self.nodes.get(i).map(|n| (i, n)))
-            else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            if !seen.insert(index) {
-                let field = self.path(name);
-                self.record
-                    .errors
-                    .push(RequestError::DuplicateKey { field });
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            match node {
-                SchemaNode::Leaf(slot) => map.next_value_seed(LeafSeed {
-                    policy: self.policy,
-                    record: &mut *self.record,
-                    slot: *slot,
-                    format: self.format,
-                })?,
-                SchemaNode::Group(prefix, children) => map.next_value_seed(GroupSeed {
-                    policy: self.policy,
-                    record: &mut *self.record,
-                    nodes: children,
-                    prefix,
-                    format: self.format,
-                })?,
-            }
-        }
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        if self.prefix.is_empty() {
-            self.not_an_object("nothing");
-        }
-        Ok(())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.visit_unit()
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        self.not_an_object("yes or no");
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        self.not_an_object("a number");
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        self.not_an_object("a number");
-        Ok(())
-    }
-
-    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
-        self.not_an_object("a number");
-        Ok(())
-    }
-
-    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
-        self.not_an_object("a number");
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.not_an_object("a number");
-        Ok(())
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        self.not_an_object("text");
-        Ok(())
-    }
-
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        self.not_an_object("a list");
-        Ok(())
-    }
-}
-
-/// A nested object: a level of the schema tree below the root.
-struct GroupSeed<'p, 'r, 'a, F> {
-    policy: &'p CompiledPolicy,
-    record: &'r mut Record<'a>,
-    nodes: &'p [(String, SchemaNode)],
-    prefix: &'p str,
-    format: F,
-}
-
-impl<'de: 'a, 'a, F: Scalars<'de>> DeserializeSeed<'de> for GroupSeed<'_, '_, 'a, F> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(GroupVisitor {
-            policy: self.policy,
-            record: self.record,
-            nodes: self.nodes,
-            prefix: self.prefix,
-            format: self.format,
-        })
-    }
-}
-
-/// A map key, borrowed from the input when the format allows.
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed("null"))
-    }
-}
-
-/// Decodes the value of one field into its slot.
-struct LeafSeed<'p, 'r, 'a, F> {
-    policy: &'p CompiledPolicy,
-    record: &'r mut Record<'a>,
-    slot: u16,
-    format: F,
-}
-
-impl<'de: 'a, 'a, F: Scalars<'de>> DeserializeSeed<'de> for LeafSeed<'_, '_, 'a, F> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        let Some(field) = self.policy.schema.fields.get(usize::from(self.slot)) else {
-            return <IgnoredAny as serde::Deserialize>::deserialize(deserializer).map(|_| ());
-        };
-        if field.kind == FieldKind::Roles {
-            let first = self.record.role_candidates.len();
-            let roles = deserializer.deserialize_any(RolesVisitor {
-                policy: self.policy,
-                record: &mut *self.record,
-                format: self.format,
-            })?;
-            let result = match roles {
-                Roles::Missing => return Ok(()),
-                Roles::List { count, .. } if count > ROLES_PER_ACTOR => {
-                    self.record.role_candidates.truncate(first);
-                    Err(RequestError::InvalidValue {
-                        field: field.path.clone(),
-                        problem: format!("more than {ROLES_PER_ACTOR} roles"),
-                        note: field.note.clone(),
-                    })
-                }
-                Roles::List {
-                    not_a_name: Some(found),
-                    ..
-                } => Err(RequestError::WrongType {
-                    field: field.path.clone(),
-                    expected: "a list of role names",
-                    found: format!("a list holding {found}"),
-                    note: field.note.clone(),
-                }),
-                // The mask is computed once the side is known (see `eval`).
-                Roles::List { .. } => Ok(Value::Roles(0)),
-                Roles::NotAList(raw) => Err(RequestError::WrongType {
-                    field: field.path.clone(),
-                    expected: "a list of roles",
-                    found: raw.describe(),
-                    note: field.note.clone(),
-                }),
-            };
-            put(self.record, self.slot, result);
-            return Ok(());
-        }
-        let numeric = matches!(
-            field.kind,
-            FieldKind::Count | FieldKind::Money | FieldKind::Number
-        );
-        let raw = self.format.read(deserializer, numeric)?;
-        store(self.policy, self.record, self.slot, raw);
-        Ok(())
-    }
-}
-
-/// What `actor.roles` held.
-enum Roles<'de> {
-    /// Null or empty text: missing.
-    Missing,
-    /// A list: how many items, and the first item that is not a name (only items up
-    /// to it were kept as candidates).
-    List {
-        count: usize,
-        not_a_name: Option<String>,
-    },
-    /// Something else.
-    NotAList(Raw<'de>),
-}
-
-/// Reads the list of roles straight into the record's role candidates, keeping, for
-/// each name, the roles of any side that bear it; the evaluator checks them against
-/// the actor's side once both are known.
-struct RolesVisitor<'p, 'r, 'a, F> {
-    policy: &'p CompiledPolicy,
-    record: &'r mut Record<'a>,
-    format: F,
-}
-
-impl<F> RolesVisitor<'_, '_, '_, F> {
-    fn other<'de>(raw: Raw<'de>) -> Roles<'de> {
-        match &raw {
-            Raw::Null => Roles::Missing,
-            Raw::Str(s) if s.is_empty() => Roles::Missing,
-            _ => Roles::NotAList(raw),
-        }
-    }
-}
-
-impl<'de: 'a, 'a, F: Scalars<'de>> Visitor<'de> for RolesVisitor<'_, '_, 'a, F> {
-    type Value = Roles<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of roles")
-    }
-
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
-        let mut count = 0usize;
-        let mut not_a_name = None;
-        while let Some(item) = seq.next_element_seed(ScalarSeed(self.format))? {
-            count = count.saturating_add(1);
-            if count > ROLES_PER_ACTOR || not_a_name.is_some() {
-                continue;
-            }
-            match item {
-                Raw::Str(name) => {
-                    let mut mask = 0u64;
-                    for (bit, role) in self.policy.roles.iter().enumerate().take(POLICY_ROLES) {
-                        if role.name == *name {
-                            mask |= 1u64 << bit;
-                        }
-                    }
-                    self.record.role_candidates.push((mask, name));
-                }
-                other => not_a_name = Some(other.describe()),
-            }
-        }
-        Ok(Roles::List { count, not_a_name })
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Roles::Missing)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Roles::Missing)
-    }
-
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        RawVisitor.visit_bool(v).map(Self::other)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        RawVisitor.visit_i64(v).map(Self::other)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        RawVisitor.visit_u64(v).map(Self::other)
-    }
-
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
-        RawVisitor.visit_i128(v).map(Self::other)
-    }
-
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
-        RawVisitor.visit_u128(v).map(Self::other)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        RawVisitor.visit_f64(v).map(Self::other)
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        RawVisitor.visit_borrowed_str(v).map(Self::other)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        RawVisitor.visit_str(v).map(Self::other)
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        RawVisitor.visit_string(v).map(Self::other)
-    }
-
-    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
-        RawVisitor.visit_map(map).map(Self::other)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::CompiledPolicy;
     use crate::source::{SourceFile, SourceMap};
+    use crate::value::Value;
     use rust_decimal::Decimal;
     use std::str::FromStr;
 

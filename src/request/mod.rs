@@ -1,12 +1,16 @@
 //! Requests: decoding one JSON or YAML document into a typed [`Record`] against the
-//! policy's input schema (`decode`), splitting a stream into documents (`stream`), and
-//! the errors that make a request unusable.
+//! policy's input schema (`decode`: the entry points; `walk`: the schema-driven serde
+//! walk; `scalar` and `convert`: values as written and their typed form; `yaml`: the
+//! one YAML path, shared with suites), splitting a stream into documents (`stream`),
+//! and the errors that make a request unusable.
 
 mod convert;
 pub mod decode;
 pub mod number;
 mod scalar;
 pub mod stream;
+mod walk;
+pub(crate) mod yaml;
 
 use std::borrow::Cow;
 

@@ -8,10 +8,14 @@
 //!   is the JSON number's text. No key of a user's object can stand for a number
 //!   (serde_json's `arbitrary_precision` handed numbers over as a one-key object that a
 //!   request could imitate, and allocated its text; it is not used).
-//! - YAML: the value is read as a `serde_saphyr::Spanned`; for a plain scalar that the
-//!   YAML reader resolved as a number, the text is the scalar's own source text, so
-//!   `1.2e3`, `0x10`, `1_000` or `+5` are judged as written, never as the float or
-//!   integer YAML made of them.
+//! - YAML (`yaml.rs`, the one YAML path): the value is read as a `serde_saphyr::Spanned`;
+//!   for a plain scalar that the YAML reader resolved as a number, the text is the
+//!   scalar's own source text, so `1.2e3`, `0x10`, `1_000` or `+5` are judged as
+//!   written, never as the float or integer YAML made of them.
+//!
+//! A visitor that wants one shape (an object, a list) and takes any other value as a
+//! [`Raw`] gets its scalar methods from [`other_scalars!`], which hands each scalar
+//! over through [`RawVisitor`].
 
 use std::borrow::Cow;
 use std::fmt;
@@ -47,6 +51,20 @@ impl Raw<'_> {
             Raw::Str(s) => format!("the text \"{}\"", truncate(s)),
             Raw::List => "a list".into(),
             Raw::Object => "an object".into(),
+        }
+    }
+}
+
+impl Raw<'_> {
+    /// What kind of value it is, for "must be an object, not ..." messages.
+    pub(super) fn kind(&self) -> &'static str {
+        match self {
+            Raw::Null => "nothing",
+            Raw::Bool(_) => "yes or no",
+            Raw::Number(_) => "a number",
+            Raw::Str(_) => "text",
+            Raw::List => "a list",
+            Raw::Object => "an object",
         }
     }
 }
@@ -129,53 +147,44 @@ fn json_value(text: &str) -> Result<Raw<'_>, serde_json::Error> {
     })
 }
 
-/// YAML through serde-saphyr: numbers as their source text in `text`, the document.
-#[derive(Clone, Copy)]
-pub(super) struct Yaml<'de> {
-    /// The document the deserializer reads (spans are relative to it).
-    pub text: &'de str,
-}
-
-impl<'de> Scalars<'de> for Yaml<'de> {
-    /// Every value exactly, numeric or not (YAML is not the fast path).
-    fn read<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-        _numeric: bool,
-    ) -> Result<Raw<'de>, D::Error> {
-        let spanned = serde_saphyr::Spanned::<Probe<'de>>::deserialize(deserializer)?;
-        let raw = spanned.value.0;
-        if !matches!(raw, Raw::Number(_)) {
-            return Ok(raw);
-        }
-        // The node's own text (for an alias, the anchored node's).
-        let span = spanned.defined.span();
-        let source = span
-            .byte_offset()
-            .zip(span.byte_len())
-            .and_then(|(at, len)| {
-                let at = usize::try_from(at).ok()?;
-                let end = at.checked_add(usize::try_from(len).ok()?)?;
-                self.text.get(at..end)
-            });
-        match source {
-            Some(written) => Ok(Raw::Number(Cow::Borrowed(written))),
-            None => Err(de::Error::custom(format_args!(
-                "the text of the number at line {} cannot be read: quote it",
-                spanned.defined.line()
-            ))),
-        }
-    }
-}
-
-/// The value inside a `Spanned`, read as the YAML reader resolved it.
-struct Probe<'de>(Raw<'de>);
+/// A value read as the reader resolved it, for reading it inside a wrapper that asks
+/// for a `Deserialize` type (YAML's `Spanned`, see `yaml.rs`).
+pub(super) struct Probe<'de>(pub Raw<'de>);
 
 impl<'de> Deserialize<'de> for Probe<'de> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(RawVisitor).map(Probe)
     }
 }
+
+/// Implements a [`Visitor`]'s scalar methods (booleans, numbers, text) for a visitor
+/// that wants another shape: each scalar is read as a [`Raw`] by [`RawVisitor`] and
+/// handed to the visitor's own `fn other(self, raw: Raw<'de>) -> Self::Value`.
+macro_rules! other_scalars {
+    () => {
+        other_scalars!(
+            visit_bool(bool),
+            visit_i64(i64),
+            visit_u64(u64),
+            visit_i128(i128),
+            visit_u128(u128),
+            visit_f64(f64),
+            visit_borrowed_str(&'de str),
+            visit_str(&str),
+            visit_string(String),
+        );
+    };
+    ($($method:ident($ty:ty)),* $(,)?) => {
+        $(
+            fn $method<E: serde::de::Error>(self, v: $ty) -> Result<Self::Value, E> {
+                $crate::request::scalar::RawVisitor
+                    .$method(v)
+                    .map(|raw| self.other(raw))
+            }
+        )*
+    };
+}
+pub(super) use other_scalars;
 
 /// Reads any value as a [`Raw`], from what the format's `deserialize_any` gives: exact
 /// for everything but numbers, whose text it does not see (see [`Raw::Number`]).
@@ -256,15 +265,6 @@ mod tests {
         Json.read(&mut de, true).unwrap()
     }
 
-    fn yaml(text: &str) -> Raw<'_> {
-        serde_saphyr::with_deserializer_from_str_with_options(
-            text,
-            serde_saphyr::options! { strict_booleans: true },
-            |de| ScalarSeed(Yaml { text }).deserialize(de),
-        )
-        .unwrap()
-    }
-
     fn number(text: &str) -> Raw<'_> {
         Raw::Number(Cow::Borrowed(text))
     }
@@ -308,60 +308,6 @@ mod tests {
         assert_eq!(read("1.5"), Raw::Number("1.5".into()));
         assert_eq!(
             read(r#"{"$serde_json::private::Number": "7"}"#),
-            Raw::Object
-        );
-    }
-
-    #[test]
-    fn yaml_plain_numbers_arrive_as_their_source_text() {
-        for written in [
-            "0x10",
-            "0o7",
-            "1_000",
-            "+5",
-            "1.2e3",
-            ".5",
-            "1200.",
-            "012",
-            "1015.89499999999999",
-        ] {
-            let text = format!("{written}\n");
-            assert_eq!(yaml(&text), number(written), "{written}");
-        }
-        // An alias stands for the anchored node's text.
-        let text = "[&a 0x10, *a]";
-        let mut de_items = Vec::new();
-        serde_saphyr::with_deserializer_from_str_with_options(
-            text,
-            serde_saphyr::options! {},
-            |de| {
-                struct Items<'v, 'de>(&'v mut Vec<Raw<'de>>, &'de str);
-                impl<'de> Visitor<'de> for Items<'_, 'de> {
-                    type Value = ();
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("a list")
-                    }
-                    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-                        while let Some(item) =
-                            seq.next_element_seed(ScalarSeed(Yaml { text: self.1 }))?
-                        {
-                            self.0.push(item);
-                        }
-                        Ok(())
-                    }
-                }
-                de::Deserializer::deserialize_seq(de, Items(&mut de_items, text))
-            },
-        )
-        .unwrap();
-        assert_eq!(de_items, [number("0x10"), number("0x10")]);
-        // Quoted, it is text; `True` is a YAML 1.2 boolean, `yes` is text.
-        assert_eq!(yaml("\"12\"\n"), Raw::Str("12".into()));
-        assert_eq!(yaml("True\n"), Raw::Bool(true));
-        assert_eq!(yaml("yes\n"), Raw::Str("yes".into()));
-        assert_eq!(yaml("~\n"), Raw::Null);
-        assert_eq!(
-            yaml("{\"$serde_json::private::Number\": \"7\"}\n"),
             Raw::Object
         );
     }

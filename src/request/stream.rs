@@ -75,6 +75,7 @@
 //! for many records and allocates nothing per record (JSON Lines, the `eval` batch
 //! path: a line whole in the reader's buffer is copied once, straight into the batch).
 
+mod gather;
 mod json;
 mod lines;
 mod live;
@@ -89,6 +90,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::task::Poll;
 
+use gather::Splitter;
 use lines::Lines;
 
 /// How the documents of a stream are written.

@@ -48,8 +48,14 @@ impl PartialEq for Written {
 }
 
 impl Written {
+    /// The number written at bytes `start..end` of the suite's text.
+    #[cfg(test)]
+    pub(crate) fn at(start: usize, end: usize) -> Self {
+        Written(Some((start, end)))
+    }
+
     /// The text at this place of `source`, when known.
-    fn text(self, source: &str) -> Option<&str> {
+    pub(crate) fn text(self, source: &str) -> Option<&str> {
         let (start, end) = self.0?;
         source.get(start..end)
     }
@@ -208,18 +214,11 @@ impl<'de> Visitor<'de> for NodeVisitor {
 }
 
 /// A node with, for a number, where it is written (for an alias, the anchored node).
-fn written(spanned: Spanned<Node>) -> Node {
-    let span = spanned.defined.span();
-    let at = span
-        .byte_offset()
-        .zip(span.byte_len())
-        .and_then(|(at, len)| {
-            let at = usize::try_from(at).ok()?;
-            Some((at, at.checked_add(usize::try_from(len).ok()?)?))
-        });
+pub(crate) fn written(spanned: Spanned<Node>) -> Node {
+    let at = Written(crate::request::yaml::byte_range(&spanned.defined));
     match spanned.value {
-        Node::Int(digits, _) => Node::Int(digits, Written(at)),
-        Node::Float(f, _) => Node::Float(f, Written(at)),
+        Node::Int(digits, _) => Node::Int(digits, at),
+        Node::Float(f, _) => Node::Float(f, at),
         other => other,
     }
 }
@@ -227,9 +226,10 @@ fn written(spanned: Spanned<Node>) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::yaml::Reader;
 
     fn read(text: &str) -> Node {
-        serde_saphyr::from_str_with_options(text, super::super::parse::yaml_options()).unwrap()
+        serde_saphyr::from_str_with_options(text, Reader::Suite.options()).unwrap()
     }
 
     #[test]
@@ -276,7 +276,7 @@ mod tests {
 
     #[test]
     fn non_finite_floats_are_refused_as_the_request_decoder_refuses_them() {
-        let options = super::super::parse::yaml_options();
+        let options = Reader::Suite.options();
         assert!(serde_saphyr::from_str_with_options::<Node>("x: .nan\n", options).is_err());
         let mut out = String::new();
         write_float(&mut out, f64::NEG_INFINITY);

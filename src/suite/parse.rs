@@ -4,7 +4,7 @@
 //! to the suite's folder tree, regular files only, bounded by the request limit.
 
 use crate::files::{self, FileError};
-use crate::limits::{REQUEST_BYTES, SUITE_BYTES, SUITE_DEPTH, SUITE_NODES};
+use crate::limits::{REQUEST_BYTES, SUITE_BYTES};
 use std::collections::HashSet;
 use std::fmt;
 use std::io::{BufReader, Read};
@@ -16,8 +16,9 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
-use super::node::Node;
+use super::node::{self, Node};
 use crate::request::stream::{Format, Framing, RawRecord, Records};
+use crate::request::yaml::{self, column_of, line_of, Reader};
 use crate::value;
 
 /// A suite: requests with the decisions expected for them.
@@ -122,27 +123,6 @@ impl fmt::Display for SuiteError {
     }
 }
 
-/// The YAML options of suite files: those of the request decoder (strict booleans, merge
-/// keys, unknown tags and duplicate keys refused), so that an inline request reads as
-/// the same request would in a file given to `eval`.
-pub(crate) fn yaml_options() -> serde_saphyr::Options {
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = SUITE_DEPTH;
-    budget.max_documents = 1;
-    // Suites reuse a few anchors (`actor: *admin`) in many cases, which the reader's
-    // alias-to-anchor ratio check takes for an alias bomb; expansion stays bounded by the
-    // node budget (aliases count the nodes they stand for).
-    budget.enforce_alias_anchor_ratio = false;
-    budget.max_nodes = SUITE_NODES;
-    serde_saphyr::options! {
-        budget: Some(budget),
-        duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::Error,
-        merge_keys: serde_saphyr::options::MergeKeyPolicy::Error,
-        reject_unsupported_tags: true,
-        strict_booleans: true,
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SuiteDoc {
@@ -237,8 +217,18 @@ fn read_text(path: &Path) -> Result<String, String> {
 /// Parses a suite's text; `base` is the folder `request_file:` paths are relative to.
 pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Suite, Vec<SuiteError>> {
     let file = path.display().to_string();
-    let doc: SuiteDoc = serde_saphyr::from_str_with_options(text, yaml_options())
-        .map_err(|e| vec![yaml_error(&file, &e)])?;
+    // The request's YAML rules (`Reader::Suite`), so that an inline request reads as the
+    // same request would in a file given to `eval`.
+    let doc: SuiteDoc = serde_saphyr::from_str_with_options(text, Reader::Suite.options())
+        .map_err(|e| {
+            let e = Reader::Suite.error(&e);
+            vec![SuiteError {
+                file: file.clone(),
+                line: e.line(),
+                column: e.column(),
+                message: e.message,
+            }]
+        })?;
     let mut errors = Vec::new();
     let at = |location: &Location, message: String| SuiteError {
         file: file.clone(),
@@ -302,7 +292,7 @@ pub fn parse(path: &Path, text: &str, base: &Path) -> Result<Suite, Vec<SuiteErr
                     .map_err(|message| at(&file_ref.referenced, message))
             }
         };
-        let facts = expected_facts(case.expect.facts, &mut |location, message| {
+        let facts = expected_facts(case.expect.facts, text, &mut |location, message| {
             errors.push(at(location, message));
         });
         match request {
@@ -405,41 +395,32 @@ fn too_large(path: &Path) -> String {
 
 fn expected_facts(
     facts: Option<FactsDoc>,
+    source: &str,
     error: &mut dyn FnMut(&Location, String),
 ) -> Vec<(String, ExpectedValue)> {
     let mut out = Vec::new();
-    for (name, node) in facts.map(|f| f.0).unwrap_or_default() {
-        match expected_value(&node.value) {
+    for (name, spanned) in facts.map(|f| f.0).unwrap_or_default() {
+        let location = spanned.referenced;
+        match expected_value(&node::written(spanned), source) {
             Ok(v) => out.push((name, v)),
-            Err(problem) => error(&node.referenced, format!("fact `{name}`: {problem}")),
+            Err(problem) => error(&location, format!("fact `{name}`: {problem}")),
         }
     }
     out
 }
 
-/// The expected value of a fact, typed by its YAML form.
-pub(crate) fn expected_value(node: &Node) -> Result<ExpectedValue, String> {
+/// The expected value of a fact, typed by its YAML form; a number is read from its text
+/// in `source`, the suite, by the request's decimal rule (`yaml::number`).
+pub(crate) fn expected_value(node: &Node, source: &str) -> Result<ExpectedValue, String> {
     match node {
         Node::Bool(b) => Ok(ExpectedValue::Bool(*b)),
-        Node::Int(digits, _) => value::parse_decimal(digits)
-            .map(ExpectedValue::Number)
-            .ok_or_else(|| format!("{digits} is out of range for a number")),
-        Node::Float(f, _) => {
-            // `{}` writes the shortest text that reads back as the same float, which is
-            // the written number for up to 15 significant digits.
-            let text = format!("{f}");
-            let digits = text
-                .trim_start_matches(['-', '0', '.'])
-                .chars()
-                .filter(char::is_ascii_digit)
-                .count();
-            match value::parse_decimal(&text) {
-                Some(d) if f.is_finite() && digits <= 15 => Ok(ExpectedValue::Number(d)),
-                _ => Err(format!(
-                    "{f} cannot be compared exactly (more than 15 significant digits, or out of range)"
-                )),
-            }
+        Node::Int(digits, at) => {
+            yaml::number(at.text(source).unwrap_or(digits)).map(ExpectedValue::Number)
         }
+        Node::Float(f, at) => match at.text(source) {
+            Some(written) => yaml::number(written).map(ExpectedValue::Number),
+            None => Err(format!("the number {f} cannot be read as written")),
+        },
         Node::Str(s) => Ok(ExpectedValue::Text(s.clone())),
         Node::Seq(items) => items
             .iter()
@@ -457,45 +438,10 @@ pub(crate) fn expected_value(node: &Node) -> Result<ExpectedValue, String> {
     }
 }
 
-fn line_of(location: &Location) -> Option<usize> {
-    usize::try_from(location.line()).ok().filter(|&l| l > 0)
-}
-
-fn column_of(location: &Location) -> Option<usize> {
-    usize::try_from(location.column()).ok().filter(|&c| c > 0)
-}
-
-/// A YAML reader's error as `file:line:col: message`, the message without its position
-/// prefix and its source excerpt.
-fn yaml_error(file: &str, e: &serde_saphyr::Error) -> SuiteError {
-    let location = e.location();
-    let text = e.to_string();
-    let first = text.lines().next().unwrap_or("").trim();
-    let mut message = first.trim_start_matches("error:").trim();
-    if let Some(rest) = message.strip_prefix("line ") {
-        if let Some((_, after)) = rest.split_once(": ") {
-            message = after;
-        }
-    }
-    let message = message
-        .split(", set DuplicateKeyPolicy")
-        .next()
-        .unwrap_or(message);
-    SuiteError {
-        file: file.to_string(),
-        line: location.as_ref().and_then(line_of),
-        column: location.as_ref().and_then(column_of),
-        message: if message.contains("merge keys") {
-            "YAML merge keys (`<<`) are not allowed in suites (requests refuse them): write each field out".into()
-        } else {
-            message.to_string()
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::suite::node::Written;
 
     fn parse_text(text: &str) -> Result<Suite, Vec<SuiteError>> {
         parse(Path::new("s.yaml"), text, Path::new("."))
@@ -711,19 +657,85 @@ mod tests {
         assert!(errors[0].message.contains("cannot read the request file"));
     }
 
+    /// An expected number is read from its text by the request's decimal rule (a plain
+    /// decimal, no exponent, exactly as written), never through a float.
+    #[test]
+    fn expected_numbers_follow_the_request_decimal_rule() {
+        let case = |facts: &str| {
+            format!("cases:\n  - name: a\n    request: {{}}\n    expect: {{ decision: deny, facts: {facts} }}\n")
+        };
+        for written in ["1e2", "1.5E3", "0x10", "0o7", "1_000", "+5", ".5", "1200."] {
+            let errors = parse_text(&case(&format!("{{ f: {written} }}"))).unwrap_err();
+            assert_eq!(errors.len(), 1, "{written}: {errors:?}");
+            assert_eq!(
+                (errors[0].line, errors[0].column),
+                (Some(4), Some(43)),
+                "{written}"
+            );
+            assert_eq!(
+                errors[0].message,
+                format!("fact `f`: the number {written} is not a plain decimal number (digits with an optional decimal point; no exponent)"),
+            );
+        }
+        let suite = parse_text(&case(
+            "{ a: 0.12345678901234567, b: 1015.89499999999999, c: -12.50, d: 012, e: &n 7.25, g: *n }",
+        ))
+        .unwrap();
+        let numbers: Vec<String> = suite.cases[0]
+            .expect
+            .facts
+            .iter()
+            .map(|(name, value)| match value {
+                ExpectedValue::Number(d) => format!("{name}={d}"),
+                other => panic!("{name}: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                "a=0.12345678901234567",
+                "b=1015.89499999999999",
+                "c=-12.50",
+                "d=12",
+                "e=7.25",
+                "g=7.25"
+            ]
+        );
+        let errors = parse_text(&case("{ f: 100000000000000000000000000000 }")).unwrap_err();
+        assert!(
+            errors[0]
+                .message
+                .contains("larger than the largest decimal"),
+            "{errors:?}"
+        );
+    }
+
     #[test]
     fn numbers_and_text_keep_their_contract_types() {
+        let at = |text: &str, number: &str| {
+            let start = text.find(number).unwrap();
+            Written::at(start, start + number.len())
+        };
+        let source = "f: 84.66\ng: 0.12345678901234567\n";
         assert_eq!(
-            expected_value(&Node::Float(84.66, Default::default())),
+            expected_value(&Node::Float(84.66, at(source, "84.66")), source),
             Ok(ExpectedValue::Number("84.66".parse().unwrap()))
         );
         assert_eq!(
-            expected_value(&Node::Str("84.66".into())),
+            expected_value(&Node::Float(0.1, at(source, "0.12345678901234567")), source),
+            Ok(ExpectedValue::Number(
+                "0.12345678901234567".parse().unwrap()
+            )),
+            "read from its text, not from the float"
+        );
+        assert_eq!(
+            expected_value(&Node::Str("84.66".into()), source),
             Ok(ExpectedValue::Text("84.66".into()))
         );
-        assert!(
-            expected_value(&Node::Float(0.123_456_789_012_345_67, Default::default())).is_err()
+        assert_eq!(
+            expected_value(&Node::Int("12".into(), Written::default()), source),
+            Ok(ExpectedValue::Number(12.into()))
         );
-        assert!(expected_value(&Node::Float(f64::NAN, Default::default())).is_err());
+        assert!(expected_value(&Node::Float(f64::NAN, Written::default()), source).is_err());
     }
 }

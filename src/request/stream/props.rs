@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::testing::Scripted;
-use super::{Framing, Records};
+use super::{Framing, Input, Records};
 use crate::eval::batch::{self, Rendering, Settings};
 use crate::eval::Options;
 use crate::Policy;
@@ -255,26 +255,7 @@ fn check(input: &str, framing: Option<Framing>, firsts: &[usize]) -> Result<(), 
 /// The `eval` output of `input` read whole, and read as a live input that goes quiet
 /// at each of `cuts` (byte offsets).
 fn whole_and_cut(input: &str, framing: Option<Framing>, cuts: &[usize]) -> (String, String) {
-    let run = |records: &mut dyn FnMut(&mut Vec<u8>)| {
-        let mut out = Vec::new();
-        records(&mut out);
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    let settings = Settings {
-        jobs: 1,
-        rendering: Rendering::Json,
-    };
-    let whole = run(&mut |out| {
-        let mut records = Records::with_framing(input.as_bytes(), framing);
-        batch::run(
-            policy().compiled(),
-            &mut records,
-            out,
-            &options(),
-            settings,
-            &mut |_| {},
-        );
-    });
+    let whole = eval(Records::with_framing(input.as_bytes(), framing));
     let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
     bounds.sort_unstable();
     let bytes = input.as_bytes();
@@ -284,18 +265,26 @@ fn whole_and_cut(input: &str, framing: Option<Framing>, cuts: &[usize]) -> (Stri
         parts.push(bytes.get(from..to).unwrap_or_default().to_vec());
         from = to;
     }
-    let cut = run(&mut |out| {
-        let mut records = Records::with_framing(Scripted::from_bytes(parts.clone()), framing);
-        batch::run(
-            policy().compiled(),
-            &mut records,
-            out,
-            &options(),
-            settings,
-            &mut |_| {},
-        );
-    });
+    let cut = eval(Records::with_framing(Scripted::from_bytes(parts), framing));
     (whole, cut)
+}
+
+/// What `eval` writes for `records` (JSON, one thread).
+fn eval<R: Input>(mut records: Records<R>) -> String {
+    let mut out = Vec::new();
+    let settings = Settings {
+        jobs: 1,
+        rendering: Rendering::Json,
+    };
+    batch::run(
+        policy().compiled(),
+        &mut records,
+        &mut out,
+        &options(),
+        settings,
+        &mut |_| {},
+    );
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 proptest! {

@@ -25,12 +25,10 @@
 //! (a comment, a directive, its `---` or its content), and that is the line its
 //! decision names.
 
-use std::task::Poll;
-
+use super::gather::{Gathered, Splitter};
 use super::lines::{Line, Lines};
 use super::scan::{is_blank_or_comment, Rules, Scan};
-use super::{Format, Input, Placed};
-use crate::limits::REQUEST_BYTES;
+use super::{Format, Placed};
 
 /// Whether a line is a `---` document start marker (alone, or followed by a blank).
 pub(super) fn is_document_start(line: &str) -> bool {
@@ -64,9 +62,7 @@ enum Kind {
 /// a quiet live input can be left and come back to.
 #[derive(Debug)]
 pub(super) struct YamlDocuments {
-    text: String,
-    /// The first line.
-    start: usize,
+    document: Gathered,
     /// A line other than a blank one was taken.
     started: bool,
     /// Holds content (not only blanks, comments, directives and markers).
@@ -77,49 +73,23 @@ pub(super) struct YamlDocuments {
     /// A flow document closed: the document is complete.
     closed: bool,
     scan: Scan,
-    /// Its size, once over [`REQUEST_BYTES`] (then `text` is not kept).
-    oversized: Option<usize>,
-    not_utf8: bool,
 }
 
 impl Default for YamlDocuments {
     fn default() -> Self {
         YamlDocuments {
-            text: String::new(),
-            start: 0,
+            document: Gathered::default(),
             started: false,
             content: false,
             marker: false,
             kind: Kind::Unknown,
             closed: false,
             scan: Scan::new(Rules::Yaml),
-            oversized: None,
-            not_utf8: false,
         }
     }
 }
 
-impl YamlDocuments {
-    /// The next document, appended to `buffer`; `Ready(None)` at the end of the input.
-    pub fn poll<R: Input>(
-        &mut self,
-        lines: &mut Lines<R>,
-        buffer: &mut String,
-        wait: bool,
-    ) -> Poll<Option<Placed>> {
-        loop {
-            match lines.poll_line(wait) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(None) => return Poll::Ready(self.end(buffer)),
-                Poll::Ready(Some(line)) => {
-                    if let Some(placed) = self.take(line, lines, buffer) {
-                        return Poll::Ready(Some(placed));
-                    }
-                }
-            }
-        }
-    }
-
+impl Splitter for YamlDocuments {
     /// Takes one line; the document it completes, if any.
     fn take<R>(&mut self, line: Line, lines: &mut Lines<R>, buffer: &mut String) -> Option<Placed> {
         let text = line.text.as_str();
@@ -176,6 +146,17 @@ impl YamlDocuments {
         self.closed_document(buffer)
     }
 
+    /// Ends the document: appends it to `buffer` when it is a record, and starts afresh.
+    fn end(&mut self, buffer: &mut String) -> Option<Placed> {
+        let placed = self
+            .has_record()
+            .then(|| self.document.place(buffer, Format::Yaml));
+        self.clear();
+        placed
+    }
+}
+
+impl YamlDocuments {
     /// Follows the document's content on (part of) a line.
     fn content_in(&mut self, text: &str) {
         if !self.content && (self.scan.is_open() || !is_blank_or_comment(text)) {
@@ -206,48 +187,18 @@ impl YamlDocuments {
     fn append(&mut self, line: &Line) {
         if !self.started {
             self.started = true;
-            self.start = line.number;
+            self.document.start = line.number;
         }
-        self.not_utf8 |= line.not_utf8;
-        if line.truncated
-            || self.oversized.is_some()
-            || self.text.len() + line.text.len() + 1 > REQUEST_BYTES
-        {
-            let so_far = self.oversized.unwrap_or(self.text.len());
-            self.oversized = Some(so_far + line.bytes + 1);
-            self.text.clear();
-            return;
-        }
-        self.text.push_str(&line.text);
-        self.text.push('\n');
+        self.document.add(line, &line.text, line.bytes, true);
     }
 
     fn has_record(&self) -> bool {
-        self.content || self.oversized.is_some()
-    }
-
-    /// Ends the document: appends it to `buffer` when it is a record, and starts afresh.
-    fn end(&mut self, buffer: &mut String) -> Option<Placed> {
-        let placed = self.has_record().then(|| {
-            let at = buffer.len();
-            buffer.push_str(&self.text);
-            Placed {
-                range: at..buffer.len(),
-                line: self.start,
-                format: Format::Yaml,
-                oversized: self.oversized,
-                not_utf8: self.not_utf8,
-            }
-        });
-        self.clear();
-        placed
+        self.content || self.document.oversized.is_some()
     }
 
     fn clear(&mut self) {
-        let mut text = std::mem::take(&mut self.text);
-        text.clear();
         *self = YamlDocuments {
-            text,
+            document: self.document.emptied(),
             ..YamlDocuments::default()
         };
     }
