@@ -7,7 +7,8 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use super::code::DiagnosticCode as Code;
-use super::diag::{did_you_mean, Diagnostic};
+use super::diag::Diagnostic;
+use super::suggest::did_you_mean;
 use super::Checker;
 use crate::market::MarketCode;
 use crate::policy::expr::{Arith, Func, Order};

@@ -8,7 +8,8 @@
 //! (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
 //! `message.rs` (message placeholders). `expr.rs` compiles expressions; `reach.rs` and
 //! `lints.rs` warn; `skip.rs` silences what syntax-error recovery made unknowable;
-//! `diag.rs` and `code.rs` are the diagnostics and their codes.
+//! `diag.rs` and `code.rs` are the diagnostics and their codes, `render.rs` draws them
+//! and `suggest.rs` finds the "did you mean" of their hints.
 
 mod code;
 mod declare;
@@ -20,8 +21,10 @@ mod market_names;
 mod message;
 mod passes;
 mod reach;
+mod render;
 mod rules;
 mod skip;
+mod suggest;
 mod values;
 
 use std::collections::{HashMap, HashSet};
@@ -33,7 +36,8 @@ use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Declaration};
 pub use code::DiagnosticCode;
 use code::DiagnosticCode as Code;
-pub use diag::{Diagnostic, Report, Severity};
+pub use diag::{Diagnostic, Severity};
+pub use render::Report;
 pub(crate) use skip::Skipped;
 
 /// The result of checking: the compiled policy when there is no error, and every

@@ -4,7 +4,7 @@
 
 use super::code::DiagnosticCode as Code;
 use super::expr::{self, Ctx};
-use super::{delta, diag, Checker, Diagnostic, LetState, LinkInfo, WindowInfo};
+use super::{delta, suggest, Checker, Diagnostic, LetState, LinkInfo, WindowInfo};
 use crate::policy::{FieldKind, Ty};
 use crate::source::Span;
 use crate::syntax::ast;
@@ -147,7 +147,7 @@ impl<'s> Checker<'s> {
     fn field_of(&mut self, path: &ast::Path, ty: Ty, what: &str) -> Option<u16> {
         let dotted = path.dotted();
         let Some(&slot) = self.field_index.get(&dotted) else {
-            let help = diag::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
+            let help = suggest::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
             self.report(
                 Diagnostic::error(
                     Code::UnknownField,
