@@ -40,7 +40,7 @@ use csp_policy::{eval, load, Decision, Policy};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 
-use policies::{generated_file, policy_seeds, probe_file};
+use policies::{generated_file, policy_seeds, Body};
 use requests::{request, Request};
 
 // ---- deciding both ways --------------------------------------------------------------
@@ -149,36 +149,19 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(1, 8))]
+    #![proptest_config(config(1, 4))]
 
-    /// Generated policies decide every request the same with and without `--explain`
-    /// (each policy takes a while to check: many requests per policy).
+    /// Generated policies decide every request the same with and without `--explain`.
+    /// A policy holds generated rules, facts and requirements, or probes: `reject`
+    /// rules whose errors show on every request whether each generated condition held.
+    /// (Checking a policy takes a while: many requests per policy.)
     #[test]
     fn generated_policies_decide_alike_with_and_without_explain(
-        (prelude, declarations) in policy_seeds(1..10),
+        body in prop_oneof![Just(Body::Declarations), Just(Body::Probes)],
+        (prelude, seeds) in policy_seeds(1..16),
         requests in proptest::collection::vec(request(), 32),
     ) {
-        let extra = generated_file(prelude, &declarations);
-        let policy = with_extra(&extra);
-        prop_assume!(policy.is_ok());
-        let policy = policy.map_err(TestCaseError::fail)?;
-        for request in &requests {
-            agree(&policy, request, &extra)?;
-        }
-    }
-}
-
-proptest! {
-    #![proptest_config(config(1, 8))]
-
-    /// Generated conditions hold alike with and without `--explain`: each is the
-    /// condition of a `reject` rule, whose error shows on every request whether it held.
-    #[test]
-    fn generated_conditions_hold_alike_with_and_without_explain(
-        (prelude, probes) in policy_seeds(8..16),
-        requests in proptest::collection::vec(request(), 32),
-    ) {
-        let extra = probe_file(prelude, &probes);
+        let extra = generated_file(body, prelude, &seeds);
         let policy = with_extra(&extra);
         prop_assume!(policy.is_ok());
         let policy = policy.map_err(TestCaseError::fail)?;
@@ -196,11 +179,12 @@ fn generated_policies_are_mostly_accepted() {
     let mut refused = Vec::new();
     for seed in 0..total {
         let declarations: Vec<u64> = (1..=6).map(|i| seed * 1_000 + i).collect();
-        let extra = if seed % 2 == 0 {
-            generated_file(seed, &declarations)
+        let body = if seed % 2 == 0 {
+            Body::Declarations
         } else {
-            probe_file(seed, &declarations)
+            Body::Probes
         };
+        let extra = generated_file(body, seed, &declarations);
         if let Err(diagnostics) = with_extra(&extra) {
             refused.push(format!("{extra}\n{diagnostics}"));
         }

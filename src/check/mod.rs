@@ -223,6 +223,25 @@ impl<'s> Checker<'s> {
         self.diags.push(diagnostic);
     }
 
+    /// The slot of the input field `path` names; reports a path that is not a field
+    /// (with the closest field as a hint).
+    fn field_slot(&mut self, path: &ast::Path) -> Option<u16> {
+        let dotted = path.dotted();
+        let slot = self.field_index.get(&dotted).copied();
+        if slot.is_none() {
+            let help = suggest::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
+            self.report(
+                Diagnostic::error(
+                    Code::UnknownField,
+                    path.span,
+                    format!("`{dotted}` is not a field of the input schema"),
+                )
+                .with_optional_help(help),
+            );
+        }
+        slot
+    }
+
     /// The mask of every declared action.
     fn every_action(&self) -> u64 {
         if self.actions.len() >= 64 {

@@ -47,30 +47,11 @@ impl Checker<'_> {
     pub(super) fn requirement(&mut self, item: &ast::Requirement) -> Option<Requirement> {
         let mut any_of = Vec::new();
         for path in &item.any_of {
-            let dotted = path.dotted();
-            match self.field_index.get(&dotted) {
-                Some(&slot) => any_of.push(slot),
-                None => {
-                    let help =
-                        suggest::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
-                    self.report(
-                        Diagnostic::error(
-                            Code::UnknownField,
-                            path.span,
-                            format!("`{dotted}` is not a field of the input schema"),
-                        )
-                        .with_optional_help(help),
-                    );
-                    return None;
-                }
-            }
+            any_of.push(self.field_slot(path)?);
         }
         let when = match &item.when {
             Some(expr) => {
-                let ctx = Ctx {
-                    allowed: false,
-                    facts_for: None,
-                };
+                let ctx = Ctx::PLAIN;
                 match self.condition(expr, ctx) {
                     Ok(e) => Some(e),
                     Err(d) => {
@@ -91,10 +72,7 @@ impl Checker<'_> {
             None => Some(None),
             Some(groups) => self.audience(groups).map(Some),
         };
-        let ctx = Ctx {
-            allowed: false,
-            facts_for: None,
-        };
+        let ctx = Ctx::PLAIN;
         let condition = match &rule.condition {
             None => Ok(None),
             Some(ast::Condition::When(e)) => self.condition(e, ctx).map(Some),

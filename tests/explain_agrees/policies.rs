@@ -9,7 +9,9 @@
 
 use proptest::prelude::*;
 
-use super::requests::{ACTION_WORDS, FIELDS};
+use csp_corpus::ACTIONS;
+
+use super::requests::FIELDS;
 
 /// splitmix64: the generated policy is a function of its seeds.
 struct Rng(u64);
@@ -69,6 +71,27 @@ const TYPES: &[Ty] = &[
 ];
 
 const ORDERED: &[Ty] = &[Ty::Number, Ty::Money, Ty::Time, Ty::Duration];
+
+/// Arithmetic by the type it gives: `(result, operator, left, right)`, the table of
+/// docs/language.md ("Arithmetic").
+const ARITHMETIC: &[(Ty, &str, Ty, Ty)] = &[
+    (Ty::Number, "+", Ty::Number, Ty::Number),
+    (Ty::Number, "-", Ty::Number, Ty::Number),
+    (Ty::Number, "*", Ty::Number, Ty::Number),
+    (Ty::Number, "/", Ty::Number, Ty::Number),
+    (Ty::Number, "/", Ty::Money, Ty::Money),
+    (Ty::Money, "+", Ty::Money, Ty::Money),
+    (Ty::Money, "-", Ty::Money, Ty::Money),
+    (Ty::Money, "*", Ty::Money, Ty::Number),
+    (Ty::Money, "*", Ty::Number, Ty::Money),
+    (Ty::Money, "/", Ty::Money, Ty::Number),
+    (Ty::Time, "+", Ty::Time, Ty::Duration),
+    (Ty::Time, "+", Ty::Duration, Ty::Time),
+    (Ty::Time, "-", Ty::Time, Ty::Duration),
+    (Ty::Duration, "-", Ty::Time, Ty::Time),
+    (Ty::Duration, "+", Ty::Duration, Ty::Duration),
+    (Ty::Duration, "-", Ty::Duration, Ty::Duration),
+];
 
 const TIME_FIELDS: &[&str] = &[
     "at",
@@ -173,95 +196,31 @@ impl Gen<'_> {
             return self.leaf(ty);
         }
         let d = depth - 1;
-        match ty {
-            Ty::Bool => format!("({})", self.cond(d)),
-            Ty::Number => match self.rng.below(8) {
-                0 => {
-                    let op = *self.rng.pick(&["+", "-", "*", "/"]);
-                    format!(
-                        "({} {op} {})",
-                        self.expr(Ty::Number, d),
-                        self.expr(Ty::Number, d)
-                    )
-                }
-                1 => format!(
-                    "({} / {})",
-                    self.expr(Ty::Money, d),
-                    self.expr(Ty::Money, d)
-                ),
-                2 => format!(
-                    "round({}, {})",
-                    self.expr(Ty::Number, d),
-                    self.rng.below(11)
-                ),
-                3 => format!("-{}", self.expr(Ty::Number, d)),
-                4 => format!(
-                    "whole_days({}, {})",
-                    self.expr(Ty::Time, d),
-                    self.expr(Ty::Time, d)
-                ),
-                _ => self.ordered_call(ty, d),
-            },
-            Ty::Money => match self.rng.below(7) {
-                0 => {
-                    let op = *self.rng.pick(&["+", "-"]);
-                    format!(
-                        "({} {op} {})",
-                        self.expr(Ty::Money, d),
-                        self.expr(Ty::Money, d)
-                    )
-                }
-                1 => format!(
-                    "({} * {})",
-                    self.expr(Ty::Money, d),
-                    self.expr(Ty::Number, d)
-                ),
-                2 => format!(
-                    "({} * {})",
-                    self.expr(Ty::Number, d),
-                    self.expr(Ty::Money, d)
-                ),
-                3 => format!(
-                    "({} / {})",
-                    self.expr(Ty::Money, d),
-                    self.expr(Ty::Number, d)
-                ),
-                4 => format!("round({}, {})", self.expr(Ty::Money, d), self.rng.below(11)),
-                5 => format!("-{}", self.expr(Ty::Money, d)),
-                _ => self.ordered_call(ty, d),
-            },
-            Ty::Time => match self.rng.below(5) {
-                0 => format!(
-                    "({} + {})",
-                    self.expr(Ty::Time, d),
-                    self.expr(Ty::Duration, d)
-                ),
-                1 => format!(
-                    "({} + {})",
-                    self.expr(Ty::Duration, d),
-                    self.expr(Ty::Time, d)
-                ),
-                2 => format!(
-                    "({} - {})",
-                    self.expr(Ty::Time, d),
-                    self.expr(Ty::Duration, d)
-                ),
-                _ => self.ordered_call(ty, d),
-            },
-            Ty::Duration => match self.rng.below(5) {
-                0 => format!("({} - {})", self.expr(Ty::Time, d), self.expr(Ty::Time, d)),
-                1 => {
-                    let op = *self.rng.pick(&["+", "-"]);
-                    format!(
-                        "({} {op} {})",
-                        self.expr(Ty::Duration, d),
-                        self.expr(Ty::Duration, d)
-                    )
-                }
-                2 => format!("-{}", self.expr(Ty::Duration, d)),
-                _ => self.ordered_call(ty, d),
-            },
-            _ => self.if_expr(ty, d),
+        if ty == Ty::Bool {
+            return format!("({})", self.cond(d));
+        }
+        if !ORDERED.contains(&ty) {
+            return self.if_expr(ty, d);
+        }
+        let operators: Vec<&(Ty, &str, Ty, Ty)> = ARITHMETIC
+            .iter()
+            .filter(|(result, ..)| *result == ty)
+            .collect();
+        match self.rng.below(6) {
+            0 | 1 => {
+                let (_, op, a, b) = **self.rng.pick(&operators);
+                format!("({} {op} {})", self.expr(a, d), self.expr(b, d))
+            }
+            2 if ty != Ty::Time => format!("-{}", self.expr(ty, d)),
+            3 if matches!(ty, Ty::Number | Ty::Money) => {
+                format!("round({}, {})", self.expr(ty, d), self.rng.below(11))
+            }
+            4 if ty == Ty::Number => format!(
+                "whole_days({}, {})",
+                self.expr(Ty::Time, d),
+                self.expr(Ty::Time, d)
+            ),
+            _ => self.ordered_call(ty, d),
         }
     }
 
@@ -386,7 +345,7 @@ impl Gen<'_> {
             }
             Ty::Status => self.rng.pick(&["active", "canceled"]).to_string(),
             Ty::Side => self.rng.pick(&["partner", "customer"]).to_string(),
-            Ty::Action => self.rng.pick(&ACTION_WORDS[..7]).to_string(),
+            Ty::Action => self.rng.pick(&ACTIONS).to_string(),
             Ty::Market if self.rng.chance(80) => self.rng.pick(CODES).to_string(),
             _ => self.expr(ty, d),
         }
@@ -481,7 +440,7 @@ impl Gen<'_> {
             return "every action".into();
         }
         let n = 1 + self.rng.below(3);
-        let mut picked: Vec<&str> = (0..n).map(|_| *self.rng.pick(&ACTION_WORDS[..7])).collect();
+        let mut picked: Vec<&str> = (0..n).map(|_| *self.rng.pick(&ACTIONS)).collect();
         picked.sort_unstable();
         picked.dedup();
         picked.join(", ")
@@ -627,28 +586,19 @@ impl Gen<'_> {
     }
 }
 
-/// A generated file: the prelude from one seed, one declaration from each other seed.
-pub fn generated_file(prelude: u64, declarations: &[u64]) -> String {
-    let mut scope = Scope::default();
-    let mut out = String::new();
-    Gen {
-        rng: Rng(prelude),
-        scope: &mut scope,
-    }
-    .prelude(&mut out);
-    for &seed in declarations {
-        Gen {
-            rng: Rng(seed),
-            scope: &mut scope,
-        }
-        .declaration(&mut out);
-    }
-    out
+/// What a generated file holds after its prelude.
+#[derive(Debug, Clone, Copy)]
+pub enum Body {
+    /// Rules, facts and requirements.
+    Declarations,
+    /// `reject` rules for every action, each with a generated condition: their errors
+    /// show on every request whether each condition held.
+    Probes,
 }
 
-/// A generated file of probes: the prelude from one seed, one `reject` rule with a
-/// generated condition from each other seed.
-pub fn probe_file(prelude: u64, probes: &[u64]) -> String {
+/// A generated file: the prelude from one seed, then one declaration (or probe) from
+/// each other seed.
+pub fn generated_file(body: Body, prelude: u64, seeds: &[u64]) -> String {
     let mut scope = Scope::default();
     let mut out = String::new();
     Gen {
@@ -656,12 +606,15 @@ pub fn probe_file(prelude: u64, probes: &[u64]) -> String {
         scope: &mut scope,
     }
     .prelude(&mut out);
-    for &seed in probes {
-        Gen {
+    for &seed in seeds {
+        let mut generator = Gen {
             rng: Rng(seed),
             scope: &mut scope,
+        };
+        match body {
+            Body::Declarations => generator.declaration(&mut out),
+            Body::Probes => generator.probe(&mut out),
         }
-        .probe(&mut out);
     }
     out
 }

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{SecondsFormat, TimeDelta};
-use csp_corpus::data;
+use csp_corpus::{data, ACTIONS};
 use csp_policy::request::stream::Format;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -229,19 +229,8 @@ const OTHER_PATHS: &[&str] = &[
     "order.items.first",
 ];
 
-/// The seven actions, and words that are not actions.
-pub const ACTION_WORDS: &[&str] = &[
-    "purchase",
-    "get_keys",
-    "download",
-    "view_activity_log",
-    "cancel",
-    "exchange",
-    "apply_hybrid_benefit",
-    "Purchase",
-    "refund",
-    " cancel",
-];
+/// Words that are not actions (the actions are `csp_corpus::ACTIONS`).
+const NOT_ACTIONS: &[&str] = &["Purchase", "refund", " cancel"];
 
 /// Text in the spellings the text key folds together, and some it keeps apart.
 const ODD_TEXT: &[&str] = &[
@@ -402,7 +391,7 @@ fn bad_time() -> BoxedStrategy<Raw> {
 
 /// Counts on both sides of the link's limit of 50.
 fn count() -> BoxedStrategy<Raw> {
-    select(vec![
+    raws(&[
         "0",
         "1",
         "48",
@@ -412,13 +401,11 @@ fn count() -> BoxedStrategy<Raw> {
         "1000",
         "18446744073709551615",
     ])
-    .prop_map(Raw::same)
-    .boxed()
 }
 
 /// What is not a count: negative, fractions, exponents, text, too large.
 fn bad_count() -> BoxedStrategy<Raw> {
-    select(vec![
+    raws(&[
         "-1",
         "-0",
         "1.5",
@@ -429,13 +416,11 @@ fn bad_count() -> BoxedStrategy<Raw> {
         "79228162514264337593543950335",
         "100000000000000000000000000000000",
     ])
-    .prop_map(Raw::same)
-    .boxed()
 }
 
 /// Amounts: many decimals, the largest and smallest decimals.
 fn money() -> BoxedStrategy<Raw> {
-    select(vec![
+    raws(&[
         "\"1200.00\"",
         "\"0\"",
         "\"0.005\"",
@@ -447,14 +432,12 @@ fn money() -> BoxedStrategy<Raw> {
         "\"79228162514264337593543950335\"",
         "79228162514264337593543950335",
     ])
-    .prop_map(Raw::same)
-    .boxed()
 }
 
 /// What is not money: too large, negative, exponents, words.
 fn bad_money() -> BoxedStrategy<Raw> {
     prop_oneof![
-        6 => select(vec![
+        6 => raws(&[
             "\"79228162514264337593543950336\"",
             "\"-1\"",
             "-0.01",
@@ -463,8 +446,7 @@ fn bad_money() -> BoxedStrategy<Raw> {
             "\"12,00\"",
             "\" 5\"",
             "\"abc\"",
-        ])
-        .prop_map(Raw::same),
+        ]),
         1 => Just(Raw::yaml_only("1_000")),
     ]
     .boxed()
@@ -502,6 +484,12 @@ fn bad_roles() -> BoxedStrategy<Raw> {
     .boxed()
 }
 
+/// One of `texts`, written as it is (JSON text, which YAML reads the same).
+fn raws(texts: &[&'static str]) -> BoxedStrategy<Raw> {
+    select(texts.to_vec()).prop_map(Raw::same).boxed()
+}
+
+/// One of `words`, as a string.
 fn strings(words: &[&'static str]) -> BoxedStrategy<Raw> {
     select(words.to_vec()).prop_map(Raw::string).boxed()
 }
@@ -509,7 +497,7 @@ fn strings(words: &[&'static str]) -> BoxedStrategy<Raw> {
 /// A well-formed value for a field of this kind (empty text counts as missing).
 fn well_formed(kind: Kind) -> BoxedStrategy<Raw> {
     match kind {
-        Kind::Action => strings(&ACTION_WORDS[..7]),
+        Kind::Action => strings(&ACTIONS),
         Kind::Time => time(),
         Kind::Side => strings(&["partner", "customer"]),
         Kind::Roles => roles(),
@@ -530,14 +518,14 @@ fn well_formed(kind: Kind) -> BoxedStrategy<Raw> {
         Kind::Status => strings(&["active", "canceled"]),
         Kind::Money => money(),
         Kind::Count => count(),
-        Kind::Flag => select(vec!["true", "false"]).prop_map(Raw::same).boxed(),
+        Kind::Flag => raws(&["true", "false"]),
     }
 }
 
 /// A malformed value for a field of this kind.
 fn malformed(kind: Kind) -> BoxedStrategy<Raw> {
     match kind {
-        Kind::Action => strings(&ACTION_WORDS[7..]),
+        Kind::Action => strings(NOT_ACTIONS),
         Kind::Time => bad_time(),
         Kind::Side => strings(&["Partner", "robot", "partner "]),
         Kind::Roles => bad_roles(),
@@ -547,16 +535,14 @@ fn malformed(kind: Kind) -> BoxedStrategy<Raw> {
             "3f1c2b7e-8a9d-4c3b-9e2f",
             "not-a-guid",
         ]),
-        Kind::Text => select(vec!["5", "true", "[\"suse\"]", "{\"name\": \"suse\"}"])
-            .prop_map(Raw::same)
-            .boxed(),
+        Kind::Text => raws(&["5", "true", "[\"suse\"]", "{\"name\": \"suse\"}"]),
         Kind::Market => bad_market(),
         Kind::Category => strings(&["Software_Plan", "plan", "software plan"]),
         Kind::Status => strings(&["cancelled", "ACTIVE"]),
         Kind::Money => bad_money(),
         Kind::Count => bad_count(),
         Kind::Flag => prop_oneof![
-            select(vec!["\"true\"", "1", "0"]).prop_map(Raw::same),
+            raws(&["\"true\"", "1", "0"]),
             select(vec!["yes", "No", "True"]).prop_map(Raw::yaml_only),
         ]
         .boxed(),
@@ -572,7 +558,7 @@ fn value_of(kind: Kind) -> BoxedStrategy<Raw> {
 /// Anything at all: null, empty, other types, YAML's own spellings.
 fn any_value() -> BoxedStrategy<Raw> {
     prop_oneof![
-        select(vec![
+        raws(&[
             "null",
             "\"\"",
             "true",
@@ -583,8 +569,7 @@ fn any_value() -> BoxedStrategy<Raw> {
             "{}",
             "[\"a\"]",
             "{\"a\": 1}",
-        ])
-        .prop_map(Raw::same),
+        ]),
         Just(Raw::yaml_only("~")),
         Just(Raw::yaml_only("!!str 5")),
         Just(Raw::yaml_only("&a 1")),
