@@ -5,7 +5,8 @@ use crate::limits::SUGGESTION_CANDIDATES;
 
 /// `did you mean `x`?` for the closest of `candidates` to `name`, when one is close:
 /// the same name in another case first, then the most similar (Jaro-Winkler above 0.8,
-/// or at most two edits for names of five letters or more).
+/// or at most two edits for names of five letters or more); between equally close
+/// names, the first in name order.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -46,11 +47,18 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             };
             whole.min(last)
         };
-        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
+        if score > 0.8 && best.is_none_or(|best| closer((score, candidate), best)) {
             best = Some((score, candidate));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// Whether a scored candidate beats the best so far: a higher score, or the same score
+/// and a name first in name order, so that the answer does not depend on the order the
+/// candidates come in (the checker's tables are hash maps).
+fn closer((score, name): (f64, &str), (best_score, best_name): (f64, &str)) -> bool {
+    score > best_score || (score == best_score && name < best_name)
 }
 
 /// Whether [`similarity`] of `a` and `b` can be above 0.8, judged from the characters
@@ -117,6 +125,21 @@ mod tests {
         );
     }
 
+    /// Regression: between equally close names the first one met won, and the checker
+    /// hands over names from hash maps, whose order changes from run to run: `check`
+    /// printed `did you mean `g_let_1`?` or `g_let_2` at random.
+    #[test]
+    fn equally_close_names_give_one_answer_whatever_their_order() {
+        let one = closest("g_let_0", ["g_let_1", "g_let_2"]);
+        let other = closest("g_let_0", ["g_let_2", "g_let_1"]);
+        assert_eq!(one, other);
+        assert_eq!(one, Some("g_let_1"), "the first in name order");
+        assert_eq!(
+            closest("ADMIN", ["admin", "Admin"]),
+            closest("ADMIN", ["Admin", "admin"])
+        );
+    }
+
     /// The search without the shortcut and without the cap: what [`closest`] must find.
     fn closest_by_brute_force<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
         let lower = name.to_lowercase();
@@ -145,7 +168,8 @@ mod tests {
                 };
                 whole.min(last)
             };
-            if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
+            let better = best.is_none_or(|(s, b)| score > s || (score == s && candidate < b));
+            if score > 0.8 && better {
                 best = Some((score, candidate));
             }
         }

@@ -174,3 +174,32 @@ fn no_members(path: &ast::Path, rest: &[String]) -> Result<(), Diagnostic> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::load;
+    use crate::source::SourceFile;
+
+    /// Regression: the hint of an unknown name depended on the order of hash maps, which
+    /// changes from run to run, when two declared names were equally close.
+    #[test]
+    fn the_hint_for_an_unknown_name_is_the_same_every_time() {
+        let policy = "let g_let_1 = 1\nlet g_let_2 = 2\nfact f for purchase = g_let_0\n";
+        let hints: std::collections::BTreeSet<Option<String>> = (0..24)
+            .map(|_| {
+                let mut sources = load::embedded_sources();
+                sources.add(SourceFile::new("t.policy", policy));
+                let loaded = load::compile(sources);
+                let unknown = loaded
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.code == crate::check::DiagnosticCode::UnknownName);
+                unknown.and_then(|d| d.help.clone())
+            })
+            .collect();
+        assert_eq!(
+            hints.into_iter().collect::<Vec<_>>(),
+            [Some("did you mean `g_let_1`?".to_string())]
+        );
+    }
+}
