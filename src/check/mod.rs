@@ -6,11 +6,12 @@
 //! `passes.rs` runs the passes in order; each kind of declaration has its own module:
 //! `declare.rs` (actions, roles, input, markets, with `market_names.rs`), `values.rs`
 //! (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
-//! `message.rs` (message placeholders). `expr.rs` compiles expressions; `reach.rs` and
-//! `lints.rs` warn; `skip.rs` silences what syntax-error recovery made unknowable;
-//! `diag.rs` and `code.rs` are the diagnostics and their codes, `render.rs` draws them
-//! and `suggest.rs` finds the "did you mean" of their hints.
-
+//! `message.rs` (message placeholders). `expr.rs` compiles expressions, with one module
+//! per family in `expr/` (names, window and link members, tests, arithmetic);
+//! `reach.rs` (with `reach/`) and `lints.rs` warn; `skip.rs` silences what
+//! syntax-error recovery made unknowable. `diag.rs` and `code.rs` are the diagnostics
+//! and their codes, `render.rs` draws them and `suggest.rs` finds the "did you mean" of
+//! their hints.
 mod code;
 mod declare;
 mod diag;
