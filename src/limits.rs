@@ -196,7 +196,7 @@ pub const JOBS: u16 = 64;
 /// drawn as a window of this many characters around the offending column, its cut
 /// ends marked `…`: the output stays readable and bounded, and miette's drawing (which
 /// panics on columns past 65,535) never sees a wide line. The `file:line:col` first
-/// line is always exact. Test: `check::diag::tests::a_very_long_line_is_cut_around_the_column`.
+/// line is always exact. Test: `check::render::tests::a_very_long_line_is_cut_around_the_column`.
 pub const DIAGNOSTIC_LINE_CHARS: usize = 400;
 
 const _: () = {

@@ -6,10 +6,12 @@
 //! `passes.rs` runs the passes in order; each kind of declaration has its own module:
 //! `declare.rs` (actions, roles, input, markets, with `market_names.rs`), `values.rs`
 //! (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
-//! `message.rs` (message placeholders). `expr.rs` compiles expressions; `reach.rs` and
-//! `lints.rs` warn; `skip.rs` silences what syntax-error recovery made unknowable;
-//! `diag.rs` and `code.rs` are the diagnostics and their codes.
-
+//! `message.rs` (message placeholders). `expr.rs` compiles expressions, with one module
+//! per family in `expr/` (names, window and link members, tests, arithmetic);
+//! `reach.rs` (with `reach/`) and `lints.rs` warn; `skip.rs` silences what
+//! syntax-error recovery made unknowable. `diag.rs` and `code.rs` are the diagnostics
+//! and their codes, `render.rs` draws them and `suggest.rs` finds the "did you mean" of
+//! their hints.
 mod code;
 mod declare;
 mod diag;
@@ -20,8 +22,10 @@ mod market_names;
 mod message;
 mod passes;
 mod reach;
+mod render;
 mod rules;
 mod skip;
+mod suggest;
 mod values;
 
 use std::collections::{HashMap, HashSet};
@@ -33,7 +37,8 @@ use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Declaration};
 pub use code::DiagnosticCode;
 use code::DiagnosticCode as Code;
-pub use diag::{Diagnostic, Report, Severity};
+pub use diag::{Diagnostic, Severity};
+pub use render::Report;
 pub(crate) use skip::Skipped;
 
 /// The result of checking: the compiled policy when there is no error, and every
@@ -217,6 +222,25 @@ impl<'s> Checker<'s> {
             return;
         }
         self.diags.push(diagnostic);
+    }
+
+    /// The slot of the input field `path` names; reports a path that is not a field
+    /// (with the closest field as a hint).
+    fn field_slot(&mut self, path: &ast::Path) -> Option<u16> {
+        let dotted = path.dotted();
+        let slot = self.field_index.get(&dotted).copied();
+        if slot.is_none() {
+            let help = suggest::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
+            self.report(
+                Diagnostic::error(
+                    Code::UnknownField,
+                    path.span,
+                    format!("`{dotted}` is not a field of the input schema"),
+                )
+                .with_optional_help(help),
+            );
+        }
+        slot
     }
 
     /// The mask of every declared action.

@@ -3,7 +3,7 @@
 
 use super::code::DiagnosticCode as Code;
 use super::expr::Ctx;
-use super::{diag, Checker, Diagnostic};
+use super::{suggest, Checker, Diagnostic};
 use crate::policy::{Audience, CompiledRule, Effect, Requirement};
 use crate::syntax::ast::{self, ActionSet};
 
@@ -20,7 +20,7 @@ impl Checker<'_> {
                         None => {
                             let names: Vec<&str> =
                                 self.actions.iter().map(|a| a.name.as_str()).collect();
-                            let help = diag::did_you_mean(&name.text, names.iter().copied())
+                            let help = suggest::did_you_mean(&name.text, names.iter().copied())
                                 .unwrap_or_else(|| {
                                     format!(
                                         "the declared actions are {}; a new action is declared in `actions {{ ... }}`",
@@ -47,30 +47,11 @@ impl Checker<'_> {
     pub(super) fn requirement(&mut self, item: &ast::Requirement) -> Option<Requirement> {
         let mut any_of = Vec::new();
         for path in &item.any_of {
-            let dotted = path.dotted();
-            match self.field_index.get(&dotted) {
-                Some(&slot) => any_of.push(slot),
-                None => {
-                    let help =
-                        diag::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
-                    self.report(
-                        Diagnostic::error(
-                            Code::UnknownField,
-                            path.span,
-                            format!("`{dotted}` is not a field of the input schema"),
-                        )
-                        .with_optional_help(help),
-                    );
-                    return None;
-                }
-            }
+            any_of.push(self.field_slot(path)?);
         }
         let when = match &item.when {
             Some(expr) => {
-                let ctx = Ctx {
-                    allowed: false,
-                    facts_for: None,
-                };
+                let ctx = Ctx::PLAIN;
                 match self.condition(expr, ctx) {
                     Ok(e) => Some(e),
                     Err(d) => {
@@ -91,10 +72,7 @@ impl Checker<'_> {
             None => Some(None),
             Some(groups) => self.audience(groups).map(Some),
         };
-        let ctx = Ctx {
-            allowed: false,
-            facts_for: None,
-        };
+        let ctx = Ctx::PLAIN;
         let condition = match &rule.condition {
             None => Ok(None),
             Some(ast::Condition::When(e)) => self.condition(e, ctx).map(Some),
@@ -156,15 +134,16 @@ impl Checker<'_> {
                         "`{}` is a {side} role: write its side first, `to {side} {}`",
                         group.side.text, group.side.text
                     ),
-                    None => {
-                        diag::did_you_mean(&group.side.text, self.sides.iter().map(String::as_str))
-                            .unwrap_or_else(|| {
-                                format!(
+                    None => suggest::did_you_mean(
+                        &group.side.text,
+                        self.sides.iter().map(String::as_str),
+                    )
+                    .unwrap_or_else(|| {
+                        format!(
                             "a role group starts with its side ({}), then the roles joined by `or`",
                             self.sides.join(", ")
                         )
-                            })
-                    }
+                    }),
                 };
                 self.report(
                     Diagnostic::error(
@@ -211,7 +190,7 @@ impl Checker<'_> {
                                 "`{}` is a {other} role: write `{other} {}`",
                                 role.text, role.text
                             )),
-                            None => d.with_optional_help(diag::did_you_mean(&role.text, names)),
+                            None => d.with_optional_help(suggest::did_you_mean(&role.text, names)),
                         };
                         self.report(d);
                         ok = false;

@@ -4,7 +4,7 @@
 
 use super::code::DiagnosticCode as Code;
 use super::expr::{self, Ctx};
-use super::{delta, diag, Checker, Diagnostic, LetState, LinkInfo, WindowInfo};
+use super::{delta, Checker, Diagnostic, LetState, LinkInfo, WindowInfo};
 use crate::policy::{FieldKind, Ty};
 use crate::source::Span;
 use crate::syntax::ast;
@@ -98,10 +98,7 @@ impl<'s> Checker<'s> {
         if let Some(s) = self.let_state.get_mut(i) {
             *s = LetState::InProgress;
         }
-        let ctx = Ctx {
-            allowed: false,
-            facts_for: None,
-        };
+        let ctx = Ctx::PLAIN;
         match self.expr(&decl.value, ctx) {
             Ok((value, ty)) => {
                 if let Some(s) = self.let_state.get_mut(i) {
@@ -145,19 +142,7 @@ impl<'s> Checker<'s> {
 
     /// The slot of the field `path` names, when it has type `ty` (`what`, in words).
     fn field_of(&mut self, path: &ast::Path, ty: Ty, what: &str) -> Option<u16> {
-        let dotted = path.dotted();
-        let Some(&slot) = self.field_index.get(&dotted) else {
-            let help = diag::did_you_mean(&dotted, self.field_index.keys().map(String::as_str));
-            self.report(
-                Diagnostic::error(
-                    Code::UnknownField,
-                    path.span,
-                    format!("`{dotted}` is not a field of the input schema"),
-                )
-                .with_optional_help(help),
-            );
-            return None;
-        };
+        let slot = self.field_slot(path)?;
         let found = self
             .field_types
             .get(usize::from(slot))

@@ -1,0 +1,238 @@
+//! The fast path agrees with the slow one. Deciding a request without `--explain` tests
+//! conditions on the evaluator's fast path (`holds`, which decides the common tests
+//! without building values); with `--explain` every test goes through the slow path
+//! (`eval`, which records each test's operands). Whatever the policy and the request,
+//! both must give the same decision: allow or deny, the deciding rules and their
+//! messages, the errors, the facts; only the explanation differs.
+//!
+//! Policies: the default policy, and the default policy with one more file generated
+//! from a small grammar of declarations (windows, links, lets, rules, facts,
+//! requirements) whose expressions are built by type over the default policy's fields:
+//! comparisons, `and`/`or`/`not`, market-list membership, windows, links, text tests
+//! with odd spellings, arithmetic that can divide by zero or overflow. Only the
+//! generated files `check` accepts are used (`generated_policies_are_mostly_accepted`
+//! keeps the generator honest).
+//!
+//! Requests: a request of the corpus generator (`csp-corpus`) or an empty one, then
+//! random edits: any field of the schema set to a well-formed value (times on the
+//! edges of the policy's windows, counts on the link's limit, money with many
+//! decimals, text in odd spellings) or a malformed one (wrong types, unknown words,
+//! null, empty, YAML-only spellings), whole objects replaced, fields removed. Each
+//! is written as JSON or as YAML.
+//!
+//! Only the public library API is used (`Policy`, `eval::Options`, `Decision`), so that
+//! the evaluator's insides may move freely. `PROPTEST_CASES` raises the case counts.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "explain_agrees/policies.rs"]
+mod policies;
+#[path = "explain_agrees/requests.rs"]
+mod requests;
+
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Utc};
+use csp_policy::check::Severity;
+use csp_policy::request::stream::{Format, RawRecord};
+use csp_policy::source::SourceFile;
+use csp_policy::{eval, load, Decision, Policy};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError};
+
+use policies::{generated_file, policy_seeds, Body};
+use requests::{request, Request};
+
+// ---- deciding both ways --------------------------------------------------------------
+
+/// `--now` of every decision here (the request corpus's).
+fn now() -> DateTime<Utc> {
+    csp_policy::value::parse_time("2026-11-25T12:00:00Z").unwrap()
+}
+
+/// Decides one document, explained or not.
+fn decide(policy: &Policy, text: &str, format: Format, explain: bool) -> Decision {
+    let options = eval::Options {
+        explain,
+        ..eval::Options::at(now())
+    };
+    let raw = RawRecord {
+        text: text.to_string(),
+        line: 1,
+        format,
+        oversized: None,
+        not_utf8: false,
+    };
+    policy.decide_raw(&raw, &options)
+}
+
+/// Decides `text` with and without the explanation and says how they differ, if they do.
+/// Returns the explained decision.
+fn both_ways(policy: &Policy, text: &str, format: Format) -> Result<Decision, String> {
+    let fast = decide(policy, text, format, false);
+    let explained = decide(policy, text, format, true);
+    if !fast.explanation.is_empty() {
+        return Err(format!(
+            "an explanation without --explain: {:?}",
+            fast.explanation
+        ));
+    }
+    let mut slow = explained.clone();
+    slow.explanation.clear();
+    if fast != slow {
+        return Err(format!(
+            "the decisions differ for the {format:?} request\n{text}\n\
+             without --explain: {fast:#?}\nwith --explain: {slow:#?}\nexplanation:\n{}",
+            explained.explanation.join("\n")
+        ));
+    }
+    Ok(explained)
+}
+
+/// [`both_ways`] for a property test; `context` names the policy.
+fn agree(policy: &Policy, request: &Request, context: &str) -> Result<(), TestCaseError> {
+    let (text, format) = request.text();
+    both_ways(policy, &text, format)
+        .map(drop)
+        .map_err(|e| TestCaseError::fail(format!("{e}\npolicy:\n{context}")))
+}
+
+/// The embedded default policy, loaded once.
+fn default_policy() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(|| match Policy::embedded() {
+        Ok(p) => p,
+        Err(e) => panic!("{}", e.render()),
+    })
+}
+
+/// The default policy with `extra` as one more file, when `check` accepts it (warnings
+/// are fine); otherwise the rendered diagnostics.
+fn with_extra(extra: &str) -> Result<Policy, String> {
+    let mut sources = load::embedded_sources();
+    sources.add(SourceFile::new("generated.policy", extra.to_string()));
+    let loaded = load::compile(sources);
+    match loaded.policy {
+        Some(policy) => Ok(Policy::from_compiled(policy)),
+        None => Err(loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.render(&loaded.sources))
+            .collect::<Vec<_>>()
+            .join("\n")),
+    }
+}
+
+/// Proptest's configuration: the case count `PROPTEST_CASES` gives (or the default,
+/// 256) scaled by `times / per`, and room for the rare generated policy `check` refuses.
+fn config(times: u32, per: u32) -> Config {
+    let base = Config::default();
+    let cases = (base.cases.saturating_mul(times) / per).max(1);
+    Config {
+        cases,
+        max_global_rejects: cases.max(1024),
+        ..base
+    }
+}
+
+// ---- the properties ---------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(4, 1))]
+
+    /// The default policy decides every request the same with and without `--explain`.
+    #[test]
+    fn default_policy_decides_alike_with_and_without_explain(request in request()) {
+        agree(default_policy(), &request, "(the default policy)")?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1, 4))]
+
+    /// Generated policies decide every request the same with and without `--explain`.
+    /// A policy holds generated rules, facts and requirements, or probes: `reject`
+    /// rules whose errors show on every request whether each generated condition held.
+    /// (Checking a policy takes a while: many requests per policy.)
+    #[test]
+    fn generated_policies_decide_alike_with_and_without_explain(
+        body in prop_oneof![Just(Body::Declarations), Just(Body::Probes)],
+        (prelude, seeds) in policy_seeds(1..16),
+        requests in proptest::collection::vec(request(), 32),
+    ) {
+        let extra = generated_file(body, prelude, &seeds);
+        let policy = with_extra(&extra);
+        prop_assume!(policy.is_ok());
+        let policy = policy.map_err(TestCaseError::fail)?;
+        for request in &requests {
+            agree(&policy, request, &extra)?;
+        }
+    }
+}
+
+/// The generator writes policies `check` accepts, so that the property above is about
+/// generated policies and not about the few that happen to check.
+#[test]
+fn generated_policies_are_mostly_accepted() {
+    let total = 40u64;
+    let mut refused = Vec::new();
+    for seed in 0..total {
+        let declarations: Vec<u64> = (1..=6).map(|i| seed * 1_000 + i).collect();
+        let body = if seed % 2 == 0 {
+            Body::Declarations
+        } else {
+            Body::Probes
+        };
+        let extra = generated_file(body, seed, &declarations);
+        if let Err(diagnostics) = with_extra(&extra) {
+            refused.push(format!("{extra}\n{diagnostics}"));
+        }
+    }
+    assert!(
+        refused.len() * 20 <= total as usize + 1,
+        "{} of {total} generated policies were refused; the first:\n{}",
+        refused.len(),
+        refused.first().map_or("", String::as_str)
+    );
+}
+
+/// Every request of the snapshot corpus and every example agrees both ways, and the
+/// explanation is really there (the slow path ran).
+#[test]
+fn the_request_corpus_and_the_examples_decide_alike() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut explained = 0;
+    let mut count = 0;
+    for folder in ["tests/requests", "examples"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let format = match path.extension().and_then(|e| e.to_str()) {
+                Some("yaml") => Format::Yaml,
+                Some("json") => Format::Json,
+                _ => continue,
+            };
+            let text = std::fs::read_to_string(&path).unwrap();
+            let decision = both_ways(default_policy(), &text, format)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            count += 1;
+            if decision.explanation.iter().any(|l| l.contains(" → ")) {
+                explained += 1;
+            }
+        }
+    }
+    assert!(count >= 200, "{count} requests");
+    assert!(explained * 2 > count, "{explained} of {count} explained");
+}
+
+/// The corpus generator's traffic (with its malformed records) agrees both ways.
+#[test]
+fn generated_traffic_decides_alike() {
+    for line in csp_corpus::generate(20_261_125, 3_000) {
+        both_ways(default_policy(), &line, Format::Json).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
