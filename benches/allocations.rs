@@ -10,7 +10,7 @@
 use std::alloc::System;
 use std::hint::black_box;
 
-use csp_policy::eval::batch::{self, Rendering, Settings};
+use csp_policy::batch::{self, Rendering, Settings};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
 #[global_allocator]
@@ -20,7 +20,7 @@ const COUNT: usize = 20_000;
 
 fn main() {
     let policy = csp_policy::Policy::embedded().expect("the embedded policy loads");
-    let now = csp_policy::value::parse_time("2026-11-25T12:00:00Z").expect("a time");
+    let now = csp_policy::parse_time("2026-11-25T12:00:00Z").expect("a time");
     let corpus: Vec<String> = csp_corpus::generate(42, COUNT).collect();
     // Warm up (thread-local scratch, lazily built tables).
     for line in corpus.iter().take(1_000) {
@@ -33,8 +33,8 @@ fn main() {
     }
     let single = region.change();
 
-    let mut context = csp_policy::eval::Context::new(policy.compiled());
-    let options = csp_policy::eval::Options::at(now);
+    let mut context = csp_policy::Context::new(&policy);
+    let options = csp_policy::Options::at(now);
     for line in corpus.iter().take(1_000) {
         black_box(context.decide(&json(line), &options));
     }
@@ -47,7 +47,7 @@ fn main() {
     let input = corpus.join("\n");
     let mut out = String::with_capacity(1 << 20);
     let region = Region::new(GLOBAL);
-    let records = csp_policy::request::stream::Records::new(input.as_bytes());
+    let records = csp_policy::stream::Records::new(input.as_bytes());
     for raw in records {
         let decision = policy.decide_raw(&raw, &options);
         out.clear();
@@ -63,9 +63,9 @@ fn main() {
         rendering: Rendering::Json,
     };
     let batch_run = || {
-        let mut records = csp_policy::request::stream::Records::new(input.as_bytes());
+        let mut records = csp_policy::stream::Records::new(input.as_bytes());
         batch::run(
-            policy.compiled(),
+            &policy,
             &mut records,
             &mut std::io::sink(),
             &options,
@@ -98,11 +98,11 @@ fn main() {
     }
 }
 
-fn json(text: &str) -> csp_policy::request::stream::Document<'_> {
-    csp_policy::request::stream::Document {
+fn json(text: &str) -> csp_policy::stream::Document<'_> {
+    csp_policy::stream::Document {
         text,
         line: 1,
-        format: csp_policy::request::stream::Format::Json,
+        format: csp_policy::stream::Format::Json,
         oversized: None,
         not_utf8: false,
     }

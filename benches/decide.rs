@@ -26,11 +26,11 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use csp_policy::eval::batch::{self, Rendering, Settings};
-use csp_policy::eval::Options;
-use csp_policy::request::decode;
-use csp_policy::request::stream::Records;
-use csp_policy::request::Record;
+use csp_policy::batch::{self, Rendering, Settings};
+use csp_policy::internals::decode;
+use csp_policy::internals::Record;
+use csp_policy::stream::Records;
+use csp_policy::Options;
 use csp_policy::Policy;
 
 /// Requests in the batch benchmarks.
@@ -50,7 +50,7 @@ fn policy() -> &'static Policy {
 }
 
 fn now() -> chrono::DateTime<chrono::Utc> {
-    csp_policy::value::parse_time("2026-11-25T12:00:00Z").expect("a time")
+    csp_policy::parse_time("2026-11-25T12:00:00Z").expect("a time")
 }
 
 /// The batch corpus as one JSON Lines text.
@@ -105,7 +105,7 @@ fn batches(c: &mut Criterion) {
             b.iter(|| {
                 let mut records = Records::new(input.as_bytes());
                 let summary = batch::run(
-                    policy.compiled(),
+                    policy,
                     &mut records,
                     &mut std::io::sink(),
                     &options,
@@ -121,7 +121,7 @@ fn batches(c: &mut Criterion) {
     }
     let lines: Vec<&str> = input.lines().collect();
     group.bench_function("parse-floor", |b| {
-        let compiled = policy.compiled();
+        let compiled = csp_policy::internals::compiled(policy);
         b.iter(|| {
             for (i, line) in lines.iter().enumerate() {
                 black_box(decode::decode_json(compiled, line, i + 1));
@@ -129,7 +129,7 @@ fn batches(c: &mut Criterion) {
         })
     });
     group.bench_function("parse-floor-reused", |b| {
-        let compiled = policy.compiled();
+        let compiled = csp_policy::internals::compiled(policy);
         let mut spare = Some(Record::default());
         b.iter(|| {
             let mut record = spare.take().unwrap_or_default();

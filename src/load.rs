@@ -15,7 +15,6 @@ use std::path::PathBuf;
 use crate::check::{self, Diagnostic, Severity};
 use crate::files::{self, FileError, Skipped};
 use crate::limits::{POLICY_FILES, POLICY_FILE_BYTES, POLICY_TOTAL_BYTES};
-use crate::policy::CompiledPolicy;
 use crate::source::{SourceFile, SourceMap};
 use crate::syntax;
 
@@ -77,7 +76,7 @@ pub struct Loaded {
     /// The sources read.
     pub sources: SourceMap,
     /// The policy, when there is no error.
-    pub policy: Option<CompiledPolicy>,
+    pub policy: Option<crate::Policy>,
     /// Errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -161,7 +160,7 @@ pub fn compile(sources: SourceMap) -> Loaded {
     let policy = if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         None
     } else {
-        checked.policy
+        checked.policy.map(|compiled| crate::Policy { compiled })
     };
     Loaded {
         sources,
@@ -198,7 +197,7 @@ fn syntax_diagnostic(error: &syntax::SyntaxError, text: &str) -> Diagnostic {
 }
 
 /// Loads and checks a policy; any error makes it unusable.
-pub(crate) fn load(sources: SourceMap) -> Result<CompiledPolicy, LoadError> {
+pub(crate) fn load(sources: SourceMap) -> Result<crate::Policy, LoadError> {
     let loaded = compile(sources);
     match loaded.policy {
         Some(policy) => Ok(policy),
@@ -210,11 +209,11 @@ pub(crate) fn load(sources: SourceMap) -> Result<CompiledPolicy, LoadError> {
 }
 
 /// Loads the policy from files and folders.
-pub(crate) fn load_paths(paths: &[PathBuf]) -> Result<CompiledPolicy, LoadError> {
+pub(crate) fn load_paths(paths: &[PathBuf]) -> Result<crate::Policy, LoadError> {
     load(read_sources(paths)?)
 }
 
 /// Loads the embedded default policy.
-pub(crate) fn load_embedded() -> Result<CompiledPolicy, LoadError> {
+pub(crate) fn load_embedded() -> Result<crate::Policy, LoadError> {
     load(embedded_sources())
 }

@@ -6,10 +6,10 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use csp_policy::check::Severity;
 use csp_policy::load;
 use csp_policy::source::{SourceFile, SourceMap};
 use csp_policy::syntax;
+use csp_policy::Severity;
 use proptest::prelude::*;
 
 /// Words and marks of the policy language, for insertions that stay close to a policy.

@@ -3,7 +3,7 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use csp_policy::check::DiagnosticCode;
+use csp_policy::DiagnosticCode;
 
 #[test]
 fn every_code_that_can_be_shown_is_documented() {

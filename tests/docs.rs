@@ -19,9 +19,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use csp_policy::check::Severity;
 use csp_policy::load;
 use csp_policy::source::{SourceFile, SourceMap};
+use csp_policy::Severity;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 /// The repository root.
@@ -498,9 +498,14 @@ fn skipped(path: &Path) -> bool {
     let relative = path.strip_prefix(root()).unwrap_or(path);
     let name = relative.file_name().and_then(|n| n.to_str()).unwrap_or("");
     matches!(name, "target" | ".git" | "node_modules")
-        || ["fuzz/corpus", "fuzz/artifacts", "fuzz/coverage", "fuzz/logs"]
-            .iter()
-            .any(|ignored| relative == Path::new(ignored))
+        || [
+            "fuzz/corpus",
+            "fuzz/artifacts",
+            "fuzz/coverage",
+            "fuzz/logs",
+        ]
+        .iter()
+        .any(|ignored| relative == Path::new(ignored))
 }
 
 fn text_files(dir: &Path, out: &mut Vec<PathBuf>) {

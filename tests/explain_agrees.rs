@@ -20,7 +20,7 @@
 //! null, empty, YAML-only spellings), whole objects replaced, fields removed. Each
 //! is written as JSON or as YAML.
 //!
-//! Only the public library API is used (`Policy`, `eval::Options`, `Decision`), so that
+//! Only the public library API is used (`Policy`, `Options`, `Decision`), so that
 //! the evaluator's insides may move freely. `PROPTEST_CASES` raises the case counts.
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -33,10 +33,10 @@ mod requests;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
-use csp_policy::check::Severity;
-use csp_policy::request::stream::{Format, RawRecord};
 use csp_policy::source::SourceFile;
-use csp_policy::{eval, load, Decision, Policy};
+use csp_policy::stream::{Format, RawRecord};
+use csp_policy::Severity;
+use csp_policy::{load, Decision, Options, Policy};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 
@@ -47,14 +47,14 @@ use requests::{request, Request};
 
 /// `--now` of every decision here (the request corpus's).
 fn now() -> DateTime<Utc> {
-    csp_policy::value::parse_time("2026-11-25T12:00:00Z").unwrap()
+    csp_policy::parse_time("2026-11-25T12:00:00Z").unwrap()
 }
 
 /// Decides one document, explained or not.
 fn decide(policy: &Policy, text: &str, format: Format, explain: bool) -> Decision {
-    let options = eval::Options {
+    let options = Options {
         explain,
-        ..eval::Options::at(now())
+        ..Options::at(now())
     };
     let raw = RawRecord {
         text: text.to_string(),
@@ -113,7 +113,7 @@ fn with_extra(extra: &str) -> Result<Policy, String> {
     sources.add(SourceFile::new("generated.policy", extra.to_string()));
     let loaded = load::compile(sources);
     match loaded.policy {
-        Some(policy) => Ok(Policy::from_compiled(policy)),
+        Some(policy) => Ok(policy),
         None => Err(loaded
             .diagnostics
             .iter()

@@ -15,7 +15,7 @@ fn load(text: &str) -> Result<Policy, Vec<(&'static str, String)>> {
     sources.add(SourceFile::new("limits.policy", text));
     let loaded = load::compile(sources);
     match loaded.policy {
-        Some(policy) if loaded.diagnostics.is_empty() => Ok(Policy::from_compiled(policy)),
+        Some(policy) if loaded.diagnostics.is_empty() => Ok(policy),
         _ => Err(loaded
             .diagnostics
             .iter()
@@ -25,7 +25,7 @@ fn load(text: &str) -> Result<Policy, Vec<(&'static str, String)>> {
 }
 
 fn now() -> chrono::DateTime<chrono::Utc> {
-    csp_policy::value::parse_time("2026-11-25T12:00:00Z").unwrap()
+    csp_policy::parse_time("2026-11-25T12:00:00Z").unwrap()
 }
 
 /// A policy with `fields` input fields in all: the action, the time, and counts

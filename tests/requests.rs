@@ -5,8 +5,8 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use csp_policy::request::stream::{Format, RawRecord};
-use csp_policy::{eval, Policy};
+use csp_policy::stream::{Format, RawRecord};
+use csp_policy::{Options, Policy};
 
 #[test]
 fn decisions() {
@@ -14,8 +14,8 @@ fn decisions() {
         Ok(p) => p,
         Err(e) => panic!("{}", e.render()),
     };
-    let now = csp_policy::value::parse_time("2026-11-25T12:00:00Z").unwrap_or_default();
-    let options = eval::Options::at(now);
+    let now = csp_policy::parse_time("2026-11-25T12:00:00Z").unwrap_or_default();
+    let options = Options::at(now);
     insta::glob!("requests/*.{yaml,json}", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let format = if path.extension().is_some_and(|e| e == "json") {

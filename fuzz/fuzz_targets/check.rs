@@ -11,7 +11,7 @@
 
 #![no_main]
 
-use csp_policy::check::Severity;
+use csp_policy::Severity;
 use csp_policy::load;
 use csp_policy::source::{SourceFile, SourceMap};
 use libfuzzer_sys::fuzz_target;

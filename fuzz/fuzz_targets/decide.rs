@@ -6,8 +6,8 @@
 
 #![no_main]
 
-use csp_policy::eval::Options;
-use csp_policy::request::stream::{Document, Format};
+use csp_policy::Options;
+use csp_policy::stream::{Document, Format};
 use csp_policy::Decision;
 use csp_policy_fuzz::{now, policy};
 use libfuzzer_sys::fuzz_target;

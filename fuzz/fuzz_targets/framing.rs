@@ -11,10 +11,10 @@
 
 #![no_main]
 
-use csp_policy::eval::batch::{self, Rendering, Settings};
-use csp_policy::eval::Options;
+use csp_policy::batch::{self, Rendering, Settings};
+use csp_policy::Options;
 use csp_policy::limits::CHUNK_RECORDS;
-use csp_policy::request::stream::{RawRecord, Records};
+use csp_policy::stream::{RawRecord, Records};
 use csp_policy_fuzz::lines::json_lines_records;
 use csp_policy_fuzz::{now, policy};
 use libfuzzer_sys::fuzz_target;
@@ -63,7 +63,7 @@ fn batch(data: &[u8], jobs: usize, options: &Options, records: usize) -> String 
         rendering: Rendering::Json,
     };
     let summary = batch::run(
-        policy().compiled(),
+        policy(),
         &mut Records::new(data),
         &mut out,
         options,

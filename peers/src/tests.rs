@@ -177,12 +177,11 @@ fn hand_written_requests() {
 #[test]
 fn text_fields_are_the_schemas_free_text() {
     let ours = csp_policy::Policy::embedded().unwrap();
-    let mut schema: Vec<String> = ours
-        .compiled()
+    let mut schema: Vec<String> = csp_policy::internals::compiled(&ours)
         .schema
         .fields
         .iter()
-        .filter(|f| f.kind == csp_policy::policy::FieldKind::Text)
+        .filter(|f| f.kind == csp_policy::internals::FieldKind::Text)
         .map(|f| f.path.clone())
         .collect();
     let listed = |fields: &mut dyn Iterator<Item = (&str, &str)>| {

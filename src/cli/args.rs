@@ -32,7 +32,7 @@ pub enum OutputFormat {
 }
 
 /// How `eval` reads its requests (`--input`); without it, the file's extension and
-/// then the content decide (see [`csp_policy::request::stream`]).
+/// then the content decide (see [`csp_policy::stream`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
     /// JSON text: one document, or several one after the other.
@@ -45,8 +45,8 @@ pub enum InputFormat {
 
 impl InputFormat {
     /// The library's framing.
-    pub fn framing(self) -> csp_policy::request::stream::Framing {
-        use csp_policy::request::stream::Framing;
+    pub fn framing(self) -> csp_policy::stream::Framing {
+        use csp_policy::stream::Framing;
         match self {
             InputFormat::Json => Framing::Json,
             InputFormat::Jsonl => Framing::JsonLines,

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use csp_policy::check::Severity;
+use csp_policy::Severity;
 
 use super::args::OutputFormat;
 use super::exit;

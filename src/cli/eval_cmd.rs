@@ -1,9 +1,9 @@
 //! `csp-policy eval`: read requests, decide each in input order, write decisions.
 //!
-//! The stream goes through [`csp_policy::eval::batch`]: bounded memory whatever the input's
+//! The stream goes through [`csp_policy::batch`]: bounded memory whatever the input's
 //! length, several threads for a large input, one decision per record in input order.
 //! Its framing is `--input`, else the file's extension, else the content
-//! ([`csp_policy::request::stream`]). Standard input is read through a
+//! ([`csp_policy::stream`]). Standard input is read through a
 //! [`LiveInput`], so that a request written to a pipe is decided and its decision
 //! written while the pipe stays open. A progress line is drawn on standard error only
 //! when it is a terminal.
@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use csp_policy::eval;
-use csp_policy::eval::batch::{self, Progress, Rendering, Settings};
-use csp_policy::request::stream::{Framing, Input, LiveInput, Records};
+use csp_policy::batch::{self, Progress, Rendering, Settings};
+use csp_policy::stream::{Framing, Input, LiveInput, Records};
+use csp_policy::Options;
 
 use super::args::{InputFormat, OutputFormat};
 use super::exit;
@@ -39,7 +39,7 @@ pub fn run(
 ) -> i32 {
     let now: DateTime<Utc> = match now {
         None => Utc::now(),
-        Some(text) => match csp_policy::value::parse_time(text) {
+        Some(text) => match csp_policy::parse_time(text) {
             Some(t) => t,
             None => {
                 say!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
@@ -76,7 +76,7 @@ pub fn run(
     let framing = input_format
         .map(InputFormat::framing)
         .or_else(|| path.and_then(Framing::from_extension));
-    let options = eval::Options {
+    let options = Options {
         now,
         explain,
         coverage: false,
@@ -94,7 +94,7 @@ pub fn run(
     let mut records = Records::with_framing(reader, framing);
     let mut bar = ProgressLine::new(input_size);
     let summary = batch::run(
-        policy.compiled(),
+        &policy,
         &mut records,
         &mut out,
         &options,

@@ -36,7 +36,7 @@ pub fn run(policies: &[PathBuf], suites: &[PathBuf], coverage: bool, format: Sui
         }
     };
     let results = suite::run::run(&policy, &loaded, chrono::Utc::now());
-    let coverage = coverage.then(|| suite::run::coverage(policy.compiled(), &results));
+    let coverage = coverage.then(|| suite::run::coverage(&policy, &results));
     let text = match format {
         SuiteFormat::Text => report::text(&results, coverage.as_ref()),
         SuiteFormat::Json => report::json(&results, coverage.as_ref()),

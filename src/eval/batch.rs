@@ -169,13 +169,14 @@ impl Chunk {
 /// after each chunk is written. When a live input goes quiet, everything decided is
 /// written and `out` flushed before reading waits.
 pub fn run<R: Input, W: Write>(
-    policy: &CompiledPolicy,
+    policy: &crate::Policy,
     records: &mut Records<R>,
     out: &mut W,
     options: &Options,
     settings: Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Summary {
+    let policy = &policy.compiled;
     let mut writer = Writer {
         out,
         summary: Summary {
@@ -254,7 +255,7 @@ fn sequential<R: Input, W: Write>(
     settings: Settings,
     writer: &mut Writer<'_, W>,
 ) {
-    let mut context = Context::new(policy);
+    let mut context = Context::for_compiled(policy);
     loop {
         if !chunk.documents.is_empty() {
             chunk.decide(&mut context, options, settings.rendering);
@@ -296,7 +297,7 @@ fn parallel<R: Input, W: Write>(
         for _ in 0..jobs {
             let (work_rx, done_tx) = (&work_rx, done_tx.clone());
             scope.spawn(move || {
-                let mut context = Context::new(policy);
+                let mut context = Context::for_compiled(policy);
                 loop {
                     let next = match work_rx.lock() {
                         Ok(queue) => queue.recv(),
@@ -437,7 +438,7 @@ mod tests {
         let mut out = Vec::new();
         let mut records = Records::new(input.as_bytes());
         let summary = run(
-            policy.compiled(),
+            &policy,
             &mut records,
             &mut out,
             &options(),
@@ -529,7 +530,7 @@ mod tests {
         for jobs in [1, 2] {
             let mut records = Records::new(input.as_bytes());
             let summary = run(
-                policy.compiled(),
+                &policy,
                 &mut records,
                 &mut Closing { room: 1_000 },
                 &options(),
@@ -597,7 +598,7 @@ mod tests {
                 };
                 let mut records = Records::with_framing(input, Some(framing));
                 let summary = run(
-                    policy.compiled(),
+                    &policy,
                     &mut records,
                     &mut out,
                     &options(),
@@ -639,7 +640,7 @@ mod tests {
         let mut records = Records::new(input.as_bytes());
         let mut chunks = 0;
         run(
-            policy.compiled(),
+            &policy,
             &mut records,
             &mut out,
             &options(),

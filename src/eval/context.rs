@@ -140,7 +140,12 @@ pub struct Context<'p> {
 
 impl<'p> Context<'p> {
     /// A context for `policy`.
-    pub fn new(policy: &'p CompiledPolicy) -> Self {
+    pub fn new(policy: &'p crate::Policy) -> Self {
+        Context::for_compiled(&policy.compiled)
+    }
+
+    /// A context for a compiled policy.
+    pub(crate) fn for_compiled(policy: &'p CompiledPolicy) -> Self {
         Context {
             policy,
             scratch: Scratch::new(),

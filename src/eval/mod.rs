@@ -593,7 +593,7 @@ mod tests {
         sources.add(crate::source::SourceFile::new("t.policy", text));
         let policy = crate::load::load(sources).map_err(|e| e.render()).unwrap();
         let now = crate::value::parse_time("2026-11-25T12:00:00Z").unwrap();
-        crate::Policy::from_compiled(policy).decide_yaml(request, now)
+        policy.decide_yaml(request, now)
     }
 
     #[test]

@@ -160,6 +160,7 @@ fact later for go = t + 1 days
         loaded
             .policy
             .unwrap_or_else(|| panic!("the test policy checks: {}", rendered.join("\n")))
+            .compiled
     }
 
     fn policy() -> CompiledPolicy {

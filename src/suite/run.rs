@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::parse::{Case, Expected, ExpectedValue, Suite, Verdict};
 use crate::decision::{Decision, FactValue};
-use crate::policy::{CompiledPolicy, Effect};
+use crate::policy::Effect;
 use crate::request::RequestError;
 use crate::{eval, Policy};
 
@@ -201,7 +201,8 @@ pub fn percent(part: usize, total: usize) -> usize {
 }
 
 /// Counts, per rule, the cases that reached it and the cases it decided.
-pub fn coverage(policy: &CompiledPolicy, results: &[CaseResult<'_>]) -> Coverage {
+pub fn coverage(policy: &crate::Policy, results: &[CaseResult<'_>]) -> Coverage {
+    let policy = &policy.compiled;
     let mut rules: Vec<RuleCoverage> = policy
         .rules
         .iter()

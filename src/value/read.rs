@@ -180,15 +180,14 @@ pub(crate) fn read_decimal(text: &str) -> Result<Decimal, DecimalError> {
     Ok(value)
 }
 
-/// Parses a plain decimal as [`read_decimal`] does, without the reason.
-pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
-    read_decimal(text).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    fn parse_decimal(text: &str) -> Option<Decimal> {
+        read_decimal(text).ok()
+    }
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap_or_default()

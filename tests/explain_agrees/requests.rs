@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{SecondsFormat, TimeDelta};
 use csp_corpus::{data, ACTIONS};
-use csp_policy::request::stream::Format;
+use csp_policy::stream::Format;
 use proptest::prelude::*;
 use proptest::sample::select;
 

@@ -249,7 +249,7 @@ mod tests {
         sources.add(SourceFile::new("t.policy", extra.to_string()));
         let loaded = load::compile(sources);
         match loaded.policy {
-            Some(policy) => policy,
+            Some(policy) => policy.compiled,
             None => panic!("{:?}", loaded.diagnostics),
         }
     }

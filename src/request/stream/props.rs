@@ -277,7 +277,7 @@ fn eval<R: Input>(mut records: Records<R>) -> String {
         rendering: Rendering::Json,
     };
     batch::run(
-        policy().compiled(),
+        policy(),
         &mut records,
         &mut out,
         &options(),
