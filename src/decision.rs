@@ -1,8 +1,8 @@
 //! The decision: what the engine answers for one request. Its three renderings are in
 //! `json` (one line: the contract of docs/decision.md, `decision`, `action`, `reasons`,
 //! `errors`, `facts`, and `explanation` on request), `yaml` (the same data as a YAML
-//! document) and `text` (for people). Values are written by [`crate::value::write`],
-//! strings by [`crate::json`] and [`yaml_str`].
+//! document) and `text` (for people). Values are written by `value::write`, strings by
+//! [`crate::json`] and [`yaml_str`].
 
 mod json;
 mod text;
@@ -14,7 +14,7 @@ use crate::policy::Effect;
 use crate::request::RequestError;
 
 pub(crate) use text::visible;
-pub(crate) use yaml::yaml_str;
+pub use yaml::yaml_str;
 
 /// The rule id of the default deny's reason (effect [`Effect::Deny`]).
 pub const DEFAULT_DENY: &str = "default-deny";

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 /// Appends `s` as a JSON string literal (also a valid YAML double-quoted scalar).
-pub(crate) fn write_str(out: &mut String, s: &str) {
+pub fn write_str(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
     push_escaped(out, s);
@@ -14,7 +14,7 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
 }
 
 /// Appends a value's `Display` as a JSON string literal, without an intermediate string.
-pub(crate) fn write_display(out: &mut String, value: &dyn std::fmt::Display) {
+pub fn write_display(out: &mut String, value: &dyn std::fmt::Display) {
     out.push('"');
     let _ = write!(Escaping(out), "{value}");
     out.push('"');

@@ -91,7 +91,7 @@ impl Decision {
 /// as exactly `s`: JSON's escapes, plus `\uXXXX` for every character YAML does not
 /// allow raw (DEL and the C1 controls, U+FFFE, U+FFFF) and for those some readers take
 /// for line breaks or a byte order mark (NEL U+0085, U+2028, U+2029, U+FEFF).
-pub(crate) fn yaml_str(out: &mut String, s: &str) {
+pub fn yaml_str(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
     push_yaml_escaped(out, s);

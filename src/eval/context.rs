@@ -130,7 +130,7 @@ impl Spares {
 }
 
 /// Everything one thread needs to decide requests one after the other without
-/// allocating: the policy, the [`Scratch`] buffers and the decision it refills.
+/// allocating: the policy, the scratch buffers and the decision it refills.
 #[derive(Debug)]
 pub struct Context<'p> {
     policy: &'p CompiledPolicy,

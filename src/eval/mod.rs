@@ -15,8 +15,8 @@
 //!
 //! The other files: `env.rs` (the state of one evaluation), `holds.rs` and `expr.rs`
 //! (conditions and values), `arith.rs`, `compare.rs`, `render.rs` (values in messages),
-//! `error.rs`, `context.rs` (the buffers reused from request to request) and `batch.rs`
-//! (a whole stream on several threads).
+//! `roles.rs` (the actor), `error.rs`, `context.rs` (the buffers reused from request
+//! to request) and `batch.rs` (a whole stream on several threads).
 
 mod arith;
 pub mod batch;
@@ -27,14 +27,13 @@ mod error;
 mod expr;
 mod holds;
 mod render;
+mod roles;
 
 use chrono::{DateTime, Utc};
 
 use crate::decision::{Decision, FactValue, Reason, DEFAULT_DENY};
 use crate::limits::REQUEST_BYTES;
-use crate::policy::{
-    Audience, CompiledPolicy, CompiledRule, Effect, Requirement, Template, TemplatePart,
-};
+use crate::policy::{CompiledPolicy, CompiledRule, Effect, Requirement, Template, TemplatePart};
 use crate::request::stream::{Document, Format};
 use crate::request::{decode, Record, RequestError};
 use crate::value::Value;
@@ -42,6 +41,7 @@ use crate::value::Value;
 use context::{Scratch, Session, Spares};
 use env::{Env, Memo};
 use render::{render, render_into, role_names};
+use roles::{audience_matches, resolve_roles};
 
 pub use context::{decide_document, Context};
 pub use error::{EvalError, ExprError};
@@ -352,57 +352,6 @@ fn rules<'p, 'i>(
         .filter_map(|&i| policy.rules.get(usize::from(i)))
 }
 
-/// Turns the role names of the request into a mask of the actor's side's roles;
-/// unknown roles and roles of the other side are errors.
-fn resolve_roles(policy: &CompiledPolicy, record: &mut Record<'_>) -> u64 {
-    let side = policy.schema.side.and_then(|s| match record.get(s) {
-        Value::Side(side) => Some(*side),
-        _ => None,
-    });
-    let side_mask: u64 = match side {
-        Some(side) => policy
-            .roles
-            .iter()
-            .enumerate()
-            .take(64)
-            .filter(|(_, r)| r.side == side)
-            .fold(0, |m, (bit, _)| m | (1u64 << bit)),
-        None => u64::MAX,
-    };
-    let mut mask = 0u64;
-    let mut unknown = false;
-    for (candidate, name) in &record.role_candidates {
-        let own = candidate & side_mask;
-        if own != 0 {
-            mask |= own;
-            continue;
-        }
-        unknown = true;
-        let role = decode::truncate(name);
-        let other_side = policy
-            .roles
-            .iter()
-            .find(|r| r.name == role)
-            .and_then(|r| policy.sides.get(usize::from(r.side)).cloned());
-        record.errors.push(RequestError::UnknownRole {
-            role,
-            side: side.and_then(|s| policy.sides.get(usize::from(s)).cloned()),
-            other_side,
-        });
-    }
-    record.role_candidates.clear();
-    if unknown {
-        if let Some(slot) = policy.schema.roles {
-            record.mark_invalid(slot);
-        }
-    }
-    if side.is_none() {
-        // Without a valid side no role can be trusted.
-        mask = 0;
-    }
-    mask
-}
-
 /// Adds an error for each requirement that applies and that the request does not meet.
 fn check_required<'v>(
     env: &mut Env<'_, 'v>,
@@ -433,15 +382,6 @@ fn check_required<'v>(
             });
         }
     }
-}
-
-/// Whether a rule's audience takes in the actor: by side, or by one of its roles.
-fn audience_matches(env: &Env<'_, '_>, audience: &Audience, side: Option<&Value<'_>>) -> bool {
-    let side_ok = match side {
-        Some(Value::Side(s)) => audience.any_of_sides & (1 << s) != 0,
-        _ => false,
-    };
-    side_ok || audience.roles & env.actor_roles != 0
 }
 
 /// Whether a rule applies: its audience takes in the actor and its condition holds;

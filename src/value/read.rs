@@ -120,7 +120,8 @@ pub(crate) fn read_time(text: &str) -> Result<DateTime<Utc>, TimeError> {
     Ok(time)
 }
 
-/// Parses an RFC 3339 timestamp as [`read_time`] does, without the reason.
+/// Parses an RFC 3339 timestamp as `read_time` does (offset required, leap seconds,
+/// sub-nanosecond digits and years past 9999 refused), without the reason.
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     read_time(text).ok()
 }
