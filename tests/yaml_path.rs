@@ -5,41 +5,18 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
+use common::{decisions, run, stderr, stdout, NOW};
 use serde_json::Value;
-
-const NOW: &str = "2026-11-25T12:00:00Z";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs the binary from the crate root (so that paths in its output are relative).
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_csp-policy"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[test]
 fn an_expected_number_with_an_exponent_is_refused_where_it_is_written() {
     let output = run(&["test", "tests/yaml_path/exponent.yaml"]);
-    let err = text(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "{err}{}",
-        text(&output.stdout)
-    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}{}", stdout(&output));
     assert!(
         err.contains(
             "tests/yaml_path/exponent.yaml:7:32: fact `credit_percent`: the number 8.466e1 is not a plain decimal number (digits with an optional decimal point; no exponent)"
@@ -52,13 +29,8 @@ fn an_expected_number_with_an_exponent_is_refused_where_it_is_written() {
 #[test]
 fn an_expected_number_is_compared_exactly_as_written() {
     let output = run(&["test", "tests/yaml_path/exact.yaml"]);
-    let out = text(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{out}{}",
-        text(&output.stderr)
-    );
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}{}", stderr(&output));
     assert_eq!(out.lines().last(), Some("1 passed, 1 failed"), "{out}");
     assert!(
         out.contains("FAIL tests/yaml_path/exact.yaml:15: one digit more than a float keeps"),
@@ -108,10 +80,7 @@ fn eval_and_test_refuse_the_same_yaml_features() {
         let stream = dir.join(format!("{name}.yaml"));
         std::fs::write(&stream, format!("action: cancel\n---\n{request}")).unwrap();
         let output = run(&["eval", "--now", NOW, stream.to_str().unwrap()]);
-        let decisions: Vec<Value> = text(&output.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let decisions: Vec<Value> = decisions(&output);
         assert_eq!(decisions.len(), 2, "{name}");
         let error = &decisions[1]["errors"][0];
         assert_eq!(error["code"], "malformed-request", "{name}: {error}");
@@ -130,7 +99,7 @@ fn eval_and_test_refuse_the_same_yaml_features() {
         )
         .unwrap();
         let output = run(&["test", suite.to_str().unwrap()]);
-        let err = text(&output.stderr);
+        let err = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{name}: {err}");
         let place = format!("{}:{}:{}: ", suite.display(), at.0 + 4, at.1 + 6);
         let line = err
