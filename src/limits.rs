@@ -207,8 +207,9 @@ const _: () = {
     assert!(DIAGNOSTIC_LINE_CHARS * 4 < u16::MAX as usize);
 };
 
-/// The most declared names a "did you mean" hint compares an unknown name with (in
-/// declaration order). A policy has a few hundred names at most; without a cap, a
-/// policy with thousands of unknown names made `check` quadratic (3,000 took minutes).
+/// The most declared names a "did you mean" hint compares an unknown name with (the
+/// first ones the checker's tables hand over). A policy has a few hundred names at
+/// most; without a cap, a policy with thousands of unknown names made `check` quadratic
+/// (3,000 took minutes).
 /// Test: `tests/cli_hardening.rs`, `thousands_of_unknown_names_are_checked_in_bounded_time`.
 pub const SUGGESTION_CANDIDATES: usize = 1_000;
