@@ -2,7 +2,7 @@
 //! `json` (one line: the contract of docs/decision.md, `decision`, `action`, `reasons`,
 //! `errors`, `facts`, and `explanation` on request), `yaml` (the same data as a YAML
 //! document) and `text` (for people). Values are written by `value::write`, strings by
-//! [`crate::json`] and [`yaml_str`].
+//! `crate::json` and [`yaml_str`].
 
 mod json;
 mod text;

@@ -62,6 +62,7 @@
 //! The modules not listed below are the engine's own stages (checker, compiled policy,
 //! evaluator, request decoder): private, so that they can change freely.
 
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod check;

@@ -1,10 +1,10 @@
 //! Loading a policy: files and folders from disk, or the default policy embedded in the
-//! binary, through the parser and the checker into a [`CompiledPolicy`]. A syntax
+//! binary, through the parser and the checker into a [`Policy`](crate::Policy). A syntax
 //! error does not stop the loading: the broken declaration is skipped
 //! (`load/recover.rs`) and the rest of every file is still checked, so `check` shows
 //! every problem at once.
 //!
-//! Reading is bounded and stays where it was sent ([`crate::files`]): each file at most
+//! Reading is bounded and stays where it was sent (`files`): each file at most
 //! [`POLICY_FILE_BYTES`], all together at most [`POLICY_TOTAL_BYTES`], a folder at most
 //! [`POLICY_FILES`] files, and never a symbolic link out of a folder.
 

@@ -5,7 +5,7 @@
 //!
 //! **Reading**: a file named directly is read whatever it is, at most
 //! [`POLICY_FILE_BYTES`]; a folder gives its `*.policy` regular files, and links to regular
-//! files inside it, never a link out of it ([`crate::files::list`]; each entry skipped is
+//! files inside it, never a link out of it (`files::list`; each entry skipped is
 //! returned as a [`PathProblem::Skipped`]).
 //!
 //! **Writing** never loses the file: the new text goes to a temporary file beside it,

@@ -23,7 +23,7 @@ use crate::value::Value;
 /// record's buffers for every document: see [`Record::recycle`].
 #[derive(Debug, Clone, Default)]
 pub struct Record<'a> {
-    /// Values by field slot; [`Value::Absent`] where not given or not valid.
+    /// Values by field slot; `Value::Absent` where not given or not valid.
     pub values: Vec<Value<'a>>,
     /// Bit per slot whose value was given but not valid (so "missing" is not said too);
     /// one word holds [`POLICY_FIELDS`] slots.

@@ -15,9 +15,14 @@ use pest::Parser as _;
 use crate::source::Span;
 use ast::PolicyFile;
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/policy.pest"]
-pub(crate) struct PolicyParser;
+/// The parser pest generates from the grammar, with its `Rule`s: the crate's own.
+mod grammar {
+    #![allow(missing_docs)]
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/policy.pest"]
+    pub(crate) struct PolicyParser;
+}
+pub(crate) use grammar::{PolicyParser, Rule};
 
 /// Why a policy file could not be turned into a syntax tree.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
