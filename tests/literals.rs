@@ -188,3 +188,24 @@ fn whole_units_need_a_duration_and_durations_do_not_divide_numbers() {
     assert_eq!(codes("fact f for cancel = 3 / 1 hour\n"), ["type-mismatch"]);
     assert_eq!(codes("fact f for cancel = 1 hour + 3\n"), ["type-mismatch"]);
 }
+
+#[test]
+fn fmt_writes_the_canonical_form_of_each_literal_and_is_idempotent() {
+    let written = "fact a for cancel = at is after 2026-01-01t09:00:00+09:00\n\
+                   fact b for cancel = order.purchased_at is before 2026-07-01\n\
+                   fact c for cancel = whole   hour in(cancellation.end-at)\n\
+                   fact d for cancel = (whole days in (at - 2026-01-01)) * 2\n\
+                   fact e for cancel = -(whole minutes in (at - at))\n\
+                   fact f for cancel = (cancellation.end - at) / 1 hour * 24\n";
+    let formatted = csp_policy::fmt::format_source(written).unwrap();
+    assert_eq!(
+        formatted,
+        "fact a for cancel = at is after 2026-01-01T09:00:00+09:00\n\
+         fact b for cancel = order.purchased_at is before 2026-07-01\n\
+         fact c for cancel = whole hours in (cancellation.end - at)\n\
+         fact d for cancel = whole days in (at - 2026-01-01) * 2\n\
+         fact e for cancel = -whole minutes in (at - at)\n\
+         fact f for cancel = (cancellation.end - at) / 1 hour * 24\n"
+    );
+    assert_eq!(csp_policy::fmt::format_source(&formatted).unwrap(), formatted);
+}

@@ -18,7 +18,7 @@ use crate::value::{self, read_decimal, read_time, TimeError, Value};
 pub(super) fn number(text: &str, span: Span) -> Typed {
     let n = read_decimal(text).map_err(|why| {
         Diagnostic::error(Code::BadNumber, span, format!("the number `{text}` {why}"))
-            .with_label("too many digits")
+            .with_label("more than a decimal holds")
             .with_help("a number holds at most 28 significant digits")
     })?;
     Ok((Expr::new(Node::Const(Value::Number(n)), span), Ty::Number))
