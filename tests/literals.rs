@@ -99,25 +99,37 @@ fn durations_are_negative_when_the_end_is_before_the_start_and_whole_units_floor
     // 90 minutes past the window's end.
     let d = decide(&policy, &cancel_at("2026-11-30T11:00:00Z"));
     assert_eq!(d.fact("hours_left"), Some(&number("-1.5")));
-    assert_eq!(d.fact("whole_hours_left"), Some(&number("-2")), "floor, not truncation");
+    assert_eq!(
+        d.fact("whole_hours_left"),
+        Some(&number("-2")),
+        "floor, not truncation"
+    );
 }
 
 #[test]
 fn a_fraction_of_an_hour_is_exact_to_28_significant_digits() {
     let policy = with_extra("fact thirds for cancel = 1 hour / 3 hours\n").unwrap();
     let d = decide(&policy, &cancel_at("2026-11-25T12:00:00Z"));
-    assert_eq!(d.fact("thirds"), Some(&number("0.3333333333333333333333333333")));
+    assert_eq!(
+        d.fact("thirds"),
+        Some(&number("0.3333333333333333333333333333"))
+    );
 }
 
 #[test]
 fn dividing_by_a_zero_duration_is_a_named_evaluation_error() {
-    let policy =
-        with_extra("fact per_hour for cancel = 1 hour / (order.purchased_at - order.purchased_at)\n")
-            .unwrap();
+    let policy = with_extra(
+        "fact per_hour for cancel = 1 hour / (order.purchased_at - order.purchased_at)\n",
+    )
+    .unwrap();
     let d = decide(&policy, &cancel_at("2026-11-25T12:00:00Z"));
     assert!(!d.is_allow());
     assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
-    assert!(d.errors[0].to_string().contains("division by zero"), "{}", d.errors[0]);
+    assert!(
+        d.errors[0].to_string().contains("division by zero"),
+        "{}",
+        d.errors[0]
+    );
 }
 
 #[test]
@@ -174,7 +186,8 @@ fn bad_dates_and_times_are_located_checker_errors() {
 fn numbers_a_decimal_cannot_hold_exactly_are_refused_with_the_reason() {
     // Issue 9: a 38-digit number was not refused with what is wrong. A literal with
     // more than 28 significant digits used to be rounded silently.
-    let err = with_extra("fact f for cancel = 12345678901234567890123456789012345678\n").unwrap_err();
+    let err =
+        with_extra("fact f for cancel = 12345678901234567890123456789012345678\n").unwrap_err();
     assert!(err.contains("bad-number"), "{err}");
     assert!(err.contains("larger than the largest decimal"), "{err}");
     let err = with_extra("fact f for cancel = 1.00000000000000000000000000001\n").unwrap_err();
@@ -184,7 +197,10 @@ fn numbers_a_decimal_cannot_hold_exactly_are_refused_with_the_reason() {
 
 #[test]
 fn whole_units_need_a_duration_and_durations_do_not_divide_numbers() {
-    assert_eq!(codes("fact f for cancel = whole hours in 3\n"), ["type-mismatch"]);
+    assert_eq!(
+        codes("fact f for cancel = whole hours in 3\n"),
+        ["type-mismatch"]
+    );
     assert_eq!(codes("fact f for cancel = 3 / 1 hour\n"), ["type-mismatch"]);
     assert_eq!(codes("fact f for cancel = 1 hour + 3\n"), ["type-mismatch"]);
 }
@@ -207,5 +223,41 @@ fn fmt_writes_the_canonical_form_of_each_literal_and_is_idempotent() {
          fact e for cancel = -whole minutes in (at - at)\n\
          fact f for cancel = (cancellation.end - at) / 1 hour * 24\n"
     );
-    assert_eq!(csp_policy::fmt::format_source(&formatted).unwrap(), formatted);
+    assert_eq!(
+        csp_policy::fmt::format_source(&formatted).unwrap(),
+        formatted
+    );
+}
+
+/// The suite `tests/literals/hourly-refund.yaml` passes on the default policy plus
+/// `tests/literals/hourly-refund.policy` (allow and deny cases of each construct), and
+/// that policy is formatted.
+#[test]
+fn the_hourly_refund_suite_passes_and_its_policy_is_formatted() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_csp-policy"))
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "test",
+        "--policy",
+        "policies/csp-software",
+        "--policy",
+        "tests/literals/hourly-refund.policy",
+        "tests/literals/hourly-refund.yaml",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("5 passed, 0 failed"), "{stdout}");
+    let out = run(&["fmt", "--check", "tests/literals/hourly-refund.policy"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

@@ -146,7 +146,9 @@ pub(crate) fn seconds_of(d: TimeDelta) -> Decimal {
 pub(crate) fn from_seconds(seconds: Decimal) -> Option<TimeDelta> {
     let seconds = round_half_away(seconds, 9);
     let whole = seconds.trunc();
-    let fraction = seconds.checked_sub(whole)?.checked_mul(Decimal::from(1_000_000_000))?;
+    let fraction = seconds
+        .checked_sub(whole)?
+        .checked_mul(Decimal::from(1_000_000_000))?;
     let whole = i64::try_from(whole).ok()?;
     let fraction = i64::try_from(fraction).ok()?;
     TimeDelta::try_seconds(whole)?.checked_add(&TimeDelta::nanoseconds(fraction))
@@ -155,7 +157,8 @@ pub(crate) fn from_seconds(seconds: Decimal) -> Option<TimeDelta> {
 /// How many whole `unit`s `d` holds: the floor of `d ÷ unit` (negative durations go
 /// down: -90 minutes is -2 whole hours). `None` for a zero unit (never written).
 pub(crate) fn whole_units(d: TimeDelta, unit: TimeDelta) -> Option<Decimal> {
-    let n = |d: TimeDelta| i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos());
+    let n =
+        |d: TimeDelta| i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos());
     let unit = n(unit);
     if unit == 0 {
         return None;
@@ -189,6 +192,38 @@ mod tests {
             0
         );
         assert_eq!(whole_days(TimeDelta::zero()), 0);
+    }
+
+    #[test]
+    fn whole_units_floor_and_durations_scale_exactly() {
+        let hour = TimeDelta::hours(1);
+        assert_eq!(
+            whole_units(TimeDelta::minutes(150), hour),
+            Some(Decimal::from(2))
+        );
+        assert_eq!(
+            whole_units(-TimeDelta::minutes(90), hour),
+            Some(Decimal::from(-2))
+        );
+        assert_eq!(
+            whole_units(-TimeDelta::nanoseconds(1), hour),
+            Some(Decimal::from(-1))
+        );
+        assert_eq!(whole_units(hour, TimeDelta::zero()), None);
+        assert_eq!(
+            seconds_of(TimeDelta::milliseconds(-1500)),
+            Decimal::new(-1_500_000_000, 9)
+        );
+        assert_eq!(
+            from_seconds(Decimal::new(-15, 1)),
+            Some(TimeDelta::milliseconds(-1500))
+        );
+        // Finer than a nanosecond: rounded half away from zero.
+        assert_eq!(
+            from_seconds(Decimal::new(15, 10)),
+            Some(TimeDelta::nanoseconds(2))
+        );
+        assert_eq!(from_seconds(Decimal::MAX), None, "no duration is that long");
     }
 
     /// Decides a YAML request with a policy whose fact `later` is `t + 1 days` and

@@ -425,7 +425,10 @@ impl Lower {
                 let _whole = self.next(&mut inner, &pair)?;
                 let unit = time_unit(self.next(&mut inner, &pair)?.as_str());
                 let _in = self.next(&mut inner, &pair)?;
-                ExprKind::Whole(unit, Box::new(self.expr_inner(self.next(&mut inner, &pair)?)?))
+                ExprKind::Whole(
+                    unit,
+                    Box::new(self.expr_inner(self.next(&mut inner, &pair)?)?),
+                )
             }
             Rule::string => ExprKind::Text(self.text(&pair)?.value),
             Rule::kw_true => ExprKind::Bool(true),

@@ -232,7 +232,8 @@ impl Gen<'_> {
             }
             4 if ty == Ty::Number && self.rng.chance(50) => format!(
                 "whole {} in {}",
-                self.rng.pick(&["seconds", "minutes", "hours", "days", "weeks"]),
+                self.rng
+                    .pick(&["seconds", "minutes", "hours", "days", "weeks"]),
                 self.expr(Ty::Duration, d)
             ),
             4 if ty == Ty::Number => format!(

@@ -39,7 +39,9 @@ pub(super) fn instant(text: &str, span: Span) -> Typed {
     let time = read_time(text).map_err(|why| match why {
         TimeError::NotRfc3339 if calendar_day(date).is_none() => not_a_day(date, span),
         TimeError::NotRfc3339 => bad(format!("the time `{text}` is not an RFC 3339 instant"))
-            .with_help("write hours 00-23, minutes and seconds 00-59, and an offset: `2026-01-01T00:00:00Z`"),
+            .with_help(
+            "write hours 00-23, minutes and seconds 00-59, and an offset: `2026-01-01T00:00:00Z`",
+        ),
         other => bad(format!("the time `{text}` {other}")),
     })?;
     Ok((Expr::new(Node::Const(Value::Time(time)), span), Ty::Time))
@@ -69,7 +71,9 @@ fn check_year(date: &str, span: Span) -> Result<(), Diagnostic> {
         return Err(Diagnostic::error(
             Code::BadTime,
             span,
-            format!("the date `{date}` is past the year {TIME_LAST_YEAR}, which RFC 3339 cannot write"),
+            format!(
+                "the date `{date}` is past the year {TIME_LAST_YEAR}, which RFC 3339 cannot write"
+            ),
         )
         .with_label("year past 9999"));
     }
