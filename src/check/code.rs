@@ -87,6 +87,9 @@ pub enum DiagnosticCode {
     WrongArguments,
     /// A number the engine cannot hold.
     BadNumber,
+    /// A date or time literal that is not an instant: no offset, a day not in the
+    /// calendar, a leap second, a year past 9999.
+    BadTime,
     /// Lets defined in terms of each other.
     CyclicLet,
     /// A use of a `let`, window or link whose own error is already reported. Never
@@ -116,7 +119,7 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 48] = {
+    pub const ALL: [DiagnosticCode; 49] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -155,6 +158,7 @@ impl DiagnosticCode {
             TypeMismatch,
             WrongArguments,
             BadNumber,
+            BadTime,
             CyclicLet,
             BrokenLet,
             FactInExpression,
@@ -210,6 +214,7 @@ impl DiagnosticCode {
             TypeMismatch => "type-mismatch",
             WrongArguments => "wrong-arguments",
             BadNumber => "bad-number",
+            BadTime => "bad-time",
             CyclicLet => "cyclic-let",
             BrokenLet => "broken-let",
             FactInExpression => "fact-in-expression",

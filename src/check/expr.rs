@@ -10,13 +10,10 @@
 //! `is after`, `contains`, `<` ...) and `expr/arith.rs` (arithmetic and functions).
 
 mod arith;
+mod literal;
 mod members;
 mod predicate;
 mod resolve;
-
-use std::str::FromStr;
-
-use rust_decimal::Decimal;
 
 use super::code::DiagnosticCode as Code;
 use super::diag::Diagnostic;
@@ -62,16 +59,10 @@ impl Checker<'_> {
         let span = expr.span;
         let node = |n: Node| Expr::new(n, span);
         Ok(match &expr.kind {
-            ExprKind::Number(text) => {
-                let n = Decimal::from_str(text).map_err(|_| {
-                    Diagnostic::error(
-                        Code::BadNumber,
-                        span,
-                        format!("`{text}` is not a number this engine can hold"),
-                    )
-                })?;
-                (node(Node::Const(Value::Number(n))), Ty::Number)
-            }
+            ExprKind::Number(text) => literal::number(text, span)?,
+            ExprKind::Instant(text) => literal::instant(text, span)?,
+            ExprKind::Date(text) => literal::date(text, span)?,
+            ExprKind::Whole(unit, x) => self.whole(*unit, x, span, ctx)?,
             ExprKind::Text(text) => (
                 node(Node::Const(Value::Text(text.clone().into()))),
                 Ty::Text,

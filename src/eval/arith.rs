@@ -63,6 +63,13 @@ impl<'v> Env<'_, 'v> {
                 }
             }
             (Value::Time(x), Value::Time(y)) => Value::Duration(x.signed_duration_since(y)),
+            (Value::Duration(x), Value::Duration(y)) if op == Arith::Div => {
+                Value::Number(dec(seconds_of(x), seconds_of(y))?)
+            }
+            (Value::Duration(d), Value::Number(n)) | (Value::Number(n), Value::Duration(d)) => {
+                let scaled = dec(seconds_of(d), n)?;
+                Value::Duration(from_seconds(scaled).ok_or_else(overflow)?)
+            }
             (Value::Duration(x), Value::Duration(y)) => {
                 let d = if op == Arith::Sub {
                     x.checked_sub(&y)
@@ -81,6 +88,12 @@ impl<'v> Env<'_, 'v> {
             return Value::Absent;
         }
         match (func, args) {
+            (Func::WholeIn, [Value::Duration(d), Value::Duration(unit)]) => {
+                match whole_units(*d, *unit) {
+                    Some(n) => Value::Number(n),
+                    None => Value::Absent,
+                }
+            }
             (Func::WholeDays, [Value::Time(from), Value::Time(to)]) => {
                 Value::Number(Decimal::from(whole_days(to.signed_duration_since(*from))))
             }
@@ -121,6 +134,38 @@ impl<'v> Env<'_, 'v> {
     }
 }
 
+/// A duration as a decimal number of seconds, exact to the nanosecond (every duration
+/// the engine holds fits: a `TimeDelta` is at most about 2^63 milliseconds).
+pub(crate) fn seconds_of(d: TimeDelta) -> Decimal {
+    let n = i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos());
+    Decimal::try_from_i128_with_scale(n, 9).unwrap_or(Decimal::MAX)
+}
+
+/// The duration of `seconds` seconds, rounded half away from zero to the nanosecond;
+/// `None` when no duration is that long.
+pub(crate) fn from_seconds(seconds: Decimal) -> Option<TimeDelta> {
+    let seconds = round_half_away(seconds, 9);
+    let whole = seconds.trunc();
+    let fraction = seconds
+        .checked_sub(whole)?
+        .checked_mul(Decimal::from(1_000_000_000))?;
+    let whole = i64::try_from(whole).ok()?;
+    let fraction = i64::try_from(fraction).ok()?;
+    TimeDelta::try_seconds(whole)?.checked_add(&TimeDelta::nanoseconds(fraction))
+}
+
+/// How many whole `unit`s `d` holds: the floor of `d ÷ unit` (negative durations go
+/// down: -90 minutes is -2 whole hours). `None` for a zero unit (never written).
+pub(crate) fn whole_units(d: TimeDelta, unit: TimeDelta) -> Option<Decimal> {
+    let n =
+        |d: TimeDelta| i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos());
+    let unit = n(unit);
+    if unit == 0 {
+        return None;
+    }
+    Decimal::try_from_i128_with_scale(n(d).div_euclid(unit), 0).ok()
+}
+
 /// Floor of a duration in whole 24-hour days.
 pub fn whole_days(d: TimeDelta) -> i64 {
     let nanos = i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos());
@@ -147,6 +192,38 @@ mod tests {
             0
         );
         assert_eq!(whole_days(TimeDelta::zero()), 0);
+    }
+
+    #[test]
+    fn whole_units_floor_and_durations_scale_exactly() {
+        let hour = TimeDelta::hours(1);
+        assert_eq!(
+            whole_units(TimeDelta::minutes(150), hour),
+            Some(Decimal::from(2))
+        );
+        assert_eq!(
+            whole_units(-TimeDelta::minutes(90), hour),
+            Some(Decimal::from(-2))
+        );
+        assert_eq!(
+            whole_units(-TimeDelta::nanoseconds(1), hour),
+            Some(Decimal::from(-1))
+        );
+        assert_eq!(whole_units(hour, TimeDelta::zero()), None);
+        assert_eq!(
+            seconds_of(TimeDelta::milliseconds(-1500)),
+            Decimal::new(-1_500_000_000, 9)
+        );
+        assert_eq!(
+            from_seconds(Decimal::new(-15, 1)),
+            Some(TimeDelta::milliseconds(-1500))
+        );
+        // Finer than a nanosecond: rounded half away from zero.
+        assert_eq!(
+            from_seconds(Decimal::new(15, 10)),
+            Some(TimeDelta::nanoseconds(2))
+        );
+        assert_eq!(from_seconds(Decimal::MAX), None, "no duration is that long");
     }
 
     /// Decides a YAML request with a policy whose fact `later` is `t + 1 days` and

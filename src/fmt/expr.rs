@@ -90,11 +90,13 @@ fn level(kind: &ExprKind) -> u8 {
         | ExprKind::Compare(..) => TEST,
         ExprKind::Arith(ArithOp::Add | ArithOp::Sub, ..) => SUM,
         ExprKind::Arith(ArithOp::Mul | ArithOp::Div, ..) => PRODUCT,
-        ExprKind::Negate(_) => UNARY,
+        ExprKind::Negate(_) | ExprKind::Whole(..) => UNARY,
         ExprKind::Number(_)
         | ExprKind::Text(_)
         | ExprKind::Bool(_)
         | ExprKind::Duration(_)
+        | ExprKind::Instant(_)
+        | ExprKind::Date(_)
         | ExprKind::Path(_)
         | ExprKind::Call(..)
         | ExprKind::If(..) => ATOM,
@@ -122,6 +124,16 @@ fn write_bare(out: &mut String, e: &Expr, follow: Follow) {
         ExprKind::Text(t) => out.push_str(&quote(t)),
         ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         ExprKind::Duration(d) => out.push_str(&duration(d)),
+        // As written (the parser puts the RFC 3339 letters in capitals); the offset is
+        // kept, and the checker converts it exactly.
+        ExprKind::Instant(t) => out.push_str(t),
+        ExprKind::Date(t) => out.push_str(t),
+        ExprKind::Whole(unit, x) => {
+            out.push_str("whole ");
+            out.push_str(unit.name(2));
+            out.push_str(" in ");
+            write(out, x, UNARY, follow);
+        }
         ExprKind::Path(p) => out.push_str(&p.dotted()),
         ExprKind::Call(name, args) => {
             out.push_str(&name.text);

@@ -87,6 +87,9 @@ pub enum Func {
     Min,
     /// `max(a, b)`
     Max,
+    /// `whole UNIT in d` as `(d, unit)`: the floor of the duration `d` ÷ the duration
+    /// `unit` (not callable by name: written `whole hours in d`).
+    WholeIn,
 }
 
 impl Func {

@@ -411,6 +411,12 @@ pub enum ExprKind {
     Bool(bool),
     /// A duration literal.
     Duration(DurationLit),
+    /// An instant literal (RFC 3339) as written, `T` and `Z` in capitals: `2026-01-01T00:00:00Z`.
+    Instant(String),
+    /// A date literal (midnight UTC), as written: `2026-01-01`.
+    Date(String),
+    /// `whole UNIT in X`: how many whole units the duration `X` holds (the floor).
+    Whole(TimeUnit, Box<Expr>),
     /// A name or dotted path.
     Path(Path),
     /// A call of a built-in function.

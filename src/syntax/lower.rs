@@ -304,13 +304,7 @@ impl Lower {
         let span = self.span(pair);
         let mut inner = pair.clone().into_inner();
         let amount = self.integer(&self.next(&mut inner, pair)?)?;
-        let unit = match self.next(&mut inner, pair)?.as_str().trim_end_matches('s') {
-            "second" => TimeUnit::Second,
-            "minute" => TimeUnit::Minute,
-            "hour" => TimeUnit::Hour,
-            "day" => TimeUnit::Day,
-            _ => TimeUnit::Week,
-        };
+        let unit = time_unit(self.next(&mut inner, pair)?.as_str());
         // Keep every duration representable in seconds with room for arithmetic.
         if amount.saturating_mul(unit.seconds()) > 1_000 * 365 * 86_400 {
             return Err(SyntaxError::BadLiteral {
@@ -425,6 +419,17 @@ impl Lower {
             }
             Rule::duration => ExprKind::Duration(self.duration(&pair)?),
             Rule::number => ExprKind::Number(pair.as_str().to_string()),
+            Rule::instant => ExprKind::Instant(pair.as_str().to_ascii_uppercase()),
+            Rule::date => ExprKind::Date(pair.as_str().to_string()),
+            Rule::whole_in => {
+                let _whole = self.next(&mut inner, &pair)?;
+                let unit = time_unit(self.next(&mut inner, &pair)?.as_str());
+                let _in = self.next(&mut inner, &pair)?;
+                ExprKind::Whole(
+                    unit,
+                    Box::new(self.expr_inner(self.next(&mut inner, &pair)?)?),
+                )
+            }
             Rule::string => ExprKind::Text(self.text(&pair)?.value),
             Rule::kw_true => ExprKind::Bool(true),
             Rule::kw_false => ExprKind::Bool(false),
@@ -561,6 +566,17 @@ fn unescape(body: &str) -> std::result::Result<String, String> {
     Ok(out)
 }
 
+/// The unit a `time_unit` pair names (singular or plural).
+fn time_unit(text: &str) -> TimeUnit {
+    match text.trim_end_matches('s') {
+        "second" => TimeUnit::Second,
+        "minute" => TimeUnit::Minute,
+        "hour" => TimeUnit::Hour,
+        "day" => TimeUnit::Day,
+        _ => TimeUnit::Week,
+    }
+}
+
 /// The depth of an expression tree, without recursion limits of its own: the grammar
 /// has already bounded parenthesis nesting.
 fn depth(expr: &Expr) -> usize {
@@ -569,9 +585,12 @@ fn depth(expr: &Expr) -> usize {
         | ExprKind::Text(_)
         | ExprKind::Bool(_)
         | ExprKind::Duration(_)
+        | ExprKind::Instant(_)
+        | ExprKind::Date(_)
         | ExprKind::Path(_) => {
             vec![]
         }
+        ExprKind::Whole(_, a) => vec![a],
         ExprKind::Call(_, args) | ExprKind::And(args) | ExprKind::Or(args) => args.iter().collect(),
         ExprKind::If(a, b, c) => vec![a, b, c],
         ExprKind::Negate(a) | ExprKind::Not(a) | ExprKind::Present(a) | ExprKind::Missing(a) => {

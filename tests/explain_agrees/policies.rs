@@ -91,6 +91,21 @@ const ARITHMETIC: &[(Ty, &str, Ty, Ty)] = &[
     (Ty::Duration, "-", Ty::Time, Ty::Time),
     (Ty::Duration, "+", Ty::Duration, Ty::Duration),
     (Ty::Duration, "-", Ty::Duration, Ty::Duration),
+    (Ty::Duration, "*", Ty::Duration, Ty::Number),
+    (Ty::Duration, "*", Ty::Number, Ty::Duration),
+    (Ty::Duration, "/", Ty::Duration, Ty::Number),
+    (Ty::Number, "/", Ty::Duration, Ty::Duration),
+];
+
+/// Date and instant literals: on the default policy's edges, an offset converted, a
+/// fraction of a second.
+const TIME_LITERALS: &[&str] = &[
+    "2026-11-25",
+    "2026-11-25T12:00:00Z",
+    "2026-11-25T21:00:00+09:00",
+    "2026-10-01T09:30:00.000000001Z",
+    "2026-11-30T09:30:00Z",
+    "9999-12-31",
 ];
 
 const TIME_FIELDS: &[&str] = &[
@@ -215,6 +230,12 @@ impl Gen<'_> {
             3 if matches!(ty, Ty::Number | Ty::Money) => {
                 format!("round({}, {})", self.expr(ty, d), self.rng.below(11))
             }
+            4 if ty == Ty::Number && self.rng.chance(50) => format!(
+                "whole {} in {}",
+                self.rng
+                    .pick(&["seconds", "minutes", "hours", "days", "weeks"]),
+                self.expr(Ty::Duration, d)
+            ),
             4 if ty == Ty::Number => format!(
                 "whole_days({}, {})",
                 self.expr(Ty::Time, d),
@@ -299,6 +320,7 @@ impl Gen<'_> {
             Ty::Money => options.push("order.price".into()),
             Ty::Time => {
                 options.extend(TIME_FIELDS.iter().map(|s| s.to_string()));
+                options.extend(TIME_LITERALS.iter().map(|s| s.to_string()));
                 if let Some(w) = &window {
                     options.push(format!("{w}.start"));
                     options.push(format!("{w}.end"));

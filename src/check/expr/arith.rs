@@ -49,6 +49,10 @@ impl Checker<'_> {
             | (ArithOp::Sub, Time, Duration) => Some(Time),
             (ArithOp::Sub, Time, Time) => Some(Duration),
             (ArithOp::Add | ArithOp::Sub, Duration, Duration) => Some(Duration),
+            (ArithOp::Div, Duration, Duration) => Some(Number),
+            (ArithOp::Mul, Duration, Number)
+            | (ArithOp::Mul, Number, Duration)
+            | (ArithOp::Div, Duration, Number) => Some(Duration),
             _ => None,
         };
         let Some(result) = result else {
@@ -70,7 +74,7 @@ impl Checker<'_> {
                 format!("cannot {verb} {} and {}", ta.describe(), tb.describe()),
             )
             .with_label(format!("{} {sign} {}", ta.describe(), tb.describe()))
-            .with_help("times take durations (`at + 14 days`), money takes numbers (`price * 2`), and `whole_days(a, b)` turns two times into a number"));
+            .with_help("times take durations (`at + 14 days`), money and durations take numbers (`price * 2`, `1 day * 3`), and a duration divided by a duration is a number (`(end - at) / 1 hour`, `whole hours in (end - at)`)"));
         };
         Ok((
             Expr::new(Node::Arith(op, Box::new(ea), Box::new(eb)), span),
@@ -100,7 +104,7 @@ impl Checker<'_> {
             types.push(t);
         }
         let arity = match func {
-            Func::WholeDays | Func::Round | Func::Min | Func::Max => 2,
+            Func::WholeDays | Func::Round | Func::Min | Func::Max | Func::WholeIn => 2,
             Func::Clamp => 3,
         };
         if args.len() != arity {
@@ -143,6 +147,7 @@ impl Checker<'_> {
                 let got: Vec<&str> = types.iter().map(|t| t.describe()).collect();
                 let want = match func {
                     Func::WholeDays => "two times",
+                    Func::WholeIn => "a duration",
                     Func::Round => "a number or money, then a number of places",
                     Func::Clamp => "three values of one ordered type",
                     Func::Min | Func::Max => "two values of one ordered type",
