@@ -77,10 +77,14 @@ pub enum DiagnosticCode {
     MarketCase,
     /// A market listed twice in one list.
     DuplicateMarket,
-    /// A display name that does not name its market.
+    /// A display name that no source knows, not marked as the policy's own spelling.
     MarketName,
+    /// A display name that names another market than its code.
+    MarketNameWrongCode,
     /// A display name that already stands for another market.
     MarketNameClash,
+    /// A language of display names (`names in`) that CLDR has no names in.
+    UnknownLanguage,
     /// Operand or argument types that do not fit.
     TypeMismatch,
     /// A function called with the wrong number or kind of arguments.
@@ -116,7 +120,7 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 48] = {
+    pub const ALL: [DiagnosticCode; 50] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -151,7 +155,9 @@ impl DiagnosticCode {
             MarketCase,
             DuplicateMarket,
             MarketName,
+            MarketNameWrongCode,
             MarketNameClash,
+            UnknownLanguage,
             TypeMismatch,
             WrongArguments,
             BadNumber,
@@ -206,7 +212,9 @@ impl DiagnosticCode {
             MarketCase => "market-case",
             DuplicateMarket => "duplicate-market",
             MarketName => "market-name",
+            MarketNameWrongCode => "market-name-wrong-code",
             MarketNameClash => "market-name-clash",
+            UnknownLanguage => "unknown-language",
             TypeMismatch => "type-mismatch",
             WrongArguments => "wrong-arguments",
             BadNumber => "bad-number",
@@ -253,6 +261,7 @@ impl DiagnosticCode {
             UnknownRole => "not a role of this side",
             UnknownValue => "not a possible value",
             UnknownMarket => "not an ISO 3166-1 alpha-2 code",
+            UnknownLanguage => "no country names in this language",
             UnknownMarketList => "no such market list",
             UnknownWindow => "no such window",
             UnknownMember => "no such member",

@@ -4,7 +4,8 @@
 //!
 //! This file holds the entry point (`check_partial`) and the `Checker`'s tables.
 //! `passes.rs` runs the passes in order; each kind of declaration has its own module:
-//! `declare.rs` (actions, roles, input, markets, with `market_names.rs`), `values.rs`
+//! `declare.rs` (actions, roles, input), `markets.rs` (market lists, with
+//! `market_names.rs` matching display names to codes), `values.rs`
 //! (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
 //! `message.rs` (message placeholders). `expr.rs` compiles expressions; `reach.rs` and
 //! `lints.rs` warn; `skip.rs` silences what syntax-error recovery made unknowable;
@@ -17,6 +18,7 @@ mod expr;
 mod facts;
 mod lints;
 mod market_names;
+mod markets;
 mod message;
 mod passes;
 mod reach;
