@@ -51,10 +51,14 @@ impl Checker<'_> {
             }
             first_seen.entry(code).or_insert(entry.code.span);
             for name in &entry.names {
-                if let (false, Some(languages)) = (name.own_spelling, &languages) {
-                    self.check_market_name(code, &name.text, languages);
+                let wrong_code = match (name.own_spelling, &languages) {
+                    (false, Some(languages)) => self.check_market_name(code, &name.text, languages),
+                    _ => false,
+                };
+                // A name of another code is one mistake, reported once.
+                if !wrong_code {
+                    self.unique_market_name(code, &name.text, names);
                 }
-                self.unique_market_name(code, &name.text, names);
             }
         }
         self.list_index.insert(
@@ -191,11 +195,15 @@ impl Checker<'_> {
         }
         match names.by_name.get(&key).copied() {
             Some(other) if other != code => {
+                let first = names.first_at.get(&key).copied();
+                let at = first
+                    .map(|f| format!(" (at {})", self.sources.location(f)))
+                    .unwrap_or_default();
                 let mut d = Diagnostic::error(
                     Code::MarketNameClash,
                     name.span,
                     format!(
-                        "the display name \"{}\" already stands for {other}",
+                        "the display name \"{}\" already stands for {other}{at}",
                         name.value
                     ),
                 )
@@ -203,8 +211,8 @@ impl Checker<'_> {
                 .with_help(format!(
                     "a display name (compared ignoring case and Unicode form) names one market: remove it from {code} or from {other}"
                 ));
-                if let Some(first) = names.first_at.get(&key) {
-                    d = d.with_related(*first, format!("{other}'s name here"));
+                if let Some(first) = first {
+                    d = d.with_related(first, format!("{other}'s name here"));
                 }
                 self.report(d);
             }
@@ -221,21 +229,23 @@ impl Checker<'_> {
     }
 
     /// Reports a display name that does not name its market code in any of `languages`
-    /// (`AU "Austria"`, `JP "중국"`, `AT "Austira"`).
+    /// (`AU "Austria"`, `JP "중국"`, `AT "Austira"`); true when it names another code.
     fn check_market_name(
         &mut self,
         code: MarketCode,
         name: &ast::Text,
         languages: &[&'static Language],
-    ) {
+    ) -> bool {
         let shown = |c: MarketCode, language: Option<&Language>| -> String {
             match language {
                 Some(l) => market_names::name_in(c, l),
                 None => market_names::english_name(c).unwrap_or_else(|| c.as_str()),
             }
         };
-        let diagnostic = match market_names::fit(code, &name.value, languages) {
-            Fit::Fits => return,
+        let fit = market_names::fit(code, &name.value, languages);
+        let wrong_code = matches!(fit, Fit::Other { .. });
+        let diagnostic = match fit {
+            Fit::Fits => return false,
             Fit::Other {
                 codes,
                 language: tag,
@@ -276,20 +286,21 @@ impl Checker<'_> {
                         .map(|l| format!("\"{}\" ({})", shown(code, Some(l)), l.tag))
                         .collect()
                 };
+                let own = format!(
+                    "if \"{}\" is the policy's own spelling, mark it so: `\"{}\" (own spelling)`",
+                    name.value, name.value
+                );
                 let help = match guess {
-                    Some(g) if g.code == code => format!("did you mean \"{}\"?", g.name),
+                    Some(g) if g.code == code => {
+                        format!("did you mean \"{}\"? {}", g.name, capitalised(&own))
+                    }
                     Some(g) => format!(
-                        "did you mean \"{}\" ({})? {code} is {}",
+                        "did you mean \"{}\" ({})? {code} is {}; {own}",
                         g.name,
                         g.code,
                         known.join(", ")
                     ),
-                    None => format!(
-                        "{code} is {}; if \"{}\" is the policy's own spelling, mark it so: `\"{}\" (own spelling)`",
-                        known.join(", "),
-                        name.value,
-                        name.value
-                    ),
+                    None => format!("{code} is {}; {own}", known.join(", ")),
                 };
                 Diagnostic::error(
                     Code::MarketName,
@@ -301,5 +312,15 @@ impl Checker<'_> {
             }
         };
         self.report(diagnostic);
+        wrong_code
+    }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
