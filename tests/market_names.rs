@@ -118,3 +118,63 @@ fn a_name_the_policy_does_not_write_is_still_unknown() {
         assert!(decision.contains("unknown-market"), "{market}: {decision}");
     }
 }
+
+/// How many display names the default policy's lists write.
+fn default_names() -> usize {
+    load::embedded_sources()
+        .files()
+        .iter()
+        .flat_map(|file| {
+            csp_policy::syntax::parse(0, &file.text)
+                .unwrap()
+                .declarations
+        })
+        .map(|decl| match decl {
+            Declaration::Markets(list) => list.entries.iter().map(|e| e.names.len()).sum(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// A list giving AD `count` names of the policy's own spelling.
+fn own_names(count: usize) -> String {
+    let names: Vec<String> = (0..count)
+        .map(|i| format!("\"name {i}\" (own spelling)"))
+        .collect();
+    format!(
+        "markets many \"Many names\" {{\n  AD  {}\n}}\n\nfact in_many for purchase = customer.market is in many\n",
+        names.join("  ")
+    )
+}
+
+#[test]
+fn a_policy_writes_at_most_the_limit_of_market_names() {
+    use csp_policy::limits::POLICY_MARKET_NAMES;
+    let room = POLICY_MARKET_NAMES - default_names();
+    assert_eq!(diagnostics_with(&own_names(room)), Vec::new());
+    let over = diagnostics_with(&own_names(room + 1));
+    let codes: Vec<&str> = over.iter().map(|(c, _, _)| c.as_str()).collect();
+    assert_eq!(codes, ["too-many-market-names"], "{over:?}");
+}
+
+#[test]
+fn names_that_need_a_search_are_searched_at_most_the_limit_of_times() {
+    use csp_policy::limits::MARKET_NAME_SEARCHES;
+    // Slips, each needing a search of every language CLDR has (no `names in`).
+    let names: Vec<String> = (0..=MARKET_NAME_SEARCHES)
+        .map(|i| format!("\"Atlantis {i}\""))
+        .collect();
+    let text = format!(
+        "markets slips \"Slips\" {{\n  AD  {}\n}}\n\nfact in_slips for purchase = customer.market is in slips\n",
+        names.join("  ")
+    );
+    let started = std::time::Instant::now();
+    let found = diagnostics_with(&text);
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+    assert_eq!(found.len(), MARKET_NAME_SEARCHES + 1);
+    assert!(found.iter().all(|(code, _, _)| code == "market-name"));
+    let (_, last, _) = found.last().unwrap();
+    assert!(last.contains("not checked further"), "{last}");
+    let (_, first, _) = found.first().unwrap();
+    assert!(first.contains("not a known name of AD"), "{first}");
+}

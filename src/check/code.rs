@@ -51,6 +51,8 @@ pub enum DiagnosticCode {
     TooManySides,
     /// More input fields than a policy may declare.
     TooManyFields,
+    /// More market display names than the engine allows.
+    TooManyMarketNames,
     /// A path that is not a field of the input schema.
     UnknownField,
     /// A name that is not a field, let, fact, window or link.
@@ -120,7 +122,7 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 50] = {
+    pub const ALL: [DiagnosticCode; 51] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -141,6 +143,7 @@ impl DiagnosticCode {
             TooManyRoles,
             TooManySides,
             TooManyFields,
+            TooManyMarketNames,
             UnknownField,
             UnknownName,
             UnknownAction,
@@ -198,6 +201,7 @@ impl DiagnosticCode {
             TooManyRoles => "too-many-roles",
             TooManySides => "too-many-sides",
             TooManyFields => "too-many-fields",
+            TooManyMarketNames => "too-many-market-names",
             UnknownField => "unknown-field",
             UnknownName => "unknown-name",
             UnknownAction => "unknown-action",

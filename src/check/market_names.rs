@@ -89,7 +89,29 @@ pub fn english_name(code: MarketCode) -> Option<String> {
     })
 }
 
-/// Whether `display` names `code` in one of `languages`, and if not, what it names.
+/// Whether `display` is one of `code`'s own names in one of `languages`, as written or
+/// at tier 0: decided from the code's own few names, without a search. `false` says
+/// only that [`fit`] must search.
+pub fn fits_at_once(code: MarketCode, display: &str, languages: &[&'static Language]) -> bool {
+    if languages
+        .iter()
+        .any(|l| l.names(code).iter().any(|n| n == display))
+    {
+        return true;
+    }
+    let wanted = Name::new(display);
+    !wanted.components.is_empty()
+        && languages.iter().any(|l| {
+            l.names(code)
+                .iter()
+                .flat_map(|n| forms(n))
+                .any(|(tier, components)| wanted.tier_against(tier, &components) == Some(0))
+        })
+}
+
+/// Whether `display` names `code` in one of `languages`, and if not, what it names: a
+/// search of the languages' whole indexes when it is not one of the code's own names
+/// ([`fits_at_once`]).
 pub fn fit(code: MarketCode, display: &str, languages: &[&'static Language]) -> Fit {
     let wanted = Name::new(display);
     if wanted.components.is_empty() {
@@ -206,9 +228,16 @@ fn best(wanted: &Name, language: &Language) -> (u8, BTreeSet<MarketCode>) {
 /// The code's own names win ties: `AU "Austrlia"` is a slip for Australia, not Austria.
 fn closest(wanted: &Name, code: MarketCode, languages: &[&'static Language]) -> Option<Guess> {
     let joined = wanted.components.join(" ");
+    let first = joined.chars().next();
     let mut found: Option<(f64, &Form)> = None;
     for language in languages {
-        for form in &index(language).forms {
+        // A slip keeps its first letter (Jaro-Winkler weighs the start most): comparing
+        // only such names keeps a search of every language fast.
+        for form in index(language)
+            .forms
+            .iter()
+            .filter(|f| f.joined.chars().next() == first)
+        {
             let own = if form.code == code { 0.05 } else { 0.0 };
             let score = strsim::jaro_winkler(&joined, &form.joined) + own;
             if score > 0.9 && found.is_none_or(|(s, _)| score > s) {

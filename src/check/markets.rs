@@ -10,14 +10,19 @@ use std::collections::{HashMap, HashSet};
 use super::code::DiagnosticCode as Code;
 use super::market_names::{self, Fit, Language, LanguageError};
 use super::{Checker, Diagnostic};
+use crate::limits::{MARKET_NAME_SEARCHES, POLICY_MARKET_NAMES};
 use crate::market::{MarketCode, MarketSet};
 use crate::policy::MarketList;
 use crate::source::Span;
 use crate::syntax::ast;
 
-/// The display names of all lists so far, both ways.
+/// The display names of all lists so far, both ways, and the checker's work on them.
 #[derive(Default)]
 pub(super) struct MarketNames {
+    /// How many display names the policy has written so far.
+    pub(super) written: usize,
+    /// How many names needed a search ([`MARKET_NAME_SEARCHES`]).
+    pub(super) searches: usize,
     /// Text key of a name → its code.
     pub(super) by_name: HashMap<String, MarketCode>,
     /// Text key of a name → where it was first written.
@@ -51,8 +56,20 @@ impl Checker<'_> {
             }
             first_seen.entry(code).or_insert(entry.code.span);
             for name in &entry.names {
+                if names.written >= POLICY_MARKET_NAMES {
+                    self.report(Diagnostic::error(
+                        Code::TooManyMarketNames,
+                        name.text.span,
+                        format!("a policy may write at most {POLICY_MARKET_NAMES} market display names, all lists together"),
+                    ).with_help("this limit is the engine's (see Limits in the README): write fewer names"));
+                    self.over_limit = true;
+                    continue;
+                }
+                names.written += 1;
                 let wrong_code = match (name.own_spelling, &languages) {
-                    (false, Some(languages)) => self.check_market_name(code, &name.text, languages),
+                    (false, Some(languages)) => {
+                        self.check_market_name(code, &name.text, languages, &mut names.searches)
+                    }
                     _ => false,
                 };
                 // A name of another code is one mistake, reported once.
@@ -235,7 +252,29 @@ impl Checker<'_> {
         code: MarketCode,
         name: &ast::Text,
         languages: &[&'static Language],
+        searches: &mut usize,
     ) -> bool {
+        if market_names::fits_at_once(code, &name.value, languages) {
+            return false;
+        }
+        if *searches >= MARKET_NAME_SEARCHES {
+            self.report(
+                Diagnostic::error(
+                    Code::MarketName,
+                    name.span,
+                    format!(
+                        "\"{}\" is not one of {code}'s names as CLDR or ISO write them, and is not checked further",
+                        name.value
+                    ),
+                )
+                .with_label("not checked")
+                .with_help(format!(
+                    "the checker searches at most {MARKET_NAME_SEARCHES} names per policy that are not written as a source writes them (see Limits in the README): write {code}'s names as CLDR or ISO 3166-1 write them, or mark the policy's own spellings `(own spelling)`"
+                )),
+            );
+            return false;
+        }
+        *searches += 1;
         let shown = |c: MarketCode, language: Option<&Language>| -> String {
             match language {
                 Some(l) => market_names::name_in(c, l),
