@@ -57,6 +57,21 @@ pub const POLICY_SIDES: usize = 8;
 /// Test: `tests/policy_limits.rs`.
 pub const POLICY_FIELDS: usize = 128;
 
+/// The most market display names a policy may write, all lists together. Each name is
+/// compared with its code's names in the list's languages (every language CLDR has when
+/// the list does not say: over two hundred), so the checker's work grows with the
+/// count; real policies write a few hundred (the default policy: 222). The name past the
+/// limit is refused where it is written. Test: `tests/market_names.rs`.
+pub const POLICY_MARKET_NAMES: usize = 4_096;
+
+/// The most display names per policy that the checker *searches* for: names that are
+/// not one of their code's names in their languages as written or after normalisation
+/// (a part of a name, a slip, another code's name). A search reads every name of the
+/// list's languages (tens of thousands without `names in`) and ranks the closest ones;
+/// the default policy needs 5. A name past the limit that needs a search is an error,
+/// not an unchecked name. Test: `tests/market_names.rs`.
+pub const MARKET_NAME_SEARCHES: usize = 64;
+
 // ----------------------------------------------------------------------------------------
 // Requests
 // ----------------------------------------------------------------------------------------

@@ -50,6 +50,11 @@ impl MarketCode {
             .contains(self)
     }
 
+    /// Every assigned code (ISO 3166-1 alpha-2 and `XK`), in order.
+    pub fn all() -> impl Iterator<Item = MarketCode> {
+        (0..26 * 26).map(MarketCode).filter(|c| c.is_assigned())
+    }
+
     /// The ISO short name of the country or territory, when ISO assigns the code.
     pub fn iso_name(self) -> Option<String> {
         rust_iso3166::from_alpha2(&self.as_str()).map(|c| c.name.to_string())

@@ -454,27 +454,41 @@ fn rule() -> impl Strategy<Value = RuleDecl> {
 }
 
 fn declaration() -> impl Strategy<Value = Declaration> {
-    let entry =
-        ("[A-Z][A-Z0-9]{0,2}", prop::collection::vec(text(), 1..3)).prop_map(|(code, names)| {
-            MarketEntry {
-                code: Name {
-                    text: code,
-                    span: Span::default(),
-                },
-                names,
-            }
+    let market_name =
+        (text(), any::<bool>()).prop_map(|(text, own_spelling)| MarketName { text, own_spelling });
+    let entry = (
+        "[A-Z][A-Z0-9]{0,2}",
+        prop::collection::vec(market_name, 1..3),
+    )
+        .prop_map(|(code, names)| MarketEntry {
+            code: Name {
+                text: code,
+                span: Span::default(),
+            },
+            names,
         });
+    let language = "[a-z]{2,3}(-[A-Za-z0-9]{2,4})?".prop_map(|text| Name {
+        text,
+        span: Span::default(),
+    });
     prop_oneof![
         named_list().prop_map(Declaration::Actions),
         (name(), named_list()).prop_map(|(side, roles)| Declaration::Roles { side, roles }),
         prop::collection::vec(field(), 0..4).prop_map(Declaration::Input),
-        (name(), text(), prop::collection::vec(entry, 0..4)).prop_map(|(name, title, entries)| {
-            Declaration::Markets(MarketsDecl {
-                name,
-                title,
-                entries,
-            })
-        }),
+        (
+            name(),
+            text(),
+            prop::collection::vec(language, 0..3),
+            prop::collection::vec(entry, 0..4)
+        )
+            .prop_map(|(name, title, languages, entries)| {
+                Declaration::Markets(MarketsDecl {
+                    name,
+                    title,
+                    languages,
+                    entries,
+                })
+            }),
         (name(), duration(), path()).prop_map(|(name, length, start)| {
             Declaration::Window(WindowDecl {
                 name,

@@ -53,7 +53,7 @@ fn a_syntax_error_does_not_hide_the_other_files_problems() {
         ("b.policy", "fact f for cancel = order.purchase_at\n"),
         ("c.policy", "markets m \"M\" {\n  AU \"Austria\"\n}\nfact g for purchase = customer.market is in m\n"),
     ]);
-    assert_eq!(codes, ["syntax", "unknown-field", "market-name"]);
+    assert_eq!(codes, ["syntax", "unknown-field", "market-name-wrong-code"]);
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn a_vocabulary_block_with_a_syntax_error_silences_unknown_names_only() {
         ("a.policy", "roles for partner {\n  auditor \"Auditor\n}\n"),
         ("b.policy", "rule r\n  permit view_activity_log to partner auditor\n  because \"x\"\n\nmarkets m \"M\" {\n  AU \"Austria\"\n}\nfact g for purchase = customer.market is in m\n"),
     ]);
-    assert_eq!(codes, ["syntax", "market-name"]);
+    assert_eq!(codes, ["syntax", "market-name-wrong-code"]);
 }
 
 #[test]

@@ -5,8 +5,9 @@
 # currency) replaced by the host with their text keys (docs/request.md "Comparing text":
 # NFKC, format characters removed, case-folded, spaces trimmed and collapsed; "" when
 # blank), which Rego cannot compute. So free text is compared here as it comes.
-# data.markets: the market lists (markets.json); data.runtime.now_ns: the time used
-# when the request has no `at`.
+# data.markets: the market lists, generated from the default policy (csp_peers::markets); the
+# market, a string, is handed over as its key (a code in upper case, a name by its text key);
+# data.runtime.now_ns: the time used when the request has no `at`.
 #
 # Deny by default; any forbid wins over any permit; any error means deny.
 # Times are compared as Unix nanoseconds (time.parse_rfc3339_ns), exact durations.
@@ -100,7 +101,8 @@ range_from := time.parse_rfc3339_ns(field("range", "from"))
 
 range_to := time.parse_rfc3339_ns(field("range", "to"))
 
-# The market's ISO code: a code in any case, or a display name as written in the lists.
+# The market's ISO code: a code (the host hands it in upper case), or a display name of
+# the lists by its text key (the host keys it: csp_peers::markets::market_key).
 market := code if {
 	m := field("customer", "market")
 	is_string(m)

@@ -286,13 +286,10 @@ fn expr(value: &Value, kind: Kind) -> Result<RestrictedExpression, Reject> {
     })
 }
 
-/// The id of a `CSP::Market` entity: ISO codes in upper case, display names as written.
+/// The id of a `CSP::Market` entity: ISO codes in upper case, display names by their
+/// text key ([`market_key`](crate::markets::market_key)).
 fn market_id(text: &str) -> String {
-    if text.chars().count() == 2 {
-        text.to_ascii_uppercase()
-    } else {
-        text.to_string()
-    }
+    crate::markets::market_key(text).into_owned()
 }
 
 /// Cedar's `decimal()` wants a fraction part: `"1200"` becomes `"1200.0"`.
@@ -327,12 +324,12 @@ fn uid(type_name: &str, id: &str) -> Result<EntityUid, Reject> {
 /// `CSP::MarketList::"known"` and, for the unavailable ones, of
 /// `CSP::MarketList::"azure_reservations_unavailable"`.
 fn market_entities() -> Result<HashMap<String, Entity>, PeerError> {
-    let data: Value =
-        serde_json::from_str(crate::MARKETS_JSON).map_err(|e| PeerError::new("markets", e))?;
+    let data: Value = serde_json::from_str(&crate::markets::embedded()?)
+        .map_err(|e| PeerError::new("markets", e))?;
     let list = |name: &str| -> Result<&Map<String, Value>, PeerError> {
         data.get(name)
             .and_then(Value::as_object)
-            .ok_or_else(|| PeerError(format!("markets.json: no object `{name}`")))
+            .ok_or_else(|| PeerError(format!("market data: no object `{name}`")))
     };
     let (iso, unavailable, names) = (
         list("iso3166")?,

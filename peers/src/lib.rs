@@ -8,11 +8,13 @@
 //! - [`RegoPeer`]: `policies/csp.rego` on a `regorus::Engine` loaded once, the request
 //!   as `input`, `data.csp.allow` evaluated per request.
 //!
-//! The market lists (`policies/markets.json`) are data shared by both. [`Engines`] holds
-//! `csp-policy` and both peers and compares their answers on one request.
+//! The market lists are data shared by both, generated from the default policy's own
+//! lists ([`markets`]). [`Engines`] holds `csp-policy` and both peers and compares their
+//! answers on one request.
 
 mod cedar;
 mod compare;
+pub mod markets;
 mod rego;
 mod time;
 
@@ -39,9 +41,6 @@ const TEXT_FIELDS: [(&str, &str); 8] = [
     ("order", "id"),
     ("order", "currency"),
 ];
-
-/// The market lists of the default policy, as JSON data.
-pub const MARKETS_JSON: &str = include_str!("../policies/markets.json");
 
 /// A peer could not be built (its policy, schema or data did not load).
 #[derive(Debug)]

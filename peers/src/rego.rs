@@ -39,7 +39,7 @@ impl RegoPeer {
             .map_err(|e| PeerError::new("rego policy", e))?;
         let data = format!(
             r#"{{"markets": {}, "runtime": {{"now_ns": {}}}}}"#,
-            crate::MARKETS_JSON,
+            crate::markets::embedded()?,
             time::unix_nanos(now)
         );
         let data = Value::from_json_str(&data).map_err(|e| PeerError::new("rego data", e))?;
@@ -82,12 +82,30 @@ impl RegoPeer {
 }
 
 /// Replaces each free-text field of the request (a string in [`TEXT_FIELDS`]) by its text
-/// key; a blank one becomes `""`, which the policy counts as missing. Other values are
-/// left for the policy to judge.
+/// key; a blank one becomes `""`, which the policy counts as missing. The market, a
+/// string, becomes its [`market_key`](crate::markets::market_key). Other values are left
+/// for the policy to judge.
 fn key_text_fields(input: &mut Value) {
     let Ok(doc) = input.as_object_mut() else {
         return;
     };
+    if let Some(Ok(customer)) = doc
+        .get_mut(&Value::from("customer"))
+        .map(Value::as_object_mut)
+    {
+        if let Some(value) = customer.get_mut(&Value::from("market")) {
+            let key = match &*value {
+                Value::String(text) => match crate::markets::market_key(text) {
+                    Cow::Borrowed(_) => None,
+                    Cow::Owned(key) => Some(key),
+                },
+                _ => None,
+            };
+            if let Some(key) = key {
+                *value = Value::from(key);
+            }
+        }
+    }
     for (section, field) in TEXT_FIELDS {
         let Some(Ok(fields)) = doc.get_mut(&Value::from(section)).map(Value::as_object_mut) else {
             continue;

@@ -78,6 +78,13 @@ fn cases() -> Vec<(&'static str, Value, bool)> {
         ("server subscription in CN", with(purchase(), "/customer/market", json!("CN")), true),
         ("reservation by display name", with(reservation(), "/customer/market", json!("Svalbard")), false),
         ("purchase in Brazil by name", with(reservation(), "/customer/market", json!("Brazil")), true),
+        // Display names in any language the policy writes, compared by text key.
+        ("reservation by Korean name", with(reservation(), "/customer/market", json!("중국")), false),
+        ("reservation by decomposed Korean name", with(reservation(), "/customer/market", json!("\u{110C}\u{116E}\u{11BC}\u{1100}\u{116E}\u{11A8}")), false),
+        ("reservation by name in another case", with(reservation(), "/customer/market", json!("CHINA")), false),
+        ("reservation by own spelling", with(reservation(), "/customer/market", json!("영국령 버전 아일랜드")), false),
+        ("purchase in Australia by Korean name", with(reservation(), "/customer/market", json!("오스트레일리아")), true),
+        ("unknown Korean name", with(purchase(), "/customer/market", json!("중화인민공화국")), false),
         ("unknown market", with(purchase(), "/customer/market", json!("ZZ")), false),
         ("purchase without market", with(purchase(), "/customer/market", Value::Null), false),
         ("purchase with empty category", with(purchase(), "/product/category", json!("")), false),

@@ -51,6 +51,8 @@ pub enum DiagnosticCode {
     TooManySides,
     /// More input fields than a policy may declare.
     TooManyFields,
+    /// More market display names than the engine allows.
+    TooManyMarketNames,
     /// A path that is not a field of the input schema.
     UnknownField,
     /// A name that is not a field, let, fact, window or link.
@@ -77,10 +79,14 @@ pub enum DiagnosticCode {
     MarketCase,
     /// A market listed twice in one list.
     DuplicateMarket,
-    /// A display name that does not name its market.
+    /// A display name that no source knows, not marked as the policy's own spelling.
     MarketName,
+    /// A display name that names another market than its code.
+    MarketNameWrongCode,
     /// A display name that already stands for another market.
     MarketNameClash,
+    /// A language of display names (`names in`) that CLDR has no names in.
+    UnknownLanguage,
     /// Operand or argument types that do not fit.
     TypeMismatch,
     /// A function called with the wrong number or kind of arguments.
@@ -119,7 +125,7 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 49] = {
+    pub const ALL: [DiagnosticCode; 52] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -140,6 +146,7 @@ impl DiagnosticCode {
             TooManyRoles,
             TooManySides,
             TooManyFields,
+            TooManyMarketNames,
             UnknownField,
             UnknownName,
             UnknownAction,
@@ -154,7 +161,9 @@ impl DiagnosticCode {
             MarketCase,
             DuplicateMarket,
             MarketName,
+            MarketNameWrongCode,
             MarketNameClash,
+            UnknownLanguage,
             TypeMismatch,
             WrongArguments,
             BadNumber,
@@ -196,6 +205,7 @@ impl DiagnosticCode {
             TooManyRoles => "too-many-roles",
             TooManySides => "too-many-sides",
             TooManyFields => "too-many-fields",
+            TooManyMarketNames => "too-many-market-names",
             UnknownField => "unknown-field",
             UnknownName => "unknown-name",
             UnknownAction => "unknown-action",
@@ -210,7 +220,9 @@ impl DiagnosticCode {
             MarketCase => "market-case",
             DuplicateMarket => "duplicate-market",
             MarketName => "market-name",
+            MarketNameWrongCode => "market-name-wrong-code",
             MarketNameClash => "market-name-clash",
+            UnknownLanguage => "unknown-language",
             TypeMismatch => "type-mismatch",
             WrongArguments => "wrong-arguments",
             BadNumber => "bad-number",
@@ -258,6 +270,7 @@ impl DiagnosticCode {
             UnknownRole => "not a role of this side",
             UnknownValue => "not a possible value",
             UnknownMarket => "not an ISO 3166-1 alpha-2 code",
+            UnknownLanguage => "no country names in this language",
             UnknownMarketList => "no such market list",
             UnknownWindow => "no such window",
             UnknownMember => "no such member",

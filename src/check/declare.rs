@@ -1,15 +1,14 @@
 //! Declarations of the vocabulary: actions, roles, input fields (and the schema tree
-//! built from them), market lists with their codes and display names, and the one
-//! namespace of lets, facts, windows, links and market lists. Each name declared twice
-//! is reported at the second declaration, pointing at the first.
+//! built from them), and the one namespace of lets, facts, windows, links and market
+//! lists (the lists themselves are `markets.rs`'s). Each name declared twice is reported
+//! at the second declaration, pointing at the first.
 
 use std::collections::{HashMap, HashSet};
 
 use super::code::DiagnosticCode as Code;
-use super::{market_names, ty_of, Checker, Diagnostic};
+use super::{ty_of, Checker, Diagnostic};
 use crate::limits::{POLICY_ACTIONS, POLICY_FIELDS, POLICY_ROLES, POLICY_SIDES};
-use crate::market::{MarketCode, MarketSet};
-use crate::policy::{Action, Field, FieldKind, MarketList, Role, Schema, SchemaNode};
+use crate::policy::{Action, Field, FieldKind, Role, Schema, SchemaNode};
 use crate::source::Span;
 use crate::syntax::ast::{self, FieldType};
 
@@ -299,140 +298,6 @@ impl Checker<'_> {
             side,
             roles,
         })
-    }
-
-    pub(super) fn declare_markets(
-        &mut self,
-        decl: &ast::MarketsDecl,
-        by_name: &mut HashMap<String, MarketCode>,
-        display: &mut HashMap<MarketCode, String>,
-    ) {
-        let mut codes = MarketSet::default();
-        let mut first_seen: HashMap<MarketCode, Span> = HashMap::new();
-        for entry in &decl.entries {
-            let text = &entry.code.text;
-            let Some(code) = MarketCode::parse(text) else {
-                let meant: Vec<String> = entry
-                    .names
-                    .iter()
-                    .flat_map(|n| market_names::named(&n.value))
-                    .map(|c| format!("`{c}`"))
-                    .collect();
-                let help = match meant.as_slice() {
-                    [] => "market codes are two letters from ISO 3166-1 alpha-2, such as `AX` or `CN` (`XK` for Kosovo)".to_string(),
-                    _ => format!(
-                        "market codes are two letters from ISO 3166-1 alpha-2; \"{}\" is {}",
-                        entry.names.first().map(|n| n.value.as_str()).unwrap_or(""),
-                        meant.join(" or ")
-                    ),
-                };
-                self.report(
-                    Diagnostic::error(
-                        Code::UnknownMarket,
-                        entry.code.span,
-                        format!("`{text}` is not an ISO 3166-1 alpha-2 code"),
-                    )
-                    .with_help(help),
-                );
-                continue;
-            };
-            if code.as_str() != *text {
-                self.report(
-                    Diagnostic::error(
-                        Code::MarketCase,
-                        entry.code.span,
-                        format!("write the market code in upper case: `{code}`"),
-                    )
-                    .with_label("lower case"),
-                );
-            }
-            if !codes.insert(code) {
-                let mut d = Diagnostic::error(
-                    Code::DuplicateMarket,
-                    entry.code.span,
-                    format!("`{code}` is listed twice in `{}`", decl.name.text),
-                )
-                .with_help(format!(
-                    "remove one; give all of {code}'s display names on one line: `{code} \"name\" \"other name\"`"
-                ));
-                if let Some(first) = first_seen.get(&code) {
-                    d = d.with_related(*first, "first listed here");
-                }
-                self.report(d);
-            }
-            first_seen.entry(code).or_insert(entry.code.span);
-            for name in &entry.names {
-                self.check_market_name(code, name);
-                match by_name.get(&name.value) {
-                    Some(other) if *other != code => self.report(Diagnostic::error(
-                        Code::MarketNameClash,
-                        name.span,
-                        format!(
-                            "the display name \"{}\" already stands for {other}",
-                            name.value
-                        ),
-                    )),
-                    _ => {
-                        by_name.insert(name.value.clone(), code);
-                    }
-                }
-                display.entry(code).or_insert_with(|| name.value.clone());
-            }
-        }
-        self.list_index.insert(
-            decl.name.text.clone(),
-            u16::try_from(self.lists.len()).unwrap_or(u16::MAX),
-        );
-        self.lists.push(MarketList {
-            name: decl.name.text.clone(),
-            title: decl.title.value.clone(),
-            codes,
-        });
-    }
-
-    /// Reports a display name that does not name its market code (`AU "Austria"`).
-    pub(super) fn check_market_name(&mut self, code: MarketCode, name: &ast::Text) {
-        let official = market_names::official_name(code).unwrap_or_else(|| code.as_str());
-        let (message, label, help) = match market_names::fit(code, &name.value) {
-            market_names::Fit::Fits => return,
-            market_names::Fit::Other(others) => {
-                let others: Vec<String> = others.iter().map(|c| c.as_str()).collect();
-                let first = others.first().cloned().unwrap_or_default();
-                (
-                    format!(
-                        "\"{}\" is not the name of {code}: it names {}",
-                        name.value,
-                        others.join(" or ")
-                    ),
-                    format!("this is {}, not {code}", others.join(" or ")),
-                    format!(
-                        "{code} is \"{official}\". If {first} was meant, write `{first} \"{}\"`; if {code} was meant, write `{code} \"{official}\"`",
-                        name.value
-                    ),
-                )
-            }
-            market_names::Fit::Unknown(guess) => (
-                format!(
-                    "\"{}\" is not a known name of {code} ({official})",
-                    name.value
-                ),
-                format!("not a name of {code}"),
-                match guess {
-                    Some((guess, c)) if c == code => format!("did you mean \"{guess}\"?"),
-                    Some((guess, c)) => format!(
-                        "did you mean \"{guess}\" ({c})? {code} is \"{official}\""
-                    ),
-                    None => format!(
-                        "write {code}'s ISO 3166-1 short name, \"{official}\", or a common short form of it; the names the checker knows besides ISO's are in src/check/market_names.rs"
-                    ),
-                },
-            ),
-        };
-        self.report(
-            Diagnostic::error(Code::MarketName, name.span, message)
-                .with_label(label)
-                .with_help(help),
-        );
     }
 }
 

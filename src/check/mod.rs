@@ -4,7 +4,8 @@
 //!
 //! This file holds the entry point (`check_partial`) and the `Checker`'s tables.
 //! `passes.rs` runs the passes in order; each kind of declaration has its own module:
-//! `declare.rs` (actions, roles, input, markets, with `market_names.rs`), `values.rs`
+//! `declare.rs` (actions, roles, input), `markets.rs` (market lists, with
+//! `market_names.rs` matching display names to codes), `values.rs`
 //! (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
 //! `message.rs` (message placeholders). `expr.rs` compiles expressions, with one module
 //! per family in `expr/` (names, window and link members, tests, arithmetic);
@@ -19,6 +20,7 @@ mod expr;
 mod facts;
 mod lints;
 mod market_names;
+mod markets;
 mod message;
 mod passes;
 mod reach;

@@ -13,21 +13,14 @@ use std::collections::HashMap;
 
 use super::code::DiagnosticCode as Code;
 use super::expr::Ctx;
+use super::markets::MarketNames;
 use super::{Checker, Diagnostic};
-use crate::market::MarketCode;
 use crate::policy::{
     ActionPlan, CompiledPolicy, CompiledRule, Effect, Fact, Let, Requirement, Schema, Template,
     TemplatePart,
 };
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{ActionSet, Declaration};
-
-/// The display names of markets, both ways, as the market lists declare them.
-#[derive(Default)]
-struct MarketNames {
-    by_name: HashMap<String, MarketCode>,
-    display: HashMap<MarketCode, String>,
-}
 
 /// The compiled rules, and where each one's id is written.
 #[derive(Default)]
@@ -128,7 +121,7 @@ impl<'s> Checker<'s> {
             match decl {
                 Declaration::Markets(m) => {
                     self.unique_name(names_seen, &m.name, false);
-                    self.declare_markets(m, &mut markets.by_name, &mut markets.display);
+                    self.declare_markets(m, &mut markets);
                 }
                 Declaration::Window(w) => {
                     self.unique_name(names_seen, &w.name, true);

@@ -267,10 +267,28 @@ fn markets(m: &MarketsDecl) -> Vec<Line> {
         m.name.text,
         quote(&m.title.value)
     ))];
-    for (i, entry) in m.entries.iter().enumerate() {
-        let names: Vec<String> = entry.names.iter().map(|n| quote(&n.value)).collect();
+    // The `names in` line is the block's first item, as `place.rs` counts them.
+    let first = usize::from(!m.languages.is_empty());
+    if !m.languages.is_empty() {
         lines.push(item(
-            i,
+            0,
+            format!("names in {}", join_names(&m.languages, ", ")),
+        ));
+    }
+    for (i, entry) in m.entries.iter().enumerate() {
+        let names: Vec<String> = entry
+            .names
+            .iter()
+            .map(|n| {
+                let mut text = quote(&n.text.value);
+                if n.own_spelling {
+                    text.push_str(" (own spelling)");
+                }
+                text
+            })
+            .collect();
+        lines.push(item(
+            first + i,
             format!("{}{}", pad(&entry.code.text, width), names.join("  ")),
         ));
     }

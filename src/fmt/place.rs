@@ -115,7 +115,11 @@ fn extent(source: &Source<'_>, decl: Pair<'_, Rule>) -> Extent {
             let items = inner.iter().filter(|p| {
                 matches!(
                     p.as_rule(),
-                    Rule::named_item | Rule::field_decl | Rule::market_item | Rule::require_item
+                    Rule::named_item
+                        | Rule::field_decl
+                        | Rule::name_languages
+                        | Rule::market_item
+                        | Rule::require_item
                 )
             });
             for (i, item) in items.enumerate() {

@@ -79,12 +79,20 @@ fn declaration(d: &Declaration) -> Declaration {
         Declaration::Markets(m) => Declaration::Markets(MarketsDecl {
             name: name(&m.name),
             title: text(&m.title),
+            languages: m.languages.iter().map(name).collect(),
             entries: m
                 .entries
                 .iter()
                 .map(|e| MarketEntry {
                     code: name(&e.code),
-                    names: e.names.iter().map(text).collect(),
+                    names: e
+                        .names
+                        .iter()
+                        .map(|n| MarketName {
+                            text: text(&n.text),
+                            own_spelling: n.own_spelling,
+                        })
+                        .collect(),
                 })
                 .collect(),
         }),

@@ -40,6 +40,15 @@ fn blocks_are_indented_and_their_first_column_aligned() {
 }
 
 #[test]
+fn market_languages_and_own_spellings_keep_their_lines_and_comments() {
+    let text = "markets m \"M\" { names in en ,ko # the seed's languages\n# Korean names\nVG \"British Virgin Islands\" \"영국령 버전 아일랜드\"(own   spelling) # seed\n CN \"China\" }";
+    assert_eq!(
+        fmt(text),
+        "markets m \"M\" {\n  names in en, ko  # the seed's languages\n  # Korean names\n  VG  \"British Virgin Islands\"  \"영국령 버전 아일랜드\" (own spelling)  # seed\n  CN  \"China\"\n}\n"
+    );
+}
+
+#[test]
 fn input_fields_align_and_long_notes_continue_under_the_label() {
     let text = "input { a \"A\" is text, note \"short\" long.path is a count\nb \"B\" is money, note \"a note long enough to push this line past the hundred column limit, surely\" }";
     assert_eq!(

@@ -230,7 +230,8 @@ pub struct CompiledPolicy {
     pub roles: Vec<Role>,
     /// Market lists, by index.
     pub market_lists: Vec<MarketList>,
-    /// Display name → code, for every name in every list.
+    /// The text key (`crate::text::key`) of every display name in every list → its
+    /// code; see [`CompiledPolicy::market_named`].
     pub market_by_name: HashMap<String, MarketCode>,
     /// Code → its first display name in the policy.
     pub market_display: HashMap<MarketCode, String>,
@@ -253,6 +254,22 @@ pub struct CompiledPolicy {
 }
 
 impl CompiledPolicy {
+    /// The market a request's text names: an ISO 3166-1 alpha-2 code in any case (or
+    /// `XK`), else a display name of one of the lists, compared by its text key (case,
+    /// Unicode form and width do not count: `중국`, `CHINA`, `ｃｈｉｎａ`).
+    pub fn market_named(&self, text: &str) -> Option<MarketCode> {
+        let code = if text.len() == 2 {
+            MarketCode::parse(text)
+        } else {
+            None
+        };
+        code.or_else(|| {
+            self.market_by_name
+                .get(crate::text::key(text).as_ref())
+                .copied()
+        })
+    }
+
     /// The action with this name.
     pub fn action_index(&self, name: &str) -> Option<u16> {
         self.actions

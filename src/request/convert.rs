@@ -9,7 +9,6 @@ use super::number::{self, CountError};
 use super::scalar::{truncate, Raw};
 use super::{Record, RequestError};
 use crate::limits::COUNT_MAX;
-use crate::market::MarketCode;
 use crate::policy::{CompiledPolicy, FieldKind};
 use crate::value::{self, Value};
 
@@ -130,20 +129,13 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
                 truncate(&s)
             ))
         }),
-        (FieldKind::Market, Raw::Str(s)) => {
-            let code = if s.len() == 2 {
-                MarketCode::parse(&s)
-            } else {
-                None
-            };
-            match code.or_else(|| policy.market_by_name.get(s.as_ref()).copied()) {
-                Some(code) => Ok(Value::Market(code)),
-                None => Err(RequestError::UnknownMarket {
-                    field: field.path.clone(),
-                    value: truncate(&s),
-                }),
-            }
-        }
+        (FieldKind::Market, Raw::Str(s)) => match policy.market_named(&s) {
+            Some(code) => Ok(Value::Market(code)),
+            None => Err(RequestError::UnknownMarket {
+                field: field.path.clone(),
+                value: truncate(&s),
+            }),
+        },
         (kind, raw) => Err(wrong(expected_for(kind), &raw)),
     };
     put(record, slot, result);

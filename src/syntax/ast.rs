@@ -133,13 +133,16 @@ pub enum FieldType {
     Market,
 }
 
-/// `markets NAME "title" { CODE "name" "other name" ... }`
+/// `markets NAME "title" { names in en, ko  CODE "name" "other name" ... }`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarketsDecl {
     /// The list's name, used in conditions (`is in NAME`).
     pub name: Name,
     /// The list's title.
     pub title: Text,
+    /// The languages of its display names (`names in en, ko`), as BCP 47 tags; empty
+    /// when the list does not say.
+    pub languages: Vec<Name>,
     /// Each market code with one or more display names.
     pub entries: Vec<MarketEntry>,
 }
@@ -150,7 +153,16 @@ pub struct MarketEntry {
     /// The code as written.
     pub code: Name,
     /// Its display names as written in the source document.
-    pub names: Vec<Text>,
+    pub names: Vec<MarketName>,
+}
+
+/// One display name of a market: `"중국"`, or `"영국령 버전 아일랜드" (own spelling)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketName {
+    /// The name.
+    pub text: Text,
+    /// Marked `(own spelling)`: the policy's own spelling, checked against no source.
+    pub own_spelling: bool,
 }
 
 /// A length of time written in a policy (`60 days`).

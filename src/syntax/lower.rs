@@ -89,15 +89,23 @@ impl Lower {
                 let name = self.name(&self.next(&mut inner, &pair)?);
                 let title = self.text(&self.next(&mut inner, &pair)?)?;
                 let mut entries = Vec::new();
+                let mut languages = Vec::new();
                 for item in inner {
+                    if item.as_rule() == Rule::name_languages {
+                        languages = item.into_inner().map(|p| self.name(&p)).collect();
+                        continue;
+                    }
                     let mut parts = item.clone().into_inner();
                     let code = self.name(&self.next(&mut parts, &item)?);
-                    let names = parts.map(|p| self.text(&p)).collect::<Result<Vec<_>>>()?;
+                    let names = parts
+                        .map(|p| self.market_name(p))
+                        .collect::<Result<Vec<_>>>()?;
                     entries.push(MarketEntry { code, names });
                 }
                 Declaration::Markets(MarketsDecl {
                     name,
                     title,
+                    languages,
                     entries,
                 })
             }
@@ -320,6 +328,14 @@ impl Lower {
             message: format!("`{}` is too large a number", pair.as_str()),
             span: self.span(pair),
         })
+    }
+
+    /// A market's display name, and whether it is marked `(own spelling)`.
+    fn market_name(&self, pair: Pair<'_, Rule>) -> Result<MarketName> {
+        let mut parts = pair.clone().into_inner();
+        let text = self.text(&self.next(&mut parts, &pair)?)?;
+        let own_spelling = parts.any(|p| p.as_rule() == Rule::own_spelling);
+        Ok(MarketName { text, own_spelling })
     }
 
     /// A string literal with its escapes resolved.
@@ -707,7 +723,7 @@ input {
   license.sa is yes or no
   customer.market is a market
 }
-markets unavailable "Unavailable" { AX "Aland Islands" BQ "Bonaire" "Saba" }
+markets unavailable "Unavailable" { names in en, ko AX "Aland Islands" BQ "Bonaire" "Saba" "보네르" (own spelling) }
 window cancellation is 60 days from order.purchased_at
 link download expires 2 weeks after link.issued_at or after 50 uses counted in link.downloads
 require for cancel { one of customer.name, customer.domain  order.id  order.term_end when product.category is not perpetual }
@@ -721,6 +737,17 @@ otherwise deny because "no"
         };
         assert_eq!(req.items.len(), 3);
         assert_eq!(req.items[0].any_of.len(), 2);
+        let Some(Declaration::Markets(markets)) = file.declarations.get(3) else {
+            panic!("no markets")
+        };
+        let tags: Vec<&str> = markets.languages.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(tags, ["en", "ko"]);
+        let own: Vec<(&str, bool)> = markets.entries[1]
+            .names
+            .iter()
+            .map(|n| (n.text.value.as_str(), n.own_spelling))
+            .collect();
+        assert_eq!(own, [("Bonaire", false), ("Saba", false), ("보네르", true)]);
         assert!(req.items[2].when.is_some());
     }
 

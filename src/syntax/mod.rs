@@ -250,7 +250,12 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::condition | Rule::when_clause | Rule::unless_clause => "`when` or `unless`",
         Rule::named_item => "a name and its display name in quotes",
         Rule::field_decl => "a field declaration such as `order.id \"order ID\" is text`",
-        Rule::market_item | Rule::market_code => "a market code and its display name",
+        Rule::market_item | Rule::market_code | Rule::market_name => {
+            "a market code and its display name"
+        }
+        Rule::name_languages => "`names in` and the languages of the names, such as `names in en, ko`",
+        Rule::language_tag => "a language tag such as `en`, `ko` or `zh-Hant`",
+        Rule::own_spelling => "`(own spelling)`",
         Rule::require_item | Rule::require_any => "a field path or `one of` fields",
         Rule::action_set | Rule::every_action => "action names or `every action`",
         Rule::role_group => "a side and its roles",
