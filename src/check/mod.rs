@@ -103,6 +103,8 @@ struct FactInfo {
     ty: Ty,
     actions: u64,
     after_decision: bool,
+    /// Some declaration of it has an error (reported there): its uses stay quiet.
+    broken: bool,
 }
 
 impl Default for FactInfo {
@@ -111,6 +113,7 @@ impl Default for FactInfo {
             ty: Ty::Bool,
             actions: 0,
             after_decision: false,
+            broken: false,
         }
     }
 }

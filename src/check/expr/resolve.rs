@@ -109,6 +109,13 @@ impl Checker<'_> {
             .get(usize::from(name))
             .cloned()
             .unwrap_or_default();
+        if info.broken {
+            return Err(Diagnostic::error(
+                Code::BrokenLet,
+                span,
+                format!("`{text}` has an error"),
+            ));
+        }
         if info.after_decision {
             return Err(Diagnostic::error(
                 Code::FactAfterDecision,
