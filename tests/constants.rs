@@ -28,3 +28,123 @@ fn a_broken_let_is_reported_once_at_the_let_not_where_a_fact_reads_it() {
                 rule shows-broken-fact\n  reject cancel when order.id is \"X-1\"\n  because \"Fact: {broken_fact}.\"\n";
     assert_eq!(diagnostics(text), [("unknown-field", 1)]);
 }
+
+/// Decides one JSON request with the default policy's files followed by `text`.
+fn decide(text: &str, request: &str) -> serde_json::Value {
+    let mut sources = load::embedded_sources();
+    sources.add(SourceFile::new("extra.policy", text));
+    let loaded = load::compile(sources);
+    let rendered: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.render(&loaded.sources))
+        .collect();
+    assert!(rendered.is_empty(), "{}", rendered.join("\n"));
+    let policy = csp_policy::Policy::from_compiled(loaded.policy.unwrap());
+    serde_json::from_str(&policy.decide_json(request, NOW).to_json()).unwrap()
+}
+
+/// The `--now` of the tests.
+const NOW: chrono::DateTime<chrono::Utc> =
+    chrono::DateTime::from_timestamp_nanos(1_795_608_000_000_000_000);
+
+/// A download request: the link was issued 5 days before `NOW` and used `downloads`
+/// times.
+fn download(downloads: u32) -> String {
+    format!(
+        r#"{{"action":"download","at":"2026-11-25T12:00:00Z","actor":{{"kind":"partner","roles":["admin_agent"]}},"product":{{"category":"server_subscription"}},"link":{{"issued_at":"2026-11-20T12:00:00Z","downloads":{downloads}}}}}"#
+    )
+}
+
+/// A policy that uses four values; `constants` declares them by name, or not at all
+/// when the values are written out.
+fn policy_with(constants: &str, life: &str, uses: &str, grace: &str) -> String {
+    format!(
+        "{constants}\
+         link short_link expires {life} after link.issued_at or after {uses} uses counted in link.downloads\n\
+         window grace is {grace} from link.issued_at\n\
+         fact short_uses_left for download = short_link.uses_left\n\
+         fact short_cap for download = {uses} * 2\n\
+         rule short-link-used-up\n  reject download when link.downloads >= {uses} and at is within grace\n  because \"Used {{link.downloads}} of {{short_link.limit}} uses within {{grace.length}}.\"\n"
+    )
+}
+
+#[test]
+fn constants_decide_exactly_as_the_literals_they_name() {
+    let constants =
+        "constant link_life = 7 days\nconstant link_uses = 4\nconstant grace_length = 1 week\n";
+    let named = policy_with(constants, "link_life", "link_uses", "grace_length");
+    let literal = policy_with("", "7 days", "4", "1 week");
+    for downloads in [0, 3, 4, 9] {
+        let request = download(downloads);
+        assert_eq!(
+            decide(&named, &request),
+            decide(&literal, &request),
+            "{downloads}"
+        );
+    }
+    let used_up = decide(&named, &download(4));
+    assert_eq!(used_up["decision"], "deny");
+    assert_eq!(used_up["facts"]["short_cap"], 8);
+    let errors = used_up["errors"].to_string();
+    assert!(
+        errors.contains("Used 4 of 4 uses within 7 days."),
+        "{errors}"
+    );
+}
+
+#[test]
+fn a_constant_is_usable_in_conditions_facts_and_messages_by_its_name() {
+    let text = "constant uses_cap = 4\nconstant cap_note = \"the cap\"\nconstant minus_one = -1\n\
+                fact cap_left for download = uses_cap - link.downloads + minus_one\n\
+                rule cap-reached\n  reject download when link.downloads >= uses_cap\n  because \"{cap_note}: {uses_cap} uses.\"\n";
+    let decided = decide(text, &download(5));
+    assert_eq!(decided["facts"]["cap_left"], -2);
+    assert!(
+        decided["errors"].to_string().contains("the cap: 4 uses."),
+        "{decided}"
+    );
+    assert_eq!(decide(text, &download(1))["facts"]["cap_left"], 2);
+}
+
+#[test]
+fn mistakes_with_constants_are_located() {
+    // A cycle: one diagnostic, at the name the cycle comes back to.
+    assert_eq!(
+        diagnostics("constant a = b\nconstant b = a\nfact f for cancel = a\n"),
+        [("cyclic-constant", 1)]
+    );
+    // A value that reads the request.
+    assert_eq!(
+        diagnostics("constant a = link.downloads\nfact f for download = a\n"),
+        [("constant-not-fixed", 1)]
+    );
+    // A window length that names no constant.
+    assert_eq!(
+        diagnostics("window w is grace_days from order.purchased_at\nfact f for cancel = w.end\n"),
+        [("unknown-constant", 1)]
+    );
+    // A name declared twice.
+    assert_eq!(
+        diagnostics("constant a = 1\nconstant a = 2\nfact f for cancel = a\n"),
+        [("duplicate-name", 2)]
+    );
+    // Unused.
+    assert_eq!(diagnostics("constant a = 1\n"), [("unused", 1)]);
+    // A constant of the wrong type for a window, and a limit that is not whole.
+    assert_eq!(
+        diagnostics(
+            "constant n = 3\nwindow w is n from order.purchased_at\nfact f for cancel = w.end\n"
+        ),
+        [("type-mismatch", 2)]
+    );
+    assert_eq!(
+        diagnostics("constant n = 2.5\nlink l expires 1 day after link.issued_at or after n uses counted in link.downloads\nfact f for download = l.expired\n"),
+        [("type-mismatch", 2)]
+    );
+    // An unknown name in a constant's value.
+    assert_eq!(
+        diagnostics("constant a = nope\nfact f for cancel = a\n"),
+        [("unknown-name", 1)]
+    );
+}

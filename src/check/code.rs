@@ -92,6 +92,12 @@ pub enum DiagnosticCode {
     /// A use of a `let`, window or link whose own error is already reported. Never
     /// shown: the checker drops it, so that one mistake is reported once.
     BrokenLet,
+    /// Constants defined in terms of each other.
+    CyclicConstant,
+    /// A constant whose value is not fixed by the policy (it reads the request).
+    ConstantNotFixed,
+    /// A window length or link limit that names something other than a constant.
+    UnknownConstant,
     /// A fact read outside a message.
     FactInExpression,
     /// A fact read in a message of an action it is not defined for.
@@ -106,7 +112,7 @@ pub enum DiagnosticCode {
     RejectAudience,
     /// A link that allows 0 uses.
     EmptyLink,
-    /// (Warning) A let, window, link or market list that nothing reads.
+    /// (Warning) A constant, let, window, link or market list that nothing reads.
     Unused,
     /// (Warning) A rule that can never apply.
     NeverApplies,
@@ -116,7 +122,7 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 48] = {
+    pub const ALL: [DiagnosticCode; 51] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -157,6 +163,9 @@ impl DiagnosticCode {
             BadNumber,
             CyclicLet,
             BrokenLet,
+            CyclicConstant,
+            ConstantNotFixed,
+            UnknownConstant,
             FactInExpression,
             FactNotDefined,
             FactAfterDecision,
@@ -212,6 +221,9 @@ impl DiagnosticCode {
             BadNumber => "bad-number",
             CyclicLet => "cyclic-let",
             BrokenLet => "broken-let",
+            CyclicConstant => "cyclic-constant",
+            ConstantNotFixed => "constant-not-fixed",
+            UnknownConstant => "unknown-constant",
             FactInExpression => "fact-in-expression",
             FactNotDefined => "fact-not-defined",
             FactAfterDecision => "fact-after-decision",
@@ -255,6 +267,8 @@ impl DiagnosticCode {
             UnknownMarket => "not an ISO 3166-1 alpha-2 code",
             UnknownMarketList => "no such market list",
             UnknownWindow => "no such window",
+            UnknownConstant => "not a constant",
+            ConstantNotFixed => "read from the request",
             UnknownMember => "no such member",
             UnknownFunction => "no such function",
             DuplicateMarket => "listed again",

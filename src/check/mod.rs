@@ -4,8 +4,8 @@
 //!
 //! This file holds the entry point (`check_partial`) and the `Checker`'s tables.
 //! `passes.rs` runs the passes in order; each kind of declaration has its own module:
-//! `declare.rs` (actions, roles, input, markets, with `market_names.rs`), `values.rs`
-//! (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
+//! `declare.rs` (actions, roles, input, markets, with `market_names.rs`), `constants.rs`
+//! (constants, folded to their values at load), `values.rs` (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
 //! `message.rs` (message placeholders). `expr.rs` compiles expressions, with one module
 //! per family in `expr/` (names, window and link members, tests, arithmetic);
 //! `reach.rs` (with `reach/`) and `lints.rs` warn; `skip.rs` silences what
@@ -13,6 +13,7 @@
 //! and their codes, `render.rs` draws them and `suggest.rs` finds the "did you mean" of
 //! their hints.
 mod code;
+mod constants;
 mod declare;
 mod diag;
 mod expr;
@@ -143,6 +144,9 @@ struct Checker<'s> {
     list_index: HashMap<String, u16>,
     windows: HashMap<String, WindowInfo>,
     links: HashMap<String, LinkInfo>,
+    const_decls: Vec<&'s ast::ConstantDecl>,
+    const_index: HashMap<String, u16>,
+    const_state: Vec<constants::ConstState>,
     let_decls: Vec<&'s ast::LetDecl>,
     let_index: HashMap<String, u16>,
     let_state: Vec<LetState>,
@@ -202,6 +206,9 @@ impl<'s> Checker<'s> {
             list_index: HashMap::new(),
             windows: HashMap::new(),
             links: HashMap::new(),
+            const_decls: Vec::new(),
+            const_index: HashMap::new(),
+            const_state: Vec::new(),
             let_decls: Vec::new(),
             let_index: HashMap::new(),
             let_state: Vec::new(),

@@ -41,6 +41,13 @@ fn duration(d: &DurationLit) -> DurationLit {
     }
 }
 
+fn fixed_duration(d: &Fixed<DurationLit>) -> Fixed<DurationLit> {
+    match d {
+        Fixed::Literal(d) => Fixed::Literal(duration(d)),
+        Fixed::Named(n) => Fixed::Named(name(n)),
+    }
+}
+
 fn named_list(list: &NamedList) -> NamedList {
     NamedList {
         items: list.items.iter().map(|(n, t)| (name(n), text(t))).collect(),
@@ -90,14 +97,17 @@ fn declaration(d: &Declaration) -> Declaration {
         }),
         Declaration::Window(w) => Declaration::Window(WindowDecl {
             name: name(&w.name),
-            length: duration(&w.length),
+            length: fixed_duration(&w.length),
             start: path(&w.start),
         }),
         Declaration::Link(l) => Declaration::Link(LinkDecl {
             name: name(&l.name),
-            lifetime: duration(&l.lifetime),
+            lifetime: fixed_duration(&l.lifetime),
             issued: path(&l.issued),
-            limit: l.limit,
+            limit: match &l.limit {
+                Fixed::Literal(n) => Fixed::Literal(*n),
+                Fixed::Named(n) => Fixed::Named(name(n)),
+            },
             limit_span: Span::default(),
             used: path(&l.used),
         }),
@@ -112,6 +122,10 @@ fn declaration(d: &Declaration) -> Declaration {
                     span: Span::default(),
                 })
                 .collect(),
+        }),
+        Declaration::Constant(c) => Declaration::Constant(ConstantDecl {
+            name: name(&c.name),
+            value: expr(&c.value),
         }),
         Declaration::Let(l) => Declaration::Let(LetDecl {
             name: name(&l.name),

@@ -103,7 +103,7 @@ impl Lower {
             }
             Rule::window_decl => {
                 let name = self.name(&self.next(&mut inner, &pair)?);
-                let length = self.duration(&self.next(&mut inner, &pair)?)?;
+                let length = self.fixed_duration(&self.next(&mut inner, &pair)?)?;
                 let start = self.path(&self.next(&mut inner, &pair)?);
                 Declaration::Window(WindowDecl {
                     name,
@@ -113,10 +113,14 @@ impl Lower {
             }
             Rule::link_decl => {
                 let name = self.name(&self.next(&mut inner, &pair)?);
-                let lifetime = self.duration(&self.next(&mut inner, &pair)?)?;
+                let lifetime = self.fixed_duration(&self.next(&mut inner, &pair)?)?;
                 let issued = self.path(&self.next(&mut inner, &pair)?);
                 let limit_pair = self.next(&mut inner, &pair)?;
-                let limit = self.integer(&limit_pair)?;
+                let limit = if limit_pair.as_rule() == Rule::ident {
+                    Fixed::Named(self.name(&limit_pair))
+                } else {
+                    Fixed::Literal(self.integer(&limit_pair)?)
+                };
                 let used = self.path(&self.next(&mut inner, &pair)?);
                 Declaration::Link(LinkDecl {
                     name,
@@ -133,6 +137,12 @@ impl Lower {
                     .map(|p| self.requirement(p))
                     .collect::<Result<Vec<_>>>()?;
                 Declaration::Require(RequireDecl { actions, items })
+            }
+            Rule::constant_decl => {
+                let _keyword = self.next(&mut inner, &pair)?;
+                let name = self.name(&self.next(&mut inner, &pair)?);
+                let value = self.expr(self.next(&mut inner, &pair)?)?;
+                Declaration::Constant(ConstantDecl { name, value })
             }
             Rule::let_decl => {
                 let name = self.name(&self.next(&mut inner, &pair)?);
@@ -319,6 +329,14 @@ impl Lower {
             });
         }
         Ok(DurationLit { amount, unit, span })
+    }
+
+    /// A duration written as a literal or as a constant's name.
+    fn fixed_duration(&self, pair: &Pair<'_, Rule>) -> Result<Fixed<DurationLit>> {
+        if pair.as_rule() == Rule::ident {
+            return Ok(Fixed::Named(self.name(pair)));
+        }
+        Ok(Fixed::Literal(self.duration(pair)?))
     }
 
     fn integer(&self, pair: &Pair<'_, Rule>) -> Result<u64> {
