@@ -148,3 +148,56 @@ fn mistakes_with_constants_are_located() {
         [("unknown-name", 1)]
     );
 }
+
+/// The code and the text under the underline of each diagnostic of `text`.
+fn underlined(text: &str) -> Vec<(&'static str, String)> {
+    let mut sources = load::embedded_sources();
+    sources.add(SourceFile::new("extra.policy", text));
+    let loaded = load::compile(sources);
+    loaded
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let under = text
+                .get(d.span.start as usize..d.span.end as usize)
+                .unwrap_or("(elsewhere)");
+            (d.code.as_str(), under.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_placeholder_is_underlined_exactly_after_escapes() {
+    for message in [
+        r#"a \"quoted\" {nope}"#,
+        r#"a \\ backslash {nope}"#,
+        r#"a \{brace\} {nope}"#,
+        r#"a \u{e9} {nope}"#,
+        r#"tab\t{nope}"#,
+    ] {
+        let text = format!(
+            "rule escaped\n  reject download when link.downloads > 1000\n  because \"{message}\"\n"
+        );
+        assert_eq!(
+            underlined(&text),
+            [("unknown-name", "nope".to_string())],
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_backslash_before_a_placeholder_is_a_backslash_and_the_placeholder_is_read() {
+    let text = "rule backslash\n  reject download when link.downloads > 3\n  because \"path \\\\{link.downloads} and \\{literal\\}\"\n";
+    let decided = decide(text, &download(5));
+    let errors = decided["errors"].to_string();
+    // JSON escapes the backslash: `path \5` is `path \\5` in JSON text.
+    assert!(errors.contains(r#"path \\5 and {literal}"#), "{errors}");
+}
+
+#[test]
+fn a_text_literal_has_its_brace_escapes_resolved() {
+    let text = "fact braces for download = \"a\\{b\\}\"\n";
+    let decided = decide(text, &download(0));
+    assert_eq!(decided["facts"]["braces"], "a{b}");
+}

@@ -4,7 +4,7 @@
 //! added to the lines afterwards (see `place.rs`) and everything is written out by
 //! [`render`].
 
-use super::expr::{duration, ends_with_integer, expr, quote};
+use super::expr::{duration, ends_with_integer, expr, quote, quote_message};
 use crate::syntax::ast::*;
 
 /// Lines longer than this get a `fact`/`let` value or a field note on a continuation line.
@@ -156,7 +156,10 @@ pub(crate) fn declaration(d: &Declaration) -> Vec<Line> {
         ),
         Declaration::Rule(r) => rule(r),
         Declaration::Otherwise(t) => {
-            vec![head(format!("otherwise deny because {}", quote(&t.value)))]
+            vec![head(format!(
+                "otherwise deny because {}",
+                quote_message(&t.raw)
+            ))]
         }
     }
 }
@@ -370,7 +373,7 @@ fn rule(r: &RuleDecl) -> Vec<Line> {
     }
     lines.push(Line::new(
         INDENT,
-        format!("because {}", quote(&r.message.value)),
+        format!("because {}", quote_message(&r.message.raw)),
         vec![Key::Message],
         false,
     ));

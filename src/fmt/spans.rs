@@ -26,9 +26,21 @@ fn path(p: &Path) -> Path {
     }
 }
 
+/// A string without its span; its spelling as written does not count, only its value.
 fn text(t: &Text) -> Text {
     Text {
         value: t.value.clone(),
+        raw: String::new(),
+        span: Span::default(),
+    }
+}
+
+/// A message without its span: its value and its spelling in canonical form count
+/// (placeholders and literal braces are told apart only there).
+fn message(t: &Text) -> Text {
+    Text {
+        value: t.value.clone(),
+        raw: super::expr::canonical_message(&t.raw),
         span: Span::default(),
     }
 }
@@ -154,10 +166,10 @@ fn declaration(d: &Declaration) -> Declaration {
                 Condition::When(e) => Condition::When(expr(e)),
                 Condition::Unless(e) => Condition::Unless(expr(e)),
             }),
-            message: text(&r.message),
+            message: message(&r.message),
             span: Span::default(),
         }),
-        Declaration::Otherwise(t) => Declaration::Otherwise(text(t)),
+        Declaration::Otherwise(t) => Declaration::Otherwise(message(t)),
     }
 }
 

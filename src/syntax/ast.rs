@@ -33,8 +33,12 @@ impl Path {
 /// A string literal with escapes resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
-    /// The value after escapes.
+    /// The value after escapes (`\{` is `{`).
     pub value: String,
+    /// The text between the quotes as written, escapes unresolved: message templates
+    /// read it (`syntax/template.rs`), so that `\{` and `{` stay apart and every
+    /// placeholder's span is its place in the source.
+    pub raw: String,
     /// Where the literal (quotes included) stands.
     pub span: Span,
 }

@@ -355,7 +355,11 @@ impl Lower {
             .and_then(|s| s.strip_suffix('"'))
             .unwrap_or(raw);
         let value = unescape(body).map_err(|message| SyntaxError::BadLiteral { message, span })?;
-        Ok(Text { value, span })
+        Ok(Text {
+            value,
+            raw: body.to_string(),
+            span,
+        })
     }
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
@@ -539,9 +543,9 @@ impl Lower {
     }
 }
 
-/// Resolves `\"`, `\\`, `\n`, `\t`, `\{`, `\}` and `\u{...}`. Braces stay escaped (as
-/// `\{`/`\}`) so that message templates can tell a literal brace from a placeholder.
-fn unescape(body: &str) -> std::result::Result<String, String> {
+/// Resolves `\"`, `\\`, `\n`, `\t`, `\{`, `\}` and `\u{...}`. (Message templates read
+/// the text as written, [`Text::raw`], to tell a literal brace from a placeholder.)
+pub(crate) fn unescape(body: &str) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {
@@ -554,8 +558,8 @@ fn unescape(body: &str) -> std::result::Result<String, String> {
             Some('\\') => out.push('\\'),
             Some('n') => out.push('\n'),
             Some('t') => out.push('\t'),
-            Some('{') => out.push_str("\\{"),
-            Some('}') => out.push_str("\\}"),
+            Some('{') => out.push('{'),
+            Some('}') => out.push('}'),
             Some('u') => {
                 let hex: String = chars
                     .by_ref()
@@ -680,13 +684,14 @@ mod tests {
     }
 
     #[test]
-    fn strings_resolve_escapes_but_keep_brace_escapes() {
+    fn strings_resolve_every_escape_and_keep_the_text_as_written() {
         let Declaration::Otherwise(text) =
             only(r#"otherwise deny because "a \"b\" \\ \{c\} \u{e9}""#)
         else {
             panic!("not otherwise")
         };
-        assert_eq!(text.value, "a \"b\" \\ \\{c\\} é");
+        assert_eq!(text.value, "a \"b\" \\ {c} é");
+        assert_eq!(text.raw, r#"a \"b\" \\ \{c\} \u{e9}"#);
     }
 
     #[test]

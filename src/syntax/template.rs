@@ -1,8 +1,12 @@
 //! Message templates: the text of a `because "..."` or `otherwise deny because "..."`
-//! message, split into literal text and `{path}` placeholders. `\{` and `\}` (kept
-//! escaped by the lowering, see `lower::unescape`) are literal braces. This module only
-//! reads the shape of the text; the checker resolves the names the placeholders give.
+//! message, split into literal text and `{path}` placeholders. It reads the message as
+//! written ([`Text::raw`]), so that a placeholder's span is its exact place in the source
+//! whatever escapes come before it; in literal runs every escape is resolved as in any
+//! string (`lower::unescape`): `\{` and `\}` are literal braces, and `\\{x}` is a
+//! backslash followed by the placeholder `{x}`. This module only reads the shape of the
+//! text; the checker resolves the names the placeholders give.
 
+use super::lower::unescape;
 use crate::source::Span;
 use crate::syntax::ast::{Path, Text};
 
@@ -58,7 +62,7 @@ impl TemplateError {
 /// placeholders. After [`TemplateError::Unclosed`] there is nothing more.
 pub fn pieces(text: &Text) -> Pieces<'_> {
     Pieces {
-        rest: &text.value,
+        rest: &text.raw,
         offset: 0,
         file: text.span.file,
         base: text.span.start as usize,
@@ -68,14 +72,14 @@ pub fn pieces(text: &Text) -> Pieces<'_> {
 /// The iterator of [`pieces`].
 #[derive(Debug, Clone)]
 pub struct Pieces<'a> {
-    /// What is left to read of the message's (unescaped) value.
+    /// What is left to read of the message as written.
     rest: &'a str,
-    /// How far into the value `rest` starts.
+    /// How far into the message as written `rest` starts.
     offset: usize,
     /// The file of the message.
     file: u32,
     /// The offset of the message's opening quote in its file. A placeholder's span is
-    /// this plus one (the quote) plus its offset in the value.
+    /// this plus one (the quote) plus its offset in the message as written.
     base: usize,
 }
 
@@ -127,12 +131,16 @@ impl Iterator for Pieces<'_> {
         if self.rest.starts_with('{') {
             return Some(self.placeholder());
         }
-        // A literal run: up to the next placeholder, with `\{` and `\}` unescaped.
+        // A literal run: up to the next placeholder, with its escapes resolved.
         let mut literal = String::new();
         while !self.rest.is_empty() && !self.rest.starts_with('{') {
-            if self.rest.starts_with("\\{") || self.rest.starts_with("\\}") {
-                literal.push_str(self.rest.get(1..2).unwrap_or(""));
-                self.advance(2);
+            if self.rest.starts_with('\\') {
+                let len = escape_len(self.rest);
+                let written = self.rest.get(..len).unwrap_or("");
+                // The lowering has resolved this string already, so every escape is
+                // valid; should one not be, it is kept as written.
+                literal.push_str(&unescape(written).unwrap_or_else(|_| written.to_string()));
+                self.advance(len);
                 continue;
             }
             let Some(c) = self.rest.chars().next() else {
@@ -142,6 +150,18 @@ impl Iterator for Pieces<'_> {
             self.advance(c.len_utf8());
         }
         Some(Ok(Piece::Literal(literal)))
+    }
+}
+
+/// The length in bytes of the escape that starts `text` (with its `\`): `\u{...}` up to
+/// its `}`, else the backslash and one character.
+fn escape_len(text: &str) -> usize {
+    let mut chars = text.chars();
+    let _backslash = chars.next();
+    match chars.next() {
+        Some('u') if text.get(2..3) == Some("{") => text.find('}').map_or(text.len(), |i| i + 1),
+        Some(c) => 1 + c.len_utf8(),
+        None => 1,
     }
 }
 
@@ -163,7 +183,8 @@ mod tests {
     /// A message whose opening quote is at offset 10 of file 0.
     fn text(value: &str) -> Text {
         Text {
-            value: value.to_string(),
+            value: unescape(value).unwrap_or_default(),
+            raw: value.to_string(),
             span: Span::new(0, 10, 10 + value.len() + 2),
         }
     }
