@@ -201,3 +201,27 @@ fn a_text_literal_has_its_brace_escapes_resolved() {
     let decided = decide(text, &download(0));
     assert_eq!(decided["facts"]["braces"], "a{b}");
 }
+
+#[test]
+fn messages_format_money_numbers_and_dates_and_fall_back_when_a_value_is_absent() {
+    let text = "constant fee = 1200\n\
+                rule formatted\n  reject download when link.downloads > 3\n  because \"fee {fee as money}, {fee as number}, issued {link.issued_at as date} ({link.issued_at as time}), name {customer.name or the customer}, domain {customer.domain}, tenant {customer.tenant_id or none}.\"\n";
+    let decided = decide(text, &download(5));
+    let errors = decided["errors"].to_string();
+    assert!(
+        errors.contains("fee 1200.00, 1200, issued 2026-11-20 (2026-11-20T12:00:00Z), name the customer, domain (not given), tenant none."),
+        "{errors}"
+    );
+}
+
+#[test]
+fn a_format_that_does_not_fit_the_value_is_located() {
+    let text = "rule bad-format\n  reject download when link.downloads > 3\n  because \"{link.issued_at as money} {link.downloads as percent}\"\n";
+    assert_eq!(
+        underlined(text),
+        [
+            ("type-mismatch", "money".to_string()),
+            ("bad-placeholder", "percent".to_string())
+        ]
+    );
+}
