@@ -205,11 +205,11 @@ fn a_text_literal_has_its_brace_escapes_resolved() {
 #[test]
 fn messages_format_money_numbers_and_dates_and_fall_back_when_a_value_is_absent() {
     let text = "constant fee = 1200\n\
-                rule formatted\n  reject download when link.downloads > 3\n  because \"fee {fee as money}, {fee as number}, issued {link.issued_at as date} ({link.issued_at as time}), name {customer.name or the customer}, domain {customer.domain}, tenant {customer.tenant_id or none}.\"\n";
+                rule formatted\n  reject download when link.downloads > 3\n  because \"fee {fee as money}, {fee as number}, issued {link.issued_at as date} ({link.issued_at as time}), name {customer.name or the customer}, tenant {customer.tenant_id or none}.\"\n";
     let decided = decide(text, &download(5));
     let errors = decided["errors"].to_string();
     assert!(
-        errors.contains("fee 1200.00, 1200, issued 2026-11-20 (2026-11-20T12:00:00Z), name the customer, domain (not given), tenant none."),
+        errors.contains("fee 1200.00, 1200, issued 2026-11-20 (2026-11-20T12:00:00Z), name the customer, tenant none."),
         "{errors}"
     );
 }
@@ -223,5 +223,41 @@ fn a_format_that_does_not_fit_the_value_is_located() {
             ("type-mismatch", "money".to_string()),
             ("bad-placeholder", "percent".to_string())
         ]
+    );
+}
+
+#[test]
+fn a_field_that_may_be_absent_without_a_fallback_is_a_warning() {
+    let rule = |message: &str, condition: &str| {
+        format!("rule shows\n  reject download when {condition}\n  because \"{message}\"\n")
+    };
+    let absent = [("absent-in-message", "customer.domain".to_string())];
+    // Neither required for `download` nor tested by the condition.
+    assert_eq!(
+        underlined(&rule("{customer.domain}", "link.downloads > 3")),
+        absent
+    );
+    // A fallback, a test in the condition (in every branch), or a requirement: no warning.
+    assert_eq!(
+        underlined(&rule("{customer.domain or none}", "link.downloads > 3")),
+        []
+    );
+    assert_eq!(
+        underlined(&rule(
+            "{customer.domain}",
+            "link.downloads > 3 and customer.domain contains \"x\""
+        )),
+        []
+    );
+    assert_eq!(
+        underlined(&rule(
+            "{customer.domain}",
+            "customer.domain is present or link.downloads > 3"
+        )),
+        absent
+    );
+    assert_eq!(
+        underlined(&rule("{link.downloads} at {at}", "link.downloads > 3")),
+        []
     );
 }

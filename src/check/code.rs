@@ -116,13 +116,15 @@ pub enum DiagnosticCode {
     Unused,
     /// (Warning) A rule that can never apply.
     NeverApplies,
+    /// (Warning) A message that shows a field which may be absent, without a fallback.
+    AbsentInMessage,
     /// (Warning) A permit that a forbid or reject always overrides.
     ShadowedRule,
 }
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 51] = {
+    pub const ALL: [DiagnosticCode; 52] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -175,6 +177,7 @@ impl DiagnosticCode {
             EmptyLink,
             Unused,
             NeverApplies,
+            AbsentInMessage,
             ShadowedRule,
         ]
     };
@@ -233,6 +236,7 @@ impl DiagnosticCode {
             EmptyLink => "empty-link",
             Unused => "unused",
             NeverApplies => "never-applies",
+            AbsentInMessage => "absent-in-message",
             ShadowedRule => "shadowed-rule",
         }
     }

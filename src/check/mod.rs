@@ -8,10 +8,11 @@
 //! (constants, folded to their values at load), `values.rs` (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
 //! `message.rs` (message placeholders). `expr.rs` compiles expressions, with one module
 //! per family in `expr/` (names, window and link members, tests, arithmetic);
-//! `reach.rs` (with `reach/`) and `lints.rs` warn; `skip.rs` silences what
+//! `reach.rs` (with `reach/`), `absent.rs` (absent values in messages) and `lints.rs` warn; `skip.rs` silences what
 //! syntax-error recovery made unknowable. `diag.rs` and `code.rs` are the diagnostics
 //! and their codes, `render.rs` draws them and `suggest.rs` finds the "did you mean" of
 //! their hints.
+mod absent;
 mod code;
 mod constants;
 mod declare;
