@@ -181,6 +181,7 @@ pub(crate) fn read_decimal(text: &str) -> Result<Decimal, DecimalError> {
 }
 
 /// Parses a plain decimal as [`read_decimal`] does, without the reason.
+#[allow(dead_code)]
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     read_decimal(text).ok()
 }
