@@ -101,6 +101,7 @@ pub use value::parse_time;
 /// of the API: anything here may change in any release.
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::market::MarketCode;
     pub use crate::policy::{CompiledPolicy, FieldKind};
     pub use crate::request::{decode, Record};
 

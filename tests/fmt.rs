@@ -261,11 +261,60 @@ fn string() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..6).prop_map(|pieces| pieces.concat())
 }
 
+/// A string that is not a message: only its value counts (`without_spans` drops its
+/// spelling).
 fn text() -> impl Strategy<Value = Text> {
     string().prop_map(|value| Text {
         value,
+        raw: String::new(),
         span: Span::default(),
     })
+}
+
+/// A message: its spelling as written counts (placeholders and brace escapes), in the
+/// canonical form the formatter writes.
+fn message() -> impl Strategy<Value = Text> {
+    let piece = prop::sample::select(vec![
+        "a", " ", "\\\"", "\\\\", "\\{", "\\}", "{", "}", "{x}", "\\n", "\\t", "#", "é", "😀", "\r",
+    ]);
+    prop::collection::vec(piece, 0..6).prop_map(|pieces| {
+        let raw = pieces.concat();
+        let mut value = String::new();
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                value.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => value.push('\n'),
+                Some('t') => value.push('\t'),
+                Some(other) => value.push(other),
+                None => {}
+            }
+        }
+        Text {
+            value,
+            raw,
+            span: Span::default(),
+        }
+    })
+}
+
+/// A duration written out or named by a constant.
+fn fixed_duration() -> impl Strategy<Value = Fixed<DurationLit>> {
+    prop_oneof![
+        duration().prop_map(Fixed::Literal),
+        name().prop_map(Fixed::Named),
+    ]
+}
+
+/// A count written out or named by a constant.
+fn fixed_count() -> impl Strategy<Value = Fixed<u64>> {
+    prop_oneof![
+        any::<u64>().prop_map(Fixed::Literal),
+        name().prop_map(Fixed::Named)
+    ]
 }
 
 fn duration() -> impl Strategy<Value = DurationLit> {
@@ -434,7 +483,7 @@ fn rule() -> impl Strategy<Value = RuleDecl> {
         actions(),
         prop::option::of(prop::collection::vec(group, 1..3)),
         prop::option::of(condition),
-        text(),
+        message(),
     )
         .prop_map(
             |(id, effect, actions, audience, condition, message)| RuleDecl {
@@ -489,14 +538,14 @@ fn declaration() -> impl Strategy<Value = Declaration> {
                     entries,
                 })
             }),
-        (name(), duration(), path()).prop_map(|(name, length, start)| {
+        (name(), fixed_duration(), path()).prop_map(|(name, length, start)| {
             Declaration::Window(WindowDecl {
                 name,
                 length,
                 start,
             })
         }),
-        (name(), duration(), path(), any::<u64>(), path()).prop_map(
+        (name(), fixed_duration(), path(), fixed_count(), path()).prop_map(
             |(name, lifetime, issued, limit, used)| Declaration::Link(LinkDecl {
                 name,
                 lifetime,
@@ -509,6 +558,8 @@ fn declaration() -> impl Strategy<Value = Declaration> {
         (actions(), prop::collection::vec(requirement(), 0..4))
             .prop_map(|(actions, items)| Declaration::Require(RequireDecl { actions, items })),
         (name(), expr()).prop_map(|(name, value)| Declaration::Let(LetDecl { name, value })),
+        (name(), expr())
+            .prop_map(|(name, value)| Declaration::Constant(ConstantDecl { name, value })),
         (name(), actions(), expr()).prop_map(|(name, actions, value)| {
             Declaration::Fact(FactDecl {
                 name,
@@ -517,7 +568,7 @@ fn declaration() -> impl Strategy<Value = Declaration> {
             })
         }),
         rule().prop_map(Declaration::Rule),
-        text().prop_map(Declaration::Otherwise),
+        message().prop_map(Declaration::Otherwise),
     ]
 }
 

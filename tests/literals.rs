@@ -8,7 +8,7 @@
 
 use csp_policy::decision::FactValue;
 use csp_policy::source::SourceFile;
-use csp_policy::{load, value, Decision, Policy};
+use csp_policy::{load, Decision, Policy};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -23,7 +23,7 @@ fn with_extra(extra: &str) -> Result<Policy, String> {
         .map(|d| format!("{}: {}", d.code.as_str(), d.render(&loaded.sources)))
         .collect();
     match loaded.policy {
-        Some(p) if rendered.is_empty() => Ok(Policy::from_compiled(p)),
+        Some(p) if rendered.is_empty() => Ok(p),
         _ => Err(rendered.join("\n")),
     }
 }
@@ -40,7 +40,7 @@ fn codes(extra: &str) -> Vec<&'static str> {
 }
 
 fn decide(policy: &Policy, request: &str) -> Decision {
-    let now = value::parse_time("2026-11-25T12:00:00Z").unwrap();
+    let now = csp_policy::parse_time("2026-11-25T12:00:00Z").unwrap();
     policy.decide_yaml(request, now)
 }
 

@@ -14,8 +14,8 @@
 
 use std::borrow::Cow;
 
-use csp_policy::market::MarketCode;
-use csp_policy::policy::CompiledPolicy;
+use csp_policy::internals::MarketCode;
+use csp_policy::internals::CompiledPolicy;
 use csp_policy::text;
 use serde_json::{Map, Value};
 
@@ -24,7 +24,7 @@ use crate::PeerError;
 /// The market data of the embedded default policy, as JSON text.
 pub fn embedded() -> Result<String, PeerError> {
     let policy = csp_policy::Policy::embedded().map_err(|e| PeerError::new("csp-policy", e))?;
-    Ok(of(policy.compiled()))
+    Ok(of(csp_policy::internals::compiled(&policy)))
 }
 
 /// The market data of a compiled policy, as JSON text.

@@ -101,6 +101,12 @@ pub enum DiagnosticCode {
     /// A use of a `let`, window or link whose own error is already reported. Never
     /// shown: the checker drops it, so that one mistake is reported once.
     BrokenLet,
+    /// Constants defined in terms of each other.
+    CyclicConstant,
+    /// A constant whose value is not fixed by the policy (it reads the request).
+    ConstantNotFixed,
+    /// A window length or link limit that names something other than a constant.
+    UnknownConstant,
     /// A fact read outside a message.
     FactInExpression,
     /// A fact read in a message of an action it is not defined for.
@@ -115,17 +121,19 @@ pub enum DiagnosticCode {
     RejectAudience,
     /// A link that allows 0 uses.
     EmptyLink,
-    /// (Warning) A let, window, link or market list that nothing reads.
+    /// (Warning) A constant, let, window, link or market list that nothing reads.
     Unused,
     /// (Warning) A rule that can never apply.
     NeverApplies,
+    /// (Warning) A message that shows a field which may be absent, without a fallback.
+    AbsentInMessage,
     /// (Warning) A permit that a forbid or reject always overrides.
     ShadowedRule,
 }
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 52] = {
+    pub const ALL: [DiagnosticCode; 56] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -170,6 +178,9 @@ impl DiagnosticCode {
             BadTime,
             CyclicLet,
             BrokenLet,
+            CyclicConstant,
+            ConstantNotFixed,
+            UnknownConstant,
             FactInExpression,
             FactNotDefined,
             FactAfterDecision,
@@ -179,6 +190,7 @@ impl DiagnosticCode {
             EmptyLink,
             Unused,
             NeverApplies,
+            AbsentInMessage,
             ShadowedRule,
         ]
     };
@@ -229,6 +241,9 @@ impl DiagnosticCode {
             BadTime => "bad-time",
             CyclicLet => "cyclic-let",
             BrokenLet => "broken-let",
+            CyclicConstant => "cyclic-constant",
+            ConstantNotFixed => "constant-not-fixed",
+            UnknownConstant => "unknown-constant",
             FactInExpression => "fact-in-expression",
             FactNotDefined => "fact-not-defined",
             FactAfterDecision => "fact-after-decision",
@@ -238,6 +253,7 @@ impl DiagnosticCode {
             EmptyLink => "empty-link",
             Unused => "unused",
             NeverApplies => "never-applies",
+            AbsentInMessage => "absent-in-message",
             ShadowedRule => "shadowed-rule",
         }
     }
@@ -273,6 +289,8 @@ impl DiagnosticCode {
             UnknownLanguage => "no country names in this language",
             UnknownMarketList => "no such market list",
             UnknownWindow => "no such window",
+            UnknownConstant => "not a constant",
+            ConstantNotFixed => "read from the request",
             UnknownMember => "no such member",
             UnknownFunction => "no such function",
             DuplicateMarket => "listed again",

@@ -92,7 +92,15 @@ impl<'s> Checker<'s> {
                         mask,
                     ));
                 }
-                Err(d) => self.report(d),
+                Err(d) => {
+                    // The fact is defined for these actions all the same: its error is
+                    // reported here, once, and its uses stay quiet.
+                    if let Some(info) = self.fact_info.get_mut(usize::from(name)) {
+                        info.actions |= mask;
+                        info.broken = true;
+                    }
+                    self.report(d);
+                }
             }
         }
         out

@@ -34,6 +34,7 @@ impl Checker<'_> {
                 Declaration::Markets(m) => (&m.name, "market list"),
                 Declaration::Window(w) => (&w.name, "window"),
                 Declaration::Link(l) => (&l.name, "link"),
+                Declaration::Constant(c) => (&c.name, "constant"),
                 Declaration::Let(l) => (&l.name, "let"),
                 _ => continue,
             };

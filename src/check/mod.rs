@@ -5,15 +5,18 @@
 //! This file holds the entry point (`check_partial`) and the `Checker`'s tables.
 //! `passes.rs` runs the passes in order; each kind of declaration has its own module:
 //! `declare.rs` (actions, roles, input), `markets.rs` (market lists, with
-//! `market_names.rs` matching display names to codes), `values.rs`
-//! (windows, links, lets), `facts.rs`, `rules.rs` (requirements, rules, audiences) and
+//! `market_names.rs` matching display names to codes), `constants.rs` (constants,
+//! folded to their values at load), `values.rs` (windows, links, lets), `facts.rs`,
+//! `rules.rs` (requirements, rules, audiences) and
 //! `message.rs` (message placeholders). `expr.rs` compiles expressions, with one module
 //! per family in `expr/` (names, window and link members, tests, arithmetic);
-//! `reach.rs` (with `reach/`) and `lints.rs` warn; `skip.rs` silences what
+//! `reach.rs` (with `reach/`), `absent.rs` (absent values in messages) and `lints.rs` warn; `skip.rs` silences what
 //! syntax-error recovery made unknowable. `diag.rs` and `code.rs` are the diagnostics
 //! and their codes, `render.rs` draws them and `suggest.rs` finds the "did you mean" of
 //! their hints.
+mod absent;
 mod code;
+mod constants;
 mod declare;
 mod diag;
 mod expr;
@@ -105,6 +108,8 @@ struct FactInfo {
     ty: Ty,
     actions: u64,
     after_decision: bool,
+    /// Some declaration of it has an error (reported there): its uses stay quiet.
+    broken: bool,
 }
 
 impl Default for FactInfo {
@@ -113,6 +118,7 @@ impl Default for FactInfo {
             ty: Ty::Bool,
             actions: 0,
             after_decision: false,
+            broken: false,
         }
     }
 }
@@ -142,6 +148,9 @@ struct Checker<'s> {
     list_index: HashMap<String, u16>,
     windows: HashMap<String, WindowInfo>,
     links: HashMap<String, LinkInfo>,
+    const_decls: Vec<&'s ast::ConstantDecl>,
+    const_index: HashMap<String, u16>,
+    const_state: Vec<constants::ConstState>,
     let_decls: Vec<&'s ast::LetDecl>,
     let_index: HashMap<String, u16>,
     let_state: Vec<LetState>,
@@ -201,6 +210,9 @@ impl<'s> Checker<'s> {
             list_index: HashMap::new(),
             windows: HashMap::new(),
             links: HashMap::new(),
+            const_decls: Vec::new(),
+            const_index: HashMap::new(),
+            const_state: Vec::new(),
             let_decls: Vec::new(),
             let_index: HashMap::new(),
             let_state: Vec::new(),

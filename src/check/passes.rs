@@ -2,8 +2,8 @@
 //! order that makes declaration order across files irrelevant, and assembles the
 //! [`CompiledPolicy`]:
 //!
-//! 1. actions and roles; 2. the input schema; 3. market lists, windows, links and lets
-//!    (then every `let` is compiled, with cycle detection); 4. facts (and each action's
+//! 1. actions and roles; 2. the input schema; 3. constants, market lists, windows, links
+//!    and lets (then every constant and every `let` is compiled, with cycle detection); 4. facts (and each action's
 //!    plan of facts); 5. requirements; 6. rules (and the never-applies analysis);
 //! 7. the `otherwise` message; 8. the lints.
 //!
@@ -37,6 +37,7 @@ impl<'s> Checker<'s> {
         let schema = self.declare_input(decls)?;
         self.at_slot = schema.at;
         let markets = self.declare_values(decls, &mut names_seen);
+        self.compile_constants();
         self.compile_lets();
         let facts = self.facts(decls, &mut names_seen);
         let mut plans = self.plans_with_facts(&facts);
@@ -117,8 +118,16 @@ impl<'s> Checker<'s> {
         names_seen: &mut HashMap<String, Span>,
     ) -> MarketNames {
         let mut markets = MarketNames::default();
+        // Constants first, so that windows and links can read them wherever they are
+        // declared.
+        for decl in decls {
+            if let Declaration::Constant(c) = decl {
+                self.declare_constant(c);
+            }
+        }
         for decl in decls {
             match decl {
+                Declaration::Constant(c) => self.unique_name(names_seen, &c.name, true),
                 Declaration::Markets(m) => {
                     self.unique_name(names_seen, &m.name, false);
                     self.declare_markets(m, &mut markets);
@@ -230,6 +239,7 @@ impl<'s> Checker<'s> {
             };
             if mask != 0 {
                 self.never_applies(rule, &compiled, mask, schema, plans);
+                self.absent_in_message(&compiled, mask, schema, plans);
             }
             let index = u16::try_from(rules.compiled.len()).unwrap_or(u16::MAX);
             for (a, plan) in plans.iter_mut().enumerate() {

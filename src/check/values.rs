@@ -1,10 +1,11 @@
-//! Named values: windows and links (bound to the time and count fields they read) and
+//! Named values: windows and links (bound to the time and count fields they read, their
+//! lengths and limits written out or named by constants, see `constants.rs`) and
 //! `let`s (compiled on first use, so that they may be declared in any order; a cycle is
 //! an error).
 
 use super::code::DiagnosticCode as Code;
 use super::expr::{self, Ctx};
-use super::{delta, Checker, Diagnostic, LetState, LinkInfo, WindowInfo};
+use super::{Checker, Diagnostic, LetState, LinkInfo, WindowInfo};
 use crate::policy::{FieldKind, Ty};
 use crate::source::Span;
 use crate::syntax::ast;
@@ -13,11 +14,10 @@ impl<'s> Checker<'s> {
     /// Declares a window; one whose start is not a time field is broken (its uses stay
     /// quiet).
     pub(super) fn declare_window(&mut self, w: &ast::WindowDecl) {
-        if let Some(start) = self.time_field(&w.start) {
-            let info = WindowInfo {
-                start,
-                length: delta(&w.length),
-            };
+        let start = self.time_field(&w.start);
+        let length = self.fixed_duration(&w.length);
+        if let (Some(start), Some(length)) = (start, length) {
+            let info = WindowInfo { start, length };
             self.windows.insert(w.name.text.clone(), info);
         } else {
             self.broken.insert(w.name.text.clone());
@@ -26,24 +26,29 @@ impl<'s> Checker<'s> {
 
     /// Declares a link; one whose fields are not a time and a count is broken.
     pub(super) fn declare_link(&mut self, l: &ast::LinkDecl) {
+        let lifetime = self.fixed_duration(&l.lifetime);
         let issued = self.time_field(&l.issued);
+        let limit = self.fixed_count(&l.limit);
         let used = self.count_field(&l.used);
-        if l.limit == 0 {
+        if limit == Some(0) {
             self.report(Diagnostic::error(
                 Code::EmptyLink,
                 l.limit_span,
                 "a link that allows 0 uses can never be used",
             ));
         }
-        if issued.is_none() || used.is_none() {
+        let (Some(lifetime), Some(issued), Some(limit), Some(used)) =
+            (lifetime, issued, limit, used)
+        else {
             self.broken.insert(l.name.text.clone());
-        }
-        if let (Some(issued), Some(used)) = (issued, used) {
+            return;
+        };
+        {
             let info = LinkInfo {
                 issued,
                 used,
-                lifetime: delta(&l.lifetime),
-                limit: l.limit,
+                lifetime,
+                limit,
             };
             self.links.insert(l.name.text.clone(), info);
         }

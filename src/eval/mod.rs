@@ -40,7 +40,7 @@ use crate::value::Value;
 
 use context::{Scratch, Session, Spares};
 use env::{Env, Memo};
-use render::{render, render_into, role_names};
+use render::{render, render_into, render_shown, role_names};
 use roles::{audience_matches, resolve_roles};
 
 pub use context::{decide_document, Context};
@@ -489,6 +489,10 @@ fn render_template<'v>(env: &mut Env<'_, 'v>, template: &'v Template, out: &mut 
             TemplatePart::Literal(text) => out.push_str(text),
             TemplatePart::Value(e) => match env.eval(e) {
                 Ok(v) => render_into(out, env.policy, &v),
+                Err(_) => out.push_str("(cannot be computed)"),
+            },
+            TemplatePart::Shown(shown) => match env.eval(&shown.value) {
+                Ok(v) => render_shown(out, env.policy, &v, shown),
                 Err(_) => out.push_str("(cannot be computed)"),
             },
         }

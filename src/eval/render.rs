@@ -1,10 +1,11 @@
 //! How a value is shown in messages, explanations and text facts: each kind through
 //! its writer in [`crate::value::write`]; enumerated words, sides, roles and actions by
-//! their names in the policy; an absent value as `(not given)`.
+//! their names in the policy; an absent value as `(not given)`. A placeholder with a
+//! format or a fallback (`{order.price as money or unknown}`) through [`render_shown`].
 
 use std::fmt::Write as _;
 
-use crate::policy::CompiledPolicy;
+use crate::policy::{CompiledPolicy, Format, Shown};
 use crate::value::{self, Value};
 
 /// Writes a value as messages show it.
@@ -60,4 +61,25 @@ pub(super) fn role_names(policy: &CompiledPolicy, mask: u64) -> impl Iterator<It
         .enumerate()
         .filter(move |(bit, _)| *bit < 64 && mask & (1u64 << bit) != 0)
         .map(|(_, r)| r.name.as_str())
+}
+
+/// Appends a placeholder's value in the format its message asks for, or its fallback
+/// when the value is absent. The checker allows a format only on the types it writes.
+pub(super) fn render_shown(
+    out: &mut String,
+    policy: &CompiledPolicy,
+    v: &Value<'_>,
+    shown: &Shown,
+) {
+    match (v, shown.format, &shown.fallback) {
+        (Value::Absent, _, Some(fallback)) => out.push_str(fallback),
+        (Value::Number(n) | Value::Money(n), Some(Format::Money), _) => value::write_money(out, *n),
+        (Value::Number(n) | Value::Money(n), Some(Format::Number), _) => {
+            value::write_number(out, *n)
+        }
+        (Value::Time(t), Some(Format::Date), _) => {
+            let _ = write!(out, "{}", t.format("%Y-%m-%d"));
+        }
+        _ => render_into(out, policy, v),
+    }
 }

@@ -42,29 +42,68 @@ pub(crate) fn expr(e: &Expr) -> String {
     out
 }
 
-/// A string literal: quotes, with `"`, `\`, line breaks and tabs escaped. Brace escapes
-/// (`\{`, `\}`), which the syntax tree keeps escaped, are written as they are.
+/// A string literal: quotes, with `"`, `\`, line breaks and tabs escaped.
 pub(crate) fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
+    push_escaped(&mut out, value);
+    out.push('"');
+    out
+}
+
+/// Appends `value` with `"`, `\`, line breaks and tabs escaped.
+fn push_escaped(out: &mut String, value: &str) {
+    for c in value.chars() {
         match c {
             '"' => out.push_str("\\\""),
-            '\\' => match chars.peek() {
-                Some(&brace @ ('{' | '}')) => {
-                    chars.next();
-                    out.push('\\');
-                    out.push(brace);
-                }
-                _ => out.push_str("\\\\"),
-            },
+            '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             other => out.push(other),
         }
     }
+}
+
+/// A message as written ([`Text::raw`](crate::syntax::ast::Text)), in quotes and in the
+/// canonical spelling: placeholders and brace escapes (`\{`, `\}`) as written, every
+/// other escape resolved and written as [`quote`] writes it (`\u{e9}` becomes `é`).
+pub(crate) fn quote_message(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 2);
     out.push('"');
+    out.push_str(&canonical_message(raw));
+    out.push('"');
+    out
+}
+
+/// The canonical spelling of a message's text as written (see [`quote_message`]).
+pub(crate) fn canonical_message(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        if c != '\\' {
+            out.push(c);
+            rest = rest.get(c.len_utf8()..).unwrap_or("");
+            continue;
+        }
+        let len = match rest.get(1..2) {
+            Some("u") => rest.find('}').map_or(rest.len(), |i| i + 1),
+            _ => {
+                1 + rest
+                    .get(1..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(0, char::len_utf8)
+            }
+        };
+        let written = rest.get(..len).unwrap_or(rest);
+        match written {
+            "\\{" | "\\}" => out.push_str(written),
+            _ => match crate::syntax::unescape(written) {
+                Ok(value) => push_escaped(&mut out, &value),
+                Err(_) => out.push_str(written),
+            },
+        }
+        rest = rest.get(len..).unwrap_or("");
+    }
     out
 }
 
@@ -380,13 +419,18 @@ mod tests {
         assert_eq!(quote("plain é"), "\"plain é\"");
         assert_eq!(quote("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
         assert_eq!(quote("line\nbreak\ttab"), r#""line\nbreak\ttab""#);
-        // Brace escapes stay as the tree keeps them.
-        assert_eq!(quote("\\{x\\}"), r#""\{x\}""#);
+        // A backslash is always a backslash; braces need no escape outside messages.
+        assert_eq!(quote("\\{x\\}"), r#""\\{x\\}""#);
         assert_eq!(quote("{x}"), "\"{x}\"");
-        assert_eq!(quote("\\\\{"), r#""\\\{""#);
+        // Messages keep their placeholders and brace escapes; other escapes are
+        // resolved and written canonically.
+        assert_eq!(
+            quote_message(r#"a \"b\" \\{x} \{y\} \u{e9}\t{z}"#),
+            r#""a \"b\" \\{x} \{y\} é\t{z}""#
+        );
         assert_eq!(
             round(r#""a \"b\" \\ \{c\} \u{e9} \n""#),
-            r#""a \"b\" \\ \{c\} é \n""#
+            r#""a \"b\" \\ {c} é \n""#
         );
     }
 

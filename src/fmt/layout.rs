@@ -4,7 +4,7 @@
 //! added to the lines afterwards (see `place.rs`) and everything is written out by
 //! [`render`].
 
-use super::expr::{duration, ends_with_integer, expr, quote};
+use super::expr::{duration, ends_with_integer, expr, quote, quote_message};
 use crate::syntax::ast::*;
 
 /// Lines longer than this get a `fact`/`let` value or a field note on a continuation line.
@@ -133,18 +133,22 @@ pub(crate) fn declaration(d: &Declaration) -> Vec<Line> {
         Declaration::Window(w) => vec![head(format!(
             "window {} is {} from {}",
             w.name.text,
-            duration(&w.length),
+            fixed_duration(&w.length),
             w.start.dotted()
         ))],
         Declaration::Link(l) => vec![head(format!(
             "link {} expires {} after {} or after {} uses counted in {}",
             l.name.text,
-            duration(&l.lifetime),
+            fixed_duration(&l.lifetime),
             l.issued.dotted(),
-            l.limit,
+            match &l.limit {
+                Fixed::Literal(n) => n.to_string(),
+                Fixed::Named(name) => name.text.clone(),
+            },
             l.used.dotted()
         ))],
         Declaration::Require(r) => require(r),
+        Declaration::Constant(c) => valued(format!("constant {} =", c.name.text), &c.value),
         Declaration::Let(l) => valued(format!("let {} =", l.name.text), &l.value),
         Declaration::Fact(f) => valued(
             format!("fact {} for {} =", f.name.text, action_set(&f.actions)),
@@ -152,8 +156,19 @@ pub(crate) fn declaration(d: &Declaration) -> Vec<Line> {
         ),
         Declaration::Rule(r) => rule(r),
         Declaration::Otherwise(t) => {
-            vec![head(format!("otherwise deny because {}", quote(&t.value)))]
+            vec![head(format!(
+                "otherwise deny because {}",
+                quote_message(&t.raw)
+            ))]
         }
+    }
+}
+
+/// A duration as written: a literal, or a constant's name.
+fn fixed_duration(d: &Fixed<DurationLit>) -> String {
+    match d {
+        Fixed::Literal(d) => duration(d),
+        Fixed::Named(name) => name.text.clone(),
     }
 }
 
@@ -376,7 +391,7 @@ fn rule(r: &RuleDecl) -> Vec<Line> {
     }
     lines.push(Line::new(
         INDENT,
-        format!("because {}", quote(&r.message.value)),
+        format!("because {}", quote_message(&r.message.raw)),
         vec![Key::Message],
         false,
     ));

@@ -73,7 +73,10 @@ pub enum FormatError {
 }
 
 fn is_let_or_fact(d: &Declaration) -> bool {
-    matches!(d, Declaration::Let(_) | Declaration::Fact(_))
+    matches!(
+        d,
+        Declaration::Constant(_) | Declaration::Let(_) | Declaration::Fact(_)
+    )
 }
 
 /// Formats a policy file's text: the canonical layout, comments kept.

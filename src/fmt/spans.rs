@@ -26,9 +26,21 @@ fn path(p: &Path) -> Path {
     }
 }
 
+/// A string without its span; its spelling as written does not count, only its value.
 fn text(t: &Text) -> Text {
     Text {
         value: t.value.clone(),
+        raw: String::new(),
+        span: Span::default(),
+    }
+}
+
+/// A message without its span: its value and its spelling in canonical form count
+/// (placeholders and literal braces are told apart only there).
+fn message(t: &Text) -> Text {
+    Text {
+        value: t.value.clone(),
+        raw: super::expr::canonical_message(&t.raw),
         span: Span::default(),
     }
 }
@@ -38,6 +50,13 @@ fn duration(d: &DurationLit) -> DurationLit {
         amount: d.amount,
         unit: d.unit,
         span: Span::default(),
+    }
+}
+
+fn fixed_duration(d: &Fixed<DurationLit>) -> Fixed<DurationLit> {
+    match d {
+        Fixed::Literal(d) => Fixed::Literal(duration(d)),
+        Fixed::Named(n) => Fixed::Named(name(n)),
     }
 }
 
@@ -98,14 +117,17 @@ fn declaration(d: &Declaration) -> Declaration {
         }),
         Declaration::Window(w) => Declaration::Window(WindowDecl {
             name: name(&w.name),
-            length: duration(&w.length),
+            length: fixed_duration(&w.length),
             start: path(&w.start),
         }),
         Declaration::Link(l) => Declaration::Link(LinkDecl {
             name: name(&l.name),
-            lifetime: duration(&l.lifetime),
+            lifetime: fixed_duration(&l.lifetime),
             issued: path(&l.issued),
-            limit: l.limit,
+            limit: match &l.limit {
+                Fixed::Literal(n) => Fixed::Literal(*n),
+                Fixed::Named(n) => Fixed::Named(name(n)),
+            },
             limit_span: Span::default(),
             used: path(&l.used),
         }),
@@ -120,6 +142,10 @@ fn declaration(d: &Declaration) -> Declaration {
                     span: Span::default(),
                 })
                 .collect(),
+        }),
+        Declaration::Constant(c) => Declaration::Constant(ConstantDecl {
+            name: name(&c.name),
+            value: expr(&c.value),
         }),
         Declaration::Let(l) => Declaration::Let(LetDecl {
             name: name(&l.name),
@@ -148,10 +174,10 @@ fn declaration(d: &Declaration) -> Declaration {
                 Condition::When(e) => Condition::When(expr(e)),
                 Condition::Unless(e) => Condition::Unless(expr(e)),
             }),
-            message: text(&r.message),
+            message: message(&r.message),
             span: Span::default(),
         }),
-        Declaration::Otherwise(t) => Declaration::Otherwise(text(t)),
+        Declaration::Otherwise(t) => Declaration::Otherwise(message(t)),
     }
 }
 

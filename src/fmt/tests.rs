@@ -258,3 +258,21 @@ fn format_file_prints_a_tree_without_comments() {
     let file = crate::syntax::parse(0, "let a = 1 # c\nlet b = (a)").unwrap();
     assert_eq!(format_file(&file), "let a = 1\nlet b = a\n");
 }
+
+#[test]
+fn constants_and_the_windows_and_links_that_name_them() {
+    let text = "constant   days=7 days\nconstant uses = 50 constant note = \"a \\{b\\}\"\nwindow w is days   from at\nlink l expires days after a or after   uses uses counted in b\nconstant back = -   3\n";
+    assert_eq!(
+        fmt(text),
+        "constant days = 7 days\nconstant uses = 50\nconstant note = \"a {b}\"\n\nwindow w is days from at\n\nlink l expires days after a or after uses uses counted in b\n\nconstant back = -3\n"
+    );
+}
+
+#[test]
+fn a_message_keeps_its_placeholders_and_brace_escapes_apart() {
+    let text = "otherwise deny because \"path \\\\{action} \\{literal\\} \\u{e9}\"\n";
+    assert_eq!(
+        fmt(text),
+        "otherwise deny because \"path \\\\{action} \\{literal\\} é\"\n"
+    );
+}

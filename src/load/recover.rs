@@ -4,7 +4,7 @@
 //! loader blanks out the declaration that holds the error (every character but line
 //! breaks becomes a space, so byte offsets, lines and columns do not move) and parses
 //! the file again, up to [`crate::limits::SYNTAX_ERRORS_PER_FILE`] times. Declarations are found by their
-//! keyword at the start of a line, outside braces (`rule`, `let`, `window`, `link`,
+//! keyword at the start of a line, outside braces (`rule`, `constant`, `let`, `window`, `link`,
 //! `fact`, `markets`, `roles for`, `actions {`, `input {`, `require for`,
 //! `otherwise deny`). An error exactly at such a keyword belongs to the declaration
 //! before it (which did not end); an unclosed `{` makes the rest of the file one piece.
@@ -119,7 +119,7 @@ fn starts_declaration(line: &str) -> bool {
         "actions" | "input" => second.starts_with('{') || second.is_empty(),
         "roles" | "require" => second == "for",
         "otherwise" => second == "deny",
-        "rule" | "let" | "window" | "link" | "fact" | "markets" => is_name(second),
+        "rule" | "constant" | "let" | "window" | "link" | "fact" | "markets" => is_name(second),
         _ => false,
     }
 }
@@ -197,7 +197,7 @@ fn record(chunk: &str, skipped: &mut Skipped) {
     for pair in words.windows(2) {
         let [keyword, name] = pair else { continue };
         match keyword.as_str() {
-            "let" | "window" | "link" | "fact" | "markets" => {
+            "constant" | "let" | "window" | "link" | "fact" | "markets" => {
                 skipped.names.insert(name.clone());
                 declares_something = true;
             }

@@ -148,8 +148,45 @@ pub struct Template {
 pub enum TemplatePart {
     /// Literal text.
     Literal(String),
-    /// A value to write.
+    /// A value to write, as its type is written by default.
     Value(Expr),
+    /// A value to write in a format the message asks for, or a fallback text when it
+    /// is absent (`{order.price as money or unknown}`).
+    Shown(Shown),
+}
+
+/// A placeholder with a format or a fallback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    /// The value.
+    pub value: Expr,
+    /// How to write it; `None` is its type's default.
+    pub format: Option<Format>,
+    /// What to write when the value is absent; `None` is `(not given)`.
+    pub fallback: Option<String>,
+}
+
+/// A format a message may ask for (`{x as money}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Money or a number, two decimals, rounded half away from zero: `1200.00`.
+    Money,
+    /// Money or a number, exactly, without trailing zeros: `1200`, `84.66`.
+    Number,
+    /// A time's UTC date: `2026-11-25`.
+    Date,
+    /// A time in RFC 3339, UTC: `2026-11-25T12:00:00Z`.
+    Time,
+}
+
+impl Format {
+    /// Every format with its name in messages.
+    pub const ALL: [(&'static str, Format); 4] = [
+        ("money", Format::Money),
+        ("number", Format::Number),
+        ("date", Format::Date),
+        ("time", Format::Time),
+    ];
 }
 
 /// A compiled rule.

@@ -33,8 +33,12 @@ impl Path {
 /// A string literal with escapes resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
-    /// The value after escapes.
+    /// The value after escapes (`\{` is `{`).
     pub value: String,
+    /// The text between the quotes as written, escapes unresolved: message templates
+    /// read it (`syntax/template.rs`), so that `\{` and `{` stay apart and every
+    /// placeholder's span is its place in the source.
+    pub raw: String,
     /// Where the literal (quotes included) stands.
     pub span: Span,
 }
@@ -68,6 +72,8 @@ pub enum Declaration {
     Link(LinkDecl),
     /// `require for ACTIONS { FIELD ... }`
     Require(RequireDecl),
+    /// `constant NAME = VALUE`
+    Constant(ConstantDecl),
     /// `let NAME = EXPR`
     Let(LetDecl),
     /// `fact NAME for ACTIONS = EXPR`
@@ -220,13 +226,23 @@ impl TimeUnit {
     }
 }
 
+/// A value a declaration writes either as a literal or as the name of a constant
+/// (`60 days` or `cancellation_days`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fixed<T> {
+    /// Written as a literal.
+    Literal(T),
+    /// The name of a constant.
+    Named(Name),
+}
+
 /// `window NAME is DURATION from FIELD`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WindowDecl {
     /// The window's name.
     pub name: Name,
     /// How long it lasts.
-    pub length: DurationLit,
+    pub length: Fixed<DurationLit>,
     /// The timestamp field it starts from.
     pub start: Path,
 }
@@ -237,11 +253,11 @@ pub struct LinkDecl {
     /// The link's name.
     pub name: Name,
     /// How long a link lives.
-    pub lifetime: DurationLit,
+    pub lifetime: Fixed<DurationLit>,
     /// The timestamp field it was issued at.
     pub issued: Path,
     /// How many uses it allows.
-    pub limit: u64,
+    pub limit: Fixed<u64>,
     /// Where the limit stands.
     pub limit_span: Span,
     /// The count field holding the uses made so far.
@@ -275,6 +291,15 @@ pub struct Requirement {
     pub when: Option<Expr>,
     /// Where the item stands.
     pub span: Span,
+}
+
+/// `constant NAME = VALUE`: a value fixed by the policy, computed once at load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstantDecl {
+    /// The name.
+    pub name: Name,
+    /// Its value: a literal or another constant.
+    pub value: Expr,
 }
 
 /// `let NAME = EXPR`

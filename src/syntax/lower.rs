@@ -111,7 +111,7 @@ impl Lower {
             }
             Rule::window_decl => {
                 let name = self.name(&self.next(&mut inner, &pair)?);
-                let length = self.duration(&self.next(&mut inner, &pair)?)?;
+                let length = self.fixed_duration(&self.next(&mut inner, &pair)?)?;
                 let start = self.path(&self.next(&mut inner, &pair)?);
                 Declaration::Window(WindowDecl {
                     name,
@@ -121,10 +121,14 @@ impl Lower {
             }
             Rule::link_decl => {
                 let name = self.name(&self.next(&mut inner, &pair)?);
-                let lifetime = self.duration(&self.next(&mut inner, &pair)?)?;
+                let lifetime = self.fixed_duration(&self.next(&mut inner, &pair)?)?;
                 let issued = self.path(&self.next(&mut inner, &pair)?);
                 let limit_pair = self.next(&mut inner, &pair)?;
-                let limit = self.integer(&limit_pair)?;
+                let limit = if limit_pair.as_rule() == Rule::ident {
+                    Fixed::Named(self.name(&limit_pair))
+                } else {
+                    Fixed::Literal(self.integer(&limit_pair)?)
+                };
                 let used = self.path(&self.next(&mut inner, &pair)?);
                 Declaration::Link(LinkDecl {
                     name,
@@ -141,6 +145,12 @@ impl Lower {
                     .map(|p| self.requirement(p))
                     .collect::<Result<Vec<_>>>()?;
                 Declaration::Require(RequireDecl { actions, items })
+            }
+            Rule::constant_decl => {
+                let _keyword = self.next(&mut inner, &pair)?;
+                let name = self.name(&self.next(&mut inner, &pair)?);
+                let value = self.expr(self.next(&mut inner, &pair)?)?;
+                Declaration::Constant(ConstantDecl { name, value })
             }
             Rule::let_decl => {
                 let name = self.name(&self.next(&mut inner, &pair)?);
@@ -323,6 +333,14 @@ impl Lower {
         Ok(DurationLit { amount, unit, span })
     }
 
+    /// A duration written as a literal or as a constant's name.
+    fn fixed_duration(&self, pair: &Pair<'_, Rule>) -> Result<Fixed<DurationLit>> {
+        if pair.as_rule() == Rule::ident {
+            return Ok(Fixed::Named(self.name(pair)));
+        }
+        Ok(Fixed::Literal(self.duration(pair)?))
+    }
+
     fn integer(&self, pair: &Pair<'_, Rule>) -> Result<u64> {
         pair.as_str().parse().map_err(|_| SyntaxError::BadLiteral {
             message: format!("`{}` is too large a number", pair.as_str()),
@@ -347,7 +365,11 @@ impl Lower {
             .and_then(|s| s.strip_suffix('"'))
             .unwrap_or(raw);
         let value = unescape(body).map_err(|message| SyntaxError::BadLiteral { message, span })?;
-        Ok(Text { value, span })
+        Ok(Text {
+            value,
+            raw: body.to_string(),
+            span,
+        })
     }
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
@@ -542,9 +564,9 @@ impl Lower {
     }
 }
 
-/// Resolves `\"`, `\\`, `\n`, `\t`, `\{`, `\}` and `\u{...}`. Braces stay escaped (as
-/// `\{`/`\}`) so that message templates can tell a literal brace from a placeholder.
-fn unescape(body: &str) -> std::result::Result<String, String> {
+/// Resolves `\"`, `\\`, `\n`, `\t`, `\{`, `\}` and `\u{...}`. (Message templates read
+/// the text as written, [`Text::raw`], to tell a literal brace from a placeholder.)
+pub(crate) fn unescape(body: &str) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {
@@ -557,8 +579,8 @@ fn unescape(body: &str) -> std::result::Result<String, String> {
             Some('\\') => out.push('\\'),
             Some('n') => out.push('\n'),
             Some('t') => out.push('\t'),
-            Some('{') => out.push_str("\\{"),
-            Some('}') => out.push_str("\\}"),
+            Some('{') => out.push('{'),
+            Some('}') => out.push('}'),
             Some('u') => {
                 let hex: String = chars
                     .by_ref()
@@ -697,13 +719,14 @@ mod tests {
     }
 
     #[test]
-    fn strings_resolve_escapes_but_keep_brace_escapes() {
+    fn strings_resolve_every_escape_and_keep_the_text_as_written() {
         let Declaration::Otherwise(text) =
             only(r#"otherwise deny because "a \"b\" \\ \{c\} \u{e9}""#)
         else {
             panic!("not otherwise")
         };
-        assert_eq!(text.value, "a \"b\" \\ \\{c\\} é");
+        assert_eq!(text.value, "a \"b\" \\ {c} é");
+        assert_eq!(text.raw, r#"a \"b\" \\ \{c\} \u{e9}"#);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod lower;
+pub(crate) use lower::unescape;
 pub(crate) mod scan;
 pub(crate) mod template;
 

@@ -1,8 +1,12 @@
 //! Message templates: the text of a `because "..."` or `otherwise deny because "..."`
-//! message, split into literal text and `{path}` placeholders. `\{` and `\}` (kept
-//! escaped by the lowering, see `lower::unescape`) are literal braces. This module only
-//! reads the shape of the text; the checker resolves the names the placeholders give.
+//! message, split into literal text and `{path}` placeholders. It reads the message as
+//! written ([`Text::raw`]), so that a placeholder's span is its exact place in the source
+//! whatever escapes come before it; in literal runs every escape is resolved as in any
+//! string (`lower::unescape`): `\{` and `\}` are literal braces, and `\\{x}` is a
+//! backslash followed by the placeholder `{x}`. This module only reads the shape of the
+//! text; the checker resolves the names the placeholders give.
 
+use super::lower::unescape;
 use crate::source::Span;
 use crate::syntax::ast::{Path, Text};
 
@@ -11,9 +15,19 @@ use crate::syntax::ast::{Path, Text};
 pub enum Piece {
     /// Literal text, braces unescaped; never empty.
     Literal(String),
-    /// A `{path}` placeholder: the dotted name it gives, spanning the text between the
-    /// braces.
-    Placeholder(Path),
+    /// A `{path}` placeholder, maybe with a format and a fallback.
+    Placeholder(Slot),
+}
+
+/// What a placeholder says: `{PATH [as FORMAT] [or FALLBACK]}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    /// The dotted name it gives, spanning that name.
+    pub path: Path,
+    /// `as FORMAT`: the format's word, spanning it.
+    pub format: Option<(String, Span)>,
+    /// `or FALLBACK`: the text to show when the value is absent (trimmed, not empty).
+    pub fallback: Option<String>,
 }
 
 /// A placeholder that cannot be read.
@@ -48,7 +62,7 @@ impl TemplateError {
         match self {
             TemplateError::Unclosed { .. } => "write `\\{` for a literal brace",
             TemplateError::NotAName { .. } => {
-                "placeholders name a field, let, fact, window or link member: `{order.id}`"
+                "placeholders name a field, constant, let, fact, window or link member, maybe with a format and a fallback: `{order.price as money or not priced yet}`"
             }
         }
     }
@@ -58,7 +72,7 @@ impl TemplateError {
 /// placeholders. After [`TemplateError::Unclosed`] there is nothing more.
 pub fn pieces(text: &Text) -> Pieces<'_> {
     Pieces {
-        rest: &text.value,
+        rest: &text.raw,
         offset: 0,
         file: text.span.file,
         base: text.span.start as usize,
@@ -68,14 +82,14 @@ pub fn pieces(text: &Text) -> Pieces<'_> {
 /// The iterator of [`pieces`].
 #[derive(Debug, Clone)]
 pub struct Pieces<'a> {
-    /// What is left to read of the message's (unescaped) value.
+    /// What is left to read of the message as written.
     rest: &'a str,
-    /// How far into the value `rest` starts.
+    /// How far into the message as written `rest` starts.
     offset: usize,
     /// The file of the message.
     file: u32,
     /// The offset of the message's opening quote in its file. A placeholder's span is
-    /// this plus one (the quote) plus its offset in the value.
+    /// this plus one (the quote) plus its offset in the message as written.
     base: usize,
 }
 
@@ -101,18 +115,60 @@ impl Pieces<'_> {
             return Err(TemplateError::Unclosed { span });
         };
         let raw = after.get(..close).unwrap_or("");
-        let inner = raw.trim();
-        let span = self.span(self.offset + 1, close);
+        let start = self.offset + 1;
+        let span = self.span(start, close);
         self.advance(close + 2);
-        if !is_dotted_name(inner) {
-            return Err(TemplateError::NotAName {
-                inner: inner.to_string(),
-                span,
-            });
-        }
-        Ok(Piece::Placeholder(Path {
-            segments: inner.split('.').map(str::to_string).collect(),
+        // `PATH [as FORMAT] [or FALLBACK]`: the fallback is everything after the first
+        // ` or `; the format one word after ` as `.
+        let (head, fallback) = match raw.find(" or ") {
+            Some(i) => (
+                raw.get(..i).unwrap_or(""),
+                Some(raw.get(i + 4..).unwrap_or("").trim()),
+            ),
+            None => (raw, None),
+        };
+        let (name, format) = match head.find(" as ") {
+            Some(i) => (
+                head.get(..i).unwrap_or(""),
+                Some((i + 4, head.get(i + 4..).unwrap_or(""))),
+            ),
+            None => (head, None),
+        };
+        let inner = name.trim();
+        let bad = || TemplateError::NotAName {
+            inner: raw.trim().to_string(),
             span,
+        };
+        if !is_dotted_name(inner) || fallback == Some("") {
+            return Err(bad());
+        }
+        let lead = name.len() - name.trim_start().len();
+        let path = Path {
+            segments: inner.split('.').map(str::to_string).collect(),
+            span: self.span(start + lead, inner.len()),
+        };
+        let format = match format {
+            Some((at, word)) => {
+                let trimmed = word.trim();
+                let lead = word.len() - word.trim_start().len();
+                if trimmed.is_empty()
+                    || !trimmed
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    return Err(bad());
+                }
+                Some((
+                    trimmed.to_string(),
+                    self.span(start + at + lead, trimmed.len()),
+                ))
+            }
+            None => None,
+        };
+        Ok(Piece::Placeholder(Slot {
+            path,
+            format,
+            fallback: fallback.map(str::to_string),
         }))
     }
 }
@@ -127,12 +183,16 @@ impl Iterator for Pieces<'_> {
         if self.rest.starts_with('{') {
             return Some(self.placeholder());
         }
-        // A literal run: up to the next placeholder, with `\{` and `\}` unescaped.
+        // A literal run: up to the next placeholder, with its escapes resolved.
         let mut literal = String::new();
         while !self.rest.is_empty() && !self.rest.starts_with('{') {
-            if self.rest.starts_with("\\{") || self.rest.starts_with("\\}") {
-                literal.push_str(self.rest.get(1..2).unwrap_or(""));
-                self.advance(2);
+            if self.rest.starts_with('\\') {
+                let len = escape_len(self.rest);
+                let written = self.rest.get(..len).unwrap_or("");
+                // The lowering has resolved this string already, so every escape is
+                // valid; should one not be, it is kept as written.
+                literal.push_str(&unescape(written).unwrap_or_else(|_| written.to_string()));
+                self.advance(len);
                 continue;
             }
             let Some(c) = self.rest.chars().next() else {
@@ -142,6 +202,18 @@ impl Iterator for Pieces<'_> {
             self.advance(c.len_utf8());
         }
         Some(Ok(Piece::Literal(literal)))
+    }
+}
+
+/// The length in bytes of the escape that starts `text` (with its `\`): `\u{...}` up to
+/// its `}`, else the backslash and one character.
+fn escape_len(text: &str) -> usize {
+    let mut chars = text.chars();
+    let _backslash = chars.next();
+    match chars.next() {
+        Some('u') if text.get(2..3) == Some("{") => text.find('}').map_or(text.len(), |i| i + 1),
+        Some(c) => 1 + c.len_utf8(),
+        None => 1,
     }
 }
 
@@ -163,7 +235,8 @@ mod tests {
     /// A message whose opening quote is at offset 10 of file 0.
     fn text(value: &str) -> Text {
         Text {
-            value: value.to_string(),
+            value: unescape(value).unwrap_or_default(),
+            raw: value.to_string(),
             span: Span::new(0, 10, 10 + value.len() + 2),
         }
     }
@@ -177,10 +250,43 @@ mod tests {
     }
 
     fn placeholder(segments: &[&str], start: usize, end: usize) -> Result<Piece, TemplateError> {
-        Ok(Piece::Placeholder(Path {
-            segments: segments.iter().map(|s| s.to_string()).collect(),
-            span: Span::new(0, start, end),
+        Ok(Piece::Placeholder(Slot {
+            path: Path {
+                segments: segments.iter().map(|s| s.to_string()).collect(),
+                span: Span::new(0, start, end),
+            },
+            format: None,
+            fallback: None,
         }))
+    }
+
+    #[test]
+    fn formats_and_fallbacks() {
+        let got = read("{order.price as money or not yet priced}");
+        let Some(Ok(Piece::Placeholder(slot))) = got.first() else {
+            panic!("{got:?}")
+        };
+        assert_eq!(slot.path.dotted(), "order.price");
+        assert_eq!(slot.path.span, Span::new(0, 12, 23));
+        assert_eq!(
+            slot.format,
+            Some(("money".to_string(), Span::new(0, 27, 32)))
+        );
+        assert_eq!(slot.fallback.as_deref(), Some("not yet priced"));
+        let got = read("{customer.name or the customer}");
+        let Some(Ok(Piece::Placeholder(slot))) = got.first() else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            (slot.format.is_none(), slot.fallback.as_deref()),
+            (true, Some("the customer"))
+        );
+        for bad in ["{a as}", "{a or }", "{a as two words}", "{ as money}"] {
+            assert!(
+                matches!(read(bad).first(), Some(Err(TemplateError::NotAName { .. }))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -212,8 +318,8 @@ mod tests {
     }
 
     #[test]
-    fn spaces_inside_the_braces_are_trimmed_but_spanned() {
-        assert_eq!(read("{ a.b }"), [placeholder(&["a", "b"], 12, 17)]);
+    fn spaces_inside_the_braces_are_trimmed() {
+        assert_eq!(read("{ a.b }"), [placeholder(&["a", "b"], 13, 16)]);
     }
 
     #[test]

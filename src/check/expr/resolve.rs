@@ -1,4 +1,4 @@
-//! Resolving names: a path in an expression is a `let`, a fact, `allowed`, a window or
+//! Resolving names: a path in an expression is a constant (replaced by its value), a `let`, a fact, `allowed`, a window or
 //! link member (`members.rs`), or an input field (with `.name` for a market); anything
 //! else is an unknown name, with the closest declared name as a hint.
 
@@ -16,6 +16,12 @@ impl Checker<'_> {
         let span = path.span;
         let first = path.segments.first().map(String::as_str).unwrap_or("");
         let rest = path.segments.get(1..).unwrap_or(&[]);
+        if let Some(&index) = self.const_index.get(first) {
+            no_members(path, rest)?;
+            self.used.insert(first.to_string());
+            let (value, ty) = self.constant(index)?;
+            return Ok((Expr::new(Node::Const(value), span), ty));
+        }
         if let Some(&index) = self.let_index.get(first) {
             no_members(path, rest)?;
             self.used.insert(first.to_string());
@@ -109,6 +115,13 @@ impl Checker<'_> {
             .get(usize::from(name))
             .cloned()
             .unwrap_or_default();
+        if info.broken {
+            return Err(Diagnostic::error(
+                Code::BrokenLet,
+                span,
+                format!("`{text}` has an error"),
+            ));
+        }
         if info.after_decision {
             return Err(Diagnostic::error(
                 Code::FactAfterDecision,
@@ -136,6 +149,7 @@ impl Checker<'_> {
     fn unknown_name(&self, path: &ast::Path) -> Diagnostic {
         let dotted = path.dotted();
         let mut candidates: Vec<&str> = self.field_index.keys().map(String::as_str).collect();
+        candidates.extend(self.const_index.keys().map(String::as_str));
         candidates.extend(self.let_index.keys().map(String::as_str));
         candidates.extend(self.fact_index.keys().map(String::as_str));
         candidates.extend(self.windows.keys().map(String::as_str));
