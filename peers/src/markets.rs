@@ -14,8 +14,8 @@
 
 use std::borrow::Cow;
 
-use csp_policy::internals::MarketCode;
 use csp_policy::internals::CompiledPolicy;
+use csp_policy::internals::MarketCode;
 use csp_policy::text;
 use serde_json::{Map, Value};
 
