@@ -13,6 +13,7 @@
 //! false on an absent value, negated or not; `not` is plain negation; text compares
 //! by its key ([`crate::text`]: `"SUSE"` and `"suse "` are one value).
 
+mod order;
 mod sets;
 
 use super::code::DiagnosticCode as Code;
@@ -398,11 +399,12 @@ impl Checker<'_> {
                 }
             }
         };
+        let lets = self.plain_lets();
         let mut conflicts = Vec::new();
         for case in cases {
             let mut lits = fixed.clone();
             lits.extend(case);
-            match self.conflict(&lits, schema) {
+            match self.conflict(&lits, schema, &lets) {
                 Some(c) => conflicts.push(c),
                 None => return,
             }
@@ -478,8 +480,8 @@ impl Checker<'_> {
     }
 
     /// The constraints of one case that cannot hold together, if any.
-    fn conflict(&self, lits: &[Lit], schema: &Schema) -> Option<Conflict> {
-        if self.satisfiable(lits, schema) {
+    fn conflict(&self, lits: &[Lit], schema: &Schema, lets: &[Option<Expr>]) -> Option<Conflict> {
+        if self.satisfiable(lits, schema, lets) {
             return None;
         }
         for (k, l) in lits.iter().enumerate() {
@@ -488,16 +490,16 @@ impl Checker<'_> {
                     lits: vec![l.clone()],
                 });
             }
-            if !self.satisfiable(lits.get(..=k).unwrap_or(&[]), schema) {
+            if !self.satisfiable(lits.get(..=k).unwrap_or(&[]), schema, lets) {
                 // The smallest explanation: this one alone, or with one earlier.
-                if !self.satisfiable(std::slice::from_ref(l), schema) {
+                if !self.satisfiable(std::slice::from_ref(l), schema, lets) {
                     return Some(Conflict {
                         lits: vec![l.clone()],
                     });
                 }
                 for earlier in lits.get(..k).unwrap_or(&[]) {
                     let pair = [earlier.clone(), l.clone()];
-                    if !self.satisfiable(&pair, schema) {
+                    if !self.satisfiable(&pair, schema, lets) {
                         return Some(Conflict {
                             lits: pair.to_vec(),
                         });
@@ -511,8 +513,31 @@ impl Checker<'_> {
         None
     }
 
-    /// Whether some request satisfies all of `lits`.
-    fn satisfiable(&self, lits: &[Lit], schema: &Schema) -> bool {
+    /// The compiled lets that the order analysis may read through: not one named like
+    /// an input field (or `allowed`), whose uses are an error already and whose value is
+    /// not what the name is read as elsewhere.
+    fn plain_lets(&self) -> Vec<Option<Expr>> {
+        self.let_values
+            .iter()
+            .zip(self.let_decls.iter())
+            .map(|(value, decl)| {
+                let name = decl.name.text.as_str();
+                let hides = name == "allowed"
+                    || self
+                        .field_index
+                        .keys()
+                        .any(|path| path.split('.').next() == Some(name));
+                if hides {
+                    None
+                } else {
+                    value.clone()
+                }
+            })
+            .collect()
+    }
+
+    /// Whether some request satisfies all of `lits` (`lets`: as [`Self::plain_lets`]).
+    fn satisfiable(&self, lits: &[Lit], schema: &Schema, lets: &[Option<Expr>]) -> bool {
         let mut values: Vec<(&Expr, Cons)> = Vec::new();
         let mut relations: Vec<(&Expr, &Expr, bool, u8)> = Vec::new();
         for l in lits {
@@ -552,7 +577,7 @@ impl Checker<'_> {
             cons.absent_ok || !cons.set.is_empty(self.universe(subject, schema).as_deref())
         });
         let relations_ok = relations.iter().all(|(_, _, ok, bits)| *ok || *bits != 0);
-        values_ok && relations_ok
+        values_ok && relations_ok && order::consistent(&values, &relations, lets)
     }
 
     /// Every value a field can take, when it is a closed list.
@@ -713,6 +738,13 @@ mod tests {
             "rule t forbid download when link.downloads >= 5 and link.downloads <= 5",
             "rule t forbid purchase to customer when actor.kind is customer",
             "rule t forbid cancel when at is within cancellation and at is after cancellation.start",
+            // Times in order: each pair can hold together.
+            "rule t forbid cancel when at is after order.purchased_at and at is before cancellation.end",
+            "rule t forbid cancel when at is before order.purchased_at and at is after order.term_end",
+            "rule t forbid download when download_link.expired and at is before link.issued_at + 15 days",
+            // `not` holds when a time is missing: no order is known between them.
+            "rule t forbid cancel when not (at is after order.term_end) and at is after order.purchased_at",
+            "rule t forbid cancel when order.term_end is missing and not (at is before order.term_end) and at is before order.purchased_at",
             // Required only for some categories: the permit can still apply.
             "rule t permit cancel to partner admin_agent when order.term_end is missing",
             "rule t forbid cancel when action is cancel",
@@ -732,6 +764,17 @@ mod tests {
             "rule t forbid cancel when at is after at",
             "rule t reject cancel when false",
             "rule t forbid cancel when at is within cancellation and at is after cancellation.end",
+            // Times in order (issue 9): a window's end is after its start.
+            "rule t forbid cancel when at is before order.purchased_at and at is after cancellation.end",
+            "rule t forbid cancel when at is within cancellation and at is before order.purchased_at",
+            "rule t forbid cancel when at is before cancellation.start and at is after cancellation.start",
+            "rule t forbid download when download_link.expired and at is before link.issued_at + 7 days",
+            "rule t forbid download when at is before download_link.expires_at - 15 days and at is after link.issued_at",
+            "rule t forbid cancel when at is after order.term_end and order.term_end is after order.purchased_at and at is before order.purchased_at",
+            "let t_grace_end = order.purchased_at + 10 days\nrule t forbid cancel when at is after cancellation.end and at is before t_grace_end",
+            // Given times keep their order under `not`.
+            "rule t forbid cancel when at is after order.purchased_at and not (at is after order.term_end) and order.term_end is before order.purchased_at",
+            "rule t forbid cancel when not (at is after order.purchased_at) and at is after cancellation.end",
             "rule t forbid cancel when customer.market is in tax_inclusive_markets and customer.market is \"CN\"",
             "rule t forbid purchase to customer when actor.kind is partner",
             // Text compares by its key (docs/request.md "Comparing text"): one value, four spellings.
