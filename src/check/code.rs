@@ -112,11 +112,14 @@ pub enum DiagnosticCode {
     NeverApplies,
     /// (Warning) A permit that a forbid or reject always overrides.
     ShadowedRule,
+    /// (Warning) A forbid or reject that a request escapes by leaving out a field that
+    /// its action does not require (its condition is false on the missing value).
+    FailOpen,
 }
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 48] = {
+    pub const ALL: [DiagnosticCode; 49] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -167,6 +170,7 @@ impl DiagnosticCode {
             Unused,
             NeverApplies,
             ShadowedRule,
+            FailOpen,
         ]
     };
 
@@ -222,6 +226,7 @@ impl DiagnosticCode {
             Unused => "unused",
             NeverApplies => "never-applies",
             ShadowedRule => "shadowed-rule",
+            FailOpen => "fail-open",
         }
     }
 
@@ -263,6 +268,7 @@ impl DiagnosticCode {
             TypeMismatch => "wrong type",
             Unused => "never used",
             ShadowedRule | NeverApplies => "can never apply",
+            FailOpen => "false when the field is missing",
             TooDeep => "too deep",
             FileTooLarge => "too large",
             BadPlaceholder => "not a value name",
@@ -315,7 +321,7 @@ mod tests {
             all
         };
         assert_eq!(sorted, DiagnosticCode::ALL);
-        assert_eq!(seen.len(), DiagnosticCode::ShadowedRule as usize + 1);
+        assert_eq!(seen.len(), DiagnosticCode::FailOpen as usize + 1);
     }
 
     #[test]
