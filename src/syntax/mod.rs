@@ -143,9 +143,16 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
     }
     // pest places the error at the furthest rule it tried; a literal word tried further
     // on (`uses` read, `counted` expected) is the real place, and what it expected there.
+    // Only at the start of a word or sign: a place right after a letter is inside a name
+    // (pest tries keywords there, to tell names from them).
     let further = error
         .parse_attempts()
-        .filter(|attempts| attempts.max_position > start && attempts.max_position <= text.len())
+        .filter(|attempts| {
+            attempts.max_position > start
+                && text.get(..attempts.max_position).is_some_and(|before| {
+                    !before.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                })
+        })
         .map(|attempts| {
             (
                 attempts.max_position,
@@ -215,7 +222,10 @@ fn expected_words<T: std::fmt::Display>(tokens: &[T]) -> String {
             let layout = token.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}');
             let class = token == "BUILTIN_RULE"
                 || (token.chars().count() == 4 && token.chars().skip(1).take(2).all(|c| c == '.'));
-            !layout && !class && token != "#"
+            // One letter, digit or `_`: a character of a name, not a word.
+            let name_char = token.chars().count() == 1
+                && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            !layout && !class && !name_char && token != "#"
         })
         .map(|token| format!("`{token}`"))
         .collect();
@@ -396,6 +406,23 @@ mod tests {
         let err = parse(0, "otherwise deny because \"No rule\n").unwrap_err();
         assert_eq!(err.to_string(), "this string is never closed");
         assert_eq!(err.span().start, 23);
+    }
+
+    #[test]
+    fn a_missing_keyword_is_named_where_it_is_missing() {
+        // Regression: pest placed these at the declaration's first word ("expected a
+        // declaration, found `link`").
+        let err = parse(0, "link l expires 7 days after at or after 3 uses in x\n").unwrap_err();
+        assert_eq!(err.to_string(), "expected `counted`, found `in`");
+        assert_eq!(err.span().start, 47);
+        let err = parse(0, "window w is 7 days order.purchased_at\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "expected `from`, found `order.purchased_at`"
+        );
+        // Not inside a name, where pest tries keywords to tell names from them.
+        let err = parse(0, "rule s forbid cancel when a is b or because \"y\"\n").unwrap_err();
+        assert_eq!(err.to_string(), "expected an expression, found `because`");
     }
 
     #[test]
