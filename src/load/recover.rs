@@ -12,7 +12,11 @@
 //! When the text before that declaration does not parse alone, the mistake is in an
 //! earlier declaration that did not end (`let a = 1 +` reads the next `let` as a name):
 //! that one is reported and skipped instead. Inside a `{` that is never closed, a line
-//! that starts a declaration is reported as the place where a `}` is missing.
+//! that starts a declaration is reported as the place where a `}` is missing; a `{`
+//! still open at the end of the file is reported at its own line. When skipping the
+//! declaration before an error leaves the same error, the declaration that holds it is
+//! skipped, and the error is not reported again: one mistake, one diagnostic.
+//! [`first_error`] describes a file's first error as [`parse`] does, for `fmt`.
 //!
 //! What the blanked text declared is recorded in [`Skipped`] (the checker's type), so
 //! the checker can stay quiet about what it cannot know: uses of a skipped `let`,
@@ -215,8 +219,8 @@ fn chunk_holding(text: &str, at: usize) -> Option<(usize, usize)> {
     (start < end).then_some((start, end))
 }
 
-/// An error found exactly where a declaration starts (`expected \`counted\`, found
-/// \`rule\``): the declaration before it, which is skipped, did not end. Says so.
+/// An error found exactly where a declaration starts (expected `counted`, found
+/// `rule`): the declaration before it, which is skipped, did not end. Says so.
 fn with_new_declaration_hint(
     error: SyntaxError,
     text: &str,
