@@ -169,10 +169,25 @@ pub fn compile(sources: SourceMap) -> Loaded {
     }
 }
 
-/// A syntax error as a diagnostic, with a label saying what was found there.
-fn syntax_diagnostic(error: &syntax::SyntaxError, text: &str) -> Diagnostic {
+/// The first syntax error of a policy file's text, in the words `check` reports it
+/// (the one description: `fmt` uses it too). `None` when the text parses.
+pub(crate) fn first_syntax_error(text: &str) -> Option<syntax::SyntaxError> {
+    recover::first_error(0, text)
+}
+
+/// A syntax error as a diagnostic, with a label saying what was found there (the one
+/// rendering of syntax errors: `check` and `fmt` both use it).
+pub(crate) fn syntax_diagnostic(error: &syntax::SyntaxError, text: &str) -> Diagnostic {
     let span = error.span();
+    let under = text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or("");
     let label = match error {
+        syntax::SyntaxError::Grammar { message, .. }
+            if under == "{" && message.ends_with("is never closed") =>
+        {
+            "this `{` is never closed"
+        }
         syntax::SyntaxError::Grammar { .. } if span.start as usize >= text.trim_end().len() => {
             "the file ends here"
         }

@@ -129,11 +129,14 @@ pub enum DiagnosticCode {
     AbsentInMessage,
     /// (Warning) A permit that a forbid or reject always overrides.
     ShadowedRule,
+    /// (Warning) A forbid or reject that a request escapes by leaving out a field that
+    /// its action does not require (its condition is false on the missing value).
+    FailOpen,
 }
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 56] = {
+    pub const ALL: [DiagnosticCode; 57] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -192,6 +195,7 @@ impl DiagnosticCode {
             NeverApplies,
             AbsentInMessage,
             ShadowedRule,
+            FailOpen,
         ]
     };
 
@@ -255,6 +259,7 @@ impl DiagnosticCode {
             NeverApplies => "never-applies",
             AbsentInMessage => "absent-in-message",
             ShadowedRule => "shadowed-rule",
+            FailOpen => "fail-open",
         }
     }
 
@@ -299,6 +304,7 @@ impl DiagnosticCode {
             TypeMismatch => "wrong type",
             Unused => "never used",
             ShadowedRule | NeverApplies => "can never apply",
+            FailOpen => "false when the field is missing",
             TooDeep => "too deep",
             FileTooLarge => "too large",
             BadPlaceholder => "not a value name",
@@ -351,7 +357,7 @@ mod tests {
             all
         };
         assert_eq!(sorted, DiagnosticCode::ALL);
-        assert_eq!(seen.len(), DiagnosticCode::ShadowedRule as usize + 1);
+        assert_eq!(seen.len(), DiagnosticCode::FailOpen as usize + 1);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Warnings about policies that work but probably not as meant: declarations that
 //! nothing reads, and permits that can never allow anything because a forbid or a
-//! reject always applies with them. (Rules whose own condition can never hold are
-//! found in `reach.rs`.)
+//! reject always applies with them. (Rules whose own condition can never hold, and
+//! forbids that a missing field turns off, are found in `reach.rs`.)
 //!
 //! Deliberately not linted: roles, actions and input fields that no rule names. They
 //! are the vocabulary of requests, not of rules: a request from a sales agent must be

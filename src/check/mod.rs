@@ -70,7 +70,7 @@ pub(crate) fn check_partial(
     checker.broken.extend(skipped.names.iter().cloned());
     let policy = checker.run(&decls);
     let mut diagnostics = checker.diags;
-    diagnostics.retain(|d| !skipped.hides(d.code));
+    diagnostics.retain(|d| !skipped.hides(d.code, sources.snippet(d.span)));
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.severity));
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let policy = match (has_errors || skipped.anything, policy) {

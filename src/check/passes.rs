@@ -240,6 +240,7 @@ impl<'s> Checker<'s> {
             if mask != 0 {
                 self.never_applies(rule, &compiled, mask, schema, plans);
                 self.absent_in_message(&compiled, mask, schema, plans);
+                self.fail_open(rule, &compiled, mask, schema, plans);
             }
             let index = u16::try_from(rules.compiled.len()).unwrap_or(u16::MAX);
             for (a, plan) in plans.iter_mut().enumerate() {

@@ -1,7 +1,8 @@
 //! Drawing a diagnostic with its source text. A [`Diagnostic`] implements
 //! [`miette::Diagnostic`] (code, severity, help, labelled spans). [`Diagnostic::report`]
-//! pairs it with its file as a [`miette::NamedSource`], and [`Diagnostic::render`] draws
-//! it with miette's [`GraphicalReportHandler`]. miette starts a report with the code
+//! pairs it with its file's text (columns counted in characters, as in the header: miette
+//! alone counts bytes), and [`Diagnostic::render`] draws it with miette's
+//! [`GraphicalReportHandler`]. miette starts a report with the code
 //! alone; we replace that first line with `file:line:col: severity[code]`, so the
 //! location is on the first line as compilers print it, and editors, CI logs and `grep`
 //! find it. A line longer than [`DIAGNOSTIC_LINE_CHARS`] is drawn as a window around the
@@ -9,7 +10,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceSpan, SpanContents,
+};
 
 use super::diag::{Diagnostic, Severity};
 use crate::limits::DIAGNOSTIC_LINE_CHARS;
@@ -58,7 +62,10 @@ impl Diagnostic {
             header,
             diagnostic,
             cut: !excerpt.cuts.is_empty(),
-            source: NamedSource::new(name, excerpt.text),
+            source: Source {
+                name,
+                text: excerpt.text,
+            },
             text_len,
         }
     }
@@ -220,8 +227,50 @@ pub struct Report {
     header: String,
     /// A long line was cut down: columns in the drawn text are not the file's.
     cut: bool,
-    source: NamedSource<String>,
+    source: Source,
     text_len: usize,
+}
+
+/// A file's text (or its excerpt) as miette reads it: named, with the column of a span
+/// counted in characters, as the header counts it. miette counts bytes, so on a line
+/// with a letter of several bytes (`Ísland`, `중국`) before the place its column would
+/// differ from the header's.
+#[derive(Debug)]
+struct Source {
+    name: String,
+    text: String,
+}
+
+impl miette::SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette gives a column only when it reads no line before the span.
+        let column = if contents.column() == 0 {
+            0
+        } else {
+            let offset = span.offset().min(self.text.len());
+            let before = self.text.get(..offset).unwrap_or("");
+            let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            before
+                .get(line_start..)
+                .map_or(0, |line| line.chars().count())
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
 }
 
 impl Report {
@@ -350,6 +399,24 @@ mod tests {
         assert!(text.contains("help: use days"), "{text}");
         assert!(!text.contains('\u{1b}'), "no colour: {text}");
         assert!(d.render_styled(&map, true).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn the_drawn_column_is_the_header_column_after_letters_of_several_bytes() {
+        // Regression: miette counted bytes, so after `Í` (two bytes) its column was one
+        // more than the header's.
+        let mut map = SourceMap::new();
+        let text = "let x = 1\nmarkets m \"Ísland, 중국\" {\n";
+        let id = map.add(SourceFile::new("p.policy", text));
+        let brace = text.find('{').unwrap_or(0);
+        let d = Diagnostic::error(
+            DiagnosticCode::Syntax,
+            Span::new(id, brace, brace + 1),
+            "open",
+        );
+        let out = d.render(&map);
+        assert!(out.starts_with("p.policy:2:24: error[syntax]"), "{out}");
+        assert!(out.contains("╭─[p.policy:2:24]"), "{out}");
     }
 
     #[test]

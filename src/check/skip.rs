@@ -28,11 +28,34 @@ impl Skipped {
         self.anything |= other.anything;
     }
 
-    /// Whether a diagnostic may be caused only by the skipped declarations.
-    pub(super) fn hides(&self, code: Code) -> bool {
+    /// Whether a diagnostic may be caused only by the skipped declarations. `named` is
+    /// the text the diagnostic points at: a name that is not declared is not reported
+    /// when a skipped declaration declared it (a market list left open at the end of
+    /// one file, used in another).
+    pub(super) fn hides(&self, code: Code, named: &str) -> bool {
         let needs_everything = matches!(code, Code::Unused | Code::FactNotDefined);
-        (self.anything && needs_everything) || (self.vocabulary && needs_vocabulary(code))
+        (self.anything && needs_everything)
+            || (self.vocabulary && needs_vocabulary(code))
+            || (is_undeclared_name(code) && self.names.contains(first_name(named)))
     }
+}
+
+/// Whether a diagnostic says that a name of the policy's own values (a let, fact,
+/// window, link or market list) is not declared.
+fn is_undeclared_name(code: Code) -> bool {
+    matches!(
+        code,
+        Code::UnknownName | Code::UnknownMarketList | Code::UnknownWindow
+    )
+}
+
+/// The name a use starts with: `trial_link` of `trial_link.used_up`.
+fn first_name(named: &str) -> &str {
+    let named = named.trim();
+    let end = named
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(named.len());
+    named.get(..end).unwrap_or("")
 }
 
 /// Whether a diagnostic may be caused by a vocabulary that is not all known (a block

@@ -81,7 +81,10 @@ fn is_let_or_fact(d: &Declaration) -> bool {
 
 /// Formats a policy file's text: the canonical layout, comments kept.
 pub fn format_source(text: &str) -> Result<String, FormatError> {
-    let file = syntax::parse(0, text)?;
+    let file = syntax::parse(0, text).map_err(|error| {
+        // Described as `check` describes it (an unclosed `{` named at its line...).
+        FormatError::Syntax(crate::load::first_syntax_error(text).unwrap_or(error))
+    })?;
     let lines = comments::Lines::new(text);
     let found = comments::scan(text, &lines);
     let layouts = file

@@ -18,7 +18,6 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{format_source, FormatError};
-use crate::check::Diagnostic;
 use crate::files::{self, FileError, Skipped};
 use crate::limits::POLICY_FILE_BYTES;
 use crate::load::POLICY_EXTENSION;
@@ -126,7 +125,7 @@ impl FileProblem {
             FileProblem::Syntax { name, text, error } => {
                 let mut sources = SourceMap::new();
                 sources.add(SourceFile::new(name.as_str(), text.as_str()));
-                Diagnostic::from(error).render(&sources)
+                crate::load::syntax_diagnostic(error, text).render(&sources)
             }
             other => format!("error: {other}\n"),
         }

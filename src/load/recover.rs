@@ -12,7 +12,11 @@
 //! When the text before that declaration does not parse alone, the mistake is in an
 //! earlier declaration that did not end (`let a = 1 +` reads the next `let` as a name):
 //! that one is reported and skipped instead. Inside a `{` that is never closed, a line
-//! that starts a declaration is reported as the place where a `}` is missing.
+//! that starts a declaration is reported as the place where a `}` is missing; a `{`
+//! still open at the end of the file is reported at its own line. When skipping the
+//! declaration before an error leaves the same error, the declaration that holds it is
+//! skipped, and the error is not reported again: one mistake, one diagnostic.
+//! [`first_error`] describes a file's first error as [`parse`] does, for `fmt`.
 //!
 //! What the blanked text declared is recorded in [`Skipped`] (the checker's type), so
 //! the checker can stay quiet about what it cannot know: uses of a skipped `let`,
@@ -30,43 +34,73 @@ pub(crate) fn parse(file: u32, text: &str) -> (PolicyFile, Vec<SyntaxError>, Ski
     let mut skipped = Skipped::default();
     let mut errors: Vec<SyntaxError> = Vec::new();
     let mut work: Option<String> = None;
-    loop {
+    // The error of the last parse, as the parser gave it.
+    let mut last: Option<SyntaxError> = None;
+    // Each round reports an error or meets the last one again; twice the limit ends it.
+    for _ in 0..2 * SYNTAX_ERRORS_PER_FILE {
         let current = work.as_deref().unwrap_or(text);
         let error = match syntax::parse(file, current) {
             Ok(tree) => return (tree, errors, skipped),
             Err(e) => e,
         };
         skipped.anything = true;
+        // The same error again: skipping the declaration before it did not help, so the
+        // mistake is in the one that holds it; it was reported already.
+        let again = last.as_ref() == Some(&error);
+        last = Some(error.clone());
         let give_up = matches!(error, SyntaxError::TooLarge { .. })
             || errors.len() + 1 >= SYNTAX_ERRORS_PER_FILE;
-        let at = error.span().start as usize;
-        let chunk = if give_up {
-            None
+        let (error, chunk) = if give_up {
+            (error, None)
+        } else if again {
+            let at = error.span().start as usize;
+            (error, chunk_holding(current, at))
         } else {
-            chunk_around(current, at)
+            locate(file, current, error)
         };
-        let (error, chunk) = match chunk {
-            Some((start, _)) if start > 0 => {
-                earlier_cause(file, current, start).map_or((error, chunk), |(e, c)| (e, Some(c)))
-            }
-            _ => (error, chunk),
-        };
-        let at = error.span().start as usize;
-        let error = with_unclosed_brace_hint(error, current, at);
-        errors.push(error);
+        if !again {
+            errors.push(error);
+        }
         let Some((start, end)) = chunk else {
-            skipped.vocabulary = true;
-            return (PolicyFile::default(), errors, skipped);
+            break;
         };
         record(current.get(start..end).unwrap_or(""), &mut skipped);
         let blanked = blank(current, start, end);
         if blanked == current {
             // Nothing changed: parsing again would find the same error.
-            skipped.vocabulary = true;
-            return (PolicyFile::default(), errors, skipped);
+            break;
         }
         work = Some(blanked);
     }
+    skipped.vocabulary = true;
+    (PolicyFile::default(), errors, skipped)
+}
+
+/// The first syntax error of a file, described as [`parse`] reports it (`fmt` says it
+/// in the same words as `check`).
+pub(crate) fn first_error(file: u32, text: &str) -> Option<SyntaxError> {
+    let error = syntax::parse(file, text).err()?;
+    if matches!(error, SyntaxError::TooLarge { .. }) {
+        return Some(error);
+    }
+    Some(locate(file, text, error).0)
+}
+
+/// The error to report for the parser's `error`, and the declaration to skip: the one
+/// that holds it, or an earlier one that did not end.
+fn locate(file: u32, text: &str, error: SyntaxError) -> (SyntaxError, Option<(usize, usize)>) {
+    let at = error.span().start as usize;
+    let chunk = chunk_around(text, at);
+    let (error, chunk) = match chunk {
+        Some((start, _)) if start > 0 => {
+            earlier_cause(file, text, start).map_or((error, chunk), |(e, c)| (e, Some(c)))
+        }
+        _ => (error, chunk),
+    };
+    let at = error.span().start as usize;
+    let error = with_unclosed_brace_hint(error, text, at);
+    let error = with_new_declaration_hint(error, text, chunk);
+    (error, chunk)
 }
 
 /// When the text before the declaration that holds an error does not parse alone, the
@@ -173,6 +207,66 @@ fn chunk_around(text: &str, at: usize) -> Option<(usize, usize)> {
     (start < end).then_some((start, end))
 }
 
+/// The byte range of the declaration that holds `at` itself.
+fn chunk_holding(text: &str, at: usize) -> Option<(usize, usize)> {
+    let mut starts = boundaries(text);
+    if starts.first() != Some(&0) {
+        starts.insert(0, 0);
+    }
+    let index = starts.iter().rposition(|&b| b <= at)?;
+    let start = *starts.get(index)?;
+    let end = starts.get(index + 1).copied().unwrap_or(text.len());
+    (start < end).then_some((start, end))
+}
+
+/// An error found exactly where a declaration starts (expected `counted`, found
+/// `rule`): the declaration before it, which is skipped, did not end. Says so.
+fn with_new_declaration_hint(
+    error: SyntaxError,
+    text: &str,
+    chunk: Option<(usize, usize)>,
+) -> SyntaxError {
+    let SyntaxError::Grammar {
+        message,
+        span,
+        help: None,
+    } = error
+    else {
+        return error;
+    };
+    let at = span.start as usize;
+    let line_start = text
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = text.get(line_start..).unwrap_or("");
+    let starts_here = text
+        .get(line_start..at)
+        .is_some_and(|indent| indent.trim().is_empty())
+        && starts_declaration(line);
+    match chunk {
+        Some((chunk_start, _)) if starts_here && chunk_start < at => {
+            let word = line.split_whitespace().next().unwrap_or("");
+            let number = text
+                .get(..chunk_start)
+                .map_or(0, |t| t.matches('\n').count())
+                + 1;
+            SyntaxError::Grammar {
+                message,
+                span,
+                help: Some(format!(
+                    "`{word}` starts a new declaration, but the one before it (line {number}) is not finished"
+                )),
+            }
+        }
+        _ => SyntaxError::Grammar {
+            message,
+            span,
+            help: None,
+        },
+    }
+}
+
 /// `text` with every character of `start..end` but line breaks replaced by spaces (as
 /// many as the character's bytes, so that offsets do not move).
 fn blank(text: &str, start: usize, end: usize) -> String {
@@ -236,9 +330,12 @@ fn with_unclosed_brace_hint(error: SyntaxError, text: &str, at: usize) -> Syntax
     }
     let file = error.span().file;
     let mut depth = 0usize;
-    let mut open_line: Option<usize> = None;
+    // The line of the `{` still open, and where that `{` is.
+    let mut open: Option<(usize, usize)> = None;
     let mut swallowed: Option<(usize, &str)> = None;
     let mut offset = 0usize;
+    // The last line that holds code, for a block left open at the end of the file.
+    let mut last_code_line = 0usize;
     for (number, line) in text.split_inclusive('\n').enumerate() {
         if offset > at {
             break;
@@ -248,28 +345,64 @@ fn with_unclosed_brace_hint(error: SyntaxError, text: &str, at: usize) -> Syntax
             let word = line.split_whitespace().next().unwrap_or("");
             swallowed = Some((offset + indent, word));
         }
+        if scan::regions(line)
+            .filter(scan::Region::is_code)
+            .any(|r| !r.text.trim().is_empty())
+        {
+            last_code_line = number + 1;
+        }
         let before = depth;
         depth = depth_after(line, depth);
         if before == 0 && depth > 0 {
-            open_line = Some(number + 1);
+            open = opening_brace(line).map(|b| (number + 1, offset + b));
             swallowed = None;
         }
         if depth == 0 {
-            open_line = None;
+            open = None;
             swallowed = None;
         }
         offset += line.len();
     }
-    match (open_line, swallowed) {
-        (Some(line), Some((start, word))) => SyntaxError::Grammar {
+    let at_the_end = at >= text.trim_end().len();
+    match (open, swallowed) {
+        (Some((line, _)), Some((start, word))) => SyntaxError::Grammar {
             message: format!("the `{{` on line {line} is never closed"),
             span: crate::source::Span::new(file, start, start + word.len()),
             help: Some(format!(
                 "add the `}}` that ends the block of line {line} before this `{word}`"
             )),
         },
+        (Some((line, brace)), None) if at_the_end => SyntaxError::Grammar {
+            message: format!("the `{{` on line {line} is never closed"),
+            span: crate::source::Span::new(file, brace, brace + 1),
+            help: Some(format!(
+                "add the `}}` that ends this block after its last line (line {last_code_line})"
+            )),
+        },
         _ => error,
     }
+}
+
+/// Where, in a line that opens a block, the `{` that opens it is: the last one that
+/// takes the depth from 0 to 1 (strings and comments do not count).
+fn opening_brace(line: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut found = None;
+    for region in scan::regions(line).filter(scan::Region::is_code) {
+        for (i, b) in region.text.bytes().enumerate() {
+            match b {
+                b'{' => {
+                    if depth == 0 {
+                        found = Some(region.start + i);
+                    }
+                    depth += 1;
+                }
+                b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -311,6 +444,32 @@ mod tests {
             errors[0].span().start as usize,
             text.find("roles").unwrap_or(0)
         );
+    }
+
+    #[test]
+    fn a_block_left_open_at_the_end_of_the_file_is_named_at_its_brace() {
+        let text =
+            "let a = 1\n\nmarkets m \"M\" {\n  AU \"Australia\"\n  BR \"Brazil\"\n\n# the end\n";
+        let (_, errors, skipped) = parse(0, text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].to_string(), "the `{` on line 3 is never closed");
+        let brace = text.find('{').unwrap_or(0);
+        assert_eq!(errors[0].span().start as usize, brace);
+        assert_eq!(
+            errors[0].help(),
+            Some("add the `}` that ends this block after its last line (line 5)")
+        );
+        assert!(skipped.names.contains("m"));
+        assert_eq!(first_error(0, text), Some(errors[0].clone()));
+    }
+
+    #[test]
+    fn a_declaration_cut_short_before_the_next_one_is_reported_once() {
+        let text = "let a = 1\n\nlet b = 2\n\nlink l expires 1 day after at or after 3 uses\n\nlet c = 3\n";
+        let (tree, errors, _) = parse(0, text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].to_string(), "expected `counted`, found `let`");
+        assert_eq!(tree.declarations.len(), 3);
     }
 
     #[test]

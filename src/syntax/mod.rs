@@ -96,7 +96,20 @@ pub fn parse(file: u32, text: &str) -> Result<PolicyFile, SyntaxError> {
         });
     }
     check_nesting(file, text)?;
-    let pairs = PolicyParser::parse(Rule::file, text).map_err(|e| grammar_error(file, text, e))?;
+    let pairs = match PolicyParser::parse(Rule::file, text) {
+        Ok(pairs) => pairs,
+        Err(first) => {
+            // Parse again with pest's record of the literal words it tried where it got
+            // furthest (`counted` in a link without `counted in`): without it, an error
+            // inside a declaration made only of literal words is placed at the
+            // declaration's first word. The record costs (the default policy parses 2.5
+            // times slower), so only a text that does not parse pays for it. Set and
+            // never unset: the second parse of every thread has it.
+            pest::set_error_detail(true);
+            let error = PolicyParser::parse(Rule::file, text).err().unwrap_or(first);
+            return Err(grammar_error(file, text, error));
+        }
+    };
     lower::file(file, pairs)
 }
 
@@ -131,6 +144,31 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
         pest::error::InputLocation::Pos(p) => (p, p),
         pest::error::InputLocation::Span((s, e)) => (s, e),
     };
+    if let Some(unclosed) = unclosed_string(file, text, start) {
+        return unclosed;
+    }
+    // pest places the error at the furthest rule it tried; a literal word tried further
+    // on (`uses` read, `counted` expected) is the real place, and what it expected there.
+    // Only at the start of a word or sign: a place right after a letter is inside a name
+    // (pest tries keywords there, to tell names from them).
+    let further = error
+        .parse_attempts()
+        .filter(|attempts| {
+            attempts.max_position > start
+                && text.get(..attempts.max_position).is_some_and(|before| {
+                    !before.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                })
+        })
+        .map(|attempts| {
+            (
+                attempts.max_position,
+                expected_words(&attempts.expected_tokens()),
+            )
+        });
+    let (start, end, words) = match further {
+        Some((at, words)) if !words.is_empty() => (at, at, Some(words)),
+        _ => (start, end, None),
+    };
     // Point at the whole offending word, not just its first byte.
     let word_end = text
         .get(start..)
@@ -141,9 +179,6 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
                     .unwrap_or(rest.len())
         })
         .unwrap_or(start);
-    if let Some(unclosed) = unclosed_string(file, text, start) {
-        return unclosed;
-    }
     let mut end = end.max(word_end).max(start);
     if end == start {
         // Punctuation (a quote, a parenthesis): show that one character.
@@ -153,11 +188,15 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
             .map_or(start, |c| start + c.len_utf8());
     }
     let found = text.get(start..end).unwrap_or("");
-    let expected = match &error.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
-        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    let expected = match (&words, &error.variant) {
+        (Some(words), _) => words.clone(),
+        (None, pest::error::ErrorVariant::ParsingError { positives, .. }) => {
+            describe_expected(positives)
+        }
+        (None, pest::error::ErrorVariant::CustomError { message }) => message.clone(),
     };
-    let continues_expression = matches!(&error.variant, pest::error::ErrorVariant::ParsingError { positives, .. }
+    let continues_expression = words.is_none()
+        && matches!(&error.variant, pest::error::ErrorVariant::ParsingError { positives, .. }
         if positives.contains(&Rule::kw_and) || positives.contains(&Rule::add_op));
     let expected = if continues_expression {
         "more of the condition, or `because \"message\"` to finish the rule".to_string()
@@ -166,6 +205,8 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
     };
     let message = if found.is_empty() {
         format!("expected {expected}, found the end of the file")
+    } else if found.trim().is_empty() {
+        format!("expected {expected}, found the end of the line")
     } else {
         format!("expected {expected}, found `{found}`")
     };
@@ -173,6 +214,33 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
         message,
         span: Span::new(file, start, end),
         help: help_for(found),
+    }
+}
+
+/// The literal words and signs pest tried where it got furthest (its tokens, as it
+/// displays them), as a readable list (`` `counted` ``); layout (spaces, line breaks,
+/// comments), character classes and ranges left out. Empty when it tried none.
+fn expected_words<T: std::fmt::Display>(tokens: &[T]) -> String {
+    let mut words: Vec<String> = tokens
+        .iter()
+        .map(ToString::to_string)
+        .filter(|token| {
+            let layout = token.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}');
+            let class = token == "BUILTIN_RULE"
+                || (token.chars().count() == 4 && token.chars().skip(1).take(2).all(|c| c == '.'));
+            // One letter, digit or `_`: a character of a name, not a word.
+            let name_char = token.chars().count() == 1
+                && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            !layout && !class && !name_char && token != "#"
+        })
+        .map(|token| format!("`{token}`"))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
 
@@ -349,6 +417,23 @@ mod tests {
         let err = parse(0, "otherwise deny because \"No rule\n").unwrap_err();
         assert_eq!(err.to_string(), "this string is never closed");
         assert_eq!(err.span().start, 23);
+    }
+
+    #[test]
+    fn a_missing_keyword_is_named_where_it_is_missing() {
+        // Regression: pest placed these at the declaration's first word ("expected a
+        // declaration, found `link`").
+        let err = parse(0, "link l expires 7 days after at or after 3 uses in x\n").unwrap_err();
+        assert_eq!(err.to_string(), "expected `counted`, found `in`");
+        assert_eq!(err.span().start, 47);
+        let err = parse(0, "window w is 7 days order.purchased_at\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "expected `from`, found `order.purchased_at`"
+        );
+        // Not inside a name, where pest tries keywords to tell names from them.
+        let err = parse(0, "rule s forbid cancel when a is b or because \"y\"\n").unwrap_err();
+        assert_eq!(err.to_string(), "expected an expression, found `because`");
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub(super) struct Lit {
 }
 
 /// What a constraint says.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum Kind {
     /// Never holds (`false`).
     False,

@@ -17,7 +17,7 @@ pub(super) const EQ: u8 = 2;
 pub(super) const GT: u8 = 4;
 
 /// The values a constraint allows: maybe absent, and present values in `set`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Cons {
     pub(super) absent_ok: bool,
     pub(super) set: Set,
@@ -25,7 +25,7 @@ pub(super) struct Cons {
 
 /// A set of present values: nothing, or those in `include` (when given), outside
 /// `exclude`, and between the bounds.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Set {
     pub(super) none: bool,
     pub(super) include: Option<Vec<Value<'static>>>,
