@@ -498,9 +498,14 @@ fn skipped(path: &Path) -> bool {
     let relative = path.strip_prefix(root()).unwrap_or(path);
     let name = relative.file_name().and_then(|n| n.to_str()).unwrap_or("");
     matches!(name, "target" | ".git" | "node_modules")
-        || ["fuzz/corpus", "fuzz/artifacts", "fuzz/coverage", "fuzz/logs"]
-            .iter()
-            .any(|ignored| relative == Path::new(ignored))
+        || [
+            "fuzz/corpus",
+            "fuzz/artifacts",
+            "fuzz/coverage",
+            "fuzz/logs",
+        ]
+        .iter()
+        .any(|ignored| relative == Path::new(ignored))
 }
 
 fn text_files(dir: &Path, out: &mut Vec<PathBuf>) {

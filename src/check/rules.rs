@@ -120,6 +120,7 @@ impl Checker<'_> {
         let mut audience = Audience {
             any_of_sides: 0,
             roles: 0,
+            all_of: Vec::new(),
         };
         let mut ok = true;
         for group in groups {
@@ -159,12 +160,14 @@ impl Checker<'_> {
             if group.roles.is_empty() {
                 audience.any_of_sides |= 1 << side;
             }
+            let mut all = 0u64;
             for role in &group.roles {
                 match self
                     .roles
                     .iter()
                     .position(|r| usize::from(r.side) == side && r.name == role.text)
                 {
+                    Some(bit) if group.all => all |= 1u64 << bit,
                     Some(bit) => audience.roles |= 1u64 << bit,
                     None => {
                         let other_side = self
@@ -196,6 +199,9 @@ impl Checker<'_> {
                         ok = false;
                     }
                 }
+            }
+            if all != 0 {
+                audience.all_of.push(all);
             }
         }
         ok.then_some(audience)

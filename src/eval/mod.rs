@@ -314,7 +314,12 @@ fn write_reasons(
     }
     if !out.allow && applied.forbids.is_empty() && out.errors.is_empty() {
         let mut message = spares.take();
-        render_template(env, &policy.default_deny, &mut message);
+        let template = policy
+            .plans
+            .get(usize::from(env.action))
+            .and_then(|plan| plan.default_deny.as_ref())
+            .unwrap_or(&policy.default_deny);
+        render_template(env, template, &mut message);
         out.reasons.push(Reason {
             rule: spares.copy(DEFAULT_DENY),
             effect: Effect::Deny,
@@ -437,11 +442,11 @@ fn check_required<'v>(
 
 /// Whether a rule's audience takes in the actor: by side, or by one of its roles.
 fn audience_matches(env: &Env<'_, '_>, audience: &Audience, side: Option<&Value<'_>>) -> bool {
-    let side_ok = match side {
-        Some(Value::Side(s)) => audience.any_of_sides & (1 << s) != 0,
-        _ => false,
+    let side = match side {
+        Some(Value::Side(s)) => Some(*s),
+        _ => None,
     };
-    side_ok || audience.roles & env.actor_roles != 0
+    audience.admits(side, env.actor_roles)
 }
 
 /// Whether a rule applies: its audience takes in the actor and its condition holds;

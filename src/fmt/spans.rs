@@ -133,6 +133,7 @@ fn declaration(d: &Declaration) -> Declaration {
                     .map(|g| RoleGroup {
                         side: name(&g.side),
                         roles: g.roles.iter().map(name).collect(),
+                        all: g.all,
                     })
                     .collect()
             }),
@@ -143,7 +144,10 @@ fn declaration(d: &Declaration) -> Declaration {
             message: text(&r.message),
             span: Span::default(),
         }),
-        Declaration::Otherwise(t) => Declaration::Otherwise(text(t)),
+        Declaration::Otherwise(o) => Declaration::Otherwise(OtherwiseDecl {
+            actions: o.actions.as_ref().map(actions),
+            message: text(&o.message),
+        }),
     }
 }
 
@@ -176,6 +180,9 @@ fn expr(e: &Expr) -> Expr {
         ExprKind::Before(a, b, n) => ExprKind::Before(boxed(a), boxed(b), *n),
         ExprKind::After(a, b, n) => ExprKind::After(boxed(a), boxed(b), *n),
         ExprKind::Contains(a, b, n) => ExprKind::Contains(boxed(a), boxed(b), *n),
+        ExprKind::ContainsOf(a, list, all) => {
+            ExprKind::ContainsOf(boxed(a), list.iter().map(expr).collect(), *all)
+        }
         ExprKind::Compare(op, a, b) => ExprKind::Compare(*op, boxed(a), boxed(b)),
     };
     Expr {
