@@ -155,6 +155,7 @@ impl Lower {
                 let mut message = None;
                 for part in inner {
                     match part.as_rule() {
+                        Rule::kw_deny | Rule::kw_because => {}
                         Rule::action_set => actions = Some(self.action_set(part)?),
                         Rule::string => message = Some(self.text(&part)?),
                         _ => return Err(self.shape(&part)),

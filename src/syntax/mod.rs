@@ -290,6 +290,8 @@ fn describe_rule(rule: Rule) -> &'static str {
         // itself where only `or` was expected (an audience).
         Rule::kw_and | Rule::role_and => "`and`",
         Rule::kw_or => "`or`",
+        Rule::kw_deny => "`deny`",
+        Rule::kw_because => "`because` and the message",
         Rule::kw_any | Rule::kw_all => "`any of` or `all of`",
         Rule::kw_then => "`then`",
         Rule::kw_else => "`else`",
