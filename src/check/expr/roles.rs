@@ -88,6 +88,7 @@ impl Checker<'_> {
                 role.span,
                 format!("`{name}` is not a declared role"),
             )
+            .with_label("not a declared role")
             .with_help(help));
         }
         Ok(mask)
