@@ -705,7 +705,7 @@ mod tests {
         else {
             panic!("not otherwise")
         };
-        assert_eq!(text.value, "a \"b\" \\ \\{c\\} é");
+        assert_eq!(text.message.value, "a \"b\" \\ \\{c\\} é");
     }
 
     #[test]
