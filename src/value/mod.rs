@@ -18,9 +18,7 @@ use crate::limits::{TIME_FIRST_YEAR, TIME_LAST_YEAR};
 use crate::market::MarketCode;
 
 pub use read::parse_time;
-pub(crate) use read::{
-    parse_decimal, parse_guid, read_decimal, read_time, DecimalError, TimeError,
-};
+pub(crate) use read::{parse_guid, read_decimal, read_time, DecimalError, TimeError};
 pub(crate) use write::{
     join_or_none, write_duration, write_guid, write_money, write_number, write_time,
 };
