@@ -386,6 +386,12 @@ fn expr() -> impl Strategy<Value = Expr> {
             1 => two.clone()
                 .prop_map(|(a, b, n)| ExprKind::After(bx(a), bx(b), n)),
             1 => two.prop_map(|(a, b, n)| ExprKind::Contains(bx(a), bx(b), n)),
+            1 => (
+                inner.clone(),
+                prop::collection::vec(inner.clone(), 1..3),
+                any::<bool>()
+            )
+                .prop_map(|(x, roles, all)| ExprKind::ContainsOf(bx(x), roles, all)),
             2 => (
                 inner.clone(),
                 prop::collection::vec(inner.clone(), 1..3),
@@ -471,8 +477,14 @@ fn requirement() -> impl Strategy<Value = Requirement> {
 
 fn rule() -> impl Strategy<Value = RuleDecl> {
     let effect = prop::sample::select(vec![Effect::Permit, Effect::Forbid, Effect::Reject]);
-    let group = (name(), prop::collection::vec(name(), 0..3))
-        .prop_map(|(side, roles)| RoleGroup { side, roles });
+    // `and` joins two roles or more; one role or none reads as any-of.
+    let group = (name(), prop::collection::vec(name(), 0..3), any::<bool>()).prop_map(
+        |(side, roles, all)| RoleGroup {
+            all: all && roles.len() > 1,
+            side,
+            roles,
+        },
+    );
     let condition = prop_oneof![
         expr().prop_map(Condition::When),
         expr().prop_map(Condition::Unless),
@@ -568,7 +580,9 @@ fn declaration() -> impl Strategy<Value = Declaration> {
             })
         }),
         rule().prop_map(Declaration::Rule),
-        message().prop_map(Declaration::Otherwise),
+        (prop::option::of(actions()), message()).prop_map(|(actions, message)| {
+            Declaration::Otherwise(OtherwiseDecl { actions, message })
+        }),
     ]
 }
 

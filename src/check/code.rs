@@ -63,6 +63,9 @@ pub enum DiagnosticCode {
     UnknownSide,
     /// A role that is not declared for its side.
     UnknownRole,
+    /// A role test in a rule's condition naming a role of a side the rule's audience
+    /// leaves out (the test could never hold).
+    RoleOfOtherSide,
     /// A word that is not one of the possible values of what it is compared with.
     UnknownValue,
     /// A market list that is not declared.
@@ -136,7 +139,7 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 57] = {
+    pub const ALL: [DiagnosticCode; 58] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -163,6 +166,7 @@ impl DiagnosticCode {
             UnknownAction,
             UnknownSide,
             UnknownRole,
+            RoleOfOtherSide,
             UnknownValue,
             UnknownMarketList,
             UnknownWindow,
@@ -227,6 +231,7 @@ impl DiagnosticCode {
             UnknownAction => "unknown-action",
             UnknownSide => "unknown-side",
             UnknownRole => "unknown-role",
+            RoleOfOtherSide => "role-of-other-side",
             UnknownValue => "unknown-value",
             UnknownMarketList => "unknown-market-list",
             UnknownWindow => "unknown-window",
@@ -289,6 +294,7 @@ impl DiagnosticCode {
             UnknownAction => "not a declared action",
             UnknownSide => "not a side",
             UnknownRole => "not a role of this side",
+            RoleOfOtherSide => "a role of another side",
             UnknownValue => "not a possible value",
             UnknownMarket => "not an ISO 3166-1 alpha-2 code",
             UnknownLanguage => "no country names in this language",

@@ -5,7 +5,8 @@
 //! This file holds the entry points ([`Checker::condition`], [`Checker::expr`]), the
 //! literals and the conditions (`and`, `or`, `not`, `if`, `is present`, `is missing`).
 //! Each family of operators has its own module: `expr/resolve.rs` (names and paths),
-//! `expr/members.rs` (window and link members, lowered to arithmetic),
+//! `expr/members.rs` (window and link members, lowered to arithmetic), `expr/roles.rs`
+//! (role tests: `contains`, `contains any of`, `contains all of` on the actor's roles),
 //! `expr/predicate.rs` (the tests: `is`, `is one of`, `is in`, `is within`, `is before`,
 //! `is after`, `contains`, `<` ...) and `expr/arith.rs` (arithmetic and functions).
 
@@ -14,6 +15,7 @@ mod literal;
 mod members;
 mod predicate;
 mod resolve;
+mod roles;
 
 use super::code::DiagnosticCode as Code;
 use super::diag::Diagnostic;
@@ -131,6 +133,9 @@ impl Checker<'_> {
             | ExprKind::After(..)
             | ExprKind::Contains(..)
             | ExprKind::Compare(..) => (self.test(expr, ctx)?, Ty::Bool),
+            ExprKind::ContainsOf(a, roles, all) => {
+                (self.contains_of(expr, a, roles, *all, ctx)?, Ty::Bool)
+            }
         })
     }
 }

@@ -178,12 +178,26 @@ fn covers(b: &Audience, p: &Audience, role_sides: &[u8]) -> bool {
     if p.any_of_sides & !b.any_of_sides != 0 {
         return false;
     }
-    role_sides.iter().enumerate().all(|(r, side)| {
+    let side_in_b = |side: u8| b.any_of_sides & 1u8.checked_shl(u32::from(side)).unwrap_or(0) != 0;
+    let any_of_covered = role_sides.iter().enumerate().all(|(r, side)| {
         let in_p = p.roles & (1u64 << r) != 0;
         let in_b = b.roles & (1u64 << r) != 0;
-        let side_in_b = b.any_of_sides & 1u8.checked_shl(u32::from(*side)).unwrap_or(0) != 0;
-        !in_p || in_b || side_in_b
-    })
+        !in_p || in_b || side_in_b(*side)
+    });
+    // An all-of group of `p` (an actor holding every one of its roles) is covered by a
+    // side of `b`, a role of `b` among them, or an all-of group of `b` inside it.
+    let all_of_covered = p.all_of.iter().all(|&group| {
+        let side = role_sides
+            .iter()
+            .enumerate()
+            .find(|(r, _)| group & (1u64 << r) != 0)
+            .map(|(_, s)| *s);
+        side.is_some_and(side_in_b)
+            || b.roles & group != 0
+            || b.all_of.iter().any(|&h| h != 0 && h & group == h)
+    });
+    // An all-of group of `b` alone never covers an any-of role of `p`.
+    any_of_covered && all_of_covered
 }
 
 /// The tests of an `and` (nested ones flattened); a condition that is no `and` is one test.

@@ -44,7 +44,7 @@ impl<'s> Checker<'s> {
         let facts: Vec<Fact> = facts.into_iter().map(|(f, _)| f).collect();
         let always_required = self.requirements(decls, &mut plans);
         let rules = self.rules(decls, &schema, &mut plans);
-        let default_deny = self.otherwise(decls);
+        let default_deny = self.otherwise(decls, &mut plans);
         self.lint(decls, &rules.compiled, &rules.id_spans, &plans);
         let lets = self
             .let_decls
@@ -259,24 +259,65 @@ impl<'s> Checker<'s> {
         rules
     }
 
-    /// Pass 7: the one `otherwise deny` message, or the default one.
-    fn otherwise(&mut self, decls: &[&'s Declaration]) -> Template {
+    /// Pass 7: the `otherwise deny` messages: one per action (`otherwise deny ACTION
+    /// because ...`, kept in the action's plan), and the fallback for the others (the
+    /// one without actions, or the default one).
+    fn otherwise(&mut self, decls: &[&'s Declaration], plans: &mut [ActionPlan]) -> Template {
         let mut default_deny = None;
+        let mut fallback_seen = false;
+        let mut action_seen: u64 = 0;
         for decl in decls {
-            if let Declaration::Otherwise(text) = decl {
-                if default_deny.is_some() {
+            let Declaration::Otherwise(o) = decl else {
+                continue;
+            };
+            let Some(actions) = &o.actions else {
+                if fallback_seen {
                     self.report(Diagnostic::error(
                         Code::DuplicateOtherwise,
-                        text.span,
+                        o.message.span,
                         "the policy already has an `otherwise deny` message",
                     ));
                     continue;
                 }
+                fallback_seen = true;
                 let ctx = Ctx {
                     allowed: false,
                     facts_for: Some(self.every_action()),
                 };
-                default_deny = self.template(text, ctx);
+                default_deny = self.template(&o.message, ctx);
+                continue;
+            };
+            let mask = self.action_mask(actions);
+            if mask & action_seen != 0 {
+                let names: Vec<&str> = self
+                    .actions
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i < 64 && mask & action_seen & (1u64 << i) != 0)
+                    .map(|(_, a)| a.name.as_str())
+                    .collect();
+                self.report(Diagnostic::error(
+                    Code::DuplicateOtherwise,
+                    o.message.span,
+                    format!(
+                        "the policy already has an `otherwise deny` message for {}",
+                        names.join(", ")
+                    ),
+                ));
+                continue;
+            }
+            action_seen |= mask;
+            let ctx = Ctx {
+                allowed: false,
+                facts_for: Some(mask),
+            };
+            let Some(template) = self.template(&o.message, ctx) else {
+                continue;
+            };
+            for (i, plan) in plans.iter_mut().enumerate() {
+                if i < 64 && mask & (1u64 << i) != 0 {
+                    plan.default_deny = Some(template.clone());
+                }
             }
         }
         default_deny.unwrap_or_else(|| Template {

@@ -128,11 +128,12 @@ impl Checker<'_> {
             let bit = u8::try_from(i).unwrap_or(u8::MAX);
             let by_side =
                 audience.any_of_sides & (1u8.checked_shl(u32::from(bit)).unwrap_or(0)) != 0;
+            let held = audience.all_of.iter().fold(audience.roles, |m, g| m | g);
             let by_role = self
                 .roles
                 .iter()
                 .enumerate()
-                .any(|(r, role)| role.side == bit && audience.roles & (1u64 << r) != 0);
+                .any(|(r, role)| role.side == bit && held & (1u64 << r) != 0);
             if by_side || by_role {
                 sides.push(Value::Side(bit));
             }

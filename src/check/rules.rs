@@ -4,7 +4,7 @@
 use super::code::DiagnosticCode as Code;
 use super::expr::Ctx;
 use super::{suggest, Checker, Diagnostic};
-use crate::policy::{Audience, CompiledRule, Effect, Requirement};
+use crate::policy::{Audience, CompiledRule, Effect, Expr, Node, Requirement};
 use crate::syntax::ast::{self, ActionSet};
 
 impl Checker<'_> {
@@ -91,6 +91,9 @@ impl Checker<'_> {
                 None
             }
         };
+        if let (Some(Some(audience)), Some(Some(condition))) = (&audience, &condition) {
+            self.roles_of_audience_sides(audience, condition);
+        }
         if rule.effect == Effect::Reject && rule.audience.is_some() {
             self.report(Diagnostic::error(
                 Code::RejectAudience,
@@ -115,11 +118,76 @@ impl Checker<'_> {
         })
     }
 
+    /// Reports each role test of `condition` that names only roles of sides `audience`
+    /// leaves out: the actor's roles are resolved against the actor's side, so a
+    /// customer role is never among a partner's roles and the test could never hold
+    /// (or, negated, would always hold).
+    fn roles_of_audience_sides(&mut self, audience: &Audience, condition: &Expr) {
+        let mut sides = audience.any_of_sides;
+        let held = audience.all_of.iter().fold(audience.roles, |m, g| m | g);
+        for (bit, role) in self.roles.iter().enumerate().take(64) {
+            if held & (1u64 << bit) != 0 {
+                sides |= 1u8.checked_shl(u32::from(role.side)).unwrap_or(0);
+            }
+        }
+        let mut found = Vec::new();
+        condition.visit(&mut |e| {
+            if let Node::HasRoles(_, masks, _, _) = &e.node {
+                for &mask in masks {
+                    let admitted = self.roles.iter().enumerate().take(64).any(|(bit, r)| {
+                        mask & (1u64 << bit) != 0
+                            && sides & 1u8.checked_shl(u32::from(r.side)).unwrap_or(0) != 0
+                    });
+                    if !admitted {
+                        found.push((e.span, mask));
+                    }
+                }
+            }
+        });
+        for (span, mask) in found {
+            let role = self
+                .roles
+                .iter()
+                .enumerate()
+                .find(|(bit, _)| *bit < 64 && mask & (1u64 << bit) != 0)
+                .map(|(_, r)| r);
+            let Some(role) = role else { continue };
+            let side = self
+                .sides
+                .get(usize::from(role.side))
+                .cloned()
+                .unwrap_or_default();
+            let audience_sides: Vec<&str> = self
+                .sides
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| sides & 1u8.checked_shl(*i as u32).unwrap_or(0) != 0)
+                .map(|(_, s)| s.as_str())
+                .collect();
+            self.report(
+                Diagnostic::error(
+                    Code::RoleOfOtherSide,
+                    span,
+                    format!(
+                        "`{}` is a {side} role, but this rule applies only to {} actors",
+                        role.name,
+                        audience_sides.join(" and ")
+                    ),
+                )
+                .with_help(format!(
+                    "an actor's roles are those of its own side, so this test can never hold for a {} actor; test a role of that side, or add `{side}` to the audience",
+                    audience_sides.join(" or ")
+                )),
+            );
+        }
+    }
+
     /// Compiles a rule's `to ...` list into side and role bits.
     fn audience(&mut self, groups: &[ast::RoleGroup]) -> Option<Audience> {
         let mut audience = Audience {
             any_of_sides: 0,
             roles: 0,
+            all_of: Vec::new(),
         };
         let mut ok = true;
         for group in groups {
@@ -159,12 +227,14 @@ impl Checker<'_> {
             if group.roles.is_empty() {
                 audience.any_of_sides |= 1 << side;
             }
+            let mut all = 0u64;
             for role in &group.roles {
                 match self
                     .roles
                     .iter()
                     .position(|r| usize::from(r.side) == side && r.name == role.text)
                 {
+                    Some(bit) if group.all => all |= 1u64 << bit,
                     Some(bit) => audience.roles |= 1u64 << bit,
                     None => {
                         let other_side = self
@@ -196,6 +266,9 @@ impl Checker<'_> {
                         ok = false;
                     }
                 }
+            }
+            if all != 0 {
+                audience.all_of.push(all);
             }
         }
         ok.then_some(audience)

@@ -138,6 +138,12 @@ impl<'v> Env<'_, 'v> {
                 self.note(e, |p| format!("{} → {}", render(p, &a), yes(result)));
                 Value::Bool(result)
             }
+            Node::HasRoles(subject, masks, all, negated) => {
+                let roles = self.operand(subject)?;
+                let result = has_roles(&roles, masks, *all, *negated);
+                self.note(e, |p| format!("{} → {}", render(p, &roles), yes(result)));
+                Value::Bool(result)
+            }
             Node::Range(x, low, high, negated) => {
                 let (x, low, high) = (self.operand(x)?, self.operand(low)?, self.operand(high)?);
                 let result = match (compare(&x, &low), compare(&x, &high)) {
@@ -210,6 +216,21 @@ impl<'v> Env<'_, 'v> {
             }
         })
     }
+}
+
+/// A role test on the actor's roles: each mask is one named role (its bits on every
+/// side); `all` needs every one, else any one; absent roles hold nothing, negated or not.
+pub(super) fn has_roles(roles: &Value<'_>, masks: &[u64], all: bool, negated: bool) -> bool {
+    let Value::Roles(held) = roles else {
+        return false;
+    };
+    let holds = |m: &u64| held & m != 0;
+    let found = if all {
+        masks.iter().all(holds)
+    } else {
+        masks.iter().any(holds)
+    };
+    found != negated
 }
 
 fn yes(b: bool) -> &'static str {

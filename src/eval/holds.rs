@@ -53,6 +53,10 @@ impl<'v> Env<'_, 'v> {
                     _ => false,
                 })
             }
+            Node::HasRoles(subject, masks, all, negated) => {
+                let roles = self.operand(subject)?;
+                Ok(super::expr::has_roles(&roles, masks, *all, *negated))
+            }
             _ => Ok(self.eval(e)?.truthy()),
         }
     }

@@ -314,7 +314,12 @@ fn write_reasons(
     }
     if !out.allow && applied.forbids.is_empty() && out.errors.is_empty() {
         let mut message = spares.take();
-        render_template(env, &policy.default_deny, &mut message);
+        let template = policy
+            .plans
+            .get(usize::from(env.action))
+            .and_then(|plan| plan.default_deny.as_ref())
+            .unwrap_or(&policy.default_deny);
+        render_template(env, template, &mut message);
         out.reasons.push(Reason {
             rule: spares.copy(DEFAULT_DENY),
             effect: Effect::Deny,

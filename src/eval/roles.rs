@@ -64,9 +64,9 @@ pub(super) fn audience_matches(
     audience: &Audience,
     side: Option<&Value<'_>>,
 ) -> bool {
-    let side_ok = match side {
-        Some(Value::Side(s)) => audience.any_of_sides & (1 << s) != 0,
-        _ => false,
+    let side = match side {
+        Some(Value::Side(s)) => Some(*s),
+        _ => None,
     };
-    side_ok || audience.roles & env.actor_roles != 0
+    audience.admits(side, env.actor_roles)
 }

@@ -1,5 +1,9 @@
 //! Expressions and string literals printed back as policy text, with the fewest
-//! parentheses that keep the same syntax tree.
+//! parentheses that keep the same syntax tree and make its reading plain.
+//!
+//! Some parentheses the tree does not need stay for the reader: around the operand of
+//! `not` when it is a test or arithmetic (`not (a = b)`), and around an `and` inside an
+//! `or` (`a or (b and c)`).
 //!
 //! Precedence, loosest first: `or` < `and` < `not` < tests (`is`, `is one of`,
 //! `contains`, `<`, ...) < `+` `-` < `*` `/` < unary `-` < atoms. A child looser than its
@@ -126,6 +130,7 @@ fn level(kind: &ExprKind) -> u8 {
         | ExprKind::Before(..)
         | ExprKind::After(..)
         | ExprKind::Contains(..)
+        | ExprKind::ContainsOf(..)
         | ExprKind::Compare(..) => TEST,
         ExprKind::Arith(ArithOp::Add | ArithOp::Sub, ..) => SUM,
         ExprKind::Arith(ArithOp::Mul | ArithOp::Div, ..) => PRODUCT,
@@ -146,7 +151,11 @@ fn level(kind: &ExprKind) -> u8 {
 fn write(out: &mut String, e: &Expr, min: u8, follow: Follow) {
     let open_right = matches!(
         (&e.kind, follow),
-        (ExprKind::If(..), Follow::Op) | (ExprKind::OneOf(..), Follow::Comma)
+        (ExprKind::If(..), Follow::Op)
+            | (
+                ExprKind::OneOf(..) | ExprKind::ContainsOf(..),
+                Follow::Comma
+            )
     );
     if level(&e.kind) < min || open_right {
         out.push('(');
@@ -217,10 +226,18 @@ fn write_bare(out: &mut String, e: &Expr, follow: Follow) {
         }
         ExprKind::Not(x) => {
             out.push_str("not ");
-            write(out, x, NOT, follow);
+            // `not a = b` reads as `(not a) = b`: a test or arithmetic under `not` keeps
+            // its parentheses for the reader.
+            let min = if matches!(level(&x.kind), TEST | SUM | PRODUCT) {
+                UNARY
+            } else {
+                NOT
+            };
+            write(out, x, min, follow);
         }
         ExprKind::And(parts) => chain(out, parts, " and ", NOT, follow),
-        ExprKind::Or(parts) => chain(out, parts, " or ", AND, follow),
+        // `a or b and c` relies on `and` binding tighter: a reader sees `a or (b and c)`.
+        ExprKind::Or(parts) => chain(out, parts, " or ", NOT, follow),
         ExprKind::Present(x) => {
             write(out, x, SUM, Follow::Op);
             out.push_str(" is present");
@@ -259,6 +276,25 @@ fn write_bare(out: &mut String, e: &Expr, follow: Follow) {
                 " is not one of "
             } else {
                 " is one of "
+            });
+            for (i, option) in options.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let next = if i + 1 == options.len() {
+                    follow
+                } else {
+                    Follow::Comma
+                };
+                write(out, option, SUM, next);
+            }
+        }
+        ExprKind::ContainsOf(x, options, all) => {
+            write(out, x, SUM, Follow::Op);
+            out.push_str(if *all {
+                " contains all of "
+            } else {
+                " contains any of "
             });
             for (i, option) in options.iter().enumerate() {
                 if i > 0 {
@@ -353,7 +389,6 @@ mod tests {
         assert_eq!(round("((a))"), "a");
         assert_eq!(round("(a * b) + c"), "a * b + c");
         assert_eq!(round("(a - b) - c"), "a - b - c");
-        assert_eq!(round("a or (b and c)"), "a or b and c");
         assert_eq!(round("(not a) and b"), "not a and b");
         assert_eq!(round("(a + 1) < (b)"), "a + 1 < b");
         assert_eq!(round("f((a), (b or c))"), "f(a, b or c)");
@@ -371,6 +406,14 @@ mod tests {
         assert_eq!(round("(a or b) or c"), "(a or b) or c");
         assert_eq!(round("a and (b and c)"), "a and (b and c)");
         assert_eq!(round("not (a and b)"), "not (a and b)");
+        assert_eq!(round("a or (b and c)"), "a or (b and c)");
+        assert_eq!(round("a and b or c"), "(a and b) or c");
+        assert_eq!(round("not (order.price = 7)"), "not (order.price = 7)");
+        assert_eq!(round("not (a is present)"), "not (a is present)");
+        assert_eq!(round("not (a contains \"x\")"), "not (a contains \"x\")");
+        assert_eq!(round("not (a + b)"), "not (a + b)");
+        assert_eq!(round("not (a)"), "not a");
+        assert_eq!(round("not (not a)"), "not not a");
         assert_eq!(round("(a is b) is c"), "(a is b) is c");
         assert_eq!(round("x is (not y)"), "x is (not y)");
         assert_eq!(round("-(a + b)"), "-(a + b)");

@@ -155,10 +155,15 @@ pub(crate) fn declaration(d: &Declaration) -> Vec<Line> {
             &f.value,
         ),
         Declaration::Rule(r) => rule(r),
-        Declaration::Otherwise(t) => {
+        Declaration::Otherwise(o) => {
+            let actions = o
+                .actions
+                .as_ref()
+                .map(|a| format!("{} ", action_set(a)))
+                .unwrap_or_default();
             vec![head(format!(
-                "otherwise deny because {}",
-                quote_message(&t.raw)
+                "otherwise deny {actions}because {}",
+                quote_message(&o.message.raw)
             ))]
         }
     }
@@ -374,7 +379,8 @@ fn rule(r: &RuleDecl) -> Vec<Line> {
                 if g.roles.is_empty() {
                     g.side.text.clone()
                 } else {
-                    format!("{} {}", g.side.text, join_names(&g.roles, " or "))
+                    let joiner = if g.all { " and " } else { " or " };
+                    format!("{} {}", g.side.text, join_names(&g.roles, joiner))
                 }
             })
             .collect();

@@ -167,6 +167,7 @@ fn declaration(d: &Declaration) -> Declaration {
                     .map(|g| RoleGroup {
                         side: name(&g.side),
                         roles: g.roles.iter().map(name).collect(),
+                        all: g.all,
                     })
                     .collect()
             }),
@@ -177,7 +178,10 @@ fn declaration(d: &Declaration) -> Declaration {
             message: message(&r.message),
             span: Span::default(),
         }),
-        Declaration::Otherwise(t) => Declaration::Otherwise(message(t)),
+        Declaration::Otherwise(o) => Declaration::Otherwise(OtherwiseDecl {
+            actions: o.actions.as_ref().map(actions),
+            message: message(&o.message),
+        }),
     }
 }
 
@@ -213,6 +217,9 @@ fn expr(e: &Expr) -> Expr {
         ExprKind::Before(a, b, n) => ExprKind::Before(boxed(a), boxed(b), *n),
         ExprKind::After(a, b, n) => ExprKind::After(boxed(a), boxed(b), *n),
         ExprKind::Contains(a, b, n) => ExprKind::Contains(boxed(a), boxed(b), *n),
+        ExprKind::ContainsOf(a, list, all) => {
+            ExprKind::ContainsOf(boxed(a), list.iter().map(expr).collect(), *all)
+        }
         ExprKind::Compare(op, a, b) => ExprKind::Compare(*op, boxed(a), boxed(b)),
     };
     Expr {

@@ -154,6 +154,10 @@ pub enum Node {
     Compare(Order, Box<Expr>, Box<Expr>),
     /// `a contains b` (the key of `b` in the key of `a`), negated when the flag is set.
     Contains(Box<Expr>, Box<Expr>, bool),
+    /// A role test on the actor's roles: one mask per role named (the bits of that role
+    /// name, one per side declaring it); `all` (every mask must meet the roles, else
+    /// any one), `negated` (`does not contain`). Absent roles make it false.
+    HasRoles(Box<Expr>, Vec<u64>, bool, bool),
     /// Arithmetic.
     Arith(Arith, Box<Expr>, Box<Expr>),
     /// `-x`
@@ -180,7 +184,8 @@ impl Expr {
             | Node::Present(a)
             | Node::Missing(a)
             | Node::Negate(a)
-            | Node::InList(a, _, _) => a.visit(f),
+            | Node::InList(a, _, _)
+            | Node::HasRoles(a, _, _, _) => a.visit(f),
             Node::And(list) | Node::Or(list) | Node::Call(_, list) => {
                 list.iter().for_each(|e| e.visit(f))
             }

@@ -131,6 +131,22 @@ pub struct Audience {
     pub any_of_sides: u8,
     /// Bit per role that is included.
     pub roles: u64,
+    /// All-of groups (`partner a and b`): role masks of which the actor must hold every
+    /// bit. Empty for most rules, so the common audience test costs nothing more.
+    pub all_of: Vec<u64>,
+}
+
+impl Audience {
+    /// Whether an actor of `side` (a side index, if known) with the roles `held`
+    /// belongs to this audience.
+    #[inline]
+    pub fn admits(&self, side: Option<u8>, held: u64) -> bool {
+        let by_side = side
+            .is_some_and(|s| self.any_of_sides & 1u8.checked_shl(u32::from(s)).unwrap_or(0) != 0);
+        by_side
+            || self.roles & held != 0
+            || self.all_of.iter().any(|&all| all != 0 && held & all == all)
+    }
 }
 
 /// What a rule does.
@@ -241,6 +257,9 @@ pub struct ActionPlan {
     pub facts: Vec<u16>,
     /// For each fact name, the fact declaration that applies to this action.
     pub fact_by_name: Vec<Option<u16>>,
+    /// The action's own default-deny message (`otherwise deny ACTION because ...`);
+    /// `None`: the policy's fallback, [`CompiledPolicy::default_deny`].
+    pub default_deny: Option<Template>,
 }
 
 /// A `let` declaration.
@@ -284,7 +303,8 @@ pub struct CompiledPolicy {
     pub plans: Vec<ActionPlan>,
     /// Requirements of `every action`, checked even when the action is unknown.
     pub always_required: Vec<Requirement>,
-    /// The message of the default deny.
+    /// The message of the default deny for actions without their own (an action's own
+    /// is in its [`ActionPlan`]).
     pub default_deny: Template,
     /// Durations used by windows and links, for explanations (name → length).
     pub durations: Vec<(String, TimeDelta)>,

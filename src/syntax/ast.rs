@@ -80,8 +80,18 @@ pub enum Declaration {
     Fact(FactDecl),
     /// `rule ID permit|forbid|reject ACTIONS [to ROLES] [when|unless EXPR] because "..."`
     Rule(RuleDecl),
-    /// `otherwise deny because "..."`
-    Otherwise(Text),
+    /// `otherwise deny [ACTIONS] because "..."`
+    Otherwise(OtherwiseDecl),
+}
+
+/// `otherwise deny [ACTIONS] because "..."`: the default deny's message, for some
+/// actions or (without actions) for every action that has no message of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherwiseDecl {
+    /// The actions this message is for; `None` is the fallback for all others.
+    pub actions: Option<ActionSet>,
+    /// The message, with `{value}` placeholders.
+    pub message: Text,
 }
 
 /// A braced list of `name "display name"` items.
@@ -366,6 +376,9 @@ pub struct RoleGroup {
     pub side: Name,
     /// The roles; empty means any.
     pub roles: Vec<Name>,
+    /// Whether the roles are joined by `and` (the actor holds all of them) rather than
+    /// `or` (any of them).
+    pub all: bool,
 }
 
 /// A rule's condition.
@@ -488,6 +501,8 @@ pub enum ExprKind {
     After(Box<Expr>, Box<Expr>, bool),
     /// `X contains Y` / `X does not contain Y`
     Contains(Box<Expr>, Box<Expr>, bool),
+    /// `X contains any of A, B` (`false`) / `X contains all of A, B` (`true`)
+    ContainsOf(Box<Expr>, Vec<Expr>, bool),
     /// `A < B` and friends
     Compare(CompareOp, Box<Expr>, Box<Expr>),
 }

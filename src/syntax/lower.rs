@@ -169,7 +169,18 @@ impl Lower {
             }
             Rule::rule_decl => Declaration::Rule(self.rule(pair, span)?),
             Rule::otherwise_decl => {
-                Declaration::Otherwise(self.text(&self.next(&mut inner, &pair)?)?)
+                let mut actions = None;
+                let mut message = None;
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::kw_deny | Rule::kw_because => {}
+                        Rule::action_set => actions = Some(self.action_set(part)?),
+                        Rule::string => message = Some(self.text(&part)?),
+                        _ => return Err(self.shape(&part)),
+                    }
+                }
+                let message = message.ok_or_else(|| self.shape(&pair))?;
+                Declaration::Otherwise(OtherwiseDecl { actions, message })
             }
             _ => return Err(self.shape(&pair)),
         })
@@ -274,11 +285,23 @@ impl Lower {
                     for group in part.into_inner() {
                         let mut names = group.clone().into_inner();
                         let side = self.name(&self.next(&mut names, &group)?);
-                        let roles = names
-                            .filter(|p| p.as_rule() == Rule::ident)
-                            .map(|p| self.name(&p))
-                            .collect();
-                        groups.push(RoleGroup { side, roles });
+                        let mut roles = Vec::new();
+                        let mut all = false;
+                        for p in names {
+                            match p.as_rule() {
+                                Rule::ident => roles.push(self.name(&p)),
+                                Rule::role_all | Rule::role_any => {
+                                    all = p.as_rule() == Rule::role_all;
+                                    roles.extend(
+                                        p.into_inner()
+                                            .filter(|p| p.as_rule() == Rule::ident)
+                                            .map(|p| self.name(&p)),
+                                    );
+                                }
+                                _ => return Err(self.shape(&p)),
+                            }
+                        }
+                        groups.push(RoleGroup { side, roles, all });
                     }
                     audience = Some(groups);
                 }
@@ -515,6 +538,8 @@ impl Lower {
                     | Rule::kw_not
                     | Rule::kw_present
                     | Rule::kw_missing
+                    | Rule::kw_any
+                    | Rule::kw_all
             )
         });
         let subject = Box::new(subject);
@@ -544,6 +569,17 @@ impl Lower {
             Rule::test_before => ExprKind::Before(subject, Box::new(operand(self)?), negated),
             Rule::test_after => ExprKind::After(subject, Box::new(operand(self)?), negated),
             Rule::test_is => ExprKind::Is(subject, Box::new(operand(self)?), negated),
+            Rule::test_contains_of => {
+                let all = test
+                    .clone()
+                    .into_inner()
+                    .any(|p| p.as_rule() == Rule::kw_all);
+                let mut options = Vec::new();
+                while let Ok(e) = operand(self) {
+                    options.push(e);
+                }
+                ExprKind::ContainsOf(subject, options, all)
+            }
             Rule::test_contains => ExprKind::Contains(subject, Box::new(operand(self)?), false),
             Rule::test_not_contains => ExprKind::Contains(subject, Box::new(operand(self)?), true),
             Rule::test_compare => {
@@ -630,6 +666,7 @@ fn depth(expr: &Expr) -> usize {
         }
         ExprKind::Whole(_, a) => vec![a],
         ExprKind::Call(_, args) | ExprKind::And(args) | ExprKind::Or(args) => args.iter().collect(),
+        ExprKind::ContainsOf(a, list, _) => std::iter::once(&**a).chain(list).collect(),
         ExprKind::If(a, b, c) => vec![a, b, c],
         ExprKind::Negate(a) | ExprKind::Not(a) | ExprKind::Present(a) | ExprKind::Missing(a) => {
             vec![a]

@@ -327,7 +327,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::own_spelling => "`(own spelling)`",
         Rule::require_item | Rule::require_any => "a field path or `one of` fields",
         Rule::action_set | Rule::every_action => "action names or `every action`",
-        Rule::role_group => "a side and its roles",
+        Rule::role_group | Rule::role_all | Rule::role_any => "a side and its roles",
         Rule::type_action
         | Rule::type_request_time
         | Rule::type_side
@@ -360,11 +360,18 @@ fn describe_rule(rule: Rule) -> &'static str {
         | Rule::test_after
         | Rule::test_is
         | Rule::test_contains
+        | Rule::test_contains_of
         | Rule::test_not_contains
         | Rule::test_compare
         | Rule::compare_op => "a test (is, is not, is one of, is in, is before, is after, is within, contains, <, >, =)",
         Rule::add_op | Rule::mul_op => "an operator",
-        Rule::kw_and | Rule::kw_or => "`and` or `or`",
+        // Each word names itself alone: "expected `and` or `or`, found `and`" contradicted
+        // itself where only `or` was expected (an audience).
+        Rule::kw_and | Rule::role_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_deny => "`deny`",
+        Rule::kw_because => "`because` and the message",
+        Rule::kw_any | Rule::kw_all => "`any of` or `all of`",
         Rule::kw_then => "`then`",
         Rule::kw_else => "`else`",
         Rule::kw_is => "`is`",

@@ -425,6 +425,19 @@ impl Gen<'_> {
                 let no = no(&mut self.rng);
                 format!("{} is{no} in {list}", self.expr(Ty::Market, d))
             }
+            7 if self.rng.below(2) == 0 => {
+                // A role test; roles both sides declare, so that no generated audience
+                // makes it a `role-of-other-side` error.
+                let roles = ["global_admin", "billing_admin", "\"global_admin\""];
+                let a = *self.rng.pick(&roles);
+                let b = *self.rng.pick(&roles);
+                match self.rng.below(4) {
+                    0 => format!("actor.roles contains {a}"),
+                    1 => format!("actor.roles does not contain {a}"),
+                    2 => format!("actor.roles contains any of {a}, {b}"),
+                    _ => format!("actor.roles contains all of {a}, {b}"),
+                }
+            }
             7 => {
                 let verb = *self.rng.pick(&["contains", "does not contain"]);
                 format!(

@@ -94,6 +94,9 @@ impl Checker<'_> {
             }
             ExprKind::Contains(a, b, negated) => {
                 let (a, ta) = self.expr(a, ctx)?;
+                if ta == Ty::Roles {
+                    return self.role_test(span, a, std::slice::from_ref(&**b), false, *negated);
+                }
                 let (b, tb) = self.expr(b, ctx)?;
                 both(&a, ta, &b, tb, Ty::Text, "text")?;
                 node(Node::Contains(

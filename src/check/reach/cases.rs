@@ -49,6 +49,7 @@ pub(super) fn strip(e: &Expr) -> Expr {
         Node::Equal(x, y, n) => Node::Equal(b(x), b(y), *n),
         Node::OneOf(x, l, n) => Node::OneOf(b(x), l.iter().map(strip).collect(), *n),
         Node::InList(x, i, n) => Node::InList(b(x), *i, *n),
+        Node::HasRoles(x, m, all, n) => Node::HasRoles(b(x), m.clone(), *all, *n),
         Node::Range(x, l, h, n) => Node::Range(b(x), b(l), b(h), *n),
         Node::Compare(o, x, y) => Node::Compare(*o, b(x), b(y)),
         Node::Contains(x, y, n) => Node::Contains(b(x), b(y), *n),

@@ -75,8 +75,8 @@ fn strings_resolve_every_escape_and_keep_the_text_as_written() {
     else {
         panic!("not otherwise")
     };
-    assert_eq!(text.value, "a \"b\" \\ {c} é");
-    assert_eq!(text.raw, r#"a \"b\" \\ \{c\} \u{e9}"#);
+    assert_eq!(text.message.value, "a \"b\" \\ {c} é");
+    assert_eq!(text.message.raw, r#"a \"b\" \\ \{c\} \u{e9}"#);
 }
 
 #[test]
