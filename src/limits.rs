@@ -223,7 +223,7 @@ const _: () = {
 };
 
 /// The most declared names a "did you mean" hint compares an unknown name with (the
-/// first ones the checker's tables hand over). A policy has a few hundred names at
+/// first ones in name order, whatever order the checker's tables hand them over in). A policy has a few hundred names at
 /// most; without a cap, a policy with thousands of unknown names made `check` quadratic
 /// (3,000 took minutes).
 /// Test: `tests/cli_hardening.rs`, `thousands_of_unknown_names_are_checked_in_bounded_time`.

@@ -81,6 +81,17 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Loaded {
+    /// Every diagnostic rendered against the sources (file, line, the text underlined),
+    /// in the order the checker found them.
+    pub fn render_diagnostics(&self) -> Vec<String> {
+        self.diagnostics
+            .iter()
+            .map(|d| d.render(&self.sources))
+            .collect()
+    }
+}
+
 /// Reads the policy files named by `paths` (files, or folders whose `*.policy` files are
 /// read in name order); see [`read_sources_reporting`].
 pub fn read_sources(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {

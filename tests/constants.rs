@@ -5,15 +5,14 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use csp_policy::load;
-use csp_policy::source::SourceFile;
+mod common;
+
+use common::policy::{compile_with, NOW_UTC as NOW};
 
 /// Loads the default policy's files followed by `text` and returns the codes of every
 /// diagnostic, in order, with the line each one points at.
 fn diagnostics(text: &str) -> Vec<(&'static str, usize)> {
-    let mut sources = load::embedded_sources();
-    sources.add(SourceFile::new("extra.policy", text));
-    let loaded = load::compile(sources);
+    let loaded = compile_with(text);
     loaded
         .diagnostics
         .iter()
@@ -31,22 +30,9 @@ fn a_broken_let_is_reported_once_at_the_let_not_where_a_fact_reads_it() {
 
 /// Decides one JSON request with the default policy's files followed by `text`.
 fn decide(text: &str, request: &str) -> serde_json::Value {
-    let mut sources = load::embedded_sources();
-    sources.add(SourceFile::new("extra.policy", text));
-    let loaded = load::compile(sources);
-    let rendered: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .map(|d| d.render(&loaded.sources))
-        .collect();
-    assert!(rendered.is_empty(), "{}", rendered.join("\n"));
-    let policy = loaded.policy.unwrap();
+    let policy = common::policy::policy_with(text);
     serde_json::from_str(&policy.decide_json(request, NOW).to_json()).unwrap()
 }
-
-/// The `--now` of the tests.
-const NOW: chrono::DateTime<chrono::Utc> =
-    chrono::DateTime::from_timestamp_nanos(1_795_608_000_000_000_000);
 
 /// A download request: the link was issued 5 days before `NOW` and used `downloads`
 /// times.
@@ -151,9 +137,7 @@ fn mistakes_with_constants_are_located() {
 
 /// The code and the text under the underline of each diagnostic of `text`.
 fn underlined(text: &str) -> Vec<(&'static str, String)> {
-    let mut sources = load::embedded_sources();
-    sources.add(SourceFile::new("extra.policy", text));
-    let loaded = load::compile(sources);
+    let loaded = compile_with(text);
     loaded
         .diagnostics
         .iter()

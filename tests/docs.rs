@@ -127,14 +127,7 @@ fn check_policy_block(file: &str, block: &Block, expected: &PolicyExpectation) -
         .iter()
         .map(|d| (d.severity, d.code.as_str()))
         .collect();
-    let rendered = || {
-        loaded
-            .diagnostics
-            .iter()
-            .map(|d| d.render(&loaded.sources))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let rendered = || loaded.render_diagnostics().join("\n");
     match &expected.diagnostic {
         None if !got.is_empty() => {
             return Some(format!(

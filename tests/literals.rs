@@ -6,38 +6,13 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::policy::{codes_with as codes, try_policy_with as with_extra};
 use csp_policy::decision::FactValue;
-use csp_policy::source::SourceFile;
-use csp_policy::{load, Decision, Policy};
+use csp_policy::{Decision, Policy};
 use rust_decimal::Decimal;
 use std::str::FromStr;
-
-/// The default policy's files and `extra`: the policy, or every diagnostic rendered.
-fn with_extra(extra: &str) -> Result<Policy, String> {
-    let mut sources = load::embedded_sources();
-    sources.add(SourceFile::new("extra.policy", extra));
-    let loaded = load::compile(sources);
-    let rendered: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .map(|d| format!("{}: {}", d.code.as_str(), d.render(&loaded.sources)))
-        .collect();
-    match loaded.policy {
-        Some(p) if rendered.is_empty() => Ok(p),
-        _ => Err(rendered.join("\n")),
-    }
-}
-
-/// The codes of the diagnostics of the default policy plus `extra`.
-fn codes(extra: &str) -> Vec<&'static str> {
-    let mut sources = load::embedded_sources();
-    sources.add(SourceFile::new("extra.policy", extra));
-    load::compile(sources)
-        .diagnostics
-        .iter()
-        .map(|d| d.code.as_str())
-        .collect()
-}
 
 fn decide(policy: &Policy, request: &str) -> Decision {
     let now = csp_policy::parse_time("2026-11-25T12:00:00Z").unwrap();

@@ -4,21 +4,17 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use chrono::{TimeZone, Utc};
+use common::policy::compile_with;
 use csp_policy::load;
-use csp_policy::source::SourceFile;
 use csp_policy::syntax::ast::Declaration;
 use csp_policy::Policy;
 
 /// The diagnostics (code, message, help) of the default policy's files and `extra`.
 fn diagnostics_with(extra: &str) -> Vec<(String, String, String)> {
-    let mut sources = load::embedded_sources();
-    sources.add(SourceFile::new(
-        "extra.policy".to_string(),
-        extra.to_string(),
-    ));
-    let loaded = load::compile(sources);
-    loaded
+    compile_with(extra)
         .diagnostics
         .iter()
         .map(|d| {

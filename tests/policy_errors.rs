@@ -4,6 +4,9 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::policy::compile_files;
 use csp_policy::load;
 use csp_policy::source::SourceFile;
 
@@ -19,12 +22,7 @@ fn diagnostics() {
                 .unwrap_or_default()
         );
         sources.add(SourceFile::new(name, text));
-        let loaded = load::compile(sources);
-        let rendered: Vec<String> = loaded
-            .diagnostics
-            .iter()
-            .map(|d| d.render(&loaded.sources))
-            .collect();
+        let rendered = load::compile(sources).render_diagnostics();
         assert!(
             !rendered.is_empty(),
             "{} should produce a diagnostic",
@@ -34,14 +32,10 @@ fn diagnostics() {
     });
 }
 
-/// Loads the default policy's files followed by `extra` files (name, text) and returns
-/// the codes of every diagnostic, in order.
+/// The codes of every diagnostic of the default policy's files followed by `extra`
+/// files (name, text), in order.
 fn codes_with(extra: &[(&str, &str)]) -> Vec<&'static str> {
-    let mut sources = load::embedded_sources();
-    for (name, text) in extra {
-        sources.add(SourceFile::new(*name, *text));
-    }
-    let loaded = load::compile(sources);
+    let loaded = compile_files(extra);
     assert!(loaded.policy.is_none() || loaded.diagnostics.is_empty());
     loaded.diagnostics.iter().map(|d| d.code.as_str()).collect()
 }

@@ -5,11 +5,7 @@
 #[test]
 fn the_default_policy_is_clean() {
     let loaded = csp_policy::load::compile(csp_policy::load::embedded_sources());
-    let rendered: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .map(|d| d.render(&loaded.sources))
-        .collect();
+    let rendered = loaded.render_diagnostics();
     assert!(rendered.is_empty(), "{}", rendered.join("\n"));
     assert!(loaded.policy.is_some());
 }

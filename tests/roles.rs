@@ -5,28 +5,10 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use csp_policy::source::SourceFile;
-use csp_policy::{load, Decision, Policy};
+mod common;
 
-/// The default policy with `extra` as one more file; panics with the diagnostics.
-fn policy_with(extra: &str) -> Policy {
-    let loaded = compile_with(extra);
-    let rendered: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .map(|d| d.render(&loaded.sources))
-        .collect();
-    match loaded.policy {
-        Some(p) if rendered.is_empty() => p,
-        _ => panic!("{}", rendered.join("\n")),
-    }
-}
-
-fn compile_with(extra: &str) -> load::Loaded {
-    let mut sources = load::embedded_sources();
-    sources.add(SourceFile::new("extra.policy", extra.to_string()));
-    load::compile(sources)
-}
+use common::policy::{compile_with, policy_with};
+use csp_policy::{Decision, Policy};
 
 /// The messages of the diagnostics `extra` gets.
 fn messages(extra: &str) -> Vec<String> {

@@ -7,6 +7,10 @@
 
 use std::path::Path;
 
+mod common;
+
+use common::policy::compile_files;
+
 use csp_policy::fmt::paths::{format_path, Mode};
 use csp_policy::load;
 use csp_policy::source::{SourceFile, SourceMap};
@@ -14,16 +18,7 @@ use csp_policy::source::{SourceFile, SourceMap};
 /// Every diagnostic of the default policy's files followed by `extra` (name, text),
 /// rendered.
 fn rendered_with(extra: &[(&str, &str)]) -> Vec<String> {
-    let mut sources = load::embedded_sources();
-    for (name, text) in extra {
-        sources.add(SourceFile::new(*name, *text));
-    }
-    let loaded = load::compile(sources);
-    loaded
-        .diagnostics
-        .iter()
-        .map(|d| d.render(&loaded.sources))
-        .collect()
+    compile_files(extra).render_diagnostics()
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub fn did_you_mean<'a>(
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     let lower = name.to_lowercase();
-    for candidate in candidates.into_iter().take(SUGGESTION_CANDIDATES) {
+    for candidate in first_in_name_order(candidates) {
         if candidate == name {
             continue;
         }
@@ -52,6 +52,18 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// The candidates, or, when there are more than [`SUGGESTION_CANDIDATES`], the first
+/// that many in name order: the same ones whatever order the checker's hash maps hand
+/// them over in (linear time: a selection, not a sort).
+fn first_in_name_order<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut all: Vec<&str> = candidates.into_iter().collect();
+    if all.len() > SUGGESTION_CANDIDATES {
+        all.select_nth_unstable(SUGGESTION_CANDIDATES);
+        all.truncate(SUGGESTION_CANDIDATES);
+    }
+    all
 }
 
 /// Whether a scored candidate beats the best so far: a higher score, or the same score
@@ -138,6 +150,21 @@ mod tests {
             closest("ADMIN", ["admin", "Admin"]),
             closest("ADMIN", ["Admin", "admin"])
         );
+    }
+
+    /// Regression: with more candidates than the cap, the first ones the hash map
+    /// handed over were looked at, so whether a close name was suggested depended on
+    /// the order (issue 8).
+    #[test]
+    fn beyond_the_cap_the_candidates_looked_at_do_not_depend_on_their_order() {
+        let mut names: Vec<String> = (0..SUGGESTION_CANDIDATES + 10)
+            .map(|i| format!("b_{i:05}"))
+            .collect();
+        names.push("a_target".to_string());
+        let forward = closest("a_targt", names.iter().map(String::as_str));
+        let backward = closest("a_targt", names.iter().rev().map(String::as_str));
+        assert_eq!(forward, Some("a_target"));
+        assert_eq!(backward, forward);
     }
 
     /// The search without the shortcut and without the cap: what [`closest`] must find.

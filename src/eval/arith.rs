@@ -230,11 +230,7 @@ mod tests {
     /// `earlier` is `t - 1 days`.
     fn decide_shifted(request: &str) -> crate::Decision {
         let text = "actions {\n  go \"Go\"\n}\ninput {\n  action \"action\" is the action\n  at \"time\" is the time of the request\n  t \"t\" is a time\n}\nfact later for go = t + 1 days\nfact earlier for go = t - 1 days\n";
-        let mut sources = crate::source::SourceMap::new();
-        sources.add(crate::source::SourceFile::new("t.policy", text));
-        let policy = crate::load::load(sources).map_err(|e| e.render()).unwrap();
-        let now = crate::value::parse_time("2026-11-25T12:00:00Z").unwrap();
-        policy.decide_yaml(request, now)
+        crate::eval::tests::decide_with(text, request)
     }
 
     #[test]

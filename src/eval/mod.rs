@@ -534,10 +534,9 @@ mod tests {
     use super::{EvalError, ExprError};
     use crate::request::RequestError;
 
-    /// Decides a YAML request with a policy whose rule divides by `d` and whose facts
-    /// divide by `m` = `n - 2` and multiply `n` by itself.
-    fn decide(request: &str) -> crate::Decision {
-        let text = "actions {\n  go \"Go\"\n}\ninput {\n  action \"action\" is the action\n  at \"time\" is the time of the request\n  n \"n\" is a number\n  d \"d\" is a number\n}\nrule halves\n  permit go\n  when n / d > 1\n  because \"n is large\"\nfact square for go = n * n\nlet m = n - 2\nfact share for go = 100 / m\n";
+    /// Decides a YAML request at 2026-11-25T12:00:00Z with the one-file policy `text`
+    /// (the evaluator's unit tests write their own small policies).
+    pub(crate) fn decide_with(text: &str, request: &str) -> crate::Decision {
         let mut sources = crate::source::SourceMap::new();
         sources.add(crate::source::SourceFile::new("t.policy", text));
         let policy = crate::load::load(sources).map_err(|e| e.render()).unwrap();
@@ -545,14 +544,23 @@ mod tests {
         policy.decide_yaml(request, now)
     }
 
+    /// Each error of a decision: its code and its message.
+    fn errors_of(d: &crate::Decision) -> Vec<(&str, String)> {
+        d.errors.iter().map(|e| (e.code(), e.to_string())).collect()
+    }
+
+    /// Decides a YAML request with a policy whose rule divides by `d` and whose facts
+    /// divide by `m` = `n - 2` and multiply `n` by itself.
+    fn decide(request: &str) -> crate::Decision {
+        decide_with("actions {\n  go \"Go\"\n}\ninput {\n  action \"action\" is the action\n  at \"time\" is the time of the request\n  n \"n\" is a number\n  d \"d\" is a number\n}\nrule halves\n  permit go\n  when n / d > 1\n  because \"n is large\"\nfact square for go = n * n\nlet m = n - 2\nfact share for go = 100 / m\n", request)
+    }
+
     #[test]
     fn a_rule_or_fact_that_cannot_be_computed_is_an_error_naming_it() {
         let d = decide("action: go\nn: 3\nd: 0\n");
         assert!(!d.allow);
-        let messages: Vec<(&str, String)> =
-            d.errors.iter().map(|e| (e.code(), e.to_string())).collect();
         assert_eq!(
-            messages,
+            errors_of(&d),
             [(
                 "evaluation-error",
                 "rule halves: division by zero in `n / d`".to_string()
@@ -561,10 +569,8 @@ mod tests {
         );
         let d = decide("action: go\nn: 2\nd: 1\n");
         assert!(!d.allow);
-        let messages: Vec<(&str, String)> =
-            d.errors.iter().map(|e| (e.code(), e.to_string())).collect();
         assert_eq!(
-            messages,
+            errors_of(&d),
             [(
                 "evaluation-error",
                 "cannot compute share: division by zero in `100 / m`".to_string()

@@ -271,42 +271,20 @@ fn write_bare(out: &mut String, e: &Expr, follow: Follow) {
         }
         ExprKind::Compare(op, x, y) => binary_test(out, x, compare_symbol(*op), y, follow),
         ExprKind::OneOf(x, options, negated) => {
-            write(out, x, SUM, Follow::Op);
-            out.push_str(if *negated {
+            let word = if *negated {
                 " is not one of "
             } else {
                 " is one of "
-            });
-            for (i, option) in options.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                let next = if i + 1 == options.len() {
-                    follow
-                } else {
-                    Follow::Comma
-                };
-                write(out, option, SUM, next);
-            }
+            };
+            list_test(out, x, word, options, follow);
         }
         ExprKind::ContainsOf(x, options, all) => {
-            write(out, x, SUM, Follow::Op);
-            out.push_str(if *all {
+            let word = if *all {
                 " contains all of "
             } else {
                 " contains any of "
-            });
-            for (i, option) in options.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                let next = if i + 1 == options.len() {
-                    follow
-                } else {
-                    Follow::Comma
-                };
-                write(out, option, SUM, next);
-            }
+            };
+            list_test(out, x, word, options, follow);
         }
         ExprKind::In(x, list, negated) => {
             write(out, x, SUM, Follow::Op);
@@ -336,6 +314,23 @@ fn chain(out: &mut String, parts: &[Expr], separator: &str, min: u8, follow: Fol
             Follow::Op
         };
         write(out, part, min, next);
+    }
+}
+
+/// `x WORD a, b, c`: a test of one operand against a comma-separated list.
+fn list_test(out: &mut String, x: &Expr, word: &str, options: &[Expr], follow: Follow) {
+    write(out, x, SUM, Follow::Op);
+    out.push_str(word);
+    for (i, option) in options.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let next = if i + 1 == options.len() {
+            follow
+        } else {
+            Follow::Comma
+        };
+        write(out, option, SUM, next);
     }
 }
 

@@ -152,11 +152,7 @@ fact later for go = t + 1 days
         let mut sources = SourceMap::new();
         sources.add(SourceFile::new("test.policy", text));
         let loaded = crate::load::compile(sources);
-        let rendered: Vec<String> = loaded
-            .diagnostics
-            .iter()
-            .map(|d| d.render(&loaded.sources))
-            .collect();
+        let rendered = loaded.render_diagnostics();
         loaded
             .policy
             .unwrap_or_else(|| panic!("the test policy checks: {}", rendered.join("\n")))

@@ -1,7 +1,10 @@
-//! Helpers shared by the command-line tests (`tests/cli*.rs`): running the built binary
-//! with arguments and standard input, and reading what it printed. Each test file uses
+//! Helpers shared by the integration tests: running the built binary with arguments and
+//! standard input and reading what it printed (the command-line tests), and compiling the
+//! default policy with extra text (`policy`, the library-level tests). Each test file uses
 //! the part it needs.
 #![allow(dead_code)]
+
+pub mod policy;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
