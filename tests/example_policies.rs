@@ -92,7 +92,7 @@ fn every_example_policy_passes_its_suites_with_full_rule_coverage() {
         let policy = clean_policy(&folder);
         let tests = folder.join("tests");
         assert!(tests.is_dir(), "{} has no tests/ folder", folder.display());
-        let suites = suite::load_all(&[tests.clone()]).unwrap_or_else(|errors| {
+        let suites = suite::load_all(std::slice::from_ref(&tests)).unwrap_or_else(|errors| {
             let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
             panic!("{}: {}", tests.display(), errors.join("\n"))
         });
@@ -114,7 +114,11 @@ fn every_example_policy_passes_its_suites_with_full_rule_coverage() {
         }
 
         let coverage = suite::run::coverage(&policy, &results);
-        assert!(!coverage.rules.is_empty(), "{} has no rule", folder.display());
+        assert!(
+            !coverage.rules.is_empty(),
+            "{} has no rule",
+            folder.display()
+        );
         let never_reached: Vec<&str> = coverage.never_reached().map(|r| r.id.as_str()).collect();
         assert!(
             never_reached.is_empty(),
