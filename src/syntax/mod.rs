@@ -213,7 +213,7 @@ fn grammar_error(file: u32, text: &str, error: pest::error::Error<Rule>) -> Synt
     SyntaxError::Grammar {
         message,
         span: Span::new(file, start, end),
-        help: help_for(found),
+        help: help_for(found).or_else(|| after_a_closed_message(text, start)),
     }
 }
 
@@ -281,13 +281,32 @@ fn help_for(found: &str) -> Option<String> {
     Some(hint.to_string())
 }
 
-/// A readable list of what the grammar expected.
+/// The hint for a word right after a message's closing quote on a `because` line: a
+/// quote inside the message (a quoted fallback, `{x or "none"}`) ended it early.
+fn after_a_closed_message(text: &str, at: usize) -> Option<String> {
+    let before = text.get(..at)?;
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    if !line.trim_end().ends_with('"') || !line.contains("because \"") {
+        return None;
+    }
+    Some(
+        "the message ended at the `\"` before this word: write `\\\"` for a quote inside a message, \
+         and a fallback without quotes, such as `{customer.name or the customer}`"
+            .to_string(),
+    )
+}
+
+/// A readable list of what the grammar expected; a rule without a description is left
+/// out when others say what was expected.
 fn describe_expected(rules: &[Rule]) -> String {
     let mut names: Vec<&str> = rules.iter().map(|r| describe_rule(*r)).collect();
     names.sort_unstable();
     names.dedup();
+    if names.len() > 1 {
+        names.retain(|name| *name != SOMETHING_ELSE);
+    }
     match names.as_slice() {
-        [] => "something else".to_string(),
+        [] => SOMETHING_ELSE.to_string(),
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
     }
@@ -306,7 +325,8 @@ fn describe_rule(rule: Rule) -> &'static str {
         | Rule::let_decl
         | Rule::fact_decl
         | Rule::rule_decl
-        | Rule::otherwise_decl => "a declaration (rule, fact, let, window, link, markets, roles, actions, input, require, otherwise)",
+        | Rule::constant_decl
+        | Rule::otherwise_decl => "a declaration (rule, fact, let, constant, window, link, markets, roles, actions, input, require, otherwise)",
         Rule::ident | Rule::name_raw => "a name",
         Rule::path => "a name or field path",
         Rule::rule_id => "a rule id",
@@ -375,13 +395,32 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::kw_then => "`then`",
         Rule::kw_else => "`else`",
         Rule::kw_is => "`is`",
-        _ => "something else",
+        _ => SOMETHING_ELSE,
     }
 }
+
+/// What a grammar rule without a description is called in "expected ...".
+const SOMETHING_ELSE: &str = "something else";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (issue 9): a quoted fallback inside a message ended the message, and
+    /// the error said "expected a declaration (...), something else or the end of the
+    /// file, found `the`" with no hint.
+    #[test]
+    fn a_quote_inside_a_message_is_explained() {
+        let text = "rule r\n  forbid purchase\n  when x is \"AU\"\n  because \"Hello {c.name or \"the customer\"} no\"\n";
+        let err = parse(0, text).unwrap_err();
+        let SyntaxError::Grammar { message, help, .. } = err else {
+            panic!("expected a grammar error");
+        };
+        assert!(!message.contains("something else"), "{message}");
+        assert!(message.contains("constant"), "{message}");
+        let help = help.unwrap_or_default();
+        assert!(help.contains("the message ended"), "{help}");
+    }
 
     #[test]
     fn a_missing_because_is_reported_where_it_belongs() {
