@@ -126,6 +126,37 @@ fn coverage_counts_reached_and_deciding_rules_and_names_the_rest() {
     );
 }
 
+/// Regression (issue 9, found writing the example policy): `--coverage` exits 0 with
+/// rules never reached, so CI had to read the report to require full coverage.
+#[test]
+fn require_full_coverage_exits_1_when_a_rule_is_never_reached_or_never_decides() {
+    let partial = run(&[
+        "test",
+        "--require-full-coverage",
+        "policies/csp-software/tests/exchange.yaml",
+    ]);
+    assert_eq!(code(&partial), 1, "{}", stdout(&partial));
+    assert!(stdout(&partial).contains("never reached: "));
+    assert!(
+        stderr(&partial).contains("--require-full-coverage"),
+        "{}",
+        stderr(&partial)
+    );
+    // The same cases with `--coverage` alone pass.
+    let reported = run(&[
+        "test",
+        "--coverage",
+        "policies/csp-software/tests/exchange.yaml",
+    ]);
+    assert_eq!(code(&reported), 0);
+    let full = run(&[
+        "test",
+        "--require-full-coverage",
+        "policies/csp-software/tests",
+    ]);
+    assert_eq!(code(&full), 0, "{}", stdout(&full));
+}
+
 #[test]
 fn the_json_report_parses() {
     let output = run(&[

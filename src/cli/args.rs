@@ -128,6 +128,10 @@ pub enum Command {
         /// Report, per rule, how many cases reached it and how many it decided.
         #[arg(long)]
         coverage: bool,
+        /// Report coverage (as `--coverage`) and exit 1 unless every rule was reached by
+        /// some case and decided some case.
+        #[arg(long)]
+        require_full_coverage: bool,
         /// How to write results.
         #[arg(long, value_enum, default_value = "text")]
         format: SuiteFormat,

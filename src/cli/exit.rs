@@ -19,7 +19,8 @@ pub const HELP: &str = "Exit codes:
   0  eval: every decision is allow; check: no error (no warning with --deny-warnings);
      fmt --check: every file is formatted; test: every case passed
   1  eval: at least one decision is deny; check: errors found (or warnings with --deny-warnings);
-     fmt --check: a file would change; test: a case failed
+     fmt --check: a file would change; test: a case failed (or coverage is short
+     of --require-full-coverage)
   2  bad usage, an input or file that cannot be read, or output that cannot be written
   3  the policy has errors and nothing was evaluated
   141  the output is a closed pipe (`| head`): the command stopped quietly, as a

@@ -62,8 +62,18 @@ pub fn run() -> i32 {
         Command::Test {
             policies,
             coverage,
+            require_full_coverage,
             format,
             suites,
-        } => test_cmd::run(&policies, &suites, coverage, format),
+        } => {
+            let coverage = if require_full_coverage {
+                test_cmd::Coverage::Required
+            } else if coverage {
+                test_cmd::Coverage::Reported
+            } else {
+                test_cmd::Coverage::Off
+            };
+            test_cmd::run(&policies, &suites, coverage, format)
+        }
     }
 }

@@ -193,6 +193,11 @@ impl Coverage {
             .iter()
             .filter(|r| r.reached > 0 && r.decided == 0)
     }
+
+    /// Whether every rule was reached by some case and decided some case.
+    pub fn is_full(&self) -> bool {
+        self.rules.iter().all(|r| r.reached > 0 && r.decided > 0)
+    }
 }
 
 /// A share as a whole percentage, rounded down (so 100% means all), of `total`.
