@@ -32,6 +32,8 @@ pub enum DiagnosticCode {
     DuplicateField,
     /// A value listed twice in `one of ...`.
     DuplicateValue,
+    /// An unconditional requirement its actions already have.
+    DuplicateRequirement,
     /// A name declared twice among lets, facts, windows, links and market lists, or one
     /// that hides a field or `allowed`.
     DuplicateName,
@@ -139,7 +141,7 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 58] = {
+    pub const ALL: [DiagnosticCode; 59] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -151,6 +153,7 @@ impl DiagnosticCode {
             DuplicateRole,
             DuplicateField,
             DuplicateValue,
+            DuplicateRequirement,
             DuplicateName,
             DuplicateRule,
             DuplicateFact,
@@ -216,6 +219,7 @@ impl DiagnosticCode {
             DuplicateRole => "duplicate-role",
             DuplicateField => "duplicate-field",
             DuplicateValue => "duplicate-value",
+            DuplicateRequirement => "duplicate-requirement",
             DuplicateName => "duplicate-name",
             DuplicateRule => "duplicate-rule",
             DuplicateFact => "duplicate-fact",
@@ -305,6 +309,7 @@ impl DiagnosticCode {
             UnknownMember => "no such member",
             UnknownFunction => "no such function",
             DuplicateMarket => "listed again",
+            DuplicateRequirement => "required again",
             DuplicateName | DuplicateAction | DuplicateRole | DuplicateField | DuplicateRule
             | DuplicateFact | DuplicateOtherwise | DuplicateValue => "declared again here",
             TypeMismatch => "wrong type",

@@ -20,7 +20,7 @@ use crate::policy::{
     TemplatePart,
 };
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{ActionSet, Declaration};
+use crate::syntax::ast::{self, ActionSet, Declaration};
 
 /// The compiled rules, and where each one's id is written.
 #[derive(Default)]
@@ -179,6 +179,9 @@ impl<'s> Checker<'s> {
         plans: &mut [ActionPlan],
     ) -> Vec<Requirement> {
         let mut always_required = Vec::new();
+        // Unconditional requirements already met, per action: the fields (sorted) and
+        // where they were first required.
+        let mut seen: Vec<HashMap<Vec<u16>, Span>> = vec![HashMap::new(); plans.len()];
         for decl in decls {
             if let Declaration::Require(req) = decl {
                 let mask = self.action_mask(&req.actions);
@@ -186,6 +189,9 @@ impl<'s> Checker<'s> {
                     let Some(requirement) = self.requirement(item) else {
                         continue;
                     };
+                    if requirement.when.is_none() {
+                        self.required_again(item, &requirement, mask, &mut seen);
+                    }
                     if matches!(req.actions, ActionSet::Every(_)) {
                         always_required.push(requirement.clone());
                     }
@@ -198,6 +204,46 @@ impl<'s> Checker<'s> {
             }
         }
         always_required
+    }
+
+    /// Warns about an unconditional requirement that every one of its actions already
+    /// has (a slip: listed twice, or in two blocks), and records it as met.
+    fn required_again(
+        &mut self,
+        item: &ast::Requirement,
+        requirement: &Requirement,
+        mask: u64,
+        seen: &mut [HashMap<Vec<u16>, Span>],
+    ) {
+        let mut fields = requirement.any_of.clone();
+        fields.sort_unstable();
+        fields.dedup();
+        let mut first = None;
+        let mut all_met = mask != 0;
+        for (a, met) in seen.iter_mut().enumerate() {
+            if mask & (1u64 << a) == 0 {
+                continue;
+            }
+            match met.get(&fields) {
+                Some(span) => first = first.or(Some(*span)),
+                None => {
+                    all_met = false;
+                    met.insert(fields.clone(), item.span);
+                }
+            }
+        }
+        if let (true, Some(first)) = (all_met, first) {
+            let location = self.sources.location(first);
+            self.report(
+                Diagnostic::warning(
+                    Code::DuplicateRequirement,
+                    item.span,
+                    format!("this is already required for these actions at {location}"),
+                )
+                .with_related(first, "first required here")
+                .with_help("remove one of them: a field is required once"),
+            );
+        }
     }
 
     /// Pass 6: the rules (ids unique), each checked for reachability and added to the
