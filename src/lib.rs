@@ -74,6 +74,7 @@ mod json;
 pub mod limits;
 pub mod load;
 mod market;
+pub mod playground;
 mod policy;
 mod request;
 pub mod source;

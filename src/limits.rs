@@ -200,6 +200,17 @@ pub const POLICY_FILES: usize = 1_000;
 /// policy, and it bounds what the parser and the checker hold at once.
 pub const POLICY_TOTAL_BYTES: usize = 16 * POLICY_FILE_BYTES;
 
+/// The most policy files one playground step carries (`serve --playground`,
+/// `src/playground.rs`). A page edits a handful; the cap keeps one step's work bounded
+/// before anything is parsed. Test: `playground::tests::the_caps_are_checked_before_anything_else`.
+pub const PLAYGROUND_FILES: usize = 64;
+
+/// The most bytes of policy and request text one playground step carries, all files
+/// together: four of the largest policy files, far beyond what a person edits in a
+/// page, and a bound on the work one step asks of the server (whose body limit comes
+/// first). Test: `playground::tests::the_caps_are_checked_before_anything_else`.
+pub const PLAYGROUND_BYTES: usize = 4 * POLICY_FILE_BYTES;
+
 /// The most threads `eval --jobs` accepts (and the most it uses by default, on a machine
 /// with more CPUs). Every job holds a thread stack and two chunk buffers of up to
 /// [`CHUNK_BYTES`] + [`REQUEST_BYTES`], so 64 jobs may hold about 160 MiB at worst; a
