@@ -4,6 +4,8 @@
 //! limits on bodies and heads. The decision log is in `serve_log.rs`, reloads and
 //! signals in `serve_reload.rs`.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "serve/harness.rs"]
 mod harness;
 

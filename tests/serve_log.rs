@@ -3,6 +3,8 @@
 //! decision; masks remove fields; the filters; and durability: after `kill -9` under
 //! load, every decision that was answered is in the log.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "serve/harness.rs"]
 mod harness;
 

@@ -4,6 +4,8 @@
 //! `/health` and `/metrics`) and the old one keeps serving; SIGTERM stops accepting,
 //! finishes the requests in flight, flushes the log and exits 0.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "serve/harness.rs"]
 mod harness;
 

@@ -134,8 +134,7 @@ pub fn watch(
     let mut debouncer = new_debouncer(RELOAD_DEBOUNCE, move |events: DebounceEventResult| {
         let relevant = match &events {
             Ok(events) => events.iter().any(|e| {
-                e.path.extension().is_some_and(|x| x == "policy")
-                    || named.iter().any(|n| *n == e.path)
+                e.path.extension().is_some_and(|x| x == "policy") || named.contains(&e.path)
             }),
             Err(_) => true,
         };

@@ -119,7 +119,7 @@ fn unsupported(allowed: &str) -> Response {
 }
 
 /// `?explain=true|false`; anything else is a 400.
-fn explain(query: Option<&str>) -> Result<bool, Response> {
+fn explain(query: Option<&str>) -> Result<bool, Box<Response>> {
     let mut explain = false;
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, "true"));
@@ -127,13 +127,13 @@ fn explain(query: Option<&str>) -> Result<bool, Response> {
             ("explain", "true" | "1") => explain = true,
             ("explain", "false" | "0") => explain = false,
             _ => {
-                return Err(refusal(
+                return Err(Box::new(refusal(
                     StatusCode::BAD_REQUEST,
                     "bad-query",
                     &format!(
                         "unknown query parameter {pair:?}: the only one is explain=true|false"
                     ),
-                ))
+                )))
             }
         }
     }
@@ -209,7 +209,7 @@ async fn decide(
 ) -> Response {
     let explain = match explain(query.as_deref()) {
         Ok(e) => e,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let format = match kind(&headers) {
         Some(Kind::Ndjson) => return super::ndjson::respond(state, explain, body),
@@ -223,7 +223,7 @@ async fn decide(
     };
     match decide_one(&state, &bytes, format, explain).await {
         Ok((line, _)) => (StatusCode::OK, json_headers(), line).into_response(),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -234,7 +234,7 @@ async fn decide_one(
     bytes: &[u8],
     format: Format,
     explain: bool,
-) -> Result<(String, String), Response> {
+) -> Result<(String, String), Box<Response>> {
     let started = Instant::now();
     let serving = state.serving.load_full();
     let options = Options {
@@ -291,11 +291,11 @@ async fn decide_one(
         };
         if let Err(e) = committed {
             state.metrics.log_failed();
-            return Err(refusal(
+            return Err(Box::new(refusal(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "decision-log-failed",
                 &format!("{e}; the decision is not given"),
-            ));
+            )));
         }
     }
     Ok((line, id))
@@ -318,7 +318,7 @@ async fn opa_decision(
 ) -> Response {
     let explain = match explain(query.as_deref()) {
         Ok(e) => e,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if kind(&headers) != Some(Kind::Json) {
         return unsupported("application/json (a body {\"input\": REQUEST})");
@@ -367,7 +367,7 @@ async fn opa_decision(
             out.push_str("}\n");
             (StatusCode::OK, json_headers(), out).into_response()
         }
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
