@@ -20,6 +20,23 @@ pub enum LogError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// SQLite would not put the database in WAL mode (a file system without shared
+    /// memory, a database another program uses in another mode).
+    #[error("the decision log {} cannot use WAL mode (journal_mode = {mode})", path.display())]
+    NotWal {
+        /// The database file.
+        path: PathBuf,
+        /// The mode SQLite kept.
+        mode: String,
+    },
+    /// The database file could not be created.
+    #[error("cannot create the decision log {}: {source}", path.display())]
+    Create {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A transaction holding this entry failed; the entry is not in the log.
     #[error("the decision log could not commit: {0}")]
     Commit(String),
@@ -84,10 +101,7 @@ impl DecisionLog {
             ));
         }
         let path = Path::new(target);
-        let connection = open_for_writing(path).map_err(|source| LogError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let connection = open_for_writing(path)?;
         let (queue, rx) = mpsc::channel(LOG_QUEUE);
         let thread = std::thread::Builder::new()
             .name("decision-log".into())
@@ -168,19 +182,42 @@ impl DecisionLog {
     }
 }
 
-/// Opens the database for the writer: WAL, `synchronous = FULL` (a committed entry
+/// Opens the database for the writer (a new file is created with mode 0600): WAL, `synchronous = FULL` (a committed entry
 /// survives a crash of the process and of the machine), the schema created if needed.
-fn open_for_writing(path: &Path) -> Result<Connection, rusqlite::Error> {
-    let connection = Connection::open(path)?;
-    connection.busy_timeout(LOG_BUSY_TIMEOUT)?;
-    let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(rusqlite::Error::InvalidParameterName(format!(
-            "the database refused WAL mode (journal_mode = {mode})"
-        )));
+fn open_for_writing(path: &Path) -> Result<Connection, LogError> {
+    // A new log holds requests (people's ids, tenants): readable by its owner only.
+    // SQLite gives its WAL and shared-memory files the database file's permissions.
+    if !path.exists() {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|source| LogError::Create {
+                path: path.to_path_buf(),
+                source,
+            })?;
     }
-    connection.execute_batch("PRAGMA synchronous = FULL;")?;
-    connection.execute_batch(SCHEMA)?;
+    let sqlite = |source| LogError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let connection = Connection::open(path).map_err(sqlite)?;
+    connection.busy_timeout(LOG_BUSY_TIMEOUT).map_err(sqlite)?;
+    let mode: String = connection
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(sqlite)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(LogError::NotWal {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    connection
+        .execute_batch("PRAGMA synchronous = FULL;")
+        .map_err(sqlite)?;
+    connection.execute_batch(SCHEMA).map_err(sqlite)?;
     Ok(connection)
 }
 
@@ -279,6 +316,23 @@ mod tests {
         }
         log.close().unwrap();
         assert_eq!(Query::default().run(&path).unwrap().len(), 500);
+    }
+
+    #[test]
+    fn a_new_log_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let log = DecisionLog::open(path.to_str().unwrap(), true).unwrap();
+        log.submit_blocking(entry(1)).unwrap().wait().unwrap();
+        for file in ["log.db", "log.db-wal"] {
+            let mode = std::fs::metadata(dir.path().join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}: {mode:o}");
+        }
+        log.close().unwrap();
     }
 
     #[test]

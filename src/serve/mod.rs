@@ -153,9 +153,12 @@ async fn serve(
     ready(addr);
     listen::accept_until(listener, routes::router(state.clone()), stop_rx).await;
     signals.abort();
-    if let Some(log) = &state.log {
-        log.flush().await.map_err(ServeError::Flush)?;
+    match &state.log {
+        Some(log) => {
+            log.flush().await.map_err(ServeError::Flush)?;
+            eprintln!("csp-policy serve: stopped; the decision log is flushed");
+        }
+        None => eprintln!("csp-policy serve: stopped"),
     }
-    eprintln!("csp-policy serve: stopped; the decision log is flushed");
     Ok(())
 }

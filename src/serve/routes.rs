@@ -67,8 +67,7 @@ async fn require_token(
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(bearer);
         if !given.is_some_and(|g| same(g.as_bytes(), token.as_bytes())) {
             let mut response = refusal(
                 StatusCode::UNAUTHORIZED,
@@ -82,6 +81,14 @@ async fn require_token(
         }
     }
     next.run(request).await
+}
+
+/// The token of an `Authorization: Bearer TOKEN` value (the scheme in any case).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// Compares two byte strings in time that depends only on their lengths.
@@ -450,6 +457,14 @@ async fn metrics(Shared(state): Shared<Arc<State>>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearerabc"), None);
+    }
 
     #[test]
     fn tokens_compare_whole() {
