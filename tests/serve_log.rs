@@ -237,3 +237,53 @@ fn after_kill_9_under_load_every_answered_decision_is_in_the_log() {
     );
     assert!(answered.len() >= 300);
 }
+
+/// A decision whose log entry cannot be committed is not given: a single request gets
+/// a 503 naming the log, a stream ends broken (never a line the log lacks).
+#[test]
+fn a_decision_the_log_cannot_commit_is_not_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("decisions.db");
+    let server = Server::start(&["--decision-log", db.to_str().unwrap()]);
+    assert_eq!(
+        post(&server.url("/v1/decide"), "application/json", ALLOW, None).status,
+        200
+    );
+    // The table disappears under the writer: every commit fails from now on.
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("DROP TABLE decisions").unwrap();
+    drop(other);
+    let reply = post(&server.url("/v1/decide"), "application/json", ALLOW, None);
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(json(&reply.body)["error"]["code"], "decision-log-failed");
+    assert!(!reply.body.contains("\"decision\""));
+    let reply = post(
+        &server.url("/v1/data/csp/decision"),
+        "application/json",
+        &format!("{{\"input\":{ALLOW}}}"),
+        None,
+    );
+    assert_eq!(reply.status, 503);
+    let streamed = agent()
+        .post(&server.url("/v1/decide"))
+        .header("Content-Type", "application/x-ndjson")
+        .send(format!("{ALLOW}\n{DENY}\n"))
+        .unwrap()
+        .body_mut()
+        .read_to_string();
+    match streamed {
+        Err(_) => {}
+        Ok(text) => assert!(
+            !text.contains("\"decision\""),
+            "answers without a log entry: {text}"
+        ),
+    }
+    let metrics = get(&server.url("/metrics"), None).body;
+    let failures: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("csp_policy_decision_log_failures_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(failures >= 3, "{metrics}");
+}

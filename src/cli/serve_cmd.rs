@@ -89,6 +89,9 @@ pub fn run(args: Args) -> i32 {
             }
         },
     };
+    if !listen.ip().is_loopback() && token.is_none() {
+        say!("warning: --listen {listen} is reachable from other machines and no --token-file is given: anyone who can reach it can ask for decisions\n");
+    }
     let config = Config {
         policies: args.policies,
         listen,
