@@ -51,7 +51,7 @@ pub struct Args {
 
 /// Runs `serve` and returns the exit code.
 pub fn run(args: Args) -> i32 {
-    let listen = match args.listen.parse() {
+    let listen: std::net::SocketAddr = match args.listen.parse() {
         Ok(addr) => addr,
         Err(_) => {
             say!(
