@@ -318,6 +318,45 @@ mod tests {
         assert_eq!(Query::default().run(&path).unwrap().len(), 500);
     }
 
+    /// While the database is locked by another process's writer, the queue fills and
+    /// submitting waits (back-pressure); once the lock is released everything queued is
+    /// committed: nothing is dropped.
+    #[test]
+    fn a_full_queue_makes_submitters_wait_and_drops_nothing() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let log = Arc::new(DecisionLog::open(path.to_str().unwrap(), true).unwrap());
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let total = LOG_QUEUE + 2 * LOG_BATCH + 10;
+        let submitted = Arc::new(AtomicUsize::new(0));
+        let submitter = {
+            let (log, submitted) = (log.clone(), submitted.clone());
+            std::thread::spawn(move || {
+                let mut tickets = Vec::new();
+                for n in 0..total {
+                    tickets.push(log.submit_blocking(entry(n as i64)).unwrap());
+                    submitted.fetch_add(1, Ordering::SeqCst);
+                }
+                tickets
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let waiting_at = submitted.load(Ordering::SeqCst);
+        assert!(
+            waiting_at < total,
+            "the queue did not hold back: {waiting_at}"
+        );
+        assert!(waiting_at >= LOG_QUEUE, "{waiting_at}");
+        other.execute_batch("COMMIT").unwrap();
+        for ticket in submitter.join().unwrap() {
+            ticket.wait().unwrap();
+        }
+        assert_eq!(Query::default().run(&path).unwrap().len(), total);
+    }
+
     #[test]
     fn a_new_log_is_readable_by_its_owner_only() {
         use std::os::unix::fs::PermissionsExt;
