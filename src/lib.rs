@@ -67,6 +67,8 @@
 
 mod check;
 pub mod decision;
+#[cfg(feature = "serve")]
+pub mod decision_log;
 mod eval;
 mod files;
 pub mod fmt;
@@ -77,6 +79,9 @@ mod market;
 pub mod playground;
 mod policy;
 mod request;
+pub mod revision;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod suite;
 pub mod syntax;
@@ -119,6 +124,10 @@ use request::stream::{Document, Format, RawRecord};
 #[derive(Debug, Clone)]
 pub struct Policy {
     compiled: policy::CompiledPolicy,
+    /// The SHA-256 of its files' names and contents.
+    revision: revision::Revision,
+    /// Its files' names, in the order they were read.
+    files: Vec<String>,
 }
 
 impl Policy {
@@ -136,6 +145,22 @@ impl Policy {
     /// [`load::embedded_sources`]): parsed and checked; any error makes it unusable.
     pub fn from_sources(sources: source::SourceMap) -> Result<Policy, LoadError> {
         load::load(sources)
+    }
+
+    /// The policy's revision: the SHA-256 of its files' names and contents
+    /// ([`revision::Revision`]), the same for the same files wherever they are.
+    pub fn revision(&self) -> &revision::Revision {
+        &self.revision
+    }
+
+    /// The names of the policy's files, in the order they were read.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// The names of the actions the policy declares, in declaration order.
+    pub fn actions(&self) -> impl Iterator<Item = &str> {
+        self.compiled.actions.iter().map(|a| a.name.as_str())
     }
 
     /// The compiled form.

@@ -239,3 +239,76 @@ const _: () = {
 /// (3,000 took minutes).
 /// Test: `tests/cli_hardening.rs`, `thousands_of_unknown_names_are_checked_in_bounded_time`.
 pub const SUGGESTION_CANDIDATES: usize = 1_000;
+
+// ----------------------------------------------------------------------------------------
+// The decision server (`csp-policy serve`) and the decision log
+// ----------------------------------------------------------------------------------------
+
+/// The largest body of one request to `POST /v1/decide` (JSON or YAML) or
+/// `POST /v1/data/csp/decision`: one request's limit, [`REQUEST_BYTES`]; a larger body
+/// is refused with 413 before it is read whole (its `Content-Length`, or while reading).
+/// An NDJSON stream has no total limit (it is decided as it is read, in bounded
+/// memory); each of its records is at most [`REQUEST_BYTES`], a larger one its own deny,
+/// as in `eval`. Test: `tests/serve.rs`, `a_body_over_the_limit_is_413`.
+pub const SERVE_BODY_BYTES: usize = REQUEST_BYTES;
+
+/// The most bytes of a request's head (request line and headers) the server buffers: a
+/// larger head is refused (431) instead of growing a buffer for a client that never
+/// ends its headers. Real heads are well under a kibibyte (the token is one header).
+/// Test: `tests/serve.rs`, `headers_over_the_limit_are_refused`.
+pub const SERVE_HEADER_BYTES: usize = 16 << 10;
+
+/// How long a connection may take to send a request's head, counted from when the
+/// server starts waiting for it: a keep-alive connection idle this long is closed too.
+/// A slow or silent client cannot hold a connection (nor its place among
+/// [`SERVE_CONNECTIONS`]) for longer.
+pub const SERVE_HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long the server waits for the next piece of a request's body: a client that
+/// stops sending in the middle of a body is cut off (a single request: 408; an NDJSON
+/// stream: the response ends with an error, never silently short).
+pub const SERVE_BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The most connections served at once. Past it, new connections wait in the kernel's
+/// listen queue until one closes: a flood of connections cannot exhaust file
+/// descriptors or memory (each connection holds buffers of about
+/// [`SERVE_HEADER_BYTES`]).
+pub const SERVE_CONNECTIONS: usize = 1_024;
+
+/// How long SIGTERM waits for requests in flight to finish before the server stops
+/// anyway (the decision log is flushed either way). Long enough for any single request;
+/// an NDJSON stream still open after it is cut.
+pub const SERVE_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Body pieces of an NDJSON stream read ahead of the decider, and decision chunks
+/// written ahead of the client: bounds a stream's memory at both ends whatever its
+/// length (a slow reader of answers slows the reading of requests).
+pub const SERVE_STREAM_FRAMES: usize = 8;
+
+/// How long file changes must settle before the policy is reloaded: an editor's save
+/// (write, rename, several files at once) is one reload, not several half-written ones.
+pub const RELOAD_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The most entries queued for the decision log and not yet taken by its writer. A
+/// full queue makes deciders wait (back-pressure): nothing is ever dropped. Also the
+/// bound of what the asynchronous mode (`--decision-log-async`) can lose when the
+/// process dies, with one batch being committed ([`LOG_BATCH`]).
+pub const LOG_QUEUE: usize = 8_192;
+
+/// The most entries committed in one transaction (group commit): one `fsync` for many
+/// decisions under load, and a bound on how long one commit holds the writer.
+pub const LOG_BATCH: usize = 1_024;
+
+/// How long a writer or reader of the log waits for another process's lock on the
+/// same SQLite file (`eval` and `serve` on one log, `log` reading it) before failing.
+pub const LOG_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The largest token file read by `--token-file`: a bearer token is a line of text.
+pub const TOKEN_FILE_BYTES: u64 = 4 << 10;
+
+const _: () = {
+    // hyper's smallest read buffer is 8 KiB.
+    assert!(SERVE_HEADER_BYTES >= 8 << 10);
+    // A batch is taken from the queue.
+    assert!(LOG_BATCH <= LOG_QUEUE);
+};

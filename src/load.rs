@@ -166,12 +166,17 @@ pub fn compile(sources: SourceMap) -> Loaded {
         parsed.push(tree);
     }
     let checked = check::check_partial(sources.clone(), &parsed, &skipped);
+    let revision = crate::revision::Revision::of(&sources);
     diagnostics.extend(checked.diagnostics);
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.severity));
     let policy = if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         None
     } else {
-        checked.policy.map(|compiled| crate::Policy { compiled })
+        checked.policy.map(|compiled| crate::Policy {
+            compiled,
+            revision,
+            files: sources.files().iter().map(|f| f.name.clone()).collect(),
+        })
     };
     Loaded {
         sources,

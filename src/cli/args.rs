@@ -66,6 +66,24 @@ pub enum SuiteFormat {
     Junit,
 }
 
+/// An outcome, for `log --decision`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Outcome {
+    /// Allow decisions.
+    Allow,
+    /// Deny decisions.
+    Deny,
+}
+
+/// Output formats of `log`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// One line per entry for people.
+    Text,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -118,6 +136,61 @@ pub enum Command {
         /// Policy files or folders.
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
+    },
+    #[cfg(feature = "serve")]
+    /// Serve decisions over HTTP (POST /v1/decide, GET /health, /metrics, /v1/policy),
+    /// with hot reload and an optional decision log; stops on SIGTERM.
+    #[command(after_help = super::serve_cmd::HELP)]
+    Serve {
+        /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+        /// Reloaded on SIGHUP and when the files change.
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+        /// The address to listen on (ADDR:PORT); loopback by default.
+        #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8181")]
+        listen: String,
+        /// Log every decision to this SQLite file (created if needed).
+        #[arg(long, value_name = "PATH")]
+        decision_log: Option<String>,
+        /// Answer before the decision's log entry is committed (faster; entries still
+        /// queued are lost if the process dies).
+        #[arg(long, requires = "decision_log")]
+        decision_log_async: bool,
+        /// Remove this request field (such as actor.id) from logged requests (repeatable).
+        #[arg(long = "log-mask", value_name = "FIELD", requires = "decision_log")]
+        log_masks: Vec<String>,
+        /// Require `Authorization: Bearer TOKEN` on /v1/*, the token read from this file.
+        #[arg(long, value_name = "PATH")]
+        token_file: Option<PathBuf>,
+        /// The time used for requests without `at` (RFC 3339; for tests and replays).
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// Do not watch the policy files (reload on SIGHUP only).
+        #[arg(long)]
+        no_watch: bool,
+    },
+    #[cfg(feature = "serve")]
+    /// Print decision-log entries, oldest first, one per line.
+    #[command(after_help = EXIT_CODES)]
+    Log {
+        /// The decision log (an SQLite file written by `serve --decision-log`).
+        #[arg(long, value_name = "PATH")]
+        decision_log: PathBuf,
+        /// Only entries made at or after this time (RFC 3339).
+        #[arg(long, value_name = "RFC3339")]
+        from: Option<String>,
+        /// Only entries made at or before this time (RFC 3339).
+        #[arg(long, value_name = "RFC3339")]
+        to: Option<String>,
+        /// Only entries of this action (repeatable).
+        #[arg(long = "action", value_name = "ACTION")]
+        actions: Vec<String>,
+        /// Only allow or only deny decisions.
+        #[arg(long, value_enum)]
+        decision: Option<Outcome>,
+        /// How to write entries.
+        #[arg(long, value_enum, default_value = "json")]
+        format: LogFormat,
     },
     /// Run YAML suites of requests with expected decisions, facts and rules.
     #[command(after_help = EXIT_CODES)]

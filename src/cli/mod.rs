@@ -1,5 +1,5 @@
 //! The command line: one client of the library. Argument parsing ([`args`]), one driver
-//! per command (`check_cmd`, `eval_cmd`, `fmt_cmd`, `test_cmd`), the policy a command
+//! per command (`check_cmd`, `eval_cmd`, `fmt_cmd`, `log_cmd`, `serve_cmd`, `test_cmd`), the policy a command
 //! runs ([`policy`]), output that never panics ([`output`]) and the exit codes
 //! ([`exit`]). Each command asks the library for values (decisions, diagnostics,
 //! formatted files, case results and reports), prints them and returns an exit code;
@@ -10,8 +10,12 @@ mod check_cmd;
 mod eval_cmd;
 pub mod exit;
 mod fmt_cmd;
+#[cfg(feature = "serve")]
+mod log_cmd;
 pub mod output;
 mod policy;
+#[cfg(feature = "serve")]
+mod serve_cmd;
 mod test_cmd;
 
 use clap::Parser;
@@ -59,6 +63,42 @@ pub fn run() -> i32 {
             format,
         } => check_cmd::run(&policies, deny_warnings, format),
         Command::Fmt { check, files } => fmt_cmd::run(&files, check),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            policies,
+            listen,
+            decision_log,
+            decision_log_async,
+            log_masks,
+            token_file,
+            now,
+            no_watch,
+        } => serve_cmd::run(serve_cmd::Args {
+            policies,
+            listen,
+            decision_log,
+            decision_log_async,
+            log_masks,
+            token_file,
+            now,
+            watch: !no_watch,
+        }),
+        #[cfg(feature = "serve")]
+        Command::Log {
+            decision_log,
+            from,
+            to,
+            actions,
+            decision,
+            format,
+        } => log_cmd::run(
+            &decision_log,
+            from.as_deref(),
+            to.as_deref(),
+            actions,
+            decision,
+            format,
+        ),
         Command::Test {
             policies,
             coverage,

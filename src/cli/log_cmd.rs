@@ -1,0 +1,65 @@
+//! `csp-policy log`: prints decision-log entries through [`csp_policy::decision_log`],
+//! one per line (JSON or text), oldest first, streamed.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use csp_policy::decision_log::{Query, QueryError};
+
+use super::args::{LogFormat, Outcome};
+use super::exit;
+use super::output::{say, Recording};
+
+/// Runs `log` and returns the exit code.
+pub fn run(
+    path: &Path,
+    from: Option<&str>,
+    to: Option<&str>,
+    actions: Vec<String>,
+    decision: Option<Outcome>,
+    format: LogFormat,
+) -> i32 {
+    let mut times = [None, None];
+    for (slot, (option, text)) in times.iter_mut().zip([("--from", from), ("--to", to)]) {
+        if let Some(text) = text {
+            match csp_policy::parse_time(text) {
+                Some(t) => *slot = Some(t),
+                None => {
+                    say!("error: {option} {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
+                    return exit::USAGE;
+                }
+            }
+        }
+    }
+    let query = Query {
+        from: times[0],
+        to: times[1],
+        actions,
+        allow: decision.map(|d| d == Outcome::Allow),
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
+    let mut line = String::with_capacity(1024);
+    let result = query.each(path, &mut |entry| {
+        line.clear();
+        match format {
+            LogFormat::Json => entry.write_json(&mut line),
+            LogFormat::Text => entry.write_text(&mut line),
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())
+    });
+    let flushed = out.flush();
+    match result {
+        Ok(()) if flushed.is_ok() => exit::OK,
+        Err(QueryError::Stopped(_)) | Ok(()) => match out.get_mut().take_error() {
+            Some(e) => e.report("standard output"),
+            None => super::output::WriteError::Failed(std::io::Error::other("write failed"))
+                .report("standard output"),
+        },
+        Err(e) => {
+            say!("error: {e}\n");
+            exit::USAGE
+        }
+    }
+}

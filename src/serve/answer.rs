@@ -1,0 +1,115 @@
+//! One decision into what the server answers and what it logs: the decision's JSON
+//! line exactly as `eval --format json` writes it ([`Decision::write_json`]), with a
+//! `"decision_id"` (a UUID v7: time-ordered, unique) added as its last member; and the
+//! log entry (the request as received, masked).
+
+use chrono::Utc;
+
+use super::state::State;
+use crate::decision_log::mask::mask_json;
+use crate::decision_log::Entry;
+use crate::json::write_str;
+use crate::stream::{Document, Format};
+use crate::{Decision, Policy};
+
+/// A new decision id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Appends `decision` as `eval`'s JSON line with `"decision_id":ID` as its last member
+/// (no newline); returns the plain line (without the id) when `keep_plain`, for the log.
+pub fn write_answer(
+    decision: &Decision,
+    id: &str,
+    out: &mut String,
+    keep_plain: bool,
+) -> Option<String> {
+    let start = out.len();
+    decision.write_json(out);
+    let plain = keep_plain.then(|| out.get(start..).unwrap_or("").to_string());
+    // The line ends with the object's closing brace: the id goes before it.
+    if out.ends_with('}') {
+        out.pop();
+    }
+    out.push_str(",\"decision_id\":");
+    write_str(out, id);
+    out.push('}');
+    plain
+}
+
+/// The log entry of a decision, or `None` without a log. `plain` is the decision's line
+/// without its id; the request is `document`'s text, masked.
+pub fn entry(
+    state: &State,
+    policy: &Policy,
+    document: &Document<'_>,
+    decision: &Decision,
+    id: String,
+    plain: Option<String>,
+) -> Option<Entry> {
+    let plain = plain?;
+    state.log.as_ref()?;
+    let (request, format) = match document.format {
+        Format::Json => (request_json(state, document), "json"),
+        Format::Yaml => (
+            (state.masks.is_empty() && unbroken(document)).then(|| document.text.to_string()),
+            "yaml",
+        ),
+    };
+    Some(Entry {
+        decision_id: id,
+        time_us: Utc::now().timestamp_micros(),
+        revision: policy.revision().as_str().to_string(),
+        action: decision.action.clone(),
+        allow: decision.allow,
+        request,
+        request_format: format,
+        decision: plain,
+    })
+}
+
+/// A document whose text is the request (not one refused as too large or not UTF-8,
+/// whose text is empty).
+fn unbroken(document: &Document<'_>) -> bool {
+    document.oversized.is_none() && !document.not_utf8
+}
+
+fn request_json(state: &State, document: &Document<'_>) -> Option<String> {
+    if !unbroken(document) {
+        return None;
+    }
+    if state.masks.is_empty() {
+        Some(document.text.to_string())
+    } else {
+        mask_json(document.text, &state.masks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_is_evals_line_with_the_id_last() {
+        let policy = Policy::embedded().unwrap();
+        let now = crate::parse_time("2026-11-25T12:00:00Z").unwrap();
+        let decision = policy.decide_json(r#"{"action":"purchase"}"#, now);
+        let mut out = String::new();
+        let plain = write_answer(&decision, "0190-x", &mut out, true).unwrap();
+        assert_eq!(plain, decision.to_json());
+        assert_eq!(
+            out,
+            format!("{},\"decision_id\":\"0190-x\"}}", &plain[..plain.len() - 1])
+        );
+    }
+
+    #[test]
+    fn ids_are_uuid_v7_and_ordered() {
+        let a = new_id();
+        let b = new_id();
+        assert_eq!(a.len(), 36);
+        assert_eq!(a.as_bytes()[14], b'7');
+        assert!(a < b);
+    }
+}
