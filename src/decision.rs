@@ -1,11 +1,14 @@
 //! The decision: what the engine answers for one request. Its three renderings are in
 //! `json` (one line: the contract of docs/decision.md, `decision`, `action`, `reasons`,
 //! `errors`, `facts`, and `explanation` on request), `yaml` (the same data as a YAML
-//! document) and `text` (for people). Values are written by `value::write`, strings by
+//! document) and `text` (for people). `explain` holds the explanation's entries, written
+//! by JSON and YAML through one `tree`. Values are written by `value::write`, strings by
 //! `crate::json` and [`yaml_str`].
 
+mod explain;
 mod json;
 mod text;
+mod tree;
 mod yaml;
 
 use rust_decimal::Decimal;
@@ -13,6 +16,9 @@ use rust_decimal::Decimal;
 use crate::policy::Effect;
 use crate::request::RequestError;
 
+pub use explain::{
+    Actor, ExplainEntry, ExplainValue, Operand, Outcome, TestKind, TestTrace, ValueKind,
+};
 pub(crate) use text::visible;
 pub use yaml::yaml_str;
 
@@ -32,8 +38,9 @@ pub struct Decision {
     pub errors: Vec<RequestError>,
     /// Computed facts, in the policy's declaration order.
     pub facts: Vec<(String, FactValue)>,
-    /// Each rule considered and how it went, when asked for.
-    pub explanation: Vec<String>,
+    /// Each rule considered and how it went, in the order considered: `Some` when an
+    /// explanation was asked for and the request got as far as its action's rules.
+    pub explanation: Option<Vec<ExplainEntry>>,
     /// Indices of the rules whose audience matched, so that their condition was
     /// evaluated (only when coverage was asked for; never written out).
     pub reached: Vec<u16>,

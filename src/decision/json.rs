@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::explain::explanation_tree;
 use super::{Decision, FactValue};
 use crate::json::{write_display, write_str};
 use crate::value::write_number;
@@ -76,15 +77,9 @@ impl Decision {
             }
         }
         out.push('}');
-        if !self.explanation.is_empty() {
-            out.push_str(",\"explanation\":[");
-            for (i, line) in self.explanation.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_str(out, line);
-            }
-            out.push(']');
+        if let Some(entries) = &self.explanation {
+            out.push_str(",\"explanation\":");
+            explanation_tree(entries).write_json(out);
         }
         out.push('}');
     }
@@ -117,7 +112,7 @@ mod tests {
                 ("early_termination_fee".into(), FactValue::Bool(false)),
                 ("credit_amount".into(), FactValue::Text("1015.89".into())),
             ],
-            explanation: vec![],
+            explanation: None,
             reached: vec![],
         };
         assert_eq!(

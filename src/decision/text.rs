@@ -1,11 +1,13 @@
 //! The decision as text for people: one line for the verdict and action, then one per
-//! reason, error and fact; text from the request or the policy is shown through
+//! reason, error and fact, then the explanation's entries when asked for; text from the request or the policy is shown through
 //! [`visible`], so it cannot start a line of its own or drive the terminal.
 
 use std::fmt::Write as _;
 
+use super::explain::{ExplainEntry, ExplainValue, Outcome, TestKind, TestTrace};
 use super::{Decision, FactValue};
-use crate::value::write_number;
+use crate::policy::Effect;
+use crate::value::{join_or_none, write_number};
 
 impl Decision {
     /// Writes the decision for a person to read.
@@ -50,12 +52,119 @@ impl Decision {
             }
             out.push('\n');
         }
-        if !self.explanation.is_empty() {
+        if let Some(entries) = &self.explanation {
             out.push_str("  explanation:\n");
-            for line in &self.explanation {
-                let _ = writeln!(out, "    {}", visible(line));
+            let mut line = String::new();
+            for entry in entries {
+                line.clear();
+                entry_line(&mut line, entry);
+                let _ = writeln!(out, "    {}", visible(&line));
+                for test in &entry.tests {
+                    line.clear();
+                    test_line(&mut line, test);
+                    let _ = writeln!(out, "      {}", visible(&line));
+                }
             }
+            let applied = |effect: Effect| {
+                entries
+                    .iter()
+                    .filter(|e| e.effect == effect && e.outcome == Outcome::Applied)
+                    .count()
+            };
+            let _ = writeln!(
+                out,
+                "    decision: {} ({} forbid, {} permit, {} error)",
+                self.verdict(),
+                applied(Effect::Forbid),
+                applied(Effect::Permit),
+                self.errors.len()
+            );
         }
+    }
+}
+
+/// How a rule went, on one line: `id (effect) → verdict`.
+fn entry_line(out: &mut String, entry: &ExplainEntry) {
+    let _ = write!(out, "{} ({})", entry.rule, entry.effect);
+    match (&entry.outcome, &entry.actor, &entry.error) {
+        (Outcome::AudienceNotMatched, actor, _) => {
+            let side = actor.as_ref().and_then(|a| a.side.as_deref());
+            let roles = actor.as_ref().map_or(&[][..], |a| a.roles.as_slice());
+            let _ = write!(
+                out,
+                ": does not apply to a {} with roles [{}] → skipped",
+                side.unwrap_or(NOT_GIVEN),
+                roles.join(", ")
+            );
+        }
+        (Outcome::Error, _, Some(error)) => {
+            let _ = write!(out, " → error: {error}");
+        }
+        (Outcome::Error, _, None) => out.push_str(" → error"),
+        (Outcome::Applied | Outcome::ConditionFalse, _, _) => {
+            if !entry.has_condition {
+                out.push_str(" (no condition)");
+            }
+            out.push_str(" → ");
+            out.push_str(if entry.outcome == Outcome::Applied {
+                entry.effect.as_str()
+            } else {
+                "no match"
+            });
+        }
+    }
+}
+
+/// A test and the values it compared, on one line: `test: a vs b → yes`.
+fn test_line(out: &mut String, test: &TestTrace) {
+    let _ = write!(out, "{}: ", test.text);
+    let operands = &test.operands;
+    let value = |i: usize| operands.get(i).map(|o| &o.value);
+    match test.kind {
+        TestKind::Compare => {
+            write_shown(out, value(0));
+            out.push_str(" vs ");
+            write_shown(out, value(1));
+        }
+        TestKind::OneOf => {
+            write_shown(out, value(0));
+            out.push_str(" among [");
+            for (i, option) in operands.iter().skip(1).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_shown(out, Some(&option.value));
+            }
+            out.push(']');
+        }
+        TestKind::Range => {
+            write_shown(out, value(0));
+            out.push_str(" in ");
+            write_shown(out, value(1));
+            out.push_str(" .. ");
+            write_shown(out, value(2));
+        }
+        TestKind::Presence => out.push_str(if value(0).is_some_and(ExplainValue::is_present) {
+            "given"
+        } else {
+            "not given"
+        }),
+        TestKind::Membership => write_shown(out, value(0)),
+    }
+    out.push_str(if test.holds { " → yes" } else { " → no" });
+}
+
+/// How messages and explanations show an absent value.
+const NOT_GIVEN: &str = "(not given)";
+
+/// Appends a value as messages show it (absent as `(not given)`, a condition as
+/// `yes`/`no`, roles joined by commas or `(none)`).
+fn write_shown(out: &mut String, value: Option<&ExplainValue>) {
+    match value {
+        None | Some(ExplainValue::Absent) => out.push_str(NOT_GIVEN),
+        Some(ExplainValue::Bool(b)) => out.push_str(if *b { "yes" } else { "no" }),
+        Some(ExplainValue::Written { text, .. }) => out.push_str(text),
+        Some(ExplainValue::Roles(roles)) => join_or_none(out, roles),
     }
 }
 

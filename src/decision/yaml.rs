@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::explain::explanation_tree;
 use super::{Decision, FactValue};
 use crate::value::write_number;
 
@@ -76,12 +77,9 @@ impl Decision {
                 }
             }
         }
-        if !self.explanation.is_empty() {
+        if let Some(entries) = &self.explanation {
             out.push_str("\nexplanation:");
-            for line in &self.explanation {
-                out.push_str("\n  - ");
-                yaml_str(out, line);
-            }
+            explanation_tree(entries).write_yaml(out, 2);
         }
         out.push('\n');
     }
@@ -135,7 +133,7 @@ fn push_yaml_escaped(out: &mut String, s: &str) {
 /// every YAML reader takes as that text (letters, digits and `_`, not starting with a
 /// digit, and not a word YAML 1.1 or 1.2 reads as null or a boolean, in any case), else
 /// quoted with [`yaml_str`].
-fn yaml_key(out: &mut String, key: &str) {
+pub(super) fn yaml_key(out: &mut String, key: &str) {
     const SPECIAL: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
     let plain = key
         .chars()
