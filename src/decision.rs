@@ -1,10 +1,12 @@
 //! The decision: what the engine answers for one request. Its three renderings are in
 //! `json` (one line: the contract of docs/decision.md, `decision`, `action`, `reasons`,
 //! `errors`, `facts`, and `explanation` on request), `yaml` (the same data as a YAML
-//! document) and `text` (for people). `explain` holds the explanation's entries, written
+//! document) and `text` (for people); `escape` is their one table of characters written
+//! as escapes. `explain` holds the explanation's entries, written
 //! by JSON and YAML through one `tree`. Values are written by `value::write`, strings by
 //! `crate::json` and [`yaml_str`].
 
+mod escape;
 mod explain;
 mod json;
 mod text;
@@ -19,7 +21,7 @@ use crate::request::RequestError;
 pub use explain::{
     Actor, ExplainEntry, ExplainValue, Operand, Outcome, TestKind, TestTrace, ValueKind,
 };
-pub(crate) use text::visible;
+pub(crate) use text::{error_line, reason_line};
 pub use yaml::yaml_str;
 
 /// The rule id of the default deny's reason (effect [`Effect::Deny`]).

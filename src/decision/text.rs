@@ -4,9 +4,11 @@
 
 use std::fmt::Write as _;
 
+use super::escape::terminal_hides;
 use super::explain::{ExplainEntry, ExplainValue, Outcome, TestKind, TestTrace};
-use super::{Decision, FactValue};
+use super::{Decision, FactValue, Reason};
 use crate::policy::Effect;
+use crate::request::RequestError;
 use crate::value::{join_or_none, write_number};
 
 impl Decision {
@@ -21,26 +23,10 @@ impl Decision {
             visible(self.action.as_deref().unwrap_or("(no action)"))
         );
         for r in &self.reasons {
-            let _ = writeln!(
-                out,
-                "  {} {}: {}",
-                r.effect,
-                visible(&r.rule),
-                visible(&r.message)
-            );
+            reason_line(out, "  ", r);
         }
         for e in &self.errors {
-            let place = match (e.line(), e.column()) {
-                (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
-                (Some(l), None) => format!(" (line {l})"),
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "  error {}{place}: {}",
-                e.code(),
-                visible(&e.to_string())
-            );
+            error_line(out, "  ", e, true);
         }
         for (name, value) in &self.facts {
             let _ = write!(out, "  fact {} = ", visible(name));
@@ -81,6 +67,35 @@ impl Decision {
             );
         }
     }
+}
+
+/// Appends a reason on its own line after `lead`: `effect rule: message`.
+pub(crate) fn reason_line(out: &mut String, lead: &str, r: &Reason) {
+    let _ = writeln!(
+        out,
+        "{lead}{} {}: {}",
+        r.effect,
+        visible(&r.rule),
+        visible(&r.message)
+    );
+}
+
+/// Appends an error on its own line after `lead`: `error code: message`, with its
+/// place in the input (`(line L, column C)`) after the code when `place`.
+pub(crate) fn error_line(out: &mut String, lead: &str, e: &RequestError, place: bool) {
+    let _ = write!(out, "{lead}error {}", e.code());
+    if place {
+        match (e.line(), e.column()) {
+            (Some(l), Some(c)) => {
+                let _ = write!(out, " (line {l}, column {c})");
+            }
+            (Some(l), None) => {
+                let _ = write!(out, " (line {l})");
+            }
+            _ => {}
+        }
+    }
+    let _ = writeln!(out, ": {}", visible(&e.to_string()));
 }
 
 /// How a rule went, on one line: `id (effect) → verdict`.
@@ -174,17 +189,7 @@ fn write_shown(out: &mut String, value: Option<&ExplainValue>) {
 /// `\u{..}`, or `\n`, `\r`, `\t`; everything else as itself. Borrowed when there is
 /// nothing to show differently.
 pub(crate) fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    fn hidden(c: char) -> bool {
-        let code = c as u32;
-        code < 0x20
-            || (0x7f..=0x9f).contains(&code)
-            || matches!(
-                c,
-                '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}'
-                    | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-            )
-    }
-    if !text.chars().any(hidden) {
+    if !text.chars().any(terminal_hides) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -193,7 +198,7 @@ pub(crate) fn visible(text: &str) -> std::borrow::Cow<'_, str> {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if hidden(c) => {
+            c if terminal_hides(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),

@@ -3,8 +3,10 @@
 
 use std::fmt::Write as _;
 
+use super::escape::yaml_escapes;
 use super::explain::explanation_tree;
 use super::{Decision, FactValue};
+use crate::json::push_quoted_char;
 use crate::value::write_number;
 
 impl Decision {
@@ -96,18 +98,6 @@ pub fn yaml_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Whether a character is written as a `\uXXXX` escape in YAML (beyond `"`, `\\` and
-/// the named escapes).
-fn yaml_escapes(c: char) -> bool {
-    let code = c as u32;
-    code < 0x20
-        || (0x7f..=0x9f).contains(&code)
-        || matches!(
-            c,
-            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-        )
-}
-
 /// Appends `s` escaped for the inside of a YAML double-quoted scalar.
 fn push_yaml_escaped(out: &mut String, s: &str) {
     if !s.chars().any(|c| c == '"' || c == '\\' || yaml_escapes(c)) {
@@ -115,17 +105,7 @@ fn push_yaml_escaped(out: &mut String, s: &str) {
         return;
     }
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if yaml_escapes(c) => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
+        push_quoted_char(out, c, yaml_escapes(c));
     }
 }
 
