@@ -1,16 +1,17 @@
 //! The decision: what the engine answers for one request. Its three renderings are in
 //! `json` (one line: the contract of docs/decision.md, `decision`, `action`, `reasons`,
 //! `errors`, `facts`, and `explanation` on request), `yaml` (the same data as a YAML
-//! document) and `text` (for people); `escape` is their one table of characters written
-//! as escapes. `explain` holds the explanation's entries, written
-//! by JSON and YAML through one `tree`. Values are written by `value::write`, strings by
-//! `crate::json` and [`yaml_str`].
+//! document) and `text` (for people). JSON and YAML write one shape (`shape.rs`: the
+//! keys in order) in two syntaxes (`emit.rs`); `escape` is the one table of characters
+//! written as escapes; `explain` holds the explanation's entries. Values are written by
+//! `value::write`, strings by `crate::json` and [`yaml_str`].
 
+mod emit;
 mod escape;
 mod explain;
 mod json;
+mod shape;
 mod text;
-mod tree;
 mod yaml;
 
 use rust_decimal::Decimal;

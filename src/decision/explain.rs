@@ -1,9 +1,8 @@
 //! The `--explain` trace as data: one [`ExplainEntry`] per rule considered, in the order
 //! the evaluator considered it, each test with the values of its operands. The JSON and
-//! YAML renderings write these entries as objects and mappings through one [`Tree`]; the
-//! text rendering (`text.rs`) reads the same entries, so the three always agree.
+//! YAML renderings write these entries as objects and mappings (`shape.rs`); the text
+//! rendering (`text.rs`) reads the same entries, so the three always agree.
 
-use super::tree::Tree;
 use crate::eval::ExprError;
 use crate::policy::Effect;
 
@@ -189,70 +188,5 @@ impl ExplainValue {
     /// Whether the value was given.
     pub fn is_present(&self) -> bool {
         !matches!(self, ExplainValue::Absent)
-    }
-}
-
-/// The explanation as the JSON and YAML renderings write it: a list of entries.
-pub(super) fn explanation_tree(entries: &[ExplainEntry]) -> Tree<'_> {
-    Tree::List(entries.iter().map(ExplainEntry::tree).collect())
-}
-
-impl ExplainEntry {
-    /// The entry as the JSON and YAML renderings write it.
-    pub(super) fn tree(&self) -> Tree<'_> {
-        let mut fields = vec![
-            ("rule", Tree::Str(&self.rule)),
-            ("effect", Tree::Word(self.effect.as_str())),
-            ("outcome", Tree::Word(self.outcome.as_str())),
-            ("has_condition", Tree::Bool(self.has_condition)),
-        ];
-        if let Some(actor) = &self.actor {
-            let side = actor.side.as_deref().map_or(Tree::Null, Tree::Str);
-            let roles = actor.roles.iter().map(|r| Tree::Str(r)).collect();
-            fields.push((
-                "actor",
-                Tree::Map(vec![("side", side), ("roles", Tree::List(roles))]),
-            ));
-        }
-        if let Some(error) = &self.error {
-            fields.push((
-                "error",
-                Tree::Map(vec![
-                    ("code", Tree::Word(error.code())),
-                    ("message", Tree::Owned(error.to_string())),
-                ]),
-            ));
-        }
-        let tests = self.tests.iter().map(TestTrace::tree).collect();
-        fields.push(("tests", Tree::List(tests)));
-        Tree::Map(fields)
-    }
-}
-
-impl TestTrace {
-    fn tree(&self) -> Tree<'_> {
-        let operands = self.operands.iter().map(Operand::tree).collect();
-        Tree::Map(vec![
-            ("text", Tree::Str(&self.text)),
-            ("kind", Tree::Word(self.kind.as_str())),
-            ("holds", Tree::Bool(self.holds)),
-            ("operands", Tree::List(operands)),
-        ])
-    }
-}
-
-impl Operand {
-    fn tree(&self) -> Tree<'_> {
-        let value = match &self.value {
-            ExplainValue::Absent => Tree::Null,
-            ExplainValue::Bool(b) => Tree::Bool(*b),
-            ExplainValue::Written { text, .. } => Tree::Str(text),
-            ExplainValue::Roles(roles) => Tree::List(roles.iter().map(|r| Tree::Str(r)).collect()),
-        };
-        Tree::Map(vec![
-            ("text", Tree::Str(&self.text)),
-            ("type", Tree::Word(self.value.type_name())),
-            ("value", value),
-        ])
     }
 }

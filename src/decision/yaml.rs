@@ -1,88 +1,19 @@
-//! The decision as a YAML document, and the YAML string writer every YAML output uses:
-//! every string reads back as the same data (property-tested in `roundtrip.rs`).
+//! The decision as a YAML document (the shape is `shape.rs`'s, the syntax `emit.rs`'s),
+//! and the YAML string writer every YAML output uses: every string reads back as the
+//! same data (property-tested in `roundtrip.rs`).
 
-use std::fmt::Write as _;
-
+use super::emit::Yaml;
 use super::escape::yaml_escapes;
-use super::explain::explanation_tree;
-use super::{Decision, FactValue};
+use super::Decision;
 use crate::json::push_quoted_char;
-use crate::value::write_number;
 
 impl Decision {
     /// Writes the decision as a YAML document (starting with `---`). Every string is a
     /// double-quoted YAML scalar escaped by [`yaml_str`], so the document reads back as
     /// the same data as the JSON form.
     pub fn write_yaml(&self, out: &mut String) {
-        out.push_str("---\ndecision: ");
-        out.push_str(self.verdict());
-        out.push_str("\naction: ");
-        match &self.action {
-            Some(a) => yaml_str(out, a),
-            None => out.push_str("null"),
-        }
-        out.push_str("\nreasons:");
-        if self.reasons.is_empty() {
-            out.push_str(" []");
-        }
-        for r in &self.reasons {
-            out.push_str("\n  - rule: ");
-            yaml_str(out, &r.rule);
-            out.push_str("\n    effect: ");
-            yaml_key(out, r.effect.as_str());
-            out.push_str("\n    message: ");
-            yaml_str(out, &r.message);
-        }
-        out.push_str("\nerrors:");
-        if self.errors.is_empty() {
-            out.push_str(" []");
-        }
-        for e in &self.errors {
-            out.push_str("\n  - code: ");
-            yaml_str(out, e.code());
-            if let Some(field) = e.field() {
-                out.push_str("\n    field: ");
-                yaml_str(out, field);
-            }
-            if let Some(line) = e.line() {
-                let _ = write!(out, "\n    line: {line}");
-            }
-            if let Some(column) = e.column() {
-                let _ = write!(out, "\n    column: {column}");
-            }
-            out.push_str("\n    message: ");
-            yaml_display(out, e);
-        }
-        out.push_str("\nfacts:");
-        if self.facts.is_empty() {
-            out.push_str(" {}");
-        }
-        for (name, value) in &self.facts {
-            out.push_str("\n  ");
-            yaml_key(out, name);
-            out.push_str(": ");
-            match value {
-                FactValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-                FactValue::Number(n) => {
-                    write_number(out, *n);
-                }
-                FactValue::Text(t) => yaml_str(out, t),
-                FactValue::List(items) => {
-                    out.push('[');
-                    for (j, item) in items.iter().enumerate() {
-                        if j > 0 {
-                            out.push_str(", ");
-                        }
-                        yaml_str(out, item);
-                    }
-                    out.push(']');
-                }
-            }
-        }
-        if let Some(entries) = &self.explanation {
-            out.push_str("\nexplanation:");
-            explanation_tree(entries).write_yaml(out, 2);
-        }
+        out.push_str("---\n");
+        self.emit(&mut Yaml::new(out));
         out.push('\n');
     }
 }
@@ -126,9 +57,4 @@ pub(super) fn yaml_key(out: &mut String, key: &str) {
     } else {
         yaml_str(out, key);
     }
-}
-
-/// Writes a value's `Display` as a YAML double-quoted scalar.
-fn yaml_display(out: &mut String, value: &dyn std::fmt::Display) {
-    yaml_str(out, &value.to_string());
 }
