@@ -26,8 +26,10 @@ pub(super) trait Emit {
     fn begin_flow_list(&mut self);
     /// Ends the innermost map or list.
     fn end(&mut self);
-    /// Starts a map entry: a fixed name or a fact's name.
-    fn key(&mut self, key: &str);
+    /// Starts a map entry named by the shape (letters and `_` only).
+    fn key(&mut self, key: &'static str);
+    /// Starts a map entry named by the policy (a fact's name).
+    fn name(&mut self, name: &str);
     /// Starts a list item.
     fn item(&mut self);
     /// `null`.
@@ -113,9 +115,15 @@ impl Emit for Json<'_> {
         });
         self.depth = self.depth.saturating_sub(1);
     }
-    fn key(&mut self, key: &str) {
+    fn key(&mut self, key: &'static str) {
         self.separate();
-        write_str(self.out, key);
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+    }
+    fn name(&mut self, name: &str) {
+        self.separate();
+        write_str(self.out, name);
         self.out.push(':');
     }
     fn item(&mut self) {
@@ -269,7 +277,10 @@ impl Emit for Yaml<'_> {
             (Kind::Map | Kind::List, false) => {}
         }
     }
-    fn key(&mut self, key: &str) {
+    fn key(&mut self, key: &'static str) {
+        self.name(key);
+    }
+    fn name(&mut self, key: &str) {
         let document = self.depth == 1;
         if let Some(frame) = self.current().copied() {
             if frame.fresh && frame.inline {

@@ -59,7 +59,7 @@ impl Decision {
         e.key("facts");
         e.begin_map();
         for (name, value) in &self.facts {
-            e.key(name);
+            e.name(name);
             match value {
                 FactValue::Bool(b) => e.bool(*b),
                 FactValue::Number(n) => e.number(*n),
@@ -199,7 +199,14 @@ mod tests {
         fn end(&mut self) {
             self.open -= 1;
         }
-        fn key(&mut self, _: &str) {}
+        fn key(&mut self, key: &'static str) {
+            // JSON writes these names as they are.
+            assert!(
+                key.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{key}"
+            );
+        }
+        fn name(&mut self, _: &str) {}
         fn item(&mut self) {}
         fn null(&mut self) {}
         fn bool(&mut self, _: bool) {}
