@@ -1,10 +1,16 @@
 //! The decision: what the engine answers for one request. Its three renderings are in
 //! `json` (one line: the contract of docs/decision.md, `decision`, `action`, `reasons`,
 //! `errors`, `facts`, and `explanation` on request), `yaml` (the same data as a YAML
-//! document) and `text` (for people). Values are written by `value::write`, strings by
-//! `crate::json` and [`yaml_str`].
+//! document) and `text` (for people). JSON and YAML write one shape (`shape.rs`: the
+//! keys in order) in two syntaxes (`emit.rs`); `escape` is the one table of characters
+//! written as escapes; `explain` holds the explanation's entries. Values are written by
+//! `value::write`, strings by `crate::json` and [`yaml_str`].
 
+mod emit;
+mod escape;
+mod explain;
 mod json;
+mod shape;
 mod text;
 mod yaml;
 
@@ -13,7 +19,10 @@ use rust_decimal::Decimal;
 use crate::policy::Effect;
 use crate::request::RequestError;
 
-pub(crate) use text::visible;
+pub use explain::{
+    Actor, ExplainEntry, ExplainValue, Operand, Outcome, TestKind, TestTrace, ValueKind,
+};
+pub(crate) use text::{error_line, reason_line};
 pub use yaml::yaml_str;
 
 /// The rule id of the default deny's reason (effect [`Effect::Deny`]).
@@ -32,8 +41,9 @@ pub struct Decision {
     pub errors: Vec<RequestError>,
     /// Computed facts, in the policy's declaration order.
     pub facts: Vec<(String, FactValue)>,
-    /// Each rule considered and how it went, when asked for.
-    pub explanation: Vec<String>,
+    /// Each rule considered and how it went, in the order considered: `Some` when an
+    /// explanation was asked for and the request got as far as its action's rules.
+    pub explanation: Option<Vec<ExplainEntry>>,
     /// Indices of the rules whose audience matched, so that their condition was
     /// evaluated (only when coverage was asked for; never written out).
     pub reached: Vec<u16>,

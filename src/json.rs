@@ -30,21 +30,34 @@ fn push_escaped(out: &mut String, s: &str) {
         };
         out.push_str(plain);
         let mut chars = special.chars();
-        match chars.next() {
-            Some('"') => out.push_str("\\\""),
-            Some('\\') => out.push_str("\\\\"),
-            Some('\n') => out.push_str("\\n"),
-            Some('\r') => out.push_str("\\r"),
-            Some('\t') => out.push_str("\\t"),
-            Some(c) if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            Some(c) => out.push(c),
-            None => {}
+        if let Some(c) = chars.next() {
+            push_quoted_char(
+                out,
+                c,
+                (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}',
+            );
         }
         rest = chars.as_str();
     }
     out.push_str(rest);
+}
+
+/// Appends one character of a double-quoted JSON string or YAML scalar: `\"`, `\\`,
+/// `\n`, `\r` and `\t` for those five, `\uXXXX` when `hex` (the caller's table says
+/// which characters), else the character itself.
+#[inline]
+pub(crate) fn push_quoted_char(out: &mut String, c: char, hex: bool) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if hex => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c => out.push(c),
+    }
 }
 
 /// The first byte that [`push_escaped`] must look at: a control character, `"`, `\\`,

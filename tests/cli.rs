@@ -269,11 +269,8 @@ fn explain_in_json_adds_an_explanation_list() {
     let out = run(&["eval", "--explain", &fixture("design-example.yaml")]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let d = only_decision(&out);
-    let lines = d["explanation"].as_array().expect("explanation is a list");
-    assert!(lines.iter().any(|l| l
-        .as_str()
-        .unwrap_or_default()
-        .contains("cancel-window-ended")));
+    let entries = d["explanation"].as_array().expect("explanation is a list");
+    assert!(entries.iter().any(|e| e["rule"] == "cancel-window-ended"));
 }
 
 #[test]

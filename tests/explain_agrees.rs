@@ -3,7 +3,9 @@
 //! without building values); with `--explain` every test goes through the slow path
 //! (`eval`, which records each test's operands). Whatever the policy and the request,
 //! both must give the same decision: allow or deny, the deciding rules and their
-//! messages, the errors, the facts; only the explanation differs.
+//! messages, the errors, the facts; only the explanation differs. The explanation itself
+//! agrees with the policy and the decision (`explanation_agrees`): its rules exist,
+//! those that applied are the decision's reasons, and its JSON and YAML read back alike.
 //!
 //! Policies: the default policy, and the default policy with one more file generated
 //! from a small grammar (`explain_agrees/policies.rs`): windows, links, a market list
@@ -36,8 +38,10 @@ mod requests;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
+use csp_policy::decision::Outcome;
 use csp_policy::source::SourceFile;
 use csp_policy::stream::{Format, RawRecord};
+use csp_policy::syntax::ast::Effect;
 use csp_policy::Severity;
 use csp_policy::{load, Decision, Options, Policy};
 use proptest::prelude::*;
@@ -69,27 +73,181 @@ fn decide(policy: &Policy, text: &str, format: Format, explain: bool) -> Decisio
     policy.decide_raw(&raw, &options)
 }
 
-/// Decides `text` with and without the explanation and says how they differ, if they do.
+/// Decides `text` with and without the explanation and says how they differ, if they do,
+/// or how the explanation disagrees with the decision ([`explanation_agrees`]).
 /// Returns the explained decision.
 fn both_ways(policy: &Policy, text: &str, format: Format) -> Result<Decision, String> {
     let fast = decide(policy, text, format, false);
     let explained = decide(policy, text, format, true);
-    if !fast.explanation.is_empty() {
-        return Err(format!(
-            "an explanation without --explain: {:?}",
-            fast.explanation
-        ));
+    if let Some(entries) = &fast.explanation {
+        return Err(format!("an explanation without --explain: {entries:?}"));
     }
     let mut slow = explained.clone();
-    slow.explanation.clear();
+    slow.explanation = None;
     if fast != slow {
         return Err(format!(
             "the decisions differ for the {format:?} request\n{text}\n\
              without --explain: {fast:#?}\nwith --explain: {slow:#?}\nexplanation:\n{}",
-            explained.explanation.join("\n")
+            explanation_text(&explained)
         ));
     }
+    explanation_agrees(policy, &explained)
+        .map_err(|e| format!("{e} for the {format:?} request\n{text}\n{explained:#?}"))?;
     Ok(explained)
+}
+
+/// The explanation as the text rendering shows it.
+fn explanation_text(decision: &Decision) -> String {
+    let mut text = String::new();
+    decision.write_text(&mut text);
+    text
+}
+
+/// The structured explanation agrees with the policy and the decision: every entry is a
+/// rule of the policy with its effect, considered once; the rules that applied are the
+/// decision's reasons (the permits on allow, the forbids on a deny that has any), every
+/// reject that applied is an error with its id, every rule that could not be computed
+/// an `evaluation-error` naming it; and the JSON and YAML renderings read back as the
+/// same entries.
+fn explanation_agrees(policy: &Policy, decision: &Decision) -> Result<(), String> {
+    let Some(entries) = &decision.explanation else {
+        return Ok(());
+    };
+    let rules = &csp_policy::internals::compiled(policy).rules;
+    let mut seen = std::collections::HashSet::new();
+    for entry in entries {
+        let Some(rule) = rules.iter().find(|r| r.id == entry.rule) else {
+            return Err(format!("the explanation names no rule: {}", entry.rule));
+        };
+        if rule.effect != entry.effect {
+            return Err(format!(
+                "{}: effect {} explained as {}",
+                entry.rule, rule.effect, entry.effect
+            ));
+        }
+        if !seen.insert(entry.rule.as_str()) {
+            return Err(format!("{} is explained twice", entry.rule));
+        }
+        if (entry.outcome == Outcome::Error) != entry.error.is_some() {
+            return Err(format!(
+                "{}: outcome {:?} with error {:?}",
+                entry.rule, entry.outcome, entry.error
+            ));
+        }
+        if entry.outcome == Outcome::AudienceNotMatched && !entry.tests.is_empty() {
+            return Err(format!(
+                "{}: tests of a rule whose audience did not match",
+                entry.rule
+            ));
+        }
+        for test in &entry.tests {
+            if test.text.is_empty() || test.operands.iter().any(|o| o.text.is_empty()) {
+                return Err(format!(
+                    "{}: a test without its source text: {test:?}",
+                    entry.rule
+                ));
+            }
+        }
+    }
+    let applied = |effect: Effect| -> Vec<&str> {
+        entries
+            .iter()
+            .filter(|e| e.effect == effect && e.outcome == Outcome::Applied)
+            .map(|e| e.rule.as_str())
+            .collect()
+    };
+    let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.rule.as_str()).collect();
+    let (permits, forbids) = (applied(Effect::Permit), applied(Effect::Forbid));
+    if decision.is_allow() && reasons != permits {
+        return Err(format!(
+            "allowed by {reasons:?}, but the permits that applied are {permits:?}"
+        ));
+    }
+    if !decision.is_allow() && !forbids.is_empty() && reasons != forbids {
+        return Err(format!(
+            "denied by {reasons:?}, but the forbids that applied are {forbids:?}"
+        ));
+    }
+    let codes: Vec<&str> = decision.errors.iter().map(|e| e.code()).collect();
+    for reject in applied(Effect::Reject) {
+        if !codes.contains(&reject) {
+            return Err(format!(
+                "the reject {reject} applied but is not an error: {codes:?}"
+            ));
+        }
+    }
+    let messages: Vec<String> = decision.errors.iter().map(|e| e.to_string()).collect();
+    for entry in entries.iter().filter(|e| e.outcome == Outcome::Error) {
+        let error = entry
+            .error
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let expected = format!("rule {}: {error}", entry.rule);
+        if !messages.contains(&expected) {
+            return Err(format!("{expected} is not among the errors {messages:?}"));
+        }
+    }
+    rendered_alike(decision, entries)
+}
+
+/// The JSON and YAML renderings of the explanation read back as the same data, one
+/// object per entry with its rule, effect, outcome and tests.
+fn rendered_alike(
+    decision: &Decision,
+    entries: &[csp_policy::decision::ExplainEntry],
+) -> Result<(), String> {
+    let json: serde_json::Value =
+        serde_json::from_str(&decision.to_json()).map_err(|e| format!("JSON: {e}"))?;
+    let mut yaml = String::new();
+    decision.write_yaml(&mut yaml);
+    let yaml: serde_json::Value =
+        serde_saphyr::from_str(&yaml).map_err(|e| format!("YAML: {e}\n{yaml}"))?;
+    let (from_json, from_yaml) = (&json["explanation"], &yaml["explanation"]);
+    if from_json != from_yaml {
+        return Err(format!("JSON {from_json:#} and YAML {from_yaml:#} differ"));
+    }
+    let listed = from_json.as_array().map_or(0, Vec::len);
+    if listed != entries.len() {
+        return Err(format!("{listed} entries written for {}", entries.len()));
+    }
+    for (written, entry) in from_json.as_array().into_iter().flatten().zip(entries) {
+        let tests = written["tests"].as_array().map_or(0, Vec::len);
+        if written["rule"] != entry.rule.as_str()
+            || written["effect"] != entry.effect.as_str()
+            || written["outcome"] != entry.outcome.as_str()
+            || tests != entry.tests.len()
+        {
+            return Err(format!("{written:#} written for {entry:?}"));
+        }
+        for (test, traced) in written["tests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .zip(&entry.tests)
+        {
+            let operands = test["operands"].as_array().map_or(0, Vec::len);
+            if test["text"] != traced.text.as_str()
+                || test["holds"] != traced.holds
+                || operands != traced.operands.len()
+            {
+                return Err(format!("{test:#} written for {traced:?}"));
+            }
+            for (operand, value) in test["operands"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .zip(&traced.operands)
+            {
+                if operand["type"] != value.value.type_name()
+                    || (operand["value"].is_null() == value.value.is_present())
+                {
+                    return Err(format!("{operand:#} written for {value:?}"));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// [`both_ways`] for a property test; `context` names the policy.
@@ -223,7 +381,7 @@ fn the_request_corpus_and_the_examples_decide_alike() {
             let decision = both_ways(default_policy(), &text, format)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             count += 1;
-            if !decision.explanation.is_empty() {
+            if decision.explanation.as_ref().is_some_and(|e| !e.is_empty()) {
                 explained += 1;
             }
         }

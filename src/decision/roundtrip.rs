@@ -1,13 +1,17 @@
 //! Property test: a decision with arbitrary Unicode text in every string (controls, DEL,
 //! C1, NEL, U+2028/9, U+FEFF, U+FFFE/F, quotes, backslashes, YAML indicators) is written
 //! as JSON and as YAML, and each reads back (serde_json; serde-saphyr as a generic value)
-//! as the same data, built here from the decision's fields, not from either writer.
+//! as the same data, built here from the decision's fields, not from either writer. The
+//! explanation's entries (arbitrary text in every rule, test and operand) are part of it.
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
-use super::{Decision, FactValue, Reason};
+use super::{
+    Actor, Decision, ExplainEntry, ExplainValue, FactValue, Operand, Outcome, Reason, TestKind,
+    TestTrace, ValueKind,
+};
 use crate::eval::{EvalError, ExprError};
 use crate::policy::Effect;
 use crate::request::RequestError;
@@ -112,6 +116,129 @@ fn error() -> impl Strategy<Value = RequestError> {
     ]
 }
 
+fn explain_value() -> impl Strategy<Value = ExplainValue> {
+    let kinds = [
+        ValueKind::Number,
+        ValueKind::Money,
+        ValueKind::Text,
+        ValueKind::Time,
+        ValueKind::Duration,
+        ValueKind::Guid,
+        ValueKind::Market,
+        ValueKind::Word,
+        ValueKind::Side,
+        ValueKind::Action,
+    ];
+    prop_oneof![
+        Just(ExplainValue::Absent),
+        any::<bool>().prop_map(ExplainValue::Bool),
+        (proptest::sample::select(kinds.to_vec()), text())
+            .prop_map(|(kind, text)| ExplainValue::Written { kind, text }),
+        proptest::collection::vec(text(), 0..3).prop_map(ExplainValue::Roles),
+    ]
+}
+
+fn test_trace() -> impl Strategy<Value = TestTrace> {
+    let kinds = [
+        TestKind::Compare,
+        TestKind::OneOf,
+        TestKind::Range,
+        TestKind::Presence,
+        TestKind::Membership,
+    ];
+    (
+        text(),
+        proptest::sample::select(kinds.to_vec()),
+        any::<bool>(),
+        proptest::collection::vec((text(), explain_value()), 0..4),
+    )
+        .prop_map(|(text, kind, holds, operands)| TestTrace {
+            text,
+            kind,
+            holds,
+            operands: operands
+                .into_iter()
+                .map(|(text, value)| Operand { text, value })
+                .collect(),
+        })
+}
+
+fn explain_entry() -> impl Strategy<Value = ExplainEntry> {
+    let outcomes = [
+        Outcome::Applied,
+        Outcome::ConditionFalse,
+        Outcome::AudienceNotMatched,
+        Outcome::Error,
+    ];
+    let effects = [Effect::Permit, Effect::Forbid, Effect::Reject];
+    (
+        text(),
+        proptest::sample::select(effects.to_vec()),
+        proptest::sample::select(outcomes.to_vec()),
+        any::<bool>(),
+        proptest::option::of((
+            proptest::option::of(text()),
+            proptest::collection::vec(text(), 0..3),
+        )),
+        proptest::option::of(text()),
+        proptest::collection::vec(test_trace(), 0..3),
+    )
+        .prop_map(
+            |(rule, effect, outcome, has_condition, actor, error, tests)| ExplainEntry {
+                rule,
+                effect,
+                outcome,
+                has_condition,
+                actor: actor.map(|(side, roles)| Actor { side, roles }),
+                error: error.map(|expr| ExprError::DivisionByZero { expr }),
+                tests,
+            },
+        )
+}
+
+/// An explanation entry as the contract shapes it.
+fn expected_entry(e: &ExplainEntry) -> Value {
+    let mut m = Map::new();
+    m.insert("rule".into(), json!(e.rule));
+    m.insert("effect".into(), json!(e.effect.as_str()));
+    m.insert("outcome".into(), json!(e.outcome.as_str()));
+    m.insert("has_condition".into(), json!(e.has_condition));
+    if let Some(actor) = &e.actor {
+        m.insert(
+            "actor".into(),
+            json!({ "side": actor.side, "roles": actor.roles }),
+        );
+    }
+    if let Some(error) = &e.error {
+        m.insert(
+            "error".into(),
+            json!({ "code": error.code(), "message": error.to_string() }),
+        );
+    }
+    let tests: Vec<Value> = e
+        .tests
+        .iter()
+        .map(|t| {
+            let operands: Vec<Value> = t
+                .operands
+                .iter()
+                .map(|o| {
+                    let value = match &o.value {
+                        ExplainValue::Absent => Value::Null,
+                        ExplainValue::Bool(b) => json!(b),
+                        ExplainValue::Written { text, .. } => json!(text),
+                        ExplainValue::Roles(roles) => json!(roles),
+                    };
+                    json!({ "text": o.text, "type": o.value.type_name(), "value": value })
+                })
+                .collect();
+            json!({ "text": t.text, "kind": t.kind.as_str(), "holds": t.holds, "operands": operands })
+        })
+        .collect();
+    m.insert("tests".into(), json!(tests));
+    Value::Object(m)
+}
+
 prop_compose! {
     fn decision()(
         allow in any::<bool>(),
@@ -122,7 +249,7 @@ prop_compose! {
         ),
         errors in proptest::collection::vec(error(), 0..3),
         facts in proptest::collection::vec((text(), fact_value()), 0..4),
-        explanation in proptest::collection::vec(text(), 0..3),
+        explanation in proptest::option::of(proptest::collection::vec(explain_entry(), 0..3)),
     ) -> Decision {
         let mut seen = std::collections::HashSet::new();
         Decision {
@@ -187,8 +314,8 @@ fn expected(d: &Decision) -> Value {
         "errors": errors,
         "facts": facts,
     });
-    if !d.explanation.is_empty() {
-        out["explanation"] = json!(d.explanation);
+    if let Some(entries) = &d.explanation {
+        out["explanation"] = Value::Array(entries.iter().map(expected_entry).collect());
     }
     out
 }

@@ -1,11 +1,15 @@
 //! The decision as text for people: one line for the verdict and action, then one per
-//! reason, error and fact; text from the request or the policy is shown through
+//! reason, error and fact, then the explanation's entries when asked for; text from the request or the policy is shown through
 //! [`visible`], so it cannot start a line of its own or drive the terminal.
 
 use std::fmt::Write as _;
 
-use super::{Decision, FactValue};
-use crate::value::write_number;
+use super::escape::terminal_hides;
+use super::explain::{ExplainEntry, ExplainValue, Outcome, TestKind, TestTrace};
+use super::{Decision, FactValue, Reason};
+use crate::policy::Effect;
+use crate::request::RequestError;
+use crate::value::{join_or_none, write_number};
 
 impl Decision {
     /// Writes the decision for a person to read.
@@ -19,26 +23,10 @@ impl Decision {
             visible(self.action.as_deref().unwrap_or("(no action)"))
         );
         for r in &self.reasons {
-            let _ = writeln!(
-                out,
-                "  {} {}: {}",
-                r.effect,
-                visible(&r.rule),
-                visible(&r.message)
-            );
+            reason_line(out, "  ", r);
         }
         for e in &self.errors {
-            let place = match (e.line(), e.column()) {
-                (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
-                (Some(l), None) => format!(" (line {l})"),
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "  error {}{place}: {}",
-                e.code(),
-                visible(&e.to_string())
-            );
+            error_line(out, "  ", e, true);
         }
         for (name, value) in &self.facts {
             let _ = write!(out, "  fact {} = ", visible(name));
@@ -50,12 +38,148 @@ impl Decision {
             }
             out.push('\n');
         }
-        if !self.explanation.is_empty() {
+        if let Some(entries) = &self.explanation {
             out.push_str("  explanation:\n");
-            for line in &self.explanation {
-                let _ = writeln!(out, "    {}", visible(line));
+            let mut line = String::new();
+            for entry in entries {
+                line.clear();
+                entry_line(&mut line, entry);
+                let _ = writeln!(out, "    {}", visible(&line));
+                for test in &entry.tests {
+                    line.clear();
+                    test_line(&mut line, test);
+                    let _ = writeln!(out, "      {}", visible(&line));
+                }
             }
+            let applied = |effect: Effect| {
+                entries
+                    .iter()
+                    .filter(|e| e.effect == effect && e.outcome == Outcome::Applied)
+                    .count()
+            };
+            let _ = writeln!(
+                out,
+                "    decision: {} ({} forbid, {} permit, {} error)",
+                self.verdict(),
+                applied(Effect::Forbid),
+                applied(Effect::Permit),
+                self.errors.len()
+            );
         }
+    }
+}
+
+/// Appends a reason on its own line after `lead`: `effect rule: message`.
+pub(crate) fn reason_line(out: &mut String, lead: &str, r: &Reason) {
+    let _ = writeln!(
+        out,
+        "{lead}{} {}: {}",
+        r.effect,
+        visible(&r.rule),
+        visible(&r.message)
+    );
+}
+
+/// Appends an error on its own line after `lead`: `error code: message`, with its
+/// place in the input (`(line L, column C)`) after the code when `place`.
+pub(crate) fn error_line(out: &mut String, lead: &str, e: &RequestError, place: bool) {
+    let _ = write!(out, "{lead}error {}", e.code());
+    if place {
+        match (e.line(), e.column()) {
+            (Some(l), Some(c)) => {
+                let _ = write!(out, " (line {l}, column {c})");
+            }
+            (Some(l), None) => {
+                let _ = write!(out, " (line {l})");
+            }
+            _ => {}
+        }
+    }
+    let _ = writeln!(out, ": {}", visible(&e.to_string()));
+}
+
+/// How a rule went, on one line: `id (effect) → verdict`.
+fn entry_line(out: &mut String, entry: &ExplainEntry) {
+    let _ = write!(out, "{} ({})", entry.rule, entry.effect);
+    match (&entry.outcome, &entry.actor, &entry.error) {
+        (Outcome::AudienceNotMatched, actor, _) => {
+            let side = actor.as_ref().and_then(|a| a.side.as_deref());
+            let roles = actor.as_ref().map_or(&[][..], |a| a.roles.as_slice());
+            let _ = write!(
+                out,
+                ": does not apply to a {} with roles [{}] → skipped",
+                side.unwrap_or(NOT_GIVEN),
+                roles.join(", ")
+            );
+        }
+        (Outcome::Error, _, Some(error)) => {
+            let _ = write!(out, " → error: {error}");
+        }
+        (Outcome::Error, _, None) => out.push_str(" → error"),
+        (Outcome::Applied | Outcome::ConditionFalse, _, _) => {
+            if !entry.has_condition {
+                out.push_str(" (no condition)");
+            }
+            out.push_str(" → ");
+            out.push_str(if entry.outcome == Outcome::Applied {
+                entry.effect.as_str()
+            } else {
+                "no match"
+            });
+        }
+    }
+}
+
+/// A test and the values it compared, on one line: `test: a vs b → yes`.
+fn test_line(out: &mut String, test: &TestTrace) {
+    let _ = write!(out, "{}: ", test.text);
+    let operands = &test.operands;
+    let value = |i: usize| operands.get(i).map(|o| &o.value);
+    match test.kind {
+        TestKind::Compare => {
+            write_shown(out, value(0));
+            out.push_str(" vs ");
+            write_shown(out, value(1));
+        }
+        TestKind::OneOf => {
+            write_shown(out, value(0));
+            out.push_str(" among [");
+            for (i, option) in operands.iter().skip(1).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_shown(out, Some(&option.value));
+            }
+            out.push(']');
+        }
+        TestKind::Range => {
+            write_shown(out, value(0));
+            out.push_str(" in ");
+            write_shown(out, value(1));
+            out.push_str(" .. ");
+            write_shown(out, value(2));
+        }
+        TestKind::Presence => out.push_str(if value(0).is_some_and(ExplainValue::is_present) {
+            "given"
+        } else {
+            "not given"
+        }),
+        TestKind::Membership => write_shown(out, value(0)),
+    }
+    out.push_str(if test.holds { " → yes" } else { " → no" });
+}
+
+/// How messages and explanations show an absent value.
+const NOT_GIVEN: &str = "(not given)";
+
+/// Appends a value as messages show it (absent as `(not given)`, a condition as
+/// `yes`/`no`, roles joined by commas or `(none)`).
+fn write_shown(out: &mut String, value: Option<&ExplainValue>) {
+    match value {
+        None | Some(ExplainValue::Absent) => out.push_str(NOT_GIVEN),
+        Some(ExplainValue::Bool(b)) => out.push_str(if *b { "yes" } else { "no" }),
+        Some(ExplainValue::Written { text, .. }) => out.push_str(text),
+        Some(ExplainValue::Roles(roles)) => join_or_none(out, roles),
     }
 }
 
@@ -65,17 +189,7 @@ impl Decision {
 /// `\u{..}`, or `\n`, `\r`, `\t`; everything else as itself. Borrowed when there is
 /// nothing to show differently.
 pub(crate) fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    fn hidden(c: char) -> bool {
-        let code = c as u32;
-        code < 0x20
-            || (0x7f..=0x9f).contains(&code)
-            || matches!(
-                c,
-                '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}'
-                    | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-            )
-    }
-    if !text.chars().any(hidden) {
+    if !text.chars().any(terminal_hides) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -84,7 +198,7 @@ pub(crate) fn visible(text: &str) -> std::borrow::Cow<'_, str> {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if hidden(c) => {
+            c if terminal_hides(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),

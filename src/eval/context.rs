@@ -124,7 +124,7 @@ impl Spares {
             }
         }
         decision.errors.clear();
-        decision.explanation.clear();
+        decision.explanation = None;
         decision.reached.clear();
     }
 }

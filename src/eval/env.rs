@@ -5,11 +5,13 @@
 
 use std::borrow::Cow;
 
+use crate::decision::{Operand as Traced, TestKind, TestTrace};
 use crate::policy::{CompiledPolicy, Expr, Node};
 use crate::request::Record;
 use crate::value::Value;
 
 use super::error::ExprError;
+use super::render::explain_value;
 
 /// The values an evaluation computes once: `let`s (with whether they read an absent
 /// field) and facts, by declaration index. Its vectors are reused from one request to
@@ -67,8 +69,8 @@ pub(super) struct Env<'r, 'v> {
     pub(super) allowed: Option<bool>,
     /// Set when an absent field was read (outside `is present`/`is missing`).
     pub(super) touched_absent: bool,
-    /// Test-by-test notes, when explaining.
-    pub(super) trace: Option<Vec<String>>,
+    /// The tests of the rule being explained, with their operands, when explaining.
+    pub(super) trace: Option<Vec<TestTrace>>,
 }
 
 /// Makes `slots` hold `len` empty slots, writing only the slots that are not empty.
@@ -189,30 +191,57 @@ impl<'r, 'v> Env<'r, 'v> {
         }
     }
 
-    /// Records a test and its operands, when explaining.
+    /// Records a test, whether it held and its operands' values, when explaining.
     #[inline]
-    pub(super) fn note(&mut self, e: &Expr, detail: impl FnOnce(&CompiledPolicy) -> String) {
+    pub(super) fn note(
+        &mut self,
+        e: &Expr,
+        kind: TestKind,
+        holds: bool,
+        operands: &[(&Expr, &Value<'_>)],
+    ) {
         if self.trace.is_some() {
-            self.note_line(e, detail(self.policy));
+            self.note_test(e, kind, holds, operands);
         }
     }
 
     #[cold]
-    fn note_line(&mut self, e: &Expr, detail: String) {
-        let line = format!(
-            "{}: {}",
-            self.policy
-                .sources
-                .snippet(e.span)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-            detail
-        );
+    fn note_test(
+        &mut self,
+        e: &Expr,
+        kind: TestKind,
+        holds: bool,
+        operands: &[(&Expr, &Value<'_>)],
+    ) {
+        let policy = self.policy;
+        let test = TestTrace {
+            text: source_text(policy, e),
+            kind,
+            holds,
+            operands: operands
+                .iter()
+                .map(|(expr, value)| Traced {
+                    text: source_text(policy, expr),
+                    value: explain_value(policy, value),
+                })
+                .collect(),
+        };
         if let Some(trace) = self.trace.as_mut() {
-            trace.push(line);
+            trace.push(test);
         }
     }
+}
+
+/// An expression as the policy writes it, its spaces collapsed.
+fn source_text(policy: &CompiledPolicy, e: &Expr) -> String {
+    let mut out = String::new();
+    for word in policy.sources.snippet(e.span).split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// A value that borrows the text of `v` instead of copying it.

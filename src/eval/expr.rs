@@ -6,13 +6,13 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use crate::decision::TestKind;
 use crate::policy::{Expr, Node};
 use crate::value::Value;
 
 use super::compare::{both_present, compare, keyed, ordered, same, same_operands};
 use super::env::{view, Env};
 use super::error::ExprError;
-use super::render::render;
 
 impl<'v> Env<'_, 'v> {
     /// Evaluates an expression to its value; when explaining, each test records its
@@ -80,24 +80,17 @@ impl<'v> Env<'_, 'v> {
             }
             Node::Present(inner) | Node::Missing(inner) => {
                 let outer = self.touched_absent;
-                let present = self.eval(inner)?.is_present();
+                let value = self.eval(inner)?;
+                let present = value.is_present();
                 self.touched_absent = outer;
                 let result = present == matches!(e.node, Node::Present(_));
-                self.note(e, |_| {
-                    format!(
-                        "{} → {}",
-                        if present { "given" } else { "not given" },
-                        yes(result)
-                    )
-                });
+                self.note(e, TestKind::Presence, result, &[(&**inner, &value)]);
                 Value::Bool(result)
             }
             Node::Equal(ea, eb, negated) => {
                 let (a, b) = (self.operand(ea)?, self.operand(eb)?);
                 let result = both_present(&a, &b) && (same_operands(&a, ea, &b, eb) != *negated);
-                self.note(e, |p| {
-                    format!("{} vs {} → {}", render(p, &a), render(p, &b), yes(result))
-                });
+                self.note(e, TestKind::Compare, result, &[(&**ea, &*a), (&**eb, &*b)]);
                 Value::Bool(result)
             }
             Node::OneOf(ea, options, negated) => {
@@ -106,6 +99,7 @@ impl<'v> Env<'_, 'v> {
                 let a_key = keyed(&a, ea);
                 let mut found = false;
                 let mut shown = Vec::new();
+                let tracing = self.trace.is_some();
                 for eo in options {
                     let o = self.operand(eo)?;
                     found |= o.is_present()
@@ -113,62 +107,54 @@ impl<'v> Env<'_, 'v> {
                             (Some(x), Some(y)) => x.same(&y),
                             _ => same(&a, &o),
                         };
-                    if self.trace.is_some() {
-                        shown.push(render(self.policy, &o));
+                    if tracing {
+                        shown.push((eo, (*o).clone()));
                     }
                 }
                 let result = a.is_present() && (found != *negated);
-                self.note(e, |p| {
-                    format!(
-                        "{} among [{}] → {}",
-                        render(p, &a),
-                        shown.join(", "),
-                        yes(result)
-                    )
-                });
+                if tracing {
+                    let mut operands = vec![(&**ea, &*a)];
+                    operands.extend(shown.iter().map(|(eo, o)| (*eo, o)));
+                    self.note(e, TestKind::OneOf, result, &operands);
+                }
                 Value::Bool(result)
             }
-            Node::InList(a, list, negated) => {
-                let a = self.operand(a)?;
+            Node::InList(ea, list, negated) => {
+                let a = self.operand(ea)?;
                 let list = self.policy.market_lists.get(usize::from(*list));
                 let result = match (&*a, list) {
                     (Value::Market(code), Some(list)) => list.codes.contains(*code) != *negated,
                     _ => false,
                 };
-                self.note(e, |p| format!("{} → {}", render(p, &a), yes(result)));
+                self.note(e, TestKind::Membership, result, &[(&**ea, &*a)]);
                 Value::Bool(result)
             }
             Node::HasRoles(subject, masks, all, negated) => {
                 let roles = self.operand(subject)?;
                 let result = has_roles(&roles, masks, *all, *negated);
-                self.note(e, |p| format!("{} → {}", render(p, &roles), yes(result)));
+                self.note(e, TestKind::Membership, result, &[(&**subject, &*roles)]);
                 Value::Bool(result)
             }
-            Node::Range(x, low, high, negated) => {
-                let (x, low, high) = (self.operand(x)?, self.operand(low)?, self.operand(high)?);
+            Node::Range(ex, elow, ehigh, negated) => {
+                let (x, low, high) = (self.operand(ex)?, self.operand(elow)?, self.operand(ehigh)?);
                 let result = match (compare(&x, &low), compare(&x, &high)) {
                     (Some(lo), Some(hi)) => {
                         (lo != Ordering::Less && hi != Ordering::Greater) != *negated
                     }
                     _ => false,
                 };
-                self.note(e, |p| {
-                    format!(
-                        "{} in {} .. {} → {}",
-                        render(p, &x),
-                        render(p, &low),
-                        render(p, &high),
-                        yes(result)
-                    )
-                });
+                self.note(
+                    e,
+                    TestKind::Range,
+                    result,
+                    &[(&**ex, &*x), (&**elow, &*low), (&**ehigh, &*high)],
+                );
                 Value::Bool(result)
             }
-            Node::Compare(order, a, b) => {
-                let (a, b) = (self.operand(a)?, self.operand(b)?);
+            Node::Compare(order, ea, eb) => {
+                let (a, b) = (self.operand(ea)?, self.operand(eb)?);
                 let result = ordered(*order, &a, &b);
-                self.note(e, |p| {
-                    format!("{} vs {} → {}", render(p, &a), render(p, &b), yes(result))
-                });
+                self.note(e, TestKind::Compare, result, &[(&**ea, &*a), (&**eb, &*b)]);
                 Value::Bool(result)
             }
             Node::Contains(ea, eb, negated) => {
@@ -177,9 +163,7 @@ impl<'v> Env<'_, 'v> {
                     (Some(haystack), Some(needle)) => haystack.contains(&needle) != *negated,
                     _ => false,
                 };
-                self.note(e, |p| {
-                    format!("{} vs {} → {}", render(p, &a), render(p, &b), yes(result))
-                });
+                self.note(e, TestKind::Compare, result, &[(&**ea, &*a), (&**eb, &*b)]);
                 Value::Bool(result)
             }
             Node::Arith(op, a, b) => {
@@ -231,12 +215,4 @@ pub(super) fn has_roles(roles: &Value<'_>, masks: &[u64], all: bool, negated: bo
         masks.iter().any(holds)
     };
     found != negated
-}
-
-fn yes(b: bool) -> &'static str {
-    if b {
-        "yes"
-    } else {
-        "no"
-    }
 }

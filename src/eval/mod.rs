@@ -31,7 +31,7 @@ mod roles;
 
 use chrono::{DateTime, Utc};
 
-use crate::decision::{Decision, FactValue, Reason, DEFAULT_DENY};
+use crate::decision::{Actor, Decision, ExplainEntry, FactValue, Outcome, Reason, DEFAULT_DENY};
 use crate::limits::REQUEST_BYTES;
 use crate::policy::{CompiledPolicy, CompiledRule, Effect, Requirement, Template, TemplatePart};
 use crate::request::stream::{Document, Format};
@@ -190,6 +190,9 @@ fn decide_record<'v>(
         std::mem::take(memo),
     );
     check_required(&mut env, &plan.requirements, action_name, &mut out.errors);
+    if explain {
+        out.explanation = Some(Vec::new());
+    }
 
     // Rules (steps 2 and 3): every reject, then every forbid, then every permit, in declaration order.
     let side = schema.side.map(|s| record.get(s).clone());
@@ -239,15 +242,6 @@ fn decide_record<'v>(
 
     write_reasons(&mut env, applied, spares, out);
     write_facts(&env, &plan.facts, spares, out);
-    if explain {
-        out.explanation.push(format!(
-            "decision: {} ({} forbid, {} permit, {} error)",
-            if allow { "allow" } else { "deny" },
-            applied.forbids.len(),
-            applied.permits.len(),
-            out.errors.len()
-        ));
-    }
     *memo = env.into_memo();
 }
 
@@ -390,59 +384,66 @@ fn check_required<'v>(
 }
 
 /// Whether a rule applies: its audience takes in the actor and its condition holds;
-/// with `--explain`, says how it went.
+/// with `--explain`, adds an entry saying how it went (also when the condition cannot
+/// be computed).
 fn applies<'v>(
     env: &mut Env<'_, 'v>,
     rule: &'v CompiledRule,
     side: Option<&Value<'_>>,
-    explanation: &mut Vec<String>,
+    explanation: &mut Option<Vec<ExplainEntry>>,
 ) -> Result<bool, ExprError> {
-    let explain = env.trace.is_some();
     if let Some(trace) = env.trace.as_mut() {
         trace.clear();
     }
+    let entry = |outcome| ExplainEntry {
+        rule: rule.id.clone(),
+        effect: rule.effect,
+        outcome,
+        has_condition: rule.condition.is_some(),
+        actor: None,
+        error: None,
+        tests: Vec::new(),
+    };
     if let Some(audience) = &rule.audience {
         if !audience_matches(env, audience, side) {
-            if explain {
-                let roles: Vec<&str> = role_names(env.policy, env.actor_roles).collect();
-                let who = side
-                    .map(|s| render(env.policy, s))
-                    .unwrap_or_else(|| "(no side)".into());
-                explanation.push(format!(
-                    "{} ({}): does not apply to a {who} with roles [{}] → skipped",
-                    rule.id,
-                    rule.effect.as_str(),
-                    roles.join(", ")
-                ));
+            if let Some(entries) = explanation.as_mut() {
+                let side = side.filter(|s| s.is_present());
+                entries.push(ExplainEntry {
+                    actor: Some(Actor {
+                        side: side.map(|s| render(env.policy, s)),
+                        roles: role_names(env.policy, env.actor_roles)
+                            .map(String::from)
+                            .collect(),
+                    }),
+                    ..entry(Outcome::AudienceNotMatched)
+                });
             }
             return Ok(false);
         }
     }
     let holds = match &rule.condition {
-        None => true,
-        Some(c) => env.holds(c)?,
+        None => Ok(true),
+        Some(c) => env.holds(c),
     };
-    if explain {
-        let verdict = if holds {
-            rule.effect.as_str()
-        } else {
-            "no match"
-        };
-        let condition = if rule.condition.is_some() {
-            ""
-        } else {
-            " (no condition)"
-        };
-        explanation.push(format!(
-            "{} ({}){condition} → {verdict}",
-            rule.id,
-            rule.effect.as_str()
-        ));
-        if let Some(trace) = env.trace.as_mut() {
-            explanation.extend(trace.drain(..).map(|t| format!("  {t}")));
-        }
+    if let Some(entries) = explanation.as_mut() {
+        let tests = env.trace.as_mut().map(std::mem::take).unwrap_or_default();
+        entries.push(match &holds {
+            Ok(true) => ExplainEntry {
+                tests,
+                ..entry(Outcome::Applied)
+            },
+            Ok(false) => ExplainEntry {
+                tests,
+                ..entry(Outcome::ConditionFalse)
+            },
+            Err(error) => ExplainEntry {
+                error: Some(error.clone()),
+                tests,
+                ..entry(Outcome::Error)
+            },
+        });
     }
-    Ok(holds)
+    holds
 }
 
 /// Computes the plan's facts that read the decision (`after_decision`) or that do not;

@@ -1,10 +1,11 @@
-//! How a value is shown in messages, explanations and text facts: each kind through
+//! How a value is shown in messages, explanations ([`explain_value`]) and text facts: each kind through
 //! its writer in [`crate::value::write`]; enumerated words, sides, roles and actions by
 //! their names in the policy; an absent value as `(not given)`. A placeholder with a
 //! format or a fallback (`{order.price as money or unknown}`) through [`render_shown`].
 
 use std::fmt::Write as _;
 
+use crate::decision::{ExplainValue, ValueKind};
 use crate::policy::{CompiledPolicy, Format, Shown};
 use crate::value::{self, Value};
 
@@ -50,6 +51,32 @@ pub(super) fn render_into(out: &mut String, policy: &CompiledPolicy, v: &Value<'
                 .get(usize::from(*a))
                 .map_or("", |a| a.name.as_str()),
         ),
+    }
+}
+
+/// A value as an explanation holds it: written as [`render`] writes it, with its kind;
+/// absent, conditions and roles as themselves.
+pub(super) fn explain_value(policy: &CompiledPolicy, v: &Value<'_>) -> ExplainValue {
+    let kind = match v {
+        Value::Absent => return ExplainValue::Absent,
+        Value::Bool(b) => return ExplainValue::Bool(*b),
+        Value::Roles(mask) => {
+            return ExplainValue::Roles(role_names(policy, *mask).map(String::from).collect())
+        }
+        Value::Number(_) => ValueKind::Number,
+        Value::Money(_) => ValueKind::Money,
+        Value::Text(_) => ValueKind::Text,
+        Value::Time(_) => ValueKind::Time,
+        Value::Duration(_) => ValueKind::Duration,
+        Value::Guid(_) => ValueKind::Guid,
+        Value::Market(_) => ValueKind::Market,
+        Value::Enum(..) => ValueKind::Word,
+        Value::Side(_) => ValueKind::Side,
+        Value::Action(_) => ValueKind::Action,
+    };
+    ExplainValue::Written {
+        kind,
+        text: render(policy, v),
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::parse::ExpectedValue;
 use super::run::{percent, CaseResult, Coverage, Mismatch, DEFAULT_DENY};
-use crate::decision::{visible, Decision, FactValue};
+use crate::decision::{error_line, reason_line, Decision, FactValue};
 use crate::json::write_str as json_str;
 use crate::value::write_number;
 
@@ -132,25 +132,14 @@ pub fn failure_text(out: &mut String, result: &CaseResult<'_>) {
 
 /// The actual decision's reasons and errors with their messages: what a reader needs
 /// to see why the decision came out as it did.
-/// Text from the request is shown through [`visible`], so that it cannot forge a line of
+/// Text from the request is shown through `visible`, so that it cannot forge a line of
 /// the report or drive the terminal.
 fn decision_details(out: &mut String, decision: &Decision) {
     for r in &decision.reasons {
-        let _ = writeln!(
-            out,
-            "  actual {} {}: {}",
-            r.effect,
-            visible(&r.rule),
-            visible(&r.message)
-        );
+        reason_line(out, "  actual ", r);
     }
     for e in &decision.errors {
-        let _ = writeln!(
-            out,
-            "  actual error {}: {}",
-            e.code(),
-            visible(&e.to_string())
-        );
+        error_line(out, "  actual ", e, false);
     }
 }
 

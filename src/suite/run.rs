@@ -278,7 +278,7 @@ mod tests {
                 ("m".into(), FactValue::Text("1015.89".into())),
                 ("b".into(), FactValue::Bool(true)),
             ],
-            explanation: vec![],
+            explanation: None,
             reached: vec![],
         }
     }
