@@ -22,7 +22,7 @@ use crate::request::RequestError;
 pub use explain::{
     Actor, ExplainEntry, ExplainValue, Operand, Outcome, TestKind, TestTrace, ValueKind,
 };
-pub(crate) use text::{error_line, reason_line};
+pub(crate) use text::{error_line, reason_line, visible};
 pub use yaml::yaml_str;
 
 /// The rule id of the default deny's reason (effect [`Effect::Deny`]).
