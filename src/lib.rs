@@ -67,6 +67,7 @@
 
 mod check;
 pub mod decision;
+pub mod diff;
 mod eval;
 mod files;
 pub mod fmt;

@@ -228,3 +228,20 @@ const _: () = {
 /// (3,000 took minutes).
 /// Test: `tests/cli_hardening.rs`, `thousands_of_unknown_names_are_checked_in_bounded_time`.
 pub const SUGGESTION_CANDIDATES: usize = 1_000;
+
+// ----------------------------------------------------------------------------------------
+// Change impact (`diff`)
+// ----------------------------------------------------------------------------------------
+
+/// The most groups (an action, and an old → new outcome) a `diff` over requests counts
+/// one by one. The groups come from the requests (an unknown action, any mix of error
+/// codes), so a hostile stream could make millions; past the limit, changes are counted
+/// in one "other" group, said as such, and nothing is lost from the totals.
+/// Test: `diff::summary::tests::groups_past_the_limit_are_counted_as_other`.
+pub const DIFF_GROUPS: usize = 1_000;
+
+/// The most changed requests whose line `diff --format text` lists in one group; the
+/// rest of the group is counted ("and 1,234 more"). A reviewer reads a few lines per
+/// kind of change, and the text output keeps memory bounded on a stream of any length
+/// (the JSON output streams every change).
+pub const DIFF_LINES_PER_GROUP: usize = 20;
