@@ -245,3 +245,27 @@ pub const DIFF_GROUPS: usize = 1_000;
 /// kind of change, and the text output keeps memory bounded on a stream of any length
 /// (the JSON output streams every change).
 pub const DIFF_LINES_PER_GROUP: usize = 20;
+
+/// The most literals one text field is tested to contain in the policies compared by
+/// an exhaustive `diff`: each set of them is a class of texts (2^n candidates). Past
+/// it, the field is not enumerated and the comparison says it is incomplete.
+pub const DIFF_CONTAINED_TEXTS: usize = 6;
+
+/// The most roles of one side that audiences and role tests name, for an exhaustive
+/// `diff`: each set of them is a candidate actor (2^n). Past it, the comparison of the
+/// action says it is incomplete.
+pub const DIFF_ROLE_BITS: usize = 12;
+
+/// The most candidates of one dimension of an exhaustive `diff` (the regions of the
+/// times, the classes of a field's values): the search multiplies them. Past it, the
+/// action is not compared and the comparison says it is incomplete.
+pub const DIFF_CANDIDATES: usize = 4_096;
+
+/// The most combinations an exhaustive `diff` searches for one action (nodes of the
+/// search; most are cut early, when both decisions are known). Keeps a pathological
+/// policy from running for hours; past it, the comparison says it is incomplete.
+pub const DIFF_SEARCH_NODES: usize = 2_000_000;
+
+/// The most classes an exhaustive `diff` reports; past it, the rest are counted and
+/// the comparison says it is incomplete.
+pub const DIFF_CLASSES: usize = 1_000;

@@ -77,10 +77,7 @@ pub fn run(args: Args<'_>) -> i32 {
     };
     match args.input {
         Some(input) => over_requests(&old, &new, now, &args, input),
-        None => {
-            say!("error: give the requests to compare over: a FILE, or - for standard input\n");
-            exit::USAGE
-        }
+        None => exhaustive(&old, &new, now, args.format),
     }
 }
 
@@ -201,6 +198,28 @@ fn over_requests(
         return write_failed(&mut out);
     }
     if compared.tally.changed == 0 {
+        exit::OK
+    } else {
+        exit::DENIED_OR_FAILED
+    }
+}
+
+/// `diff` without requests: every request the input schema allows. Exit 0 only when the
+/// comparison is complete and found no class; 1 when it found a class or cannot
+/// promise that nothing changed.
+fn exhaustive(old: &Policy, new: &Policy, now: DateTime<Utc>, format: DiffFormat) -> i32 {
+    let found = csp_policy::diff::exhaustive::compare(old, new, now);
+    let mut text = String::new();
+    match format {
+        DiffFormat::Json => found.write_json(&mut text),
+        DiffFormat::Text => found.write_text(&mut text),
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(Recording::new(stdout.lock()));
+    if out.write_all(text.as_bytes()).is_err() || out.flush().is_err() {
+        return write_failed(&mut out);
+    }
+    if found.complete && found.classes.is_empty() {
         exit::OK
     } else {
         exit::DENIED_OR_FAILED

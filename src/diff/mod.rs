@@ -13,3 +13,4 @@ pub mod summary;
 
 pub use compare::{Changed, Outcome};
 pub use summary::Tally;
+pub mod exhaustive;
