@@ -771,3 +771,38 @@ fn duration_text(ns: i128) -> String {
     }
     format!("{ns} ns")
 }
+
+/// A dimension of a field no test reads: only missing (so far).
+pub fn plain(path: &str) -> Dim {
+    Dim {
+        name: path.to_string(),
+        candidates: vec![Candidate {
+            label: format!("{path} missing"),
+            facets: vec![format!("{path} missing")],
+            values: Vec::new(),
+            truths: Vec::new(),
+            signs: Vec::new(),
+            given: Vec::new(),
+        }],
+        splits: Vec::new(),
+        fields: Vec::new(),
+    }
+}
+
+/// Adds a candidate per display name the policies read differently: no atom's truth is
+/// known for it (the policies disagree on its market), so the search decides every
+/// combination with it by eval.
+pub fn add_names(dim: &mut Dim, slot: u16, path: &str, names: &[String]) {
+    for name in names {
+        let mut json = String::new();
+        crate::json::write_str(&mut json, name);
+        dim.candidates.push(Candidate {
+            label: format!("{path} written as \"{name}\""),
+            facets: vec![format!("{path} written as \"{name}\"")],
+            values: vec![(slot, json)],
+            truths: Vec::new(),
+            signs: Vec::new(),
+            given: Vec::new(),
+        });
+    }
+}

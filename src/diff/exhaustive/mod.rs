@@ -189,10 +189,26 @@ fn vocabulary_differs(o: &CompiledPolicy, n: &CompiledPolicy) -> Option<String> 
     if o.sides != n.sides || roles(o) != roles(n) {
         return Some("the declared sides or roles differ: compare over requests instead".into());
     }
-    if o.market_by_name != n.market_by_name {
-        return Some("the market display names differ (a request naming a market by one of them is read differently): compare over requests instead".into());
-    }
     None
+}
+
+/// The text keys of the market display names that the two policies read differently.
+fn renamed_markets(o: &CompiledPolicy, n: &CompiledPolicy) -> Vec<String> {
+    let mut out: Vec<String> = o
+        .market_by_name
+        .iter()
+        .filter(|(k, v)| n.market_by_name.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .chain(
+            n.market_by_name
+                .keys()
+                .filter(|k| !o.market_by_name.contains_key(*k))
+                .cloned(),
+        )
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// One policy's constructs for one action, as formulas.
@@ -299,6 +315,9 @@ struct Search<'a> {
     atom_dim: Vec<Option<usize>>,
     /// Atoms of the fields left out (always false: those fields are missing).
     dropped: Vec<bool>,
+    /// How many leading dimensions every leaf assigns (markets written by a display
+    /// name that the two policies read differently: their decisions are not predicted).
+    forced: usize,
     fields: &'a [(u16, String)],
     action: &'a str,
     now: DateTime<Utc>,
@@ -335,7 +354,7 @@ impl Search<'_> {
         }
         let old = self.old_formula.kleene(&|i| self.truth(chosen, i));
         let new = self.new_formula.kleene(&|i| self.truth(chosen, i));
-        let known = old.is_some() && new.is_some();
+        let known = old.is_some() && new.is_some() && d >= self.forced;
         if known || d >= self.dims.len() {
             self.leaf(chosen, old, new);
             return true;
@@ -635,6 +654,31 @@ fn compare_action(
         }
     }
     singles.sort_by_key(|d| d.candidates.len());
+    // Display names the two policies read differently (a market added to or removed
+    // from a list with its names): a request may write any market field with one, on
+    // any action (an unknown market is an error everywhere).
+    let renamed = renamed_markets(o, n);
+    let mut forced_dims: Vec<Dim> = Vec::new();
+    if !renamed.is_empty() {
+        for (slot, field) in schema.fields.iter().enumerate() {
+            if field.kind != FieldKind::Market {
+                continue;
+            }
+            let Ok(slot) = u16::try_from(slot) else {
+                continue;
+            };
+            let mut dim = match singles.iter().position(|d| d.name == field.path) {
+                Some(i) => singles.remove(i),
+                None => dims::plain(&field.path),
+            };
+            dims::add_names(&mut dim, slot, &field.path, &renamed);
+            forced_dims.push(dim);
+        }
+    }
+    let forced = forced_dims.len();
+    let mut ordered = forced_dims;
+    ordered.append(&mut dims);
+    let mut dims = ordered;
     dims.extend(singles);
     if !guid_group.is_empty() {
         let guid_atoms = atoms_of(&|a| a.fields().iter().any(|f| guid_group.contains(f)));
@@ -685,6 +729,7 @@ fn compare_action(
         dims: &dims,
         atom_dim,
         dropped: dropped_atoms,
+        forced,
         fields: &fields,
         action: name,
         now,
