@@ -435,3 +435,250 @@ fn git_errors_exit_2_with_the_reason() {
         stderr(&output)
     );
 }
+
+// ----------------------------------------------------------------------------------------
+// Without requests: the exhaustive comparison
+// ----------------------------------------------------------------------------------------
+
+/// Runs `eval` on one request with a policy folder (or the embedded one).
+fn eval_with(policy: Option<&Path>, request: &str) -> Value {
+    let mut args = vec!["eval", "--now", NOW];
+    if let Some(p) = policy {
+        args.extend(["--policy", p.to_str().unwrap()]);
+    }
+    args.push("-");
+    let output = run_with_stdin(&args, request.as_bytes());
+    serde_json::from_str(stdout(&output).trim()).unwrap()
+}
+
+/// The exhaustive JSON of the embedded policy against `new`, and the exit code.
+fn exhaustive(new: &Path) -> (Vec<Value>, i32) {
+    let output = run(&[
+        "diff",
+        "--new",
+        new.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    (json_lines(&output), code(&output))
+}
+
+/// Every class's witness gets the class's decisions under `eval`, old and new.
+fn witnesses_reproduce(classes: &[Value], new: &Path) {
+    for class in classes {
+        let witness = class["witness"].to_string();
+        let old = eval_with(None, &witness);
+        let now = eval_with(Some(new), &witness);
+        assert_eq!(old["decision"], class["old"], "{class}");
+        assert_eq!(now["decision"], class["new"], "{class}");
+    }
+}
+
+#[test]
+fn exhaustive_without_change_is_complete_and_exits_0() {
+    let output = run(&["diff", "--now", NOW, "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert_eq!(
+        json_lines(&output),
+        [serde_json::json!({"kind": "summary", "classes": 0, "complete": true, "incomplete": []})]
+    );
+    let output = run(&[
+        "diff",
+        "--old",
+        default_policy().to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        stdout(&output),
+        "0 class(es) of requests change decision; complete: no other request changes decision\n"
+    );
+}
+
+#[test]
+fn exhaustive_a_shorter_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = shorter_window(dir.path());
+    let (lines, exit) = exhaustive(&new);
+    assert_eq!(exit, 1);
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["kind"], "summary");
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert_eq!(summary["classes"], classes.len());
+    for class in classes {
+        let keys: Vec<&str> = class
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "action",
+                "combinations",
+                "description",
+                "kind",
+                "new",
+                "new_rules",
+                "old",
+                "old_rules",
+                "witness"
+            ]
+        );
+        assert_eq!(class["kind"], "class");
+        assert_eq!(class["action"], "cancel");
+    }
+    // Inside days 30 to 60: allow → deny; and where purchase + 60 days leaves the
+    // years a time may have while + 30 days does not: deny (an error) → allow.
+    let late = classes
+        .iter()
+        .find(|c| c["old"] == "allow" && c["new"] == "deny")
+        .unwrap();
+    assert_eq!(
+        late["old_rules"],
+        serde_json::json!(["cancel-within-window"])
+    );
+    assert_eq!(
+        late["new_rules"],
+        serde_json::json!(["cancel-window-ended"])
+    );
+    let words = late["description"].as_str().unwrap();
+    assert!(words.contains("a partner admin_agent"), "{words}");
+    assert!(
+        words.contains("at is after order.purchased_at + 30 days"),
+        "{words}"
+    );
+    assert!(
+        words.contains("at is not after order.purchased_at + 60 days"),
+        "{words}"
+    );
+    witnesses_reproduce(classes, &new);
+}
+
+#[test]
+fn exhaustive_a_role_added_to_a_permit() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "permit cancel to partner admin_agent",
+        "permit cancel to partner admin_agent or sales_agent",
+    );
+    let (lines, exit) = exhaustive(&new);
+    assert_eq!(exit, 1);
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert_eq!(classes.len(), 1, "{classes:?}");
+    assert_eq!(classes[0]["old"], "deny");
+    assert_eq!(classes[0]["new"], "allow");
+    assert_eq!(
+        classes[0]["witness"]["actor"]["roles"],
+        serde_json::json!(["sales_agent"])
+    );
+    witnesses_reproduce(classes, &new);
+}
+
+#[test]
+fn exhaustive_a_lower_link_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "05-keys-and-downloads.policy",
+        "or after 50 uses",
+        "or after 40 uses",
+    );
+    let (lines, _) = exhaustive(&new);
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert!(!classes.is_empty());
+    for class in classes {
+        assert_eq!(class["action"], "download");
+        assert_eq!(
+            class["new_rules"],
+            serde_json::json!(["download-link-used-up"])
+        );
+        let used = class["witness"]["link"]["downloads"].as_u64().unwrap();
+        assert!((40..50).contains(&used), "{class}");
+    }
+    witnesses_reproduce(classes, &new);
+}
+
+#[test]
+fn exhaustive_a_market_removed_from_a_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "03-markets.policy",
+        "  AD  \"Andorra\"  \"안도라\"\n",
+        "",
+    );
+    let (lines, _) = exhaustive(&new);
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["complete"], true, "{summary}");
+    // Andorra can now buy Azure reservations...
+    assert!(classes.iter().any(|c| c["action"] == "purchase"
+        && c["old_rules"] == serde_json::json!(["reservation-unavailable-market"])
+        && c["new"] == "allow"));
+    // ... and its names are no longer markets of the policy: an unknown market.
+    assert!(classes
+        .iter()
+        .any(|c| c["new_rules"] == serde_json::json!(["unknown-market"])));
+    witnesses_reproduce(classes, &new);
+}
+
+#[test]
+fn exhaustive_says_what_it_cannot_decide_and_never_claims_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    // Arithmetic over a request value in a condition: not enumerated.
+    let new = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "rule cancel-window-ended",
+        "rule big-refund\n  forbid cancel\n  when link.downloads * 2 > 10\n  because \"too big\"\n\nrule cancel-window-ended",
+    );
+    let (lines, exit) = exhaustive(&new);
+    assert_eq!(exit, 1);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["complete"], false);
+    let reasons = summary["incomplete"].to_string();
+    assert!(reasons.contains("rule `big-refund`"), "{reasons}");
+    // Another schema: nothing is compared.
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "02-input.policy",
+        "  range.to ",
+        "  range.until                \"x\" is a time\n  range.to ",
+    );
+    let (lines, exit) = exhaustive(&new);
+    assert_eq!(exit, 1);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0]["incomplete"][0]
+        .as_str()
+        .unwrap()
+        .contains("input schemas differ"));
+}
+
+#[test]
+fn exhaustive_text_names_each_class_with_its_witness() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "permit cancel to partner admin_agent",
+        "permit cancel to partner admin_agent or sales_agent",
+    );
+    let output = run(&["diff", "--new", new.to_str().unwrap(), "--now", NOW]);
+    assert_eq!(code(&output), 1);
+    let text = stdout(&output);
+    assert!(text.starts_with("cancel: deny (default-deny) -> allow (cancel-within-window)\n  `cancel`; a partner sales_agent;"), "{text}");
+    assert!(
+        text.contains("\n  witness: {\"action\":\"cancel\""),
+        "{text}"
+    );
+    assert!(text.ends_with("1 class(es) of requests change decision; complete: no other request changes decision\n"), "{text}");
+}
