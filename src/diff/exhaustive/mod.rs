@@ -583,7 +583,9 @@ fn compare_action(
     // the field (those denies were off), so the search need not vary it.
     let droppable = |f: u16| -> bool {
         let mentions = |i: usize| table.atoms.get(i).is_some_and(|a| a.fields().contains(&f));
-        if f == schema.at || elsewhere.iter().any(|i| mentions(*i)) {
+        // A time plus a duration may fail (an error is a deny): a field in one is kept.
+        let summed = table.splitters.iter().any(|s| s.fields().any(|g| g == f));
+        if f == schema.at || summed || elsewhere.iter().any(|i| mentions(*i)) {
             return false;
         }
         shared.iter().all(|d| {
