@@ -69,6 +69,7 @@ mod check;
 pub mod decision;
 #[cfg(feature = "serve")]
 pub mod decision_log;
+pub mod diff;
 mod eval;
 mod files;
 pub mod fmt;

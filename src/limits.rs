@@ -234,9 +234,9 @@ const _: () = {
 };
 
 /// The most declared names a "did you mean" hint compares an unknown name with (the
-/// first ones in name order, whatever order the checker's tables hand them over in). A policy has a few hundred names at
-/// most; without a cap, a policy with thousands of unknown names made `check` quadratic
-/// (3,000 took minutes).
+/// first ones in name order, whatever order the checker's tables hand them over in). A
+/// policy has a few hundred names at most; without a cap, a policy with thousands of
+/// unknown names made `check` quadratic (3,000 took minutes).
 /// Test: `tests/cli_hardening.rs`, `thousands_of_unknown_names_are_checked_in_bounded_time`.
 pub const SUGGESTION_CANDIDATES: usize = 1_000;
 
@@ -312,3 +312,44 @@ const _: () = {
     // A batch is taken from the queue.
     assert!(LOG_BATCH <= LOG_QUEUE);
 };
+
+// ----------------------------------------------------------------------------------------
+// Change impact (`diff`)
+// ----------------------------------------------------------------------------------------
+
+/// The most groups (an action, and an old → new outcome) a `diff` over requests counts
+/// one by one. The groups come from the requests (an unknown action, any mix of error
+/// codes), so a hostile stream could make millions; past the limit, changes are counted
+/// in one "other" group, said as such, and nothing is lost from the totals.
+/// Test: `diff::summary::tests::groups_past_the_limit_are_counted_as_other`.
+pub const DIFF_GROUPS: usize = 1_000;
+
+/// The most changed requests whose line `diff --format text` lists in one group; the
+/// rest of the group is counted ("and 1,234 more"). A reviewer reads a few lines per
+/// kind of change, and the text output keeps memory bounded on a stream of any length
+/// (the JSON output streams every change).
+pub const DIFF_LINES_PER_GROUP: usize = 20;
+
+/// The most literals one text field is tested to contain in the policies compared by
+/// an exhaustive `diff`: each set of them is a class of texts (2^n candidates). Past
+/// it, the field is not enumerated and the comparison says it is incomplete.
+pub const DIFF_CONTAINED_TEXTS: usize = 6;
+
+/// The most roles of one side that audiences and role tests name, for an exhaustive
+/// `diff`: each set of them is a candidate actor (2^n). Past it, the comparison of the
+/// action says it is incomplete.
+pub const DIFF_ROLE_BITS: usize = 12;
+
+/// The most candidates of one dimension of an exhaustive `diff` (the regions of the
+/// times, the classes of a field's values): the search multiplies them. Past it, the
+/// action is not compared and the comparison says it is incomplete.
+pub const DIFF_CANDIDATES: usize = 4_096;
+
+/// The most combinations an exhaustive `diff` searches for one action (nodes of the
+/// search; most are cut early, when both decisions are known). Keeps a pathological
+/// policy from running for hours; past it, the comparison says it is incomplete.
+pub const DIFF_SEARCH_NODES: usize = 2_000_000;
+
+/// The most classes an exhaustive `diff` reports; past it, the rest are counted and
+/// the comparison says it is incomplete.
+pub const DIFF_CLASSES: usize = 1_000;

@@ -84,6 +84,15 @@ pub enum LogFormat {
     Text,
 }
 
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A report for people, grouped by action and old -> new outcome.
+    Text,
+    /// One JSON object per line: each change (or class), then the summary.
+    Json,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -211,5 +220,35 @@ pub enum Command {
         /// Suite files or folders of suites.
         #[arg(value_name = "SUITE", required = true)]
         suites: Vec<PathBuf>,
+    },
+    /// Compare two policies: over requests (each decided under both), or, without
+    /// requests, over every request the input schema allows.
+    #[command(after_help = super::diff_cmd::HELP)]
+    Diff {
+        /// The policy before the change (repeatable): a file, a folder, REV:PATH (a
+        /// git revision of a folder or file), or @embedded; the embedded policy when absent.
+        #[arg(long = "old", value_name = "PATH")]
+        old: Vec<String>,
+        /// The policy after the change (repeatable), spelled as --old; the embedded
+        /// policy when absent.
+        #[arg(long = "new", value_name = "PATH")]
+        new: Vec<String>,
+        /// The time used for requests without `at` (RFC 3339); the current time when absent.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// How to write the changes.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
+        /// Threads deciding a large input; the number of CPUs when absent (at most 64).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=JOBS_MAX))]
+        jobs: Option<u16>,
+        /// How the requests are written; by default the file's extension decides, else
+        /// the content.
+        #[arg(long = "input", value_enum, value_name = "FORMAT")]
+        input_format: Option<InputFormat>,
+        /// The requests: a file, or `-` for standard input. Without it, the policies are
+        /// compared over every request the input schema allows.
+        #[arg(value_name = "FILE")]
+        input: Option<PathBuf>,
     },
 }

@@ -126,7 +126,7 @@ pub fn run(
 }
 
 /// One thread per CPU, at most [`csp_policy::limits::JOBS`].
-fn default_jobs() -> usize {
+pub(super) fn default_jobs() -> usize {
     std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(usize::from(csp_policy::limits::JOBS))

@@ -1,5 +1,5 @@
 //! The command line: one client of the library. Argument parsing ([`args`]), one driver
-//! per command (`check_cmd`, `eval_cmd`, `fmt_cmd`, `log_cmd`, `serve_cmd`, `test_cmd`), the policy a command
+//! per command (`check_cmd`, `diff_cmd`, `eval_cmd`, `fmt_cmd`, `log_cmd`, `serve_cmd`, `test_cmd`), the policy a command
 //! runs ([`policy`]), output that never panics ([`output`]) and the exit codes
 //! ([`exit`]). Each command asks the library for values (decisions, diagnostics,
 //! formatted files, case results and reports), prints them and returns an exit code;
@@ -7,6 +7,7 @@
 
 mod args;
 mod check_cmd;
+mod diff_cmd;
 mod eval_cmd;
 pub mod exit;
 mod fmt_cmd;
@@ -115,5 +116,22 @@ pub fn run() -> i32 {
             };
             test_cmd::run(&policies, &suites, coverage, format)
         }
+        Command::Diff {
+            old,
+            new,
+            now,
+            format,
+            jobs,
+            input_format,
+            input,
+        } => diff_cmd::run(diff_cmd::Args {
+            old: &old,
+            new: &new,
+            now: now.as_deref(),
+            format,
+            jobs,
+            input_format,
+            input: input.as_deref(),
+        }),
     }
 }

@@ -60,6 +60,106 @@ pub struct Summary {
     pub write_failed: bool,
 }
 
+/// What a batch does with each chunk of documents, on a worker thread: `eval` decides
+/// and renders each document ([`run`]); `diff` decides each under two policies and
+/// compares (`crate::diff`). The reading, the threads, the order of the output and the
+/// bound on memory are the batch's and the same for every job.
+pub(crate) trait Job: Sync {
+    /// The state one thread keeps from chunk to chunk (its decision contexts).
+    type Worker<'j>
+    where
+        Self: 'j;
+    /// What a chunk adds to the run's totals, merged in input order.
+    type Tally: Default + Send;
+
+    /// A new worker's state.
+    fn worker(&self) -> Self::Worker<'_>;
+
+    /// Handles the documents of one chunk (`first`: it is the stream's first chunk),
+    /// writing the output into `out` and adding to `tally`.
+    fn decide(
+        &self,
+        worker: &mut Self::Worker<'_>,
+        documents: Documents<'_>,
+        out: &mut String,
+        tally: &mut Self::Tally,
+    );
+
+    /// Adds a written chunk's tally to the run's.
+    fn merge(total: &mut Self::Tally, part: &Self::Tally);
+}
+
+/// The documents of one chunk, in input order.
+pub(crate) struct Documents<'c> {
+    /// The chunk's text.
+    text: &'c str,
+    /// Where each document is.
+    placed: &'c [Placed],
+    /// Whether this is the stream's first chunk.
+    pub(crate) first: bool,
+}
+
+impl<'c> Documents<'c> {
+    /// The documents.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = crate::request::stream::Document<'c>> + '_ {
+        let text = self.text;
+        self.placed.iter().map(move |placed| placed.document(text))
+    }
+}
+
+/// `eval`'s job: each decision rendered.
+struct Render<'p> {
+    policy: &'p CompiledPolicy,
+    options: &'p Options,
+    rendering: Rendering,
+}
+
+impl Job for Render<'_> {
+    type Worker<'j>
+        = Context<'j>
+    where
+        Self: 'j;
+    /// Whether some decision was deny.
+    type Tally = bool;
+
+    fn worker(&self) -> Context<'_> {
+        Context::for_compiled(self.policy)
+    }
+
+    fn decide(
+        &self,
+        context: &mut Context<'_>,
+        documents: Documents<'_>,
+        out: &mut String,
+        denied: &mut bool,
+    ) {
+        let mut first = documents.first;
+        let rendering = self.rendering;
+        context.decide_each(documents.iter(), self.options, |document, decision| {
+            *denied |= !decision.allow;
+            match rendering {
+                Rendering::Json => {
+                    decision.write_json(out);
+                    out.push('\n');
+                }
+                Rendering::Yaml => decision.write_yaml(out),
+                Rendering::Text => {
+                    if !first {
+                        out.push('\n');
+                    }
+                    first = false;
+                    let _ = write!(out, "request at line {}: ", document.line);
+                    decision.write_text(out);
+                }
+            }
+        });
+    }
+
+    fn merge(total: &mut bool, part: &bool) {
+        *total |= *part;
+    }
+}
+
 /// Why [`Chunk::fill`] stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Filled {
@@ -80,22 +180,22 @@ pub struct Progress {
     pub bytes_read: u64,
 }
 
-/// A run of documents and, once decided, their rendered decisions.
+/// A run of documents and, once decided, their output and tally.
 #[derive(Debug, Default)]
-struct Chunk {
+struct Chunk<T> {
     /// Position in the stream (0 for the first chunk).
     seq: u64,
     /// The documents' text, one after the other.
     text: String,
     /// Where each document is in `text`.
     documents: Vec<Placed>,
-    /// The rendered decisions.
+    /// The output of the chunk's job.
     out: String,
-    /// Whether every decision of the chunk was allow.
-    all_allow: bool,
+    /// What the chunk adds to the totals.
+    tally: T,
 }
 
-impl Chunk {
+impl<T: Default> Chunk<T> {
     /// Empties the chunk for position `seq`, releasing buffers that one huge document
     /// made large.
     fn reset(&mut self, seq: u64) {
@@ -107,7 +207,7 @@ impl Chunk {
             }
         }
         self.documents.clear();
-        self.all_allow = true;
+        self.tally = T::default();
     }
 
     /// Reads documents until the chunk is full, the input ends, or the input is a live
@@ -129,37 +229,16 @@ impl Chunk {
         Filled::Full
     }
 
-    /// Decides every document and renders the decisions into `out`.
-    fn decide(&mut self, context: &mut Context<'_>, options: &Options, rendering: Rendering) {
-        let Chunk {
-            seq,
-            text,
-            documents,
-            out,
-            all_allow,
-        } = self;
-        out.clear();
-        *all_allow = true;
-        let mut first = *seq == 0;
-        let documents = documents.iter().map(|placed| placed.document(text));
-        context.decide_each(documents, options, |document, decision| {
-            *all_allow &= decision.allow;
-            match rendering {
-                Rendering::Json => {
-                    decision.write_json(out);
-                    out.push('\n');
-                }
-                Rendering::Yaml => decision.write_yaml(out),
-                Rendering::Text => {
-                    if !first {
-                        out.push('\n');
-                    }
-                    first = false;
-                    let _ = write!(out, "request at line {}: ", document.line);
-                    decision.write_text(out);
-                }
-            }
-        });
+    /// Runs the job over every document, its output into `out`.
+    fn decide<J: Job<Tally = T>>(&mut self, job: &J, worker: &mut J::Worker<'_>) {
+        self.out.clear();
+        self.tally = T::default();
+        let documents = Documents {
+            text: &self.text,
+            placed: &self.documents,
+            first: self.seq == 0,
+        };
+        job.decide(worker, documents, &mut self.out, &mut self.tally);
     }
 }
 
@@ -176,61 +255,74 @@ pub fn run<R: Input, W: Write>(
     settings: Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Summary {
-    let policy = &policy.compiled;
+    let job = Render {
+        policy: &policy.compiled,
+        options,
+        rendering: settings.rendering,
+    };
+    let (run, denied) = run_job(&job, records, out, settings.jobs, progress);
+    Summary {
+        count: run.count,
+        all_allow: !denied,
+        write_failed: run.write_failed,
+    }
+}
+
+/// What [`run_job`] did, besides the job's own tally.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Ran {
+    /// Documents handled and written.
+    pub(crate) count: u64,
+    /// Writing failed (a closed pipe): the run stopped there.
+    pub(crate) write_failed: bool,
+}
+
+/// Runs `job` over every document of `records` on `jobs` threads, writing each chunk's
+/// output to `out` in input order; returns the count and the merged tally (of the
+/// chunks written).
+pub(crate) fn run_job<J: Job, R: Input, W: Write>(
+    job: &J,
+    records: &mut Records<R>,
+    out: &mut W,
+    jobs: usize,
+    progress: &mut dyn FnMut(Progress),
+) -> (Ran, J::Tally) {
     let mut writer = Writer {
         out,
-        summary: Summary {
-            count: 0,
-            all_allow: true,
-            write_failed: false,
-        },
+        ran: Ran::default(),
+        tally: J::Tally::default(),
         progress,
     };
     let mut first = Chunk::default();
     first.reset(0);
     let filled = first.fill(records, true);
-    if filled == Filled::Ended || settings.jobs <= 1 {
-        sequential(
-            policy,
-            records,
-            first,
-            filled,
-            options,
-            settings,
-            &mut writer,
-        );
+    if filled == Filled::Ended || jobs <= 1 {
+        sequential(job, records, first, filled, &mut writer);
     } else {
-        parallel(
-            policy,
-            records,
-            first,
-            filled,
-            options,
-            settings,
-            &mut writer,
-        );
+        parallel(job, records, first, filled, jobs, &mut writer);
     }
-    writer.summary
+    (writer.ran, writer.tally)
 }
 
 /// Writes finished chunks and keeps the tally.
-struct Writer<'w, W> {
+struct Writer<'w, W, T> {
     out: &'w mut W,
-    summary: Summary,
+    ran: Ran,
+    tally: T,
     progress: &'w mut dyn FnMut(Progress),
 }
 
-impl<W: Write> Writer<'_, W> {
-    /// Writes one decided chunk; false when writing failed.
-    fn write<R>(&mut self, chunk: &Chunk, records: &Records<R>) -> bool {
+impl<W: Write, T> Writer<'_, W, T> {
+    /// Writes one finished chunk; false when writing failed.
+    fn write<R, J: Job<Tally = T>>(&mut self, chunk: &Chunk<T>, records: &Records<R>) -> bool {
         if self.out.write_all(chunk.out.as_bytes()).is_err() {
-            self.summary.write_failed = true;
+            self.ran.write_failed = true;
             return false;
         }
-        self.summary.count += chunk.documents.len() as u64;
-        self.summary.all_allow &= chunk.all_allow;
+        self.ran.count += chunk.documents.len() as u64;
+        J::merge(&mut self.tally, &chunk.tally);
         (self.progress)(Progress {
-            decided: self.summary.count,
+            decided: self.ran.count,
             bytes_read: records.bytes_read(),
         });
         true
@@ -239,27 +331,25 @@ impl<W: Write> Writer<'_, W> {
     /// Flushes what was written (the input went quiet); false when that failed.
     fn flush(&mut self) -> bool {
         if self.out.flush().is_err() {
-            self.summary.write_failed = true;
+            self.ran.write_failed = true;
             return false;
         }
         true
     }
 }
 
-fn sequential<R: Input, W: Write>(
-    policy: &CompiledPolicy,
+fn sequential<J: Job, R: Input, W: Write>(
+    job: &J,
     records: &mut Records<R>,
-    mut chunk: Chunk,
+    mut chunk: Chunk<J::Tally>,
     mut filled: Filled,
-    options: &Options,
-    settings: Settings,
-    writer: &mut Writer<'_, W>,
+    writer: &mut Writer<'_, W, J::Tally>,
 ) {
-    let mut context = Context::for_compiled(policy);
+    let mut worker = job.worker();
     loop {
         if !chunk.documents.is_empty() {
-            chunk.decide(&mut context, options, settings.rendering);
-            if !writer.write(&chunk, records) {
+            chunk.decide(job, &mut worker);
+            if !writer.write::<R, J>(&chunk, records) {
                 return;
             }
         }
@@ -278,33 +368,31 @@ fn sequential<R: Input, W: Write>(
     }
 }
 
-fn parallel<R: Input, W: Write>(
-    policy: &CompiledPolicy,
+fn parallel<J: Job, R: Input, W: Write>(
+    job: &J,
     records: &mut Records<R>,
-    first: Chunk,
+    first: Chunk<J::Tally>,
     filled: Filled,
-    options: &Options,
-    settings: Settings,
-    writer: &mut Writer<'_, W>,
+    jobs: usize,
+    writer: &mut Writer<'_, W, J::Tally>,
 ) {
-    let jobs = settings.jobs;
     // Every chunk that exists is free, queued, being decided or waiting to be written.
     let pool = 2 * jobs + 1;
-    let (work_tx, work_rx) = mpsc::channel::<Chunk>();
-    let (done_tx, done_rx) = mpsc::channel::<Chunk>();
+    let (work_tx, work_rx) = mpsc::channel::<Chunk<J::Tally>>();
+    let (done_tx, done_rx) = mpsc::channel::<Chunk<J::Tally>>();
     let work_rx = Mutex::new(work_rx);
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let (work_rx, done_tx) = (&work_rx, done_tx.clone());
             scope.spawn(move || {
-                let mut context = Context::for_compiled(policy);
+                let mut worker = job.worker();
                 loop {
                     let next = match work_rx.lock() {
                         Ok(queue) => queue.recv(),
                         Err(_) => return,
                     };
                     let Ok(mut chunk) = next else { return };
-                    chunk.decide(&mut context, options, settings.rendering);
+                    chunk.decide(job, &mut worker);
                     if done_tx.send(chunk).is_err() {
                         return;
                     }
@@ -337,7 +425,7 @@ fn parallel<R: Input, W: Write>(
                 None => {
                     // Every chunk is busy: wait for one to finish and write what is in order.
                     let Ok(done) = done_rx.recv() else { break };
-                    failed = !order.finish(done, writer, records);
+                    failed = !order.finish::<J, R, W>(done, writer, records);
                     continue;
                 }
             };
@@ -347,7 +435,7 @@ fn parallel<R: Input, W: Write>(
                 // The input is quiet: write every decision before waiting for it.
                 while order.in_flight > 0 && !failed {
                     let Ok(done) = done_rx.recv() else { break };
-                    failed = !order.finish(done, writer, records);
+                    failed = !order.finish::<J, R, W>(done, writer, records);
                 }
                 if failed || !writer.flush() {
                     break;
@@ -364,36 +452,36 @@ fn parallel<R: Input, W: Write>(
             order.in_flight += 1;
             next_seq += 1;
             while let Ok(done) = done_rx.try_recv() {
-                failed |= !order.finish(done, writer, records);
+                failed |= !order.finish::<J, R, W>(done, writer, records);
             }
         }
         drop(work_tx);
         while order.in_flight > 0 && !failed {
             let Ok(done) = done_rx.recv() else { break };
-            failed = !order.finish(done, writer, records);
+            failed = !order.finish::<J, R, W>(done, writer, records);
         }
     });
 }
 
-/// Puts decided chunks back in input order.
-struct Order {
-    /// Decided chunks waiting for their turn, at `seq % len`.
-    waiting: Vec<Option<Chunk>>,
+/// Puts finished chunks back in input order.
+struct Order<T> {
+    /// Finished chunks waiting for their turn, at `seq % len`.
+    waiting: Vec<Option<Chunk<T>>>,
     /// The next chunk to write.
     next: u64,
     /// Chunks handed to the workers and not yet back.
     in_flight: usize,
     /// Written chunks, ready for reuse.
-    free: Vec<Chunk>,
+    free: Vec<Chunk<T>>,
 }
 
-impl Order {
-    /// Takes a decided chunk and writes every chunk now in order; false when writing
+impl<T> Order<T> {
+    /// Takes a finished chunk and writes every chunk now in order; false when writing
     /// failed.
-    fn finish<R, W: Write>(
+    fn finish<J: Job<Tally = T>, R, W: Write>(
         &mut self,
-        done: Chunk,
-        writer: &mut Writer<'_, W>,
+        done: Chunk<T>,
+        writer: &mut Writer<'_, W, T>,
         records: &Records<R>,
     ) -> bool {
         self.in_flight = self.in_flight.saturating_sub(1);
@@ -410,7 +498,7 @@ impl Order {
             else {
                 return true;
             };
-            let written = writer.write(&chunk, records);
+            let written = writer.write::<R, J>(&chunk, records);
             self.free.push(chunk);
             self.next += 1;
             if !written {

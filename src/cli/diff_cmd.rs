@@ -1,0 +1,236 @@
+//! `csp-policy diff`: what an edit of a policy changes. Each side (`--old`, `--new`) is
+//! read like `--policy` (files and folders), and may also be `@embedded` (the policy in
+//! the binary) or `REV:PATH` (a folder or file at a git revision). With requests, each
+//! is decided under both policies through the library's batch path; the changes are
+//! written as JSON objects as they are found, or as a grouped report at the end.
+
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use csp_policy::diff::git::{self, Revision};
+use csp_policy::diff::requests::{self, Report, Settings};
+use csp_policy::source::SourceMap;
+use csp_policy::stream::{Framing, Input, LiveInput, Records};
+use csp_policy::{load, Options, Policy};
+
+use super::args::{DiffFormat, InputFormat};
+use super::exit;
+use super::output::{say, Recording};
+
+/// How a side names the embedded policy.
+pub const EMBEDDED: &str = "@embedded";
+
+/// `diff`'s exit codes, after its options in `--help`.
+pub const HELP: &str =
+    "A side (--old, --new) is a policy file or folder (repeatable), REV:PATH for a
+folder or file at a git revision (such as HEAD~1:policies/csp-software), or
+@embedded for the policy in the binary; a side not given is the embedded policy.
+
+Exit codes:
+  0  nothing changed
+  1  something changed (a decision, a reason, an error or a fact; without requests,
+     a decision)
+  2  bad usage, an input, file or git revision that cannot be read, or output that
+     cannot be written
+  3  a policy has errors and nothing was compared
+  141  the output is a closed pipe";
+
+/// The command line of `diff`.
+pub struct Args<'a> {
+    /// The old side's policy paths.
+    pub old: &'a [String],
+    /// The new side's.
+    pub new: &'a [String],
+    /// `--now`.
+    pub now: Option<&'a str>,
+    /// `--format`.
+    pub format: DiffFormat,
+    /// `--jobs`.
+    pub jobs: Option<u16>,
+    /// `--input`.
+    pub input_format: Option<InputFormat>,
+    /// The requests (none: exhaustive).
+    pub input: Option<&'a Path>,
+}
+
+/// Runs `diff` and returns the exit code.
+pub fn run(args: Args<'_>) -> i32 {
+    let now: DateTime<Utc> = match args.now {
+        None => Utc::now(),
+        Some(text) => match csp_policy::parse_time(text) {
+            Some(t) => t,
+            None => {
+                say!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
+                return exit::USAGE;
+            }
+        },
+    };
+    let old = match side(args.old, "old") {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let new = match side(args.new, "new") {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    match args.input {
+        Some(input) => over_requests(&old, &new, now, &args, input),
+        None => exhaustive(&old, &new, now, args.format),
+    }
+}
+
+/// Reads and loads one side; on failure says why and gives the exit code.
+fn side(specs: &[String], which: &str) -> Result<Policy, i32> {
+    let sources = if specs.is_empty() {
+        load::embedded_sources()
+    } else {
+        let mut sources = SourceMap::new();
+        for spec in specs {
+            for file in read_side(spec)?.files() {
+                sources.add(file.clone());
+            }
+        }
+        sources
+    };
+    Policy::from_sources(sources).map_err(|e| {
+        say!("{}", e.render());
+        say!("error: the {which} policy has errors; nothing was compared\n");
+        exit::BAD_POLICY
+    })
+}
+
+/// The sources one `--old`/`--new` value names: `@embedded`, a path that exists, else
+/// `REV:PATH`, else a path (which then cannot be read).
+fn read_side(spec: &str) -> Result<SourceMap, i32> {
+    if spec == EMBEDDED {
+        return Ok(load::embedded_sources());
+    }
+    let path = PathBuf::from(spec);
+    if !path.exists() {
+        if let Some(revision) = Revision::parse(spec) {
+            return git::sources(&revision).map_err(|e| {
+                say!("error: {e}\n");
+                exit::USAGE
+            });
+        }
+    }
+    load::read_sources_reporting(&[path], &mut |skipped| say!("warning: {skipped}\n")).map_err(
+        |e| {
+            say!("{}", e.render());
+            exit::USAGE
+        },
+    )
+}
+
+/// `diff` over the requests of a file or standard input.
+fn over_requests(
+    old: &Policy,
+    new: &Policy,
+    now: DateTime<Utc>,
+    args: &Args<'_>,
+    input: &Path,
+) -> i32 {
+    let path = Some(input).filter(|p| p.as_os_str() != "-");
+    let reader: Box<dyn Input> = match path {
+        None => match LiveInput::spawn(std::io::stdin()) {
+            Ok(live) => Box::new(live),
+            Err(e) => {
+                say!("error: cannot read standard input: {e}\n");
+                return exit::USAGE;
+            }
+        },
+        Some(p) => match std::fs::File::open(p) {
+            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+            Err(e) => {
+                say!("error: cannot read {}: {e}\n", p.display());
+                return exit::USAGE;
+            }
+        },
+    };
+    let framing = args
+        .input_format
+        .map(InputFormat::framing)
+        .or_else(|| path.and_then(Framing::from_extension));
+    let options = Options::at(now);
+    let settings = Settings {
+        jobs: args
+            .jobs
+            .map_or_else(super::eval_cmd::default_jobs, usize::from),
+        report: match args.format {
+            DiffFormat::Json => Report::Json,
+            DiffFormat::Text => Report::Text,
+        },
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
+    let mut records = Records::with_framing(reader, framing);
+    let compared = requests::run(
+        old,
+        new,
+        &mut records,
+        &mut out,
+        &options,
+        settings,
+        &mut |_| {},
+    );
+    if compared.write_failed {
+        return write_failed(&mut out);
+    }
+    if let Some(e) = records.io_error {
+        say!("error: reading the requests failed: {e}\n");
+        return exit::USAGE;
+    }
+    if compared.tally.requests == 0 {
+        say!("error: the input holds no request\n");
+        return exit::USAGE;
+    }
+    let mut text = String::new();
+    match args.format {
+        DiffFormat::Json => {
+            compared.tally.write_json(&mut text);
+            text.push('\n');
+        }
+        DiffFormat::Text => compared.tally.write_text(&mut text),
+    }
+    if out.write_all(text.as_bytes()).is_err() || out.flush().is_err() {
+        return write_failed(&mut out);
+    }
+    if compared.tally.changed == 0 {
+        exit::OK
+    } else {
+        exit::DENIED_OR_FAILED
+    }
+}
+
+/// `diff` without requests: every request the input schema allows. Exit 0 only when the
+/// comparison is complete and found no class; 1 when it found a class or cannot
+/// promise that nothing changed.
+fn exhaustive(old: &Policy, new: &Policy, now: DateTime<Utc>, format: DiffFormat) -> i32 {
+    let found = csp_policy::diff::exhaustive::compare(old, new, now);
+    let mut text = String::new();
+    match format {
+        DiffFormat::Json => found.write_json(&mut text),
+        DiffFormat::Text => found.write_text(&mut text),
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(Recording::new(stdout.lock()));
+    if out.write_all(text.as_bytes()).is_err() || out.flush().is_err() {
+        return write_failed(&mut out);
+    }
+    if found.complete && found.classes.is_empty() {
+        exit::OK
+    } else {
+        exit::DENIED_OR_FAILED
+    }
+}
+
+/// A closed pipe stops quietly (141); any other write error is said (2).
+pub(super) fn write_failed<W: Write>(out: &mut BufWriter<Recording<W>>) -> i32 {
+    match out.get_mut().take_error() {
+        Some(e) => e.report("standard output"),
+        None => super::output::WriteError::Failed(std::io::Error::other("write failed"))
+            .report("standard output"),
+    }
+}

@@ -1,0 +1,845 @@
+//! The exhaustive comparison: two policies compared over every request the input
+//! schema allows, without requests.
+//!
+//! For each action, the requirements and rules of both policies become formulas over
+//! shared atoms ([`atoms`]); the request space is cut into dimensions, each with one
+//! candidate per class of values the atoms tell apart ([`dims`], the times by
+//! [`times`]). A depth-first search assigns dimensions one by one and evaluates both
+//! policies' decisions in three-valued logic; as soon as both are known, the rest of
+//! the request cannot matter and one witness stands for the whole subtree. Every
+//! witness is decided by the real evaluator under both policies (so each reported
+//! witness reproduces by construction), and the search checks that the evaluator
+//! agrees with the three-valued prediction. The combinations whose decisions differ are
+//! merged into classes by the rules deciding them on each side, and described in words.
+//!
+//! `complete` is a promise: it is true only when every test of both policies was read
+//! into atoms, the vocabularies are the same, no limit was reached, the evaluator
+//! agreed with every prediction, and no fact that differs can fail differently.
+//! Anything else is named in `incomplete`.
+
+mod atoms;
+mod dims;
+mod facts;
+mod times;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+
+use crate::limits::{DIFF_CANDIDATES, DIFF_CLASSES, DIFF_SEARCH_NODES};
+use crate::policy::{CompiledPolicy, FieldKind};
+use crate::Policy;
+use atoms::{Atom, Formula, Reader, Table};
+use dims::Dim;
+
+/// A class of requests whose decision differs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Class {
+    /// The action.
+    pub action: String,
+    /// The old decision (true: allow).
+    pub old: bool,
+    /// The new decision.
+    pub new: bool,
+    /// The rules (or error codes) deciding it under the old policy.
+    pub old_rules: Vec<String>,
+    /// Under the new policy.
+    pub new_rules: Vec<String>,
+    /// A request of the class, as JSON, with its `at`.
+    pub witness: String,
+    /// The class in words.
+    pub description: String,
+    /// How many combinations of the search it merges.
+    pub combinations: u64,
+}
+
+/// What the exhaustive comparison found.
+#[derive(Debug, Clone, Default)]
+pub struct Exhaustive {
+    /// The classes, by action.
+    pub classes: Vec<Class>,
+    /// Whether no request outside the classes changes decision (a promise).
+    pub complete: bool,
+    /// Why not, when not.
+    pub incomplete: Vec<String>,
+}
+
+impl Exhaustive {
+    /// One `class` object per line, then the `summary`.
+    pub fn write_json(&self, out: &mut String) {
+        for c in &self.classes {
+            out.push_str("{\"kind\":\"class\",\"action\":");
+            crate::json::write_str(out, &c.action);
+            let _ = write!(
+                out,
+                ",\"old\":\"{}\",\"new\":\"{}\",\"old_rules\":",
+                verdict(c.old),
+                verdict(c.new)
+            );
+            super::compare::write_list(out, &c.old_rules);
+            out.push_str(",\"new_rules\":");
+            super::compare::write_list(out, &c.new_rules);
+            out.push_str(",\"witness\":");
+            out.push_str(&c.witness);
+            out.push_str(",\"description\":");
+            crate::json::write_str(out, &c.description);
+            let _ = writeln!(out, ",\"combinations\":{}}}", c.combinations);
+        }
+        let _ = write!(
+            out,
+            "{{\"kind\":\"summary\",\"classes\":{},\"complete\":{},\"incomplete\":",
+            self.classes.len(),
+            self.complete
+        );
+        super::compare::write_list(out, &self.incomplete);
+        out.push_str("}\n");
+    }
+
+    /// The report for people: each class with its description and witness, then
+    /// whether the comparison is complete.
+    pub fn write_text(&self, out: &mut String) {
+        for c in &self.classes {
+            let side = |allow: bool, rules: &[String]| {
+                let rules = crate::decision::visible(&rules.join(", ")).into_owned();
+                if rules.is_empty() {
+                    verdict(allow).to_string()
+                } else {
+                    format!("{} ({rules})", verdict(allow))
+                }
+            };
+            let _ = writeln!(
+                out,
+                "{}: {} -> {}",
+                crate::decision::visible(&c.action),
+                side(c.old, &c.old_rules),
+                side(c.new, &c.new_rules)
+            );
+            let _ = writeln!(out, "  {}", crate::decision::visible(&c.description));
+            let _ = writeln!(out, "  witness: {}", crate::decision::visible(&c.witness));
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "{} class(es) of requests change decision; {}",
+            self.classes.len(),
+            if self.complete {
+                "complete: no other request changes decision"
+            } else {
+                "incomplete:"
+            }
+        );
+        for reason in &self.incomplete {
+            let _ = writeln!(out, "  - {}", crate::decision::visible(reason));
+        }
+    }
+}
+
+fn verdict(allow: bool) -> &'static str {
+    if allow {
+        "allow"
+    } else {
+        "deny"
+    }
+}
+
+/// Compares `old` and `new` over every request; `now` stands in for a missing `at`
+/// (every witness gives its `at`) and is the base of the witnesses' times.
+pub fn compare(old: &Policy, new: &Policy, now: DateTime<Utc>) -> Exhaustive {
+    let (o, n) = (old.compiled(), new.compiled());
+    let mut result = Exhaustive::default();
+    if let Some(why) = vocabulary_differs(o, n) {
+        result.incomplete.push(why);
+        return result;
+    }
+    for (a, action) in o.actions.iter().enumerate() {
+        compare_action(old, new, a, &action.name, now, &mut result);
+    }
+    if result.classes.len() > DIFF_CLASSES {
+        let more = result.classes.len() - DIFF_CLASSES;
+        result.classes.truncate(DIFF_CLASSES);
+        result.incomplete.push(format!(
+            "{more} more classes past the limit of {DIFF_CLASSES} are not shown"
+        ));
+    }
+    result.complete = result.incomplete.is_empty();
+    result
+}
+
+/// Why the two policies' requests are not the same space (then nothing is compared).
+fn vocabulary_differs(o: &CompiledPolicy, n: &CompiledPolicy) -> Option<String> {
+    let fields = |p: &CompiledPolicy| -> Vec<(String, FieldKind)> {
+        p.schema
+            .fields
+            .iter()
+            .map(|f| (f.path.clone(), f.kind.clone()))
+            .collect()
+    };
+    if fields(o) != fields(n) {
+        return Some("the input schemas differ (fields, their order or their types): requests valid under one policy are malformed under the other; compare over requests instead".into());
+    }
+    let actions =
+        |p: &CompiledPolicy| -> Vec<String> { p.actions.iter().map(|a| a.name.clone()).collect() };
+    if actions(o) != actions(n) {
+        return Some("the declared actions differ: compare over requests instead".into());
+    }
+    let roles = |p: &CompiledPolicy| -> Vec<(String, u8)> {
+        p.roles.iter().map(|r| (r.name.clone(), r.side)).collect()
+    };
+    if o.sides != n.sides || roles(o) != roles(n) {
+        return Some("the declared sides or roles differ: compare over requests instead".into());
+    }
+    None
+}
+
+/// The text keys of the market display names that the two policies read differently.
+fn renamed_markets(o: &CompiledPolicy, n: &CompiledPolicy) -> Vec<String> {
+    let mut out: Vec<String> = o
+        .market_by_name
+        .iter()
+        .filter(|(k, v)| n.market_by_name.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .chain(
+            n.market_by_name
+                .keys()
+                .filter(|k| !o.market_by_name.contains_key(*k))
+                .cloned(),
+        )
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One policy's constructs for one action, as formulas.
+struct Parts {
+    /// Each requirement unmet; each reject, each forbid applies.
+    denies: Vec<Formula>,
+    /// Each permit applies.
+    permits: Vec<Formula>,
+}
+
+impl Parts {
+    /// The decision: no requirement unmet, no reject, no forbid, some permit.
+    fn decision(&self) -> Formula {
+        Formula::All(vec![
+            Formula::Not(Box::new(Formula::Any(self.denies.clone()))),
+            Formula::Any(self.permits.clone()),
+        ])
+    }
+}
+
+/// One policy's requirements and rules for one action, read into `table`.
+fn parts(
+    policy: &CompiledPolicy,
+    action: usize,
+    name: &str,
+    side: &str,
+    table: &mut Table,
+) -> Parts {
+    let Some(plan) = policy.plans.get(action) else {
+        return Parts {
+            denies: Vec::new(),
+            permits: Vec::new(),
+        };
+    };
+    let mut reader = Reader {
+        policy,
+        action,
+        table,
+        context: String::new(),
+    };
+    let mut requirements = Vec::new();
+    for r in policy.always_required.iter().chain(&plan.requirements) {
+        reader.context = format!("a requirement of `{name}` ({side} policy)");
+        let mut all = Vec::new();
+        if let Some(when) = &r.when {
+            all.push(reader.formula(when, 0));
+            reader.time_sums(when, 0);
+        }
+        for f in &r.any_of {
+            all.push(Formula::Not(Box::new(reader_present(&mut reader, *f))));
+        }
+        requirements.push(Formula::All(all));
+    }
+    let rules = |ids: &[u16], reader: &mut Reader<'_, '_>| -> Vec<Formula> {
+        ids.iter()
+            .filter_map(|i| policy.rules.get(usize::from(*i)))
+            .map(|rule| {
+                reader.context = format!("rule `{}` ({side} policy)", rule.id);
+                let mut all = Vec::new();
+                if let Some(aud) = &rule.audience {
+                    all.push(reader.audience(aud));
+                }
+                if let Some(c) = &rule.condition {
+                    all.push(reader.formula(c, 0));
+                    reader.time_sums(c, 0);
+                }
+                Formula::All(all)
+            })
+            .collect()
+    };
+    let rejects = rules(&plan.rejects, &mut reader);
+    let forbids = rules(&plan.forbids, &mut reader);
+    let permits = rules(&plan.permits, &mut reader);
+    for f in &plan.facts {
+        if let Some(fact) = policy.facts.get(usize::from(*f)) {
+            reader.time_sums(&fact.value, 0);
+        }
+    }
+    let mut denies = requirements;
+    denies.extend(rejects);
+    denies.extend(forbids);
+    Parts { denies, permits }
+}
+
+fn reader_present(reader: &mut Reader<'_, '_>, f: u16) -> Formula {
+    let e = crate::policy::Expr::new(
+        crate::policy::Node::Present(Box::new(crate::policy::Expr::new(
+            crate::policy::Node::Field(f),
+            crate::source::Span::default(),
+        ))),
+        crate::source::Span::default(),
+    );
+    reader.formula(&e, 0)
+}
+
+/// The search state of one action.
+struct Search<'a> {
+    old: &'a Policy,
+    new: &'a Policy,
+    old_formula: &'a Formula,
+    new_formula: &'a Formula,
+    dims: &'a [Dim],
+    /// Atom index → its dimension.
+    atom_dim: Vec<Option<usize>>,
+    /// Atoms of the fields left out (always false: those fields are missing).
+    dropped: Vec<bool>,
+    /// How many leading dimensions every leaf assigns (markets written by a display
+    /// name that the two policies read differently: their decisions are not predicted).
+    forced: usize,
+    fields: &'a [(u16, String)],
+    action: &'a str,
+    now: DateTime<Utc>,
+    nodes: usize,
+    classes: BTreeMap<(bool, bool, Vec<String>, Vec<String>), Found>,
+    incomplete: Vec<String>,
+}
+
+/// A class being gathered.
+struct Found {
+    witness: String,
+    cells: Vec<Vec<Option<usize>>>,
+}
+
+impl Search<'_> {
+    fn truth(&self, chosen: &[Option<usize>], atom: usize) -> Option<bool> {
+        if self.dropped.get(atom).copied().unwrap_or(false) {
+            return Some(false);
+        }
+        let d = (*self.atom_dim.get(atom)?)?;
+        let c = (*chosen.get(d)?)?;
+        let cand = self.dims.get(d)?.candidates.get(c)?;
+        cand.truths
+            .iter()
+            .find(|(i, _)| *i == atom)
+            .map(|(_, t)| *t)
+    }
+
+    /// Assigns dimension `d` onward; false when the node limit is reached.
+    fn walk(&mut self, chosen: &mut Vec<Option<usize>>, d: usize) -> bool {
+        self.nodes += 1;
+        if self.nodes > DIFF_SEARCH_NODES {
+            return false;
+        }
+        let old = self.old_formula.kleene(&|i| self.truth(chosen, i));
+        let new = self.new_formula.kleene(&|i| self.truth(chosen, i));
+        let known = old.is_some() && new.is_some() && d >= self.forced;
+        if known || d >= self.dims.len() {
+            self.leaf(chosen, old, new);
+            return true;
+        }
+        let count = self.dims.get(d).map_or(0, |x| x.candidates.len());
+        for c in 0..count {
+            if let Some(slot) = chosen.get_mut(d) {
+                *slot = Some(c);
+            }
+            if !self.walk(chosen, d + 1) {
+                return false;
+            }
+        }
+        if let Some(slot) = chosen.get_mut(d) {
+            *slot = None;
+        }
+        true
+    }
+
+    fn leaf(&mut self, chosen: &[Option<usize>], old: Option<bool>, new: Option<bool>) {
+        let witness = self.witness(chosen);
+        let old_d = self.old.decide_json(&witness, self.now);
+        let new_d = self.new.decide_json(&witness, self.now);
+        let failed = |d: &crate::Decision| -> Vec<&'static str> {
+            d.errors
+                .iter()
+                .filter_map(|e| match e {
+                    crate::request::RequestError::Evaluation(x) => Some(x.code()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (old_failed, new_failed) = (failed(&old_d), failed(&new_d));
+        if old_failed.is_empty() && new_failed.is_empty() {
+            for (predicted, decision, side) in [(old, &old_d, "old"), (new, &new_d, "new")] {
+                if predicted.is_some_and(|p| p != decision.allow) {
+                    self.incomplete.push(format!(
+                        "`{}`: the analysis predicted {} under the {side} policy but eval decides {} for {witness}",
+                        self.action,
+                        verdict(predicted.unwrap_or(false)),
+                        decision.verdict()
+                    ));
+                }
+            }
+        } else {
+            // A time out of range is decided by the time regions (the sums of times
+            // and durations are splits), so a whole combination fails alike; any
+            // other failure may hide a change in the rest of the combination.
+            let full = chosen.iter().all(Option::is_some);
+            let uniform = full
+                && old_failed
+                    .iter()
+                    .chain(&new_failed)
+                    .all(|c| *c == "time-out-of-range");
+            let both_deny = old == Some(false) && new == Some(false);
+            if !uniform && !both_deny && old_d.allow == new_d.allow {
+                let why = format!("`{}`: a request gets an evaluation error ({}) that may hide a change in other requests like it: {witness}", self.action, old_failed.iter().chain(&new_failed).copied().collect::<Vec<_>>().join(", "));
+                if !self.incomplete.contains(&why) {
+                    self.incomplete.push(why);
+                }
+            }
+        }
+        if old_d.allow == new_d.allow {
+            return;
+        }
+        let rules = |d: &crate::Decision| -> Vec<String> {
+            if d.reasons.is_empty() {
+                d.errors.iter().map(|e| e.code().to_string()).collect()
+            } else {
+                d.reasons.iter().map(|r| r.rule.clone()).collect()
+            }
+        };
+        let key = (old_d.allow, new_d.allow, rules(&old_d), rules(&new_d));
+        let found = self.classes.entry(key).or_insert_with(|| Found {
+            witness: witness.clone(),
+            cells: Vec::new(),
+        });
+        found.cells.push(chosen.to_vec());
+    }
+
+    /// The request of an assignment (the first candidate of every dimension not
+    /// assigned), as one JSON object.
+    fn witness(&self, chosen: &[Option<usize>]) -> String {
+        let mut values: Vec<(u16, String)> = Vec::new();
+        for (d, dim) in self.dims.iter().enumerate() {
+            let c = chosen.get(d).copied().flatten().unwrap_or(0);
+            if let Some(cand) = dim.candidates.get(c) {
+                values.extend(cand.values.iter().cloned());
+            }
+        }
+        for (slot, json) in self.fields {
+            if !values.iter().any(|(s, _)| s == slot) {
+                values.push((*slot, json.clone()));
+            }
+        }
+        let policy = self.old.compiled();
+        let mut paths: Vec<(Vec<&str>, &str)> = Vec::new();
+        for (slot, json) in &values {
+            if let Some(f) = policy.schema.fields.get(usize::from(*slot)) {
+                paths.push((f.path.split('.').collect(), json.as_str()));
+            }
+        }
+        paths.sort_by_key(|(p, _)| {
+            policy
+                .schema
+                .fields
+                .iter()
+                .position(|f| f.path.split('.').next() == p.first().copied())
+                .unwrap_or(usize::MAX)
+        });
+        let mut out = String::new();
+        nest(&mut out, &paths, 0);
+        out
+    }
+}
+
+/// Writes `{"a":{"b":..}}` from dotted paths (grouped by their first parts, in order).
+fn nest(out: &mut String, entries: &[(Vec<&str>, &str)], depth: usize) {
+    out.push('{');
+    let mut written: Vec<&str> = Vec::new();
+    for (path, json) in entries {
+        let Some(head) = path.get(depth) else {
+            continue;
+        };
+        if written.contains(head) {
+            continue;
+        }
+        if !written.is_empty() {
+            out.push(',');
+        }
+        written.push(head);
+        crate::json::write_str(out, head);
+        out.push(':');
+        if path.len() == depth + 1 {
+            out.push_str(json);
+        } else {
+            let inner: Vec<(Vec<&str>, &str)> = entries
+                .iter()
+                .filter(|(p, _)| p.get(depth) == Some(head) && p.len() > depth + 1)
+                .cloned()
+                .collect();
+            nest(out, &inner, depth + 1);
+        }
+    }
+    out.push('}');
+}
+
+fn compare_action(
+    old: &Policy,
+    new: &Policy,
+    a: usize,
+    name: &str,
+    now: DateTime<Utc>,
+    result: &mut Exhaustive,
+) {
+    let (o, n) = (old.compiled(), new.compiled());
+    let mut table = Table::default();
+    let old_parts = parts(o, a, name, "old", &mut table);
+    let new_parts = parts(n, a, name, "new", &mut table);
+    let old_formula = old_parts.decision();
+    let new_formula = new_parts.decision();
+    // Denies the same in both policies: where one applies, both deny.
+    let shared: Vec<&Formula> = old_parts
+        .denies
+        .iter()
+        .filter(|f| new_parts.denies.contains(f))
+        .collect();
+    let mut elsewhere: Vec<usize> = Vec::new();
+    for f in old_parts
+        .denies
+        .iter()
+        .chain(&new_parts.denies)
+        .filter(|f| !shared.contains(f))
+    {
+        f.atoms(&mut elsewhere);
+    }
+    for f in old_parts.permits.iter().chain(&new_parts.permits) {
+        f.atoms(&mut elsewhere);
+    }
+    result.incomplete.append(&mut table.opaque);
+    result.incomplete.extend(facts::differing(o, n, a, name));
+    let mut used = Vec::new();
+    old_formula.atoms(&mut used);
+    new_formula.atoms(&mut used);
+    used.sort_unstable();
+    used.dedup();
+    let schema = &o.schema;
+    let kind = |f: u16| schema.fields.get(usize::from(f)).map(|x| &x.kind);
+    let is_time = |f: u16| matches!(kind(f), Some(FieldKind::Time | FieldKind::RequestTime));
+    let is_actor = |f: u16| Some(f) == schema.side || Some(f) == schema.roles;
+    // The GUID fields compared with each other.
+    let mut guid_group: Vec<u16> = Vec::new();
+    for i in &used {
+        if let Some(Atom::SameGuid(x, y)) = table.atoms.get(*i) {
+            guid_group.extend([*x, *y]);
+        }
+    }
+    guid_group.sort_unstable();
+    guid_group.dedup();
+    let mut time_fields: Vec<u16> = vec![schema.at];
+    let mut single: Vec<u16> = Vec::new();
+    let mut splits: Vec<atoms::Split> = Vec::new();
+    for i in &used {
+        let Some(atom) = table.atoms.get(*i) else {
+            continue;
+        };
+        if let Atom::Time(split, _) = atom {
+            if !splits.contains(split) {
+                splits.push(*split);
+            }
+        }
+        for f in atom.fields() {
+            if is_time(f) {
+                time_fields.push(f);
+            } else if !is_actor(f) && !guid_group.contains(&f) && f != schema.action {
+                single.push(f);
+            }
+        }
+    }
+    time_fields.sort_unstable();
+    time_fields.dedup();
+    single.sort_unstable();
+    single.dedup();
+    // A field read only by denies the same in both policies, which all stay off when it
+    // is missing, is left out: a request that changes decision still changes it without
+    // the field (those denies were off), so the search need not vary it.
+    let droppable = |f: u16| -> bool {
+        let mentions = |i: usize| table.atoms.get(i).is_some_and(|a| a.fields().contains(&f));
+        // A time plus a duration may fail (an error is a deny): a field in one is kept.
+        let summed = table.splitters.iter().any(|s| s.fields().any(|g| g == f));
+        if f == schema.at || summed || elsewhere.iter().any(|i| mentions(*i)) {
+            return false;
+        }
+        shared.iter().all(|d| {
+            d.kleene(&|i| match table.atoms.get(i) {
+                Some(Atom::Present(g)) if *g == f => Some(false),
+                Some(a) if a.fields().contains(&f) => Some(false),
+                _ => None,
+            }) == Some(false)
+                || !{
+                    let mut read = Vec::new();
+                    d.atoms(&mut read);
+                    read.into_iter().any(mentions)
+                }
+        })
+    };
+    let dropped: Vec<u16> = time_fields
+        .iter()
+        .chain(&single)
+        .copied()
+        .filter(|f| droppable(*f))
+        .collect();
+    time_fields.retain(|f| !dropped.contains(f));
+    single.retain(|f| !dropped.contains(f));
+    splits.retain(|s| s.fields().all(|f| time_fields.contains(&f)));
+    for s in &table.splitters {
+        if s.fields().all(|f| time_fields.contains(&f)) && !splits.contains(s) {
+            splits.push(*s);
+        }
+    }
+    let atoms_of = |pred: &dyn Fn(&Atom) -> bool| -> Vec<(usize, &Atom)> {
+        used.iter()
+            .filter_map(|i| table.atoms.get(*i).map(|a| (*i, a)))
+            .filter(|(_, a)| !a.fields().iter().any(|f| dropped.contains(f)))
+            .filter(|(_, a)| pred(a))
+            .collect()
+    };
+    let mut dims: Vec<Dim> = Vec::new();
+    let fail = |why: String, result: &mut Exhaustive| {
+        result
+            .incomplete
+            .push(format!("`{name}` was not compared: {why}"));
+    };
+    let actor_atoms = atoms_of(&|a| {
+        matches!(a, Atom::Audience(_) | Atom::Roles(..)) || a.fields().iter().any(|f| is_actor(*f))
+    });
+    if !actor_atoms.is_empty() {
+        match dims::actor(o, &actor_atoms, DIFF_CANDIDATES) {
+            Some(d) => dims.push(d),
+            None => return fail("the actor has too many classes of roles".into(), result),
+        }
+    }
+    let mut singles: Vec<Dim> = Vec::new();
+    for f in &single {
+        let field_atoms = atoms_of(&|a| a.fields() == [*f]);
+        match dims::field(o, *f, &field_atoms, &table.sets, DIFF_CANDIDATES) {
+            Some(d) => singles.push(d),
+            None => {
+                let path = schema
+                    .fields
+                    .get(usize::from(*f))
+                    .map(|x| x.path.clone())
+                    .unwrap_or_default();
+                return fail(
+                    format!("the values of `{path}` cannot be enumerated"),
+                    result,
+                );
+            }
+        }
+    }
+    singles.sort_by_key(|d| d.candidates.len());
+    // Display names the two policies read differently (a market added to or removed
+    // from a list with its names): a request may write any market field with one, on
+    // any action (an unknown market is an error everywhere).
+    let renamed = renamed_markets(o, n);
+    let mut forced_dims: Vec<Dim> = Vec::new();
+    if !renamed.is_empty() {
+        for (slot, field) in schema.fields.iter().enumerate() {
+            if field.kind != FieldKind::Market {
+                continue;
+            }
+            let Ok(slot) = u16::try_from(slot) else {
+                continue;
+            };
+            let mut dim = match singles.iter().position(|d| d.name == field.path) {
+                Some(i) => singles.remove(i),
+                None => dims::plain(&field.path),
+            };
+            dims::add_names(&mut dim, slot, &field.path, &renamed);
+            forced_dims.push(dim);
+        }
+    }
+    let forced = forced_dims.len();
+    let mut ordered = forced_dims;
+    ordered.append(&mut dims);
+    let mut dims = ordered;
+    dims.extend(singles);
+    if !guid_group.is_empty() {
+        let guid_atoms = atoms_of(&|a| a.fields().iter().any(|f| guid_group.contains(f)));
+        match dims::guids(&guid_group, &guid_atoms, &table.sets, o, DIFF_CANDIDATES) {
+            Some(d) => dims.push(d),
+            None => return fail("too many GUID fields are compared".into(), result),
+        }
+    }
+    let time_atoms =
+        atoms_of(&|a| matches!(a, Atom::Time(..)) || a.fields().iter().any(|f| is_time(*f)));
+    let base = atoms::nanos(&now).unwrap_or(0);
+    match dims::time(o, &time_fields, &splits, &time_atoms, base, DIFF_CANDIDATES) {
+        Some(d) => dims.push(d),
+        None => {
+            return fail(
+                format!("the times have more than {DIFF_CANDIDATES} regions"),
+                result,
+            )
+        }
+    }
+    // Every atom belongs to one dimension.
+    let mut atom_dim = vec![None; table.atoms.len()];
+    for (d, dim) in dims.iter().enumerate() {
+        for c in &dim.candidates {
+            for (i, _) in &c.truths {
+                if let Some(slot) = atom_dim.get_mut(*i) {
+                    *slot = Some(d);
+                }
+            }
+        }
+    }
+    let mut action_json = String::new();
+    crate::json::write_str(&mut action_json, name);
+    let fields = vec![(schema.action, action_json)];
+    let mut dropped_atoms = vec![false; table.atoms.len()];
+    for (i, a) in table.atoms.iter().enumerate() {
+        if a.fields().iter().any(|f| dropped.contains(f)) {
+            if let Some(slot) = dropped_atoms.get_mut(i) {
+                *slot = true;
+            }
+        }
+    }
+    let mut search = Search {
+        old,
+        new,
+        old_formula: &old_formula,
+        new_formula: &new_formula,
+        dims: &dims,
+        atom_dim,
+        dropped: dropped_atoms,
+        forced,
+        fields: &fields,
+        action: name,
+        now,
+        nodes: 0,
+        classes: BTreeMap::new(),
+        incomplete: Vec::new(),
+    };
+    let mut chosen = vec![None; dims.len()];
+    if !search.walk(&mut chosen, 0) {
+        search.incomplete.push(format!(
+            "`{name}`: the search stopped at the limit of {DIFF_SEARCH_NODES} combinations"
+        ));
+    }
+    result.incomplete.append(&mut search.incomplete);
+    for ((old_allow, new_allow, old_rules, new_rules), found) in search.classes {
+        let description = describe(o, name, &dims, &found.cells);
+        result.classes.push(Class {
+            action: name.to_string(),
+            old: old_allow,
+            new: new_allow,
+            old_rules,
+            new_rules,
+            witness: found.witness,
+            description,
+            combinations: found.cells.len() as u64,
+        });
+    }
+}
+
+/// A class in words: for each dimension that the class does not cover whole, the
+/// candidates it holds; for the times, each split whose signs the class narrows, and
+/// the time fields it always lacks.
+fn describe(
+    policy: &CompiledPolicy,
+    action: &str,
+    dims: &[Dim],
+    cells: &[Vec<Option<usize>>],
+) -> String {
+    let mut parts = vec![format!("`{action}`")];
+    for (d, dim) in dims.iter().enumerate() {
+        let mut seen: Vec<usize> = Vec::new();
+        let mut any = false;
+        for cell in cells {
+            match cell.get(d).copied().flatten() {
+                Some(c) => {
+                    if !seen.contains(&c) {
+                        seen.push(c);
+                    }
+                }
+                None => any = true,
+            }
+        }
+        if any || seen.len() == dim.candidates.len() {
+            continue;
+        }
+        seen.sort_unstable();
+        let chosen: Vec<&dims::Candidate> =
+            seen.iter().filter_map(|c| dim.candidates.get(*c)).collect();
+        if !dim.splits.is_empty() || !dim.fields.is_empty() {
+            parts.extend(describe_times(policy, dim, &chosen));
+            continue;
+        }
+        let labels: Vec<&str> = chosen
+            .iter()
+            .map(|x| x.label.as_str())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if labels.len() > 6 {
+            parts.push(format!("{} ({} kinds)", dim.name, labels.len()));
+        } else if !labels.is_empty() {
+            parts.push(labels.join(" or "));
+        }
+    }
+    parts.join("; ")
+}
+
+/// The times of a class: the fields it always lacks, and for each split the signs it
+/// holds when they are fewer than the whole dimension's.
+fn describe_times(policy: &CompiledPolicy, dim: &Dim, chosen: &[&dims::Candidate]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &dim.fields {
+        let lacking = chosen.iter().all(|c| !c.given.contains(f));
+        let sometimes = dim.candidates.iter().any(|c| c.given.contains(f));
+        if lacking && sometimes {
+            if let Some(field) = policy.schema.fields.get(usize::from(*f)) {
+                out.push(format!("{} missing", field.path));
+            }
+        }
+    }
+    for (i, split) in dim.splits.iter().enumerate() {
+        let signs_of = |cands: &mut dyn Iterator<Item = &dims::Candidate>| -> Option<u8> {
+            let mut all = 0u8;
+            for c in cands {
+                all |= (*c.signs.get(i)?)?;
+            }
+            Some(all)
+        };
+        let Some(held) = signs_of(&mut chosen.iter().copied()) else {
+            continue;
+        };
+        let everywhere = dim
+            .candidates
+            .iter()
+            .filter_map(|c| c.signs.get(i).copied().flatten())
+            .fold(0u8, |m, s| m | s);
+        if held != everywhere {
+            out.push(dims::describe_split(policy, split, held));
+        }
+    }
+    out
+}

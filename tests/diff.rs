@@ -1,0 +1,684 @@
+//! `csp-policy diff`: two policies compared over requests (every exit code, the JSON
+//! objects' shape, the text report, the embedded side, a side at a git revision) and
+//! without requests (the exhaustive comparison: classes, witnesses that reproduce under
+//! `eval`, `complete`).
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::{bin, code, run, run_with_stdin, stderr, stdout, NOW};
+use serde_json::Value;
+
+/// The default policy's folder.
+fn default_policy() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/csp-software")
+}
+
+/// A copy of the default policy's files in `dir`, with `edit` applied to the file
+/// `name` (`from` replaced by `to`, which must be there).
+fn edited_copy(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let folder = dir.join("policy");
+    std::fs::create_dir_all(&folder).unwrap();
+    for entry in std::fs::read_dir(default_policy()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "policy") {
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            if path.file_name().is_some_and(|n| n == name) {
+                assert!(text.contains(from), "{name} holds {from:?}");
+                text = text.replace(from, to);
+            }
+            std::fs::write(folder.join(path.file_name().unwrap()), text).unwrap();
+        }
+    }
+    folder
+}
+
+/// The cancel window shortened from 60 to 30 days.
+fn shorter_window(dir: &Path) -> PathBuf {
+    edited_copy(
+        dir,
+        "07-cancel.policy",
+        "window cancellation is 60 days",
+        "window cancellation is 30 days",
+    )
+}
+
+/// A cancel at 40 days after purchase (allowed by 60 days, not by 30), a purchase that
+/// the window does not touch, and a YAML one.
+const REQUESTS: &str = r#"{"action":"cancel","at":"2026-11-25T12:00:00Z","actor":{"kind":"partner","roles":["admin_agent"]},"customer":{"name":"Contoso"},"product":{"name":"Windows Server","category":"perpetual_software"},"order":{"id":"ORD-1","purchased_at":"2026-10-16T12:00:00Z","status":"active","price":"100.00"}}
+{"action":"purchase","actor":{"kind":"partner","roles":["admin_agent"]},"customer":{"market":"FR"},"product":{"category":"server_subscription"}}
+"#;
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn the_same_policy_on_both_sides_changes_nothing_exit_0() {
+    for args in [
+        vec!["diff", "--now", NOW, "--format", "json", "-"],
+        vec![
+            "diff",
+            "--old",
+            "@embedded",
+            "--new",
+            "@embedded",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "-",
+        ],
+    ] {
+        let output = run_with_stdin(&args, REQUESTS.as_bytes());
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        let lines = json_lines(&output);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0]["kind"], "summary");
+        assert_eq!(lines[0]["requests"], 2);
+        assert_eq!(lines[0]["changed"], 0);
+    }
+    let path = default_policy();
+    let output = run_with_stdin(
+        &["diff", "--old", path.to_str().unwrap(), "--now", NOW, "-"],
+        REQUESTS.as_bytes(),
+    );
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        stdout(&output),
+        "2 requests, 0 changed (0 changed decision)\n"
+    );
+}
+
+#[test]
+fn a_shorter_window_changes_the_late_cancel_exit_1_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = shorter_window(dir.path());
+    let output = run_with_stdin(
+        &[
+            "diff",
+            "--new",
+            new.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "-",
+        ],
+        REQUESTS.as_bytes(),
+    );
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let lines = json_lines(&output);
+    assert_eq!(lines.len(), 2, "one change, then the summary");
+    let change = &lines[0];
+    let keys: Vec<&str> = change
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys.len(), 6);
+    let raw = stdout(&output);
+    let at = |key: &str| raw.find(&format!("\"{key}\":")).unwrap();
+    assert!(raw.starts_with(r#"{"kind":"change","line":1,"request":{"#));
+    assert!(at("request") < at("old") && at("old") < at("new") && at("new") < at("changed"));
+    assert_eq!(change["kind"], "change");
+    assert_eq!(change["line"], 1);
+    assert_eq!(change["request"]["order"]["id"], "ORD-1");
+    assert_eq!(change["old"]["decision"], "allow");
+    assert_eq!(change["new"]["decision"], "deny");
+    assert_eq!(change["new"]["reasons"][0]["rule"], "cancel-window-ended");
+    assert_eq!(
+        change["changed"],
+        serde_json::json!(["decision", "reasons", "facts"])
+    );
+    let summary = &lines[1];
+    assert_eq!(summary["kind"], "summary");
+    assert_eq!(summary["requests"], 2);
+    assert_eq!(summary["changed"], 1);
+    assert_eq!(summary["decisions_changed"], 1);
+    assert_eq!(
+        summary["by_action"],
+        serde_json::json!([{"action": "cancel", "changed": 1}])
+    );
+    assert_eq!(
+        summary["by_rule"],
+        serde_json::json!([{
+            "action": "cancel",
+            "old": {"decision": "allow", "rules": ["cancel-within-window"], "errors": []},
+            "new": {"decision": "deny", "rules": ["cancel-window-ended"], "errors": []},
+            "count": 1
+        }])
+    );
+}
+
+#[test]
+fn the_text_report_groups_and_counts_with_each_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = shorter_window(dir.path());
+    let input = dir.path().join("requests.jsonl");
+    std::fs::write(&input, format!("{REQUESTS}{REQUESTS}")).unwrap();
+    let output = run(&[
+        "diff",
+        "--new",
+        new.to_str().unwrap(),
+        "--now",
+        NOW,
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "cancel: 2 requests changed\n  \
+         allow (cancel-within-window) -> deny (cancel-window-ended): 2 requests\n    \
+         line 1: decision, reasons, facts\n    \
+         line 3: decision, reasons, facts\n\
+         \n\
+         4 requests, 2 changed (2 changed decision)\n"
+    );
+}
+
+#[test]
+fn a_yaml_request_is_shown_as_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = shorter_window(dir.path());
+    let yaml = "action: cancel\nat: 2026-11-25T12:00:00Z\nactor: {kind: partner, roles: [admin_agent]}\n\
+                customer: {name: Contoso}\nproduct: {name: W, category: perpetual_software}\n\
+                order: {id: O-1, purchased_at: 2026-10-16T12:00:00Z, status: active, price: 100.10}\n";
+    let output = run_with_stdin(
+        &[
+            "diff",
+            "--new",
+            new.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--input",
+            "yaml",
+            "-",
+        ],
+        yaml.as_bytes(),
+    );
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let lines = json_lines(&output);
+    assert_eq!(
+        lines[0]["request"], yaml,
+        "the text as written: 100.10 stays 100.10"
+    );
+}
+
+#[test]
+fn usage_and_unreadable_inputs_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nothing.jsonl");
+    for (args, said) in [
+        (
+            vec!["diff", "--now", NOW, missing.to_str().unwrap()],
+            "cannot read",
+        ),
+        (vec!["diff", "--now", "yesterday", "-"], "--now"),
+        (
+            vec!["diff", "--old", missing.to_str().unwrap(), "-"],
+            "nothing.jsonl",
+        ),
+        (vec!["diff", "--format", "yaml", "-"], "invalid value"),
+    ] {
+        let output = run(&args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(said),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let output = run_with_stdin(&["diff", "--now", NOW, "-"], b"\n\n");
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("holds no request"));
+}
+
+#[test]
+fn a_broken_policy_on_either_side_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "window cancellation is 60 days",
+        "window cancellation is 60 dayz",
+    );
+    for side in ["--old", "--new"] {
+        let output = run_with_stdin(
+            &["diff", side, broken.to_str().unwrap(), "--now", NOW, "-"],
+            REQUESTS.as_bytes(),
+        );
+        assert_eq!(code(&output), 3, "{}", stderr(&output));
+        let which = side.trim_start_matches("--");
+        assert!(
+            stderr(&output).contains(&format!("the {which} policy has errors")),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+/// Runs git in `dir`, which must succeed.
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A repository whose first commit holds the default policy in `policy/`, edited (a
+/// shorter window) in the working tree.
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = edited_copy(dir.path(), "07-cancel.policy", "", "");
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "policy"]);
+    let cancel = folder.join("07-cancel.policy");
+    let text = std::fs::read_to_string(&cancel).unwrap();
+    std::fs::write(&cancel, text.replace("is 60 days", "is 30 days")).unwrap();
+    dir
+}
+
+fn diff_in(dir: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_side_at_a_git_revision() {
+    let repo = repository();
+    let output = diff_in(
+        repo.path(),
+        &[
+            "diff",
+            "--old",
+            "HEAD:policy",
+            "--new",
+            "policy",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "-",
+        ],
+        REQUESTS,
+    );
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let lines = json_lines(&output);
+    assert_eq!(lines[0]["old"]["decision"], "allow");
+    assert_eq!(lines[0]["new"]["decision"], "deny");
+    // The committed folder against the embedded policy: the same files, no change.
+    let output = diff_in(
+        repo.path(),
+        &["diff", "--old", "HEAD:policy/", "--now", NOW, "-"],
+        REQUESTS,
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // One file at a revision, after the others from disk.
+    let output = diff_in(
+        repo.path(),
+        &[
+            "diff",
+            "--old",
+            "HEAD:policy/07-cancel.policy",
+            "--new",
+            "policy/07-cancel.policy",
+            "--now",
+            NOW,
+            "-",
+        ],
+        REQUESTS,
+    );
+    // Alone, the cancel file is not a whole policy: the old side has errors.
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("HEAD:policy/07-cancel.policy"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn git_errors_exit_2_with_the_reason() {
+    let repo = repository();
+    for (spec, said) in [
+        ("nosuchrev:policy", "cannot read nosuchrev:policy from git"),
+        (
+            "HEAD:nosuchfolder",
+            "cannot read HEAD:nosuchfolder from git",
+        ),
+        ("HEAD:policy/00-vocabulary.policy", "cannot read"),
+    ] {
+        let output = diff_in(
+            repo.path(),
+            &["diff", "--old", spec, "--now", NOW, "-"],
+            REQUESTS,
+        );
+        assert_eq!(code(&output), 2, "{spec}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(said),
+            "{spec}: {}",
+            stderr(&output)
+        );
+    }
+    // A folder without policy files.
+    std::fs::create_dir(repo.path().join("empty")).unwrap();
+    std::fs::write(repo.path().join("empty/readme.txt"), "x").unwrap();
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "empty"]);
+    let output = diff_in(
+        repo.path(),
+        &["diff", "--old", "HEAD:empty", "--now", NOW, "-"],
+        REQUESTS,
+    );
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("HEAD:empty holds no .policy file"),
+        "{}",
+        stderr(&output)
+    );
+    // Not a repository.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = diff_in(
+        elsewhere.path(),
+        &["diff", "--old", "HEAD:policy", "--now", NOW, "-"],
+        REQUESTS,
+    );
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("cannot read HEAD:policy from git"),
+        "{}",
+        stderr(&output)
+    );
+    // No git at all.
+    let output = bin()
+        .args(["diff", "--old", "HEAD:policy", "--now", NOW, "-"])
+        .current_dir(repo.path())
+        .env("PATH", "")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("cannot run git to read HEAD:policy"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+// ----------------------------------------------------------------------------------------
+// Without requests: the exhaustive comparison
+// ----------------------------------------------------------------------------------------
+
+/// Runs `eval` on one request with a policy folder (or the embedded one).
+fn eval_with(policy: Option<&Path>, request: &str) -> Value {
+    let mut args = vec!["eval", "--now", NOW];
+    if let Some(p) = policy {
+        args.extend(["--policy", p.to_str().unwrap()]);
+    }
+    args.push("-");
+    let output = run_with_stdin(&args, request.as_bytes());
+    serde_json::from_str(stdout(&output).trim()).unwrap()
+}
+
+/// The exhaustive JSON of the embedded policy against `new`, and the exit code.
+fn exhaustive(new: &Path) -> (Vec<Value>, i32) {
+    let output = run(&[
+        "diff",
+        "--new",
+        new.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    (json_lines(&output), code(&output))
+}
+
+/// Every class's witness gets the class's decisions under `eval`, old and new.
+fn witnesses_reproduce(classes: &[Value], new: &Path) {
+    for class in classes {
+        let witness = class["witness"].to_string();
+        let old = eval_with(None, &witness);
+        let now = eval_with(Some(new), &witness);
+        assert_eq!(old["decision"], class["old"], "{class}");
+        assert_eq!(now["decision"], class["new"], "{class}");
+    }
+}
+
+#[test]
+fn exhaustive_without_change_is_complete_and_exits_0() {
+    let output = run(&["diff", "--now", NOW, "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert_eq!(
+        json_lines(&output),
+        [serde_json::json!({"kind": "summary", "classes": 0, "complete": true, "incomplete": []})]
+    );
+    let output = run(&[
+        "diff",
+        "--old",
+        default_policy().to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        stdout(&output),
+        "0 class(es) of requests change decision; complete: no other request changes decision\n"
+    );
+}
+
+#[test]
+fn exhaustive_a_shorter_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = shorter_window(dir.path());
+    let (lines, exit) = exhaustive(&new);
+    assert_eq!(exit, 1);
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["kind"], "summary");
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert_eq!(summary["classes"], classes.len());
+    for class in classes {
+        let keys: Vec<&str> = class
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "action",
+                "combinations",
+                "description",
+                "kind",
+                "new",
+                "new_rules",
+                "old",
+                "old_rules",
+                "witness"
+            ]
+        );
+        assert_eq!(class["kind"], "class");
+        assert_eq!(class["action"], "cancel");
+    }
+    // Inside days 30 to 60: allow → deny; and where purchase + 60 days leaves the
+    // years a time may have while + 30 days does not: deny (an error) → allow.
+    let late = classes
+        .iter()
+        .find(|c| c["old"] == "allow" && c["new"] == "deny")
+        .unwrap();
+    assert_eq!(
+        late["old_rules"],
+        serde_json::json!(["cancel-within-window"])
+    );
+    assert_eq!(
+        late["new_rules"],
+        serde_json::json!(["cancel-window-ended"])
+    );
+    let words = late["description"].as_str().unwrap();
+    assert!(words.contains("a partner admin_agent"), "{words}");
+    assert!(
+        words.contains("at is after order.purchased_at + 30 days"),
+        "{words}"
+    );
+    assert!(
+        words.contains("at is not after order.purchased_at + 60 days"),
+        "{words}"
+    );
+    witnesses_reproduce(classes, &new);
+}
+
+#[test]
+fn exhaustive_a_role_added_to_a_permit() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "permit cancel to partner admin_agent",
+        "permit cancel to partner admin_agent or sales_agent",
+    );
+    let (lines, exit) = exhaustive(&new);
+    assert_eq!(exit, 1);
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert_eq!(classes.len(), 1, "{classes:?}");
+    assert_eq!(classes[0]["old"], "deny");
+    assert_eq!(classes[0]["new"], "allow");
+    assert_eq!(
+        classes[0]["witness"]["actor"]["roles"],
+        serde_json::json!(["sales_agent"])
+    );
+    witnesses_reproduce(classes, &new);
+}
+
+#[test]
+fn exhaustive_a_lower_link_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "05-keys-and-downloads.policy",
+        "or after 50 uses",
+        "or after 40 uses",
+    );
+    let (lines, _) = exhaustive(&new);
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert!(!classes.is_empty());
+    for class in classes {
+        assert_eq!(class["action"], "download");
+        assert_eq!(
+            class["new_rules"],
+            serde_json::json!(["download-link-used-up"])
+        );
+        let used = class["witness"]["link"]["downloads"].as_u64().unwrap();
+        assert!((40..50).contains(&used), "{class}");
+    }
+    witnesses_reproduce(classes, &new);
+}
+
+#[test]
+fn exhaustive_a_market_removed_from_a_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "03-markets.policy",
+        "  AD  \"Andorra\"  \"안도라\"\n",
+        "",
+    );
+    let (lines, _) = exhaustive(&new);
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["complete"], true, "{summary}");
+    // Andorra can now buy Azure reservations...
+    assert!(classes.iter().any(|c| c["action"] == "purchase"
+        && c["old_rules"] == serde_json::json!(["reservation-unavailable-market"])
+        && c["new"] == "allow"));
+    // ... and its names are no longer markets of the policy: an unknown market.
+    assert!(classes
+        .iter()
+        .any(|c| c["new_rules"] == serde_json::json!(["unknown-market"])));
+    witnesses_reproduce(classes, &new);
+}
+
+#[test]
+fn exhaustive_says_what_it_cannot_decide_and_never_claims_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    // Arithmetic over a request value in a condition: not enumerated.
+    let new = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "rule cancel-window-ended",
+        "rule big-refund\n  forbid cancel\n  when link.downloads * 2 > 10\n  because \"too big\"\n\nrule cancel-window-ended",
+    );
+    let (lines, exit) = exhaustive(&new);
+    assert_eq!(exit, 1);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["complete"], false);
+    let reasons = summary["incomplete"].to_string();
+    assert!(reasons.contains("rule `big-refund`"), "{reasons}");
+    // Another schema: nothing is compared.
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "02-input.policy",
+        "  range.to ",
+        "  range.until                \"x\" is a time\n  range.to ",
+    );
+    let (lines, exit) = exhaustive(&new);
+    assert_eq!(exit, 1);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0]["incomplete"][0]
+        .as_str()
+        .unwrap()
+        .contains("input schemas differ"));
+}
+
+#[test]
+fn exhaustive_text_names_each_class_with_its_witness() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "permit cancel to partner admin_agent",
+        "permit cancel to partner admin_agent or sales_agent",
+    );
+    let output = run(&["diff", "--new", new.to_str().unwrap(), "--now", NOW]);
+    assert_eq!(code(&output), 1);
+    let text = stdout(&output);
+    assert!(text.starts_with("cancel: deny (default-deny) -> allow (cancel-within-window)\n  `cancel`; a partner sales_agent;"), "{text}");
+    assert!(
+        text.contains("\n  witness: {\"action\":\"cancel\""),
+        "{text}"
+    );
+    assert!(text.ends_with("1 class(es) of requests change decision; complete: no other request changes decision\n"), "{text}");
+}
