@@ -359,7 +359,7 @@ fn section<'a>(markdown: &'a str, heading: &str) -> Option<&'a str> {
 fn every_command_and_option_is_documented() {
     let cli = read("docs/cli.md");
     let mut missing = Vec::new();
-    for command in ["eval", "check", "fmt", "test"] {
+    for command in ["eval", "check", "fmt", "test", "diff", "serve", "log"] {
         let Some(text) = section(&cli, &format!("`{command}`")) else {
             missing.push(format!("a section ## `{command}`"));
             continue;

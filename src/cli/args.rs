@@ -177,10 +177,14 @@ pub enum Command {
         /// Do not watch the policy files (reload on SIGHUP only).
         #[arg(long)]
         no_watch: bool,
+        /// Serve the policy playground at `/` (edit policy files and a request, see the
+        /// diagnostics and the decision live); its endpoints are under /v1/playground.
+        #[arg(long)]
+        playground: bool,
     },
     #[cfg(feature = "serve")]
     /// Print decision-log entries, oldest first, one per line.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = super::log_cmd::HELP)]
     Log {
         /// The decision log (an SQLite file written by `serve --decision-log`).
         #[arg(long, value_name = "PATH")]

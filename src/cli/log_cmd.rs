@@ -1,6 +1,13 @@
 //! `csp-policy log`: prints decision-log entries through [`csp_policy::decision_log`],
 //! one per line (JSON or text), oldest first, streamed.
 
+/// `log`'s exit codes, after its options in `--help`.
+pub const HELP: &str = "Exit codes:
+  0  the entries were printed (none, when nothing matches)
+  2  bad usage (such as a --from that is not RFC 3339), or a decision log that does not
+     exist or cannot be read
+  141  the output is a closed pipe";
+
 use std::io::{BufWriter, Write};
 use std::path::Path;
 

@@ -74,6 +74,7 @@ pub fn run() -> i32 {
             token_file,
             now,
             no_watch,
+            playground,
         } => serve_cmd::run(serve_cmd::Args {
             policies,
             listen,
@@ -83,6 +84,7 @@ pub fn run() -> i32 {
             token_file,
             now,
             watch: !no_watch,
+            playground,
         }),
         #[cfg(feature = "serve")]
         Command::Log {

@@ -47,6 +47,8 @@ pub struct Args {
     pub now: Option<String>,
     /// Not `--no-watch`.
     pub watch: bool,
+    /// `--playground`.
+    pub playground: bool,
 }
 
 /// Runs `serve` and returns the exit code.
@@ -101,6 +103,7 @@ pub fn run(args: Args) -> i32 {
         log_async: args.decision_log_async,
         masks,
         watch: args.watch,
+        playground: args.playground,
     };
     let result = serve::run(config, &mut |addr| {
         say!("csp-policy serve: listening on http://{addr}\n");

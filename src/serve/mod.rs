@@ -12,6 +12,7 @@
 //! - [`answer`]: one decision into its answer line and its log entry;
 //! - [`routes`]: the endpoints, the token check, the status codes;
 //! - [`ndjson`]: `POST /v1/decide` as a stream, both ways, in bounded memory;
+//! - [`playground`]: the playground's page and its two endpoints (`--playground`);
 //! - [`reload`]: SIGHUP and file changes; a broken policy is refused;
 //! - [`metrics`]: the Prometheus text of `GET /metrics`;
 //! - [`listen`]: the accept loop, the connection limits and the graceful drain.
@@ -20,6 +21,7 @@ pub mod answer;
 pub mod listen;
 pub mod metrics;
 pub mod ndjson;
+pub mod playground;
 pub mod reload;
 pub mod routes;
 pub mod state;
@@ -53,6 +55,8 @@ pub struct Config {
     pub masks: Vec<FieldPath>,
     /// Watch the policy files and reload when they change.
     pub watch: bool,
+    /// Serve the playground (`GET /`, `/v1/playground`).
+    pub playground: bool,
 }
 
 /// Why the server could not start or stopped badly.

@@ -29,14 +29,23 @@ use crate::Options;
 
 /// The router with every endpoint; `/v1/*` behind the token when one is set.
 pub fn router(state: Arc<State>) -> Router {
-    Router::new()
+    let mut v1 = Router::new()
         .route("/v1/decide", post(decide))
         .route("/v1/data/csp/decision", post(opa_decision))
-        .route("/v1/policy", get(policy_info))
+        .route("/v1/policy", get(policy_info));
+    if state.playground {
+        v1 = v1
+            .route("/v1/playground", post(super::playground::step))
+            .route("/v1/playground/start", get(super::playground::start));
+    }
+    let mut router = v1
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .route("/health", get(health))
-        .route("/metrics", get(metrics))
-        .with_state(state)
+        .route("/metrics", get(metrics));
+    if state.playground {
+        router = router.route("/", get(super::playground::page));
+    }
+    router.with_state(state)
 }
 
 /// A transport-level refusal: a status and a JSON body naming the problem.
@@ -179,11 +188,20 @@ impl BodyError {
 /// Reads a whole body of at most [`SERVE_BODY_BYTES`], refusing a larger one by its
 /// `Content-Length` before reading, or as soon as it is past the limit.
 async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, BodyError> {
+    read_body_at_most(headers, body, SERVE_BODY_BYTES).await
+}
+
+/// Reads a whole body of at most `limit` bytes, as [`read_body`] does.
+pub async fn read_body_at_most(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Vec<u8>, BodyError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > SERVE_BODY_BYTES as u64) {
+    if declared.is_some_and(|n| n > limit as u64) {
         return Err(BodyError::TooLarge);
     }
     let mut body = body;
@@ -197,7 +215,7 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, BodyError
             Some(Err(e)) => return Err(BodyError::Failed(e.to_string())),
             Some(Ok(frame)) => {
                 if let Some(data) = frame.data_ref() {
-                    if bytes.len() + data.len() > SERVE_BODY_BYTES {
+                    if bytes.len() + data.len() > limit {
                         return Err(BodyError::TooLarge);
                     }
                     bytes.extend_from_slice(data);

@@ -55,6 +55,8 @@ pub struct State {
     pub refused: Mutex<Option<Refused>>,
     /// One reload at a time.
     pub reloading: tokio::sync::Mutex<()>,
+    /// Whether the playground is served.
+    pub playground: bool,
 }
 
 impl State {
@@ -75,6 +77,7 @@ impl State {
             metrics,
             refused: Mutex::new(None),
             reloading: tokio::sync::Mutex::new(()),
+            playground: config.playground,
         }
     }
 

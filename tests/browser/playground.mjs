@@ -59,7 +59,7 @@ try {
   await page.waitForSelector('#diagnostics li[data-code="unknown-field"]');
   assert.equal((await page.locator("#verdict").textContent()).trim(), "not decided");
   const item = page.locator('#diagnostics li[data-code="unknown-field"]');
-  assert.match(await item.textContent(), /new-9\.policy:2:23/);
+  assert.match(await item.textContent(), /new-9\.policy:2:24/);
   assert.match(await item.textContent(), /did you mean `order\.purchased_at`/);
   // Clicking it selects the offending text in the editor.
   await item.click();
