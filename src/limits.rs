@@ -25,6 +25,15 @@ pub const POLICY_NESTING: usize = 32;
 /// tree: keeps the checker's and evaluator's recursion bounded whatever the input.
 pub const EXPR_DEPTH: usize = 64;
 
+/// The longest duration literal, in seconds: a thousand years of 365 days. Times lie
+/// between years 0000 and 9999 ([`TIME_FIRST_YEAR`], [`TIME_LAST_YEAR`]), so no
+/// sensible window or link is longer; and a duration this size stays far inside the
+/// range of exact durations (chrono's, about 292 million years) after the arithmetic a
+/// policy may do with it (a time plus it, a few sums or products), so that an overflow
+/// is a located evaluation error rather than a surprise. A longer literal is refused
+/// where it is written. Test: `syntax::lower::tests::duration_literals_up_to_a_thousand_years`.
+pub const DURATION_LITERAL_SECONDS: u64 = 1_000 * 365 * 86_400;
+
 /// The most syntax errors reported for one file; after that the rest of it is skipped
 /// (recovery re-parses the file once per error).
 pub const SYNTAX_ERRORS_PER_FILE: usize = 20;
