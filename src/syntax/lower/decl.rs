@@ -164,7 +164,11 @@ impl Lower {
             ),
             Rule::type_text => FieldType::Text,
             Rule::type_time => FieldType::Time,
-            Rule::type_money => FieldType::Money,
+            Rule::type_money => FieldType::Money(
+                next.into_inner()
+                    .find(|p| p.as_rule() == Rule::path)
+                    .map(|p| self.path(&p)),
+            ),
             Rule::type_number => FieldType::Number,
             Rule::type_count => FieldType::Count,
             Rule::type_flag => FieldType::Flag,

@@ -99,9 +99,12 @@ impl Lower {
                     return self.expr_inner(first);
                 }
             }
-            Rule::duration | Rule::number | Rule::instant | Rule::date | Rule::string => {
-                self.literal(&pair)?
-            }
+            Rule::duration
+            | Rule::number
+            | Rule::money
+            | Rule::instant
+            | Rule::date
+            | Rule::string => self.literal(&pair)?,
             Rule::whole_in => {
                 let _whole = self.next(&mut inner, &pair)?;
                 let unit = time_unit(self.next(&mut inner, &pair)?.as_str());
@@ -224,6 +227,7 @@ impl Lower {
 fn depth(expr: &Expr) -> usize {
     let children: Vec<&Expr> = match &expr.kind {
         ExprKind::Number(_)
+        | ExprKind::Money(..)
         | ExprKind::Text(_)
         | ExprKind::Bool(_)
         | ExprKind::Duration(_)

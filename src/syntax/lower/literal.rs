@@ -1,6 +1,6 @@
-//! Lowering of literals: whole numbers, durations (with their limit), number, date and
-//! instant literals (kept as written: the checker reads them), and strings with their
-//! escapes resolved.
+//! Lowering of literals: whole numbers, durations (with their limit), number, money,
+//! date and instant literals (kept as written: the checker reads them), and strings with
+//! their escapes resolved.
 
 use pest::iterators::Pair;
 
@@ -17,6 +17,12 @@ impl Lower {
             Rule::number => ExprKind::Number(pair.as_str().to_string()),
             Rule::instant => ExprKind::Instant(pair.as_str().to_ascii_uppercase()),
             Rule::date => ExprKind::Date(pair.as_str().to_string()),
+            Rule::money => {
+                let mut inner = pair.clone().into_inner();
+                let amount = self.next(&mut inner, pair)?.as_str().to_string();
+                let code = self.name(&self.next(&mut inner, pair)?);
+                ExprKind::Money(amount, code)
+            }
             Rule::string => ExprKind::Text(self.text(pair)?.value),
             _ => return Err(self.shape(pair)),
         })
