@@ -513,7 +513,7 @@ fn fact_value(policy: &CompiledPolicy, v: &Value<'_>, spares: &mut Spares) -> Fa
         Value::Number(n) => FactValue::Number(*n),
         Value::Money(m, c) => {
             let mut text = spares.take();
-            crate::value::write_money_in(&mut text, *m, *c);
+            crate::value::write_amount_in(&mut text, *m, *c);
             FactValue::Text(text)
         }
         Value::Roles(mask) => FactValue::List(

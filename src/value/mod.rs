@@ -22,7 +22,8 @@ pub use currency::Currency;
 pub use read::parse_time;
 pub(crate) use read::{parse_guid, read_decimal, read_time, DecimalError, TimeError};
 pub(crate) use write::{
-    join_or_none, write_duration, write_guid, write_money, write_money_in, write_number, write_time,
+    join_or_none, write_amount_in, write_duration, write_guid, write_money, write_money_in,
+    write_number, write_time,
 };
 
 /// One value, borrowing text from the request it came from where it can.

@@ -65,11 +65,18 @@ impl Checker<'_> {
                     code.text
                 ),
             )
-            .with_help(format!(
-                "write the amount with at most {digits} decimals (amounts in {} print with {})",
-                currency.code(),
-                minor_digits(currency)
-            )));
+            .with_help(match digits {
+                0 => format!(
+                    "write a whole amount: `{} {}`",
+                    value.trunc(),
+                    currency.code()
+                ),
+                n => format!(
+                    "write the amount with at most {n} decimals (amounts in {} print with {})",
+                    currency.code(),
+                    minor_digits(currency)
+                ),
+            }));
         }
         let whole = amount
             .split('.')
