@@ -89,6 +89,7 @@ impl<'v> Env<'_, 'v> {
             }
             Node::Equal(ea, eb, negated) => {
                 let (a, b) = (self.operand(ea)?, self.operand(eb)?);
+                self.agree(&a, &b, e)?;
                 let result = both_present(&a, &b) && (same_operands(&a, ea, &b, eb) != *negated);
                 self.note(e, TestKind::Compare, result, &[(&**ea, &*a), (&**eb, &*b)]);
                 Value::Bool(result)
@@ -102,6 +103,7 @@ impl<'v> Env<'_, 'v> {
                 let tracing = self.trace.is_some();
                 for eo in options {
                     let o = self.operand(eo)?;
+                    self.agree(&a, &o, e)?;
                     found |= o.is_present()
                         && match (&a_key, keyed(&o, eo)) {
                             (Some(x), Some(y)) => x.same(&y),
@@ -137,6 +139,8 @@ impl<'v> Env<'_, 'v> {
             }
             Node::Range(ex, elow, ehigh, negated) => {
                 let (x, low, high) = (self.operand(ex)?, self.operand(elow)?, self.operand(ehigh)?);
+                self.agree(&x, &low, e)?;
+                self.agree(&x, &high, e)?;
                 let result = match (compare(&x, &low), compare(&x, &high)) {
                     (Some(lo), Some(hi)) => {
                         (lo != Ordering::Less && hi != Ordering::Greater) != *negated
@@ -153,6 +157,7 @@ impl<'v> Env<'_, 'v> {
             }
             Node::Compare(order, ea, eb) => {
                 let (a, b) = (self.operand(ea)?, self.operand(eb)?);
+                self.agree(&a, &b, e)?;
                 let result = ordered(*order, &a, &b);
                 self.note(e, TestKind::Compare, result, &[(&**ea, &*a), (&**eb, &*b)]);
                 Value::Bool(result)
@@ -172,7 +177,7 @@ impl<'v> Env<'_, 'v> {
             }
             Node::Negate(a) => match self.eval(a)? {
                 Value::Number(n) => Value::Number(-n),
-                Value::Money(n) => Value::Money(-n),
+                Value::Money(n, c) => Value::Money(-n, c),
                 Value::Duration(d) => Value::Duration(-d),
                 _ => Value::Absent,
             },
@@ -191,12 +196,12 @@ impl<'v> Env<'_, 'v> {
                     for a in args {
                         values.push(self.eval(a)?);
                     }
-                    return Ok(self.call(*func, &values));
+                    return self.call(*func, &values, e);
                 }
                 for (slot, a) in values.iter_mut().zip(args) {
                     *slot = self.eval(a)?;
                 }
-                self.call(*func, values.get(..args.len()).unwrap_or(&[]))
+                self.call(*func, values.get(..args.len()).unwrap_or(&[]), e)?
             }
         })
     }

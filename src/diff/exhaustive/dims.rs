@@ -99,7 +99,7 @@ fn passes(test: &Test, value: &Concrete, sets: &[crate::market::MarketSet]) -> b
         }
         (Test::Order(order, c), Concrete::Value(v)) => {
             let ord = match (v, c) {
-                (Value::Number(x) | Value::Money(x), Value::Number(y) | Value::Money(y)) => {
+                (Value::Number(x) | Value::Money(x, _), Value::Number(y) | Value::Money(y, _)) => {
                     x.cmp(y)
                 }
                 _ => return false,
@@ -120,7 +120,7 @@ fn passes(test: &Test, value: &Concrete, sets: &[crate::market::MarketSet]) -> b
 /// Equality as the evaluator sees it for non-text values (numbers and money by value).
 fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
     match (a, b) {
-        (Value::Number(x) | Value::Money(x), Value::Number(y) | Value::Money(y)) => x == y,
+        (Value::Number(x) | Value::Money(x, _), Value::Number(y) | Value::Money(y, _)) => x == y,
         _ => a == b,
     }
 }
@@ -159,7 +159,7 @@ pub fn field(
         FieldKind::Number | FieldKind::Money | FieldKind::Count => {
             values.extend(numbers(&field.kind, &tests).into_iter().map(|d| {
                 Concrete::Value(match field.kind {
-                    FieldKind::Money => Value::Money(d),
+                    FieldKind::Money => Value::Money(d, crate::value::Currency::Undeclared),
                     _ => Value::Number(d),
                 })
             }));
@@ -276,7 +276,7 @@ fn numbers(kind: &FieldKind, tests: &[&Test]) -> Vec<Decimal> {
             _ => Vec::new(),
         };
         for v in values {
-            if let Value::Number(d) | Value::Money(d) = v {
+            if let Value::Number(d) | Value::Money(d, _) = v {
                 constants.push(*d);
             }
         }
@@ -341,7 +341,7 @@ fn json_of(policy: &CompiledPolicy, kind: &FieldKind, v: &Concrete) -> Option<St
             },
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Market(m) => crate::json::write_str(&mut out, &m.as_str()),
-            Value::Number(d) | Value::Money(d) => {
+            Value::Number(d) | Value::Money(d, _) => {
                 if matches!(kind, FieldKind::Count) {
                     let _ = write!(out, "{}", d.normalize());
                 } else {
@@ -410,7 +410,7 @@ fn label_of(
             let text = json_of(policy, kind, v).unwrap_or_default();
             let text = text.trim_matches('"');
             match value {
-                Value::Number(_) | Value::Money(_) => format!("{path} = {text}"),
+                Value::Number(_) | Value::Money(..) => format!("{path} = {text}"),
                 _ => format!("{path} is {text}"),
             }
         }

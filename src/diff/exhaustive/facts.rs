@@ -142,7 +142,7 @@ fn bound(p: &CompiledPolicy, e: &Expr, depth: usize) -> Option<Decimal> {
     }
     let b = |x: &Expr| bound(p, x, depth + 1);
     match &e.node {
-        Node::Const(Value::Number(n) | Value::Money(n)) => Some(n.abs()),
+        Node::Const(Value::Number(n) | Value::Money(n, _)) => Some(n.abs()),
         Node::Field(f) => match p.schema.fields.get(usize::from(*f)).map(|x| &x.kind) {
             Some(FieldKind::Count) => Some(Decimal::from(crate::limits::COUNT_MAX)),
             _ => None,

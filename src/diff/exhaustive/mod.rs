@@ -152,6 +152,14 @@ pub fn compare(old: &Policy, new: &Policy, now: DateTime<Utc>) -> Exhaustive {
         result.incomplete.push(why);
         return result;
     }
+    // Amounts in a currency: the search enumerates amounts, not currencies, so the
+    // classes where a request's currency differs from a limit's (an evaluation error)
+    // would be missed.
+    if !o.schema.currencies.is_empty() || !n.schema.currencies.is_empty() {
+        result.incomplete.push(
+            "money in a currency (`is money in FIELD`): requests in other currencies than a limit's are not enumerated".to_string(),
+        );
+    }
     for (a, action) in o.actions.iter().enumerate() {
         compare_action(old, new, a, &action.name, now, &mut result);
     }
