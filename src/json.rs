@@ -99,9 +99,43 @@ impl std::fmt::Write for Escaping<'_> {
     }
 }
 
+/// Appends valid JSON `text` without the whitespace between its tokens (strings kept
+/// as written), so that it fits on one line.
+pub(crate) fn compact(text: &str, out: &mut String) {
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            if c == '"' {
+                in_string = true;
+            }
+            out.push(c);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_json_keeps_strings_as_written() {
+        let mut out = String::new();
+        compact(
+            "{ \"a b\" : [ 1 ,\n 2.50 ],\r\n \"c\":\"x\\\" \\\\ y\" }",
+            &mut out,
+        );
+        assert_eq!(out, r#"{"a b":[1,2.50],"c":"x\" \\ y"}"#);
+    }
 
     #[test]
     fn escaping_copies_plain_runs_and_escapes_the_rest() {

@@ -4,7 +4,7 @@
 //! is decided under both policies through the library's batch path; the changes are
 //! written as JSON objects as they are found, or as a grouped report at the end.
 
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use csp_policy::diff::git::{self, Revision};
 use csp_policy::diff::requests::{self, Report, Settings};
 use csp_policy::source::SourceMap;
-use csp_policy::stream::{Framing, Input, LiveInput, Records};
+use csp_policy::stream::Records;
 use csp_policy::{load, Options, Policy};
 
 use super::args::{DiffFormat, InputFormat};
@@ -132,27 +132,12 @@ fn over_requests(
     args: &Args<'_>,
     input: &Path,
 ) -> i32 {
-    let path = Some(input).filter(|p| p.as_os_str() != "-");
-    let reader: Box<dyn Input> = match path {
-        None => match LiveInput::spawn(std::io::stdin()) {
-            Ok(live) => Box::new(live),
-            Err(e) => {
-                say!("error: cannot read standard input: {e}\n");
-                return exit::USAGE;
-            }
-        },
-        Some(p) => match std::fs::File::open(p) {
-            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
-            Err(e) => {
-                say!("error: cannot read {}: {e}\n", p.display());
-                return exit::USAGE;
-            }
-        },
+    let opened = match super::requests::open(Some(input)) {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
-    let framing = args
-        .input_format
-        .map(InputFormat::framing)
-        .or_else(|| path.and_then(Framing::from_extension));
+    let (reader, path) = (opened.reader, opened.path);
+    let framing = super::requests::framing(args.input_format, path);
     let options = Options::at(now);
     let settings = Settings {
         jobs: args

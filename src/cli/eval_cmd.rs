@@ -8,7 +8,7 @@
 //! written while the pipe stays open. A progress line is drawn on standard error only
 //! when it is a terminal.
 
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use csp_policy::batch::{self, Progress, Rendering, Settings};
-use csp_policy::stream::{Framing, Input, LiveInput, Records};
+use csp_policy::stream::Records;
 use csp_policy::Options;
 
 use super::args::{InputFormat, OutputFormat};
@@ -51,31 +51,12 @@ pub fn run(
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut input_size = None;
-    // No file, or `-`: standard input.
-    let path = input.filter(|p| p.as_os_str() != "-");
-    let reader: Box<dyn Input> = match path {
-        None => match LiveInput::spawn(std::io::stdin()) {
-            Ok(live) => Box::new(live),
-            Err(e) => {
-                eprintln!("error: cannot read standard input: {e}");
-                return exit::USAGE;
-            }
-        },
-        Some(p) => match std::fs::File::open(p) {
-            Ok(f) => {
-                input_size = f.metadata().ok().map(|m| m.len()).filter(|&n| n > 0);
-                Box::new(BufReader::with_capacity(1 << 16, f))
-            }
-            Err(e) => {
-                say!("error: cannot read {}: {e}\n", p.display());
-                return exit::USAGE;
-            }
-        },
+    let opened = match super::requests::open(input) {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
-    let framing = input_format
-        .map(InputFormat::framing)
-        .or_else(|| path.and_then(Framing::from_extension));
+    let (reader, path, input_size) = (opened.reader, opened.path, opened.size);
+    let framing = super::requests::framing(input_format, path);
     let options = Options {
         now,
         explain,

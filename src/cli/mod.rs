@@ -15,6 +15,7 @@ mod fmt_cmd;
 mod log_cmd;
 pub mod output;
 mod policy;
+mod requests;
 #[cfg(feature = "serve")]
 mod serve_cmd;
 mod test_cmd;

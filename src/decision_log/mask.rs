@@ -68,7 +68,7 @@ pub fn mask_json(text: &str, fields: &[FieldPath]) -> Option<String> {
 fn mask_value(raw: &RawValue, paths: &[&[String]], out: &mut String) -> bool {
     let text = raw.get();
     if paths.is_empty() || !text.starts_with('{') {
-        compact(text, out);
+        crate::json::compact(text, out);
         return true;
     }
     let Ok(object) = serde_json::from_str::<Ordered<'_>>(text) else {
@@ -105,30 +105,6 @@ fn mask_value(raw: &RawValue, paths: &[&[String]], out: &mut String) -> bool {
     }
     out.push('}');
     true
-}
-
-/// Appends valid JSON `text` without the whitespace between its tokens (strings kept
-/// as written), so that it fits on one line.
-pub fn compact(text: &str, out: &mut String) {
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            if c == '"' {
-                in_string = true;
-            }
-            out.push(c);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -177,7 +153,7 @@ mod tests {
     #[test]
     fn compact_keeps_strings_whole() {
         let mut out = String::new();
-        compact("{ \"a b\" : [ 1 , \"x \\\" y\" ] }", &mut out);
+        crate::json::compact("{ \"a b\" : [ 1 , \"x \\\" y\" ] }", &mut out);
         assert_eq!(out, r#"{"a b":[1,"x \" y"]}"#);
     }
 }

@@ -163,7 +163,7 @@ pub fn time_text(time_us: i64) -> String {
 /// Appends `text` as a JSON value when it is one (on one line), else as a JSON string.
 fn write_json_or_string(out: &mut String, text: &str) {
     match serde_json::from_str::<&RawValue>(text) {
-        Ok(raw) => super::mask::compact(raw.get(), out),
+        Ok(raw) => crate::json::compact(raw.get(), out),
         Err(_) => write_str(out, text),
     }
 }

@@ -133,32 +133,9 @@ fn write_request(out: &mut String, document: &Document<'_>) {
     let is_json = document.format == Format::Json
         && serde_json::from_str::<&serde_json::value::RawValue>(document.text).is_ok();
     if is_json {
-        one_line(out, document.text);
+        crate::json::compact(document.text, out);
     } else {
         crate::json::write_str(out, document.text);
-    }
-}
-
-/// Valid JSON text without the whitespace between its tokens (strings kept as written).
-fn one_line(out: &mut String, json: &str) {
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in json.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            out.push(c);
-        }
     }
 }
 
@@ -185,20 +162,5 @@ pub fn run<R: Input, W: Write>(
     Compared {
         tally,
         write_failed: ran.write_failed,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_on_one_line_keeps_strings_as_written() {
-        let mut out = String::new();
-        one_line(
-            &mut out,
-            "{ \"a b\" : [ 1 ,\n 2.50 ],\r\n \"c\":\"x\\\" \\\\ y\" }",
-        );
-        assert_eq!(out, r#"{"a b":[1,2.50],"c":"x\" \\ y"}"#);
     }
 }
