@@ -25,6 +25,30 @@ pub const POLICY_NESTING: usize = 32;
 /// tree: keeps the checker's and evaluator's recursion bounded whatever the input.
 pub const EXPR_DEPTH: usize = 64;
 
+/// The longest duration literal, in seconds: a thousand years of 365 days. Times lie
+/// between years 0000 and 9999 ([`TIME_FIRST_YEAR`], [`TIME_LAST_YEAR`]), so no
+/// sensible window or link is longer; and a duration this size stays far inside the
+/// range of exact durations (chrono's, about 292 million years) after the arithmetic a
+/// policy may do with it (a time plus it, a few sums or products), so that an overflow
+/// is a located evaluation error rather than a surprise. A longer literal is refused
+/// where it is written. Test: `syntax::lower::tests::duration_literals_up_to_a_thousand_years`.
+pub const DURATION_LITERAL_SECONDS: u64 = 1_000 * 365 * 86_400;
+
+/// The most digits before the decimal point of a money literal (`999999999999999.99 USD`
+/// at most): a quadrillion is beyond any price or limit a policy states, and it leaves
+/// thirteen of the 28 digits a decimal holds for the arithmetic a policy does with it
+/// (an amount times a percentage times a count of days), so that such products stay
+/// exact instead of overflowing into an evaluation error. A larger literal is refused
+/// where it is written. Test: `tests/money.rs`, `money_literals_are_refused_past_the_limits`.
+pub const MONEY_LITERAL_INTEGER_DIGITS: u32 = 15;
+
+/// The most decimals of a money literal in a currency that ISO 4217 gives no minor
+/// unit (gold `XAU`, special drawing rights `XDR`): four, the most any ISO currency has
+/// (`CLF`). Every other currency allows its own minor digits (2 for USD, 0 for JPY), so
+/// that a literal never states an amount its currency cannot pay.
+/// Test: `tests/money.rs`, `money_literals_are_refused_past_the_limits`.
+pub const MONEY_LITERAL_SCALE: u32 = 4;
+
 /// The most syntax errors reported for one file; after that the rest of it is skipped
 /// (recovery re-parses the file once per error).
 pub const SYNTAX_ERRORS_PER_FILE: usize = 20;

@@ -347,6 +347,15 @@ fn bx(e: Expr) -> Box<Expr> {
 fn expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![
         "[0-9]{1,3}(\\.[0-9]{1,2})?".prop_map(ExprKind::Number),
+        ("[0-9]{1,6}(\\.[0-9]{1,3})?", "[A-Z]{3}").prop_map(|(amount, code)| {
+            ExprKind::Money(
+                amount,
+                Name {
+                    text: code,
+                    span: Span::default(),
+                },
+            )
+        }),
         string().prop_map(ExprKind::Text),
         any::<bool>().prop_map(ExprKind::Bool),
         duration().prop_map(ExprKind::Duration),
@@ -432,7 +441,8 @@ fn field_type() -> impl Strategy<Value = FieldType> {
         prop::collection::vec(name(), 1..3).prop_map(FieldType::OneOf),
         Just(FieldType::Text),
         Just(FieldType::Time),
-        Just(FieldType::Money),
+        Just(FieldType::Money(None)),
+        path().prop_map(|p| FieldType::Money(Some(p))),
         Just(FieldType::Number),
         Just(FieldType::Count),
         Just(FieldType::Flag),

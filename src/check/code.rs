@@ -98,6 +98,14 @@ pub enum DiagnosticCode {
     WrongArguments,
     /// A number the engine cannot hold.
     BadNumber,
+    /// A money literal whose currency code is not ISO 4217.
+    UnknownCurrency,
+    /// A money literal with more decimals than its currency has.
+    MoneyDecimals,
+    /// Money whose currency is not declared (`is money`) met with money in a currency.
+    CurrencyNotDeclared,
+    /// `money in FIELD` where FIELD is not a currency field (text or ISO 4217 codes).
+    CurrencyField,
     /// A date or time literal that is not an instant: no offset, a day not in the
     /// calendar, a leap second, a year past 9999.
     BadTime,
@@ -141,7 +149,7 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 59] = {
+    pub const ALL: [DiagnosticCode; 63] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -185,6 +193,10 @@ impl DiagnosticCode {
             TypeMismatch,
             WrongArguments,
             BadNumber,
+            UnknownCurrency,
+            MoneyDecimals,
+            CurrencyNotDeclared,
+            CurrencyField,
             BadTime,
             CyclicLet,
             BrokenLet,
@@ -252,6 +264,10 @@ impl DiagnosticCode {
             WrongArguments => "wrong-arguments",
             BadNumber => "bad-number",
             BadTime => "bad-time",
+            UnknownCurrency => "unknown-currency",
+            MoneyDecimals => "money-decimals",
+            CurrencyNotDeclared => "currency-not-declared",
+            CurrencyField => "currency-field",
             CyclicLet => "cyclic-let",
             BrokenLet => "broken-let",
             CyclicConstant => "cyclic-constant",
@@ -302,6 +318,9 @@ impl DiagnosticCode {
             UnknownValue => "not a possible value",
             UnknownMarket => "not an ISO 3166-1 alpha-2 code",
             UnknownLanguage => "no country names in this language",
+            UnknownCurrency => "not an ISO 4217 currency code",
+            MoneyDecimals => "more decimals than the currency has",
+            CurrencyNotDeclared => "money whose currency is not declared",
             UnknownMarketList => "no such market list",
             UnknownWindow => "no such window",
             UnknownConstant => "not a constant",

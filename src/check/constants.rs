@@ -182,7 +182,7 @@ fn fixed(node: Node, ty: Ty, decl: &ast::ConstantDecl) -> Result<(Value<'static>
         Node::Const(v) => Some(v),
         Node::Negate(inner) => match inner.node {
             Node::Const(Value::Number(n)) => Some(Value::Number(-n)),
-            Node::Const(Value::Money(m)) => Some(Value::Money(-m)),
+            Node::Const(Value::Money(m, c)) => Some(Value::Money(-m, c)),
             Node::Const(Value::Duration(d)) => Some(Value::Duration(-d)),
             _ => None,
         },

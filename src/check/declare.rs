@@ -206,7 +206,7 @@ impl Checker<'_> {
             }
             FieldType::Text => FieldKind::Text,
             FieldType::Time => FieldKind::Time,
-            FieldType::Money => FieldKind::Money,
+            FieldType::Money(_) => FieldKind::Money,
             FieldType::Number => FieldKind::Number,
             FieldType::Count => FieldKind::Count,
             FieldType::Flag => FieldKind::Flag,
@@ -234,6 +234,9 @@ impl Checker<'_> {
             return;
         }
         let slot = u16::try_from(self.fields.len()).unwrap_or(u16::MAX);
+        if let FieldType::Money(Some(currency)) = &decl.ty {
+            self.money_in.push((slot, currency.clone()));
+        }
         self.field_index.insert(path.clone(), slot);
         self.field_types.push(ty_of(&kind, slot));
         self.fields.push(Field {
@@ -241,6 +244,7 @@ impl Checker<'_> {
             label: decl.label.as_ref().map(|l| l.value.clone()),
             kind,
             note: decl.note.as_ref().map(|n| n.value.clone()),
+            currency: None,
         });
     }
 
@@ -284,6 +288,7 @@ impl Checker<'_> {
                     .with_help("add `actions { name \"label\" ... }`"),
             );
         }
+        let currencies = self.currency_fields();
         let mut root: Vec<(String, SchemaNode)> = Vec::new();
         for (slot, field) in self.fields.iter().enumerate() {
             let slot = u16::try_from(slot).unwrap_or(u16::MAX);
@@ -297,7 +302,52 @@ impl Checker<'_> {
             at,
             side,
             roles,
+            currencies,
         })
+    }
+
+    /// Resolves `money in FIELD`: the currency field must be text or one of a list of
+    /// words, each an ISO 4217 code. Returns (amount slot, currency slot) pairs and sets
+    /// each money field's currency.
+    fn currency_fields(&mut self) -> Vec<(u16, u16)> {
+        let mut pairs = Vec::new();
+        for (amount, path) in std::mem::take(&mut self.money_in) {
+            let Some(slot) = self.field_slot(&path) else {
+                continue;
+            };
+            let kind = self.fields.get(usize::from(slot)).map(|f| f.kind.clone());
+            let problem = match &kind {
+                Some(FieldKind::Text) => None,
+                Some(FieldKind::Enum(words)) => words
+                    .iter()
+                    .find(|w| {
+                        crate::value::currency::read_code(w)
+                            .as_ref()
+                            .map(|c| c.code())
+                            != Some(w.as_str())
+                    })
+                    .map(|w| {
+                        format!(
+                            "`{}` can be `{w}`, which is not an ISO 4217 currency code",
+                            path.dotted()
+                        )
+                    }),
+                _ => Some(format!("`{}` is not text", path.dotted())),
+            };
+            if let Some(problem) = problem {
+                self.report(
+                    Diagnostic::error(Code::CurrencyField, path.span, format!("the currency of an amount comes from a text field or a list of ISO 4217 codes: {problem}"))
+                        .with_label("not a currency field")
+                        .with_help("declare the currency field as text (`order.currency is text`) or as codes (`order.currency is one of USD, EUR`)"),
+                );
+                continue;
+            }
+            if let Some(field) = self.fields.get_mut(usize::from(amount)) {
+                field.currency = Some(slot);
+            }
+            pairs.push((amount, slot));
+        }
+        pairs
     }
 }
 

@@ -8,9 +8,12 @@
 //! `expr/members.rs` (window and link members, lowered to arithmetic), `expr/roles.rs`
 //! (role tests: `contains`, `contains any of`, `contains all of` on the actor's roles),
 //! `expr/predicate.rs` (the tests: `is`, `is one of`, `is in`, `is within`, `is before`,
-//! `is after`, `contains`, `<` ...) and `expr/arith.rs` (arithmetic and functions).
+//! `is after`, `contains`, `<` ...), `expr/arith.rs` (arithmetic and functions) and
+//! `expr/currency.rs` (money literals, and money whose currency is not declared never
+//! meeting money in a currency).
 
 mod arith;
+mod currency;
 mod literal;
 mod members;
 mod predicate;
@@ -60,8 +63,9 @@ impl Checker<'_> {
     pub(super) fn expr(&mut self, expr: &ast::Expr, ctx: Ctx) -> Typed {
         let span = expr.span;
         let node = |n: Node| Expr::new(n, span);
-        Ok(match &expr.kind {
+        let typed = match &expr.kind {
             ExprKind::Number(text) => literal::number(text, span)?,
+            ExprKind::Money(amount, code) => self.money_literal(amount, code, span)?,
             ExprKind::Instant(text) => literal::instant(text, span)?,
             ExprKind::Date(text) => literal::date(text, span)?,
             ExprKind::Whole(unit, x) => self.whole(*unit, x, span, ctx)?,
@@ -136,7 +140,9 @@ impl Checker<'_> {
             ExprKind::ContainsOf(a, roles, all) => {
                 (self.contains_of(expr, a, roles, *all, ctx)?, Ty::Bool)
             }
-        })
+        };
+        self.check_currencies(&typed.0)?;
+        Ok(typed)
     }
 }
 

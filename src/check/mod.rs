@@ -143,6 +143,9 @@ struct Checker<'s> {
     fields: Vec<Field>,
     field_types: Vec<Ty>,
     field_index: HashMap<String, u16>,
+    /// Money fields declared `money in FIELD`: the amount's slot and the currency path,
+    /// resolved with the schema.
+    money_in: Vec<(u16, ast::Path)>,
     at_slot: u16,
     lists: Vec<MarketList>,
     list_index: HashMap<String, u16>,
@@ -205,6 +208,7 @@ impl<'s> Checker<'s> {
             fields: Vec::new(),
             field_types: Vec::new(),
             field_index: HashMap::new(),
+            money_in: Vec::new(),
             at_slot: 0,
             lists: Vec::new(),
             list_index: HashMap::new(),

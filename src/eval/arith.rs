@@ -11,11 +11,43 @@ use crate::policy::expr::{Arith, Func};
 use crate::policy::Expr;
 use crate::value::{self, round_half_away, Value};
 
-use super::compare::compare;
+use super::compare::{compare, currencies_agree, shared_currency, Clash};
 use super::env::Env;
 use super::error::ExprError;
 
 impl<'v> Env<'_, 'v> {
+    /// `Ok` unless `a` and `b` are amounts of money without a currency in common: then
+    /// the error names the expression `e` and the currencies (or the currency field).
+    #[inline]
+    pub(super) fn agree(&self, a: &Value<'_>, b: &Value<'_>, e: &Expr) -> Result<(), ExprError> {
+        currencies_agree(a, b).map_err(|clash| self.clash(clash, e))
+    }
+
+    /// The error for a currency clash in `e`.
+    #[cold]
+    pub(super) fn clash(&self, clash: Clash, e: &Expr) -> ExprError {
+        let expr = self.policy.sources.snippet(e.span).to_string();
+        let field = |slot: u16| {
+            self.policy
+                .schema
+                .fields
+                .get(usize::from(slot))
+                .map_or_else(String::new, |f| f.path.clone())
+        };
+        match clash {
+            Clash::Mismatch(left, right) => ExprError::CurrencyMismatch { expr, left, right },
+            Clash::Missing(slot) => ExprError::MissingCurrency {
+                expr,
+                field: field(slot),
+            },
+            Clash::Unknown(slot) => ExprError::UnknownCurrency {
+                expr,
+                field: field(slot),
+            },
+            Clash::Undeclared => ExprError::UndeclaredCurrency { expr },
+        }
+    }
+
     /// `a op b` for the expression `e`: decimals (money stays money, money ÷ money is a
     /// number), a time shifted by a duration, the duration between two times, the sum
     /// or difference of durations; absent for anything else.
@@ -45,10 +77,17 @@ impl<'v> Env<'_, 'v> {
         };
         Ok(match (a, b) {
             (Value::Number(x), Value::Number(y)) => Value::Number(dec(x, y)?),
-            (Value::Money(x), Value::Money(y)) if op == Arith::Div => Value::Number(dec(x, y)?),
-            (Value::Money(x), Value::Money(y))
-            | (Value::Money(x), Value::Number(y))
-            | (Value::Number(x), Value::Money(y)) => Value::Money(dec(x, y)?),
+            (Value::Money(x, cx), Value::Money(y, cy)) => {
+                let currency = shared_currency(cx, cy).map_err(|c| self.clash(c, e))?;
+                if op == Arith::Div {
+                    Value::Number(dec(x, y)?)
+                } else {
+                    Value::Money(dec(x, y)?, currency)
+                }
+            }
+            (Value::Money(x, c), Value::Number(y)) | (Value::Number(x), Value::Money(y, c)) => {
+                Value::Money(dec(x, y)?, c)
+            }
             (Value::Time(t), Value::Duration(d)) | (Value::Duration(d), Value::Time(t)) => {
                 let shifted = if op == Arith::Sub {
                     t.checked_sub_signed(d)
@@ -82,12 +121,25 @@ impl<'v> Env<'_, 'v> {
         })
     }
 
-    /// A built-in function of the policy language; absent when an argument is.
-    pub(super) fn call(&self, func: Func, args: &[Value<'v>]) -> Value<'v> {
+    /// A built-in function of the policy language; absent when an argument is. Amounts
+    /// compared by `clamp`, `min` and `max` must share their currency.
+    pub(super) fn call(
+        &self,
+        func: Func,
+        args: &[Value<'v>],
+        e: &Expr,
+    ) -> Result<Value<'v>, ExprError> {
         if args.iter().any(|a| !a.is_present()) {
-            return Value::Absent;
+            return Ok(Value::Absent);
         }
-        match (func, args) {
+        if matches!(func, Func::Clamp | Func::Min | Func::Max) {
+            for pair in args.windows(2) {
+                if let [a, b] = pair {
+                    self.agree(a, b, e)?;
+                }
+            }
+        }
+        Ok(match (func, args) {
             (Func::WholeIn, [Value::Duration(d), Value::Duration(unit)]) => {
                 match whole_units(*d, *unit) {
                     Some(n) => Value::Number(n),
@@ -101,7 +153,7 @@ impl<'v> Env<'_, 'v> {
                 let places = u32::try_from(places.trunc().mantissa()).unwrap_or(2);
                 match x {
                     Value::Number(n) => Value::Number(round_half_away(*n, places)),
-                    Value::Money(n) => Value::Money(round_half_away(*n, places)),
+                    Value::Money(n, c) => Value::Money(round_half_away(*n, places), *c),
                     _ => Value::Absent,
                 }
             }
@@ -130,7 +182,7 @@ impl<'v> Env<'_, 'v> {
             })
             .clone(),
             _ => Value::Absent,
-        }
+        })
     }
 }
 

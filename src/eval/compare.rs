@@ -7,7 +7,44 @@ use std::cmp::Ordering;
 use crate::policy::expr::Order;
 use crate::policy::{Expr, Node};
 use crate::text::{self, Keyed};
-use crate::value::Value;
+use crate::value::{Currency, Value};
+
+/// Why two amounts of money have no currency in common.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Clash {
+    /// Two currencies.
+    Mismatch(&'static str, &'static str),
+    /// A currency field (slot) not given.
+    Missing(u16),
+    /// A currency field (slot) holding no ISO 4217 code.
+    Unknown(u16),
+    /// A currency not declared, against a known one.
+    Undeclared,
+}
+
+/// The currency two amounts share: the same code, the same currency field (given or
+/// not, valid or not: one field holds one currency), or both undeclared (a policy that
+/// declares no currency compares its amounts as before). Anything else is a clash.
+pub(super) fn shared_currency(a: Currency, b: Currency) -> Result<Currency, Clash> {
+    use Currency::*;
+    match (a, b) {
+        _ if a == b => Ok(a),
+        (Code(x), Code(y)) => Err(Clash::Mismatch(x.code(), y.code())),
+        (Missing(slot), _) | (_, Missing(slot)) => Err(Clash::Missing(slot)),
+        (Unknown(slot), _) | (_, Unknown(slot)) => Err(Clash::Unknown(slot)),
+        _ => Err(Clash::Undeclared),
+    }
+}
+
+/// The currencies of two operands agree: `Ok` unless both are money without a
+/// currency in common.
+#[inline]
+pub(super) fn currencies_agree(a: &Value<'_>, b: &Value<'_>) -> Result<(), Clash> {
+    match (a, b) {
+        (Value::Money(_, x), Value::Money(_, y)) => shared_currency(*x, *y).map(|_| ()),
+        _ => Ok(()),
+    }
+}
 
 /// Whether both operands are given.
 pub(super) fn both_present(a: &Value<'_>, b: &Value<'_>) -> bool {
@@ -18,7 +55,7 @@ pub(super) fn both_present(a: &Value<'_>, b: &Value<'_>) -> bool {
 pub(super) fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
     match (a, b) {
         (Value::Text(x), Value::Text(y)) => text::same(x, y),
-        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) | (Value::Money(x, _), Value::Money(y, _)) => x == y,
         _ => a == b,
     }
 }
@@ -66,7 +103,9 @@ pub(super) fn ordered(order: Order, a: &Value<'_>, b: &Value<'_>) -> bool {
 /// Orders two values of one ordered type; `None` when absent or not comparable.
 pub(super) fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => Some(x.cmp(y)),
+        (Value::Number(x), Value::Number(y)) | (Value::Money(x, _), Value::Money(y, _)) => {
+            Some(x.cmp(y))
+        }
         (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
         (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
         _ => None,

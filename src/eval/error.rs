@@ -19,6 +19,40 @@ pub enum ExprError {
         /// The expression.
         expr: String,
     },
+    /// Two amounts in different currencies met in a test or in arithmetic.
+    #[error("`{expr}` meets amounts in {left} and in {right}; amounts in two currencies never compare or add")]
+    CurrencyMismatch {
+        /// The expression.
+        expr: String,
+        /// One currency code.
+        left: &'static str,
+        /// The other.
+        right: &'static str,
+    },
+    /// An amount whose currency field is not given met an amount in a currency.
+    #[error("`{expr}` needs the currency of the amount, but `{field}` is not given")]
+    MissingCurrency {
+        /// The expression.
+        expr: String,
+        /// The currency field.
+        field: String,
+    },
+    /// An amount whose currency field holds no ISO 4217 code.
+    #[error(
+        "`{expr}` needs the currency of the amount, but `{field}` is not an ISO 4217 currency code"
+    )]
+    UnknownCurrency {
+        /// The expression.
+        expr: String,
+        /// The currency field.
+        field: String,
+    },
+    /// An amount whose currency the policy does not declare met an amount in a currency.
+    #[error("`{expr}` meets an amount whose currency the policy does not declare (`is money in FIELD`) and an amount in a currency")]
+    UndeclaredCurrency {
+        /// The expression.
+        expr: String,
+    },
     /// A computed time falls outside the years RFC 3339 can write.
     #[error(
         "`{expr}` gives a time outside the years {TIME_FIRST_YEAR:04}-{TIME_LAST_YEAR}, which RFC 3339 cannot write"
@@ -36,6 +70,10 @@ impl ExprError {
             ExprError::DivisionByZero { .. } => "division-by-zero",
             ExprError::Overflow { .. } => "overflow",
             ExprError::TimeOutOfRange { .. } => "time-out-of-range",
+            ExprError::CurrencyMismatch { .. } => "currency-mismatch",
+            ExprError::MissingCurrency { .. } => "missing-currency",
+            ExprError::UnknownCurrency { .. } => "unknown-currency",
+            ExprError::UndeclaredCurrency { .. } => "undeclared-currency",
         }
     }
 }

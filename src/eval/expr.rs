@@ -94,6 +94,7 @@ impl<'v> Env<'_, 'v> {
             }
             Node::Equal(ea, eb, negated) => {
                 let (a, b) = (self.operand(ea)?, self.operand(eb)?);
+                self.agree(&a, &b, e)?;
                 let result = both_present(&a, &b) && (same_operands(&a, ea, &b, eb) != *negated);
                 self.note(e, |p| {
                     format!("{} vs {} → {}", render(p, &a), render(p, &b), yes(result))
@@ -108,6 +109,7 @@ impl<'v> Env<'_, 'v> {
                 let mut shown = Vec::new();
                 for eo in options {
                     let o = self.operand(eo)?;
+                    self.agree(&a, &o, e)?;
                     found |= o.is_present()
                         && match (&a_key, keyed(&o, eo)) {
                             (Some(x), Some(y)) => x.same(&y),
@@ -146,6 +148,8 @@ impl<'v> Env<'_, 'v> {
             }
             Node::Range(x, low, high, negated) => {
                 let (x, low, high) = (self.operand(x)?, self.operand(low)?, self.operand(high)?);
+                self.agree(&x, &low, e)?;
+                self.agree(&x, &high, e)?;
                 let result = match (compare(&x, &low), compare(&x, &high)) {
                     (Some(lo), Some(hi)) => {
                         (lo != Ordering::Less && hi != Ordering::Greater) != *negated
@@ -165,6 +169,7 @@ impl<'v> Env<'_, 'v> {
             }
             Node::Compare(order, a, b) => {
                 let (a, b) = (self.operand(a)?, self.operand(b)?);
+                self.agree(&a, &b, e)?;
                 let result = ordered(*order, &a, &b);
                 self.note(e, |p| {
                     format!("{} vs {} → {}", render(p, &a), render(p, &b), yes(result))
@@ -188,7 +193,7 @@ impl<'v> Env<'_, 'v> {
             }
             Node::Negate(a) => match self.eval(a)? {
                 Value::Number(n) => Value::Number(-n),
-                Value::Money(n) => Value::Money(-n),
+                Value::Money(n, c) => Value::Money(-n, c),
                 Value::Duration(d) => Value::Duration(-d),
                 _ => Value::Absent,
             },
@@ -207,12 +212,12 @@ impl<'v> Env<'_, 'v> {
                     for a in args {
                         values.push(self.eval(a)?);
                     }
-                    return Ok(self.call(*func, &values));
+                    return self.call(*func, &values, e);
                 }
                 for (slot, a) in values.iter_mut().zip(args) {
                     *slot = self.eval(a)?;
                 }
-                self.call(*func, values.get(..args.len()).unwrap_or(&[]))
+                self.call(*func, values.get(..args.len()).unwrap_or(&[]), e)?
             }
         })
     }

@@ -39,10 +39,12 @@ impl<'v> Env<'_, 'v> {
             Node::Not(inner) => Ok(!self.holds(inner)?),
             Node::Compare(order, a, b) => {
                 let (a, b) = (self.operand(a)?, self.operand(b)?);
+                self.agree(&a, &b, e)?;
                 Ok(ordered(*order, &a, &b))
             }
             Node::Equal(ea, eb, negated) => {
                 let (a, b) = (self.operand(ea)?, self.operand(eb)?);
+                self.agree(&a, &b, e)?;
                 Ok(both_present(&a, &b) && (same_operands(&a, ea, &b, eb) != *negated))
             }
             Node::InList(a, list, negated) => {

@@ -511,9 +511,9 @@ fn fact_value(policy: &CompiledPolicy, v: &Value<'_>, spares: &mut Spares) -> Fa
     match v {
         Value::Bool(b) => FactValue::Bool(*b),
         Value::Number(n) => FactValue::Number(*n),
-        Value::Money(m) => {
+        Value::Money(m, c) => {
             let mut text = spares.take();
-            crate::value::write_money(&mut text, *m);
+            crate::value::write_amount_in(&mut text, *m, *c);
             FactValue::Text(text)
         }
         Value::Roles(mask) => FactValue::List(

@@ -22,7 +22,7 @@ pub(super) fn render_into(out: &mut String, policy: &CompiledPolicy, v: &Value<'
         Value::Absent => out.push_str("(not given)"),
         Value::Bool(b) => out.push_str(if *b { "yes" } else { "no" }),
         Value::Number(n) => value::write_number(out, *n),
-        Value::Money(m) => value::write_money(out, *m),
+        Value::Money(m, c) => value::write_money_in(out, *m, *c),
         Value::Text(t) => out.push_str(t),
         Value::Time(t) => value::write_time(out, t),
         Value::Duration(d) => value::write_duration(out, *d),
@@ -73,8 +73,9 @@ pub(super) fn render_shown(
 ) {
     match (v, shown.format, &shown.fallback) {
         (Value::Absent, _, Some(fallback)) => out.push_str(fallback),
-        (Value::Number(n) | Value::Money(n), Some(Format::Money), _) => value::write_money(out, *n),
-        (Value::Number(n) | Value::Money(n), Some(Format::Number), _) => {
+        (Value::Number(n), Some(Format::Money), _) => value::write_money(out, *n),
+        (Value::Money(n, c), Some(Format::Money), _) => value::write_money_in(out, *n, *c),
+        (Value::Number(n) | Value::Money(n, _), Some(Format::Number), _) => {
             value::write_number(out, *n)
         }
         (Value::Time(t), Some(Format::Date), _) => {

@@ -136,6 +136,7 @@ fn level(kind: &ExprKind) -> u8 {
         ExprKind::Arith(ArithOp::Mul | ArithOp::Div, ..) => PRODUCT,
         ExprKind::Negate(_) | ExprKind::Whole(..) => UNARY,
         ExprKind::Number(_)
+        | ExprKind::Money(..)
         | ExprKind::Text(_)
         | ExprKind::Bool(_)
         | ExprKind::Duration(_)
@@ -169,6 +170,12 @@ fn write(out: &mut String, e: &Expr, min: u8, follow: Follow) {
 fn write_bare(out: &mut String, e: &Expr, follow: Follow) {
     match &e.kind {
         ExprKind::Number(n) => out.push_str(n),
+        // The amount as written, one space, the code: `10000.00 USD`.
+        ExprKind::Money(n, code) => {
+            out.push_str(n);
+            out.push(' ');
+            out.push_str(&code.text);
+        }
         ExprKind::Text(t) => out.push_str(&quote(t)),
         ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         ExprKind::Duration(d) => out.push_str(&duration(d)),

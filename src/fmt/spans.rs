@@ -80,6 +80,7 @@ fn field(f: &FieldDecl) -> FieldDecl {
         label: f.label.as_ref().map(text),
         ty: match &f.ty {
             FieldType::OneOf(words) => FieldType::OneOf(words.iter().map(name).collect()),
+            FieldType::Money(currency) => FieldType::Money(currency.as_ref().map(path)),
             other => other.clone(),
         },
         ty_span: Span::default(),
@@ -192,6 +193,7 @@ fn boxed(e: &Expr) -> Box<Expr> {
 fn expr(e: &Expr) -> Expr {
     let kind = match &e.kind {
         ExprKind::Number(n) => ExprKind::Number(n.clone()),
+        ExprKind::Money(n, code) => ExprKind::Money(n.clone(), name(code)),
         ExprKind::Text(t) => ExprKind::Text(t.clone()),
         ExprKind::Bool(b) => ExprKind::Bool(*b),
         ExprKind::Duration(d) => ExprKind::Duration(duration(d)),

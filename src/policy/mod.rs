@@ -54,6 +54,8 @@ pub struct Field {
     pub kind: FieldKind,
     /// A note appended to errors about it.
     pub note: Option<String>,
+    /// For money declared `money in FIELD`: the slot of the field giving its currency.
+    pub currency: Option<u16>,
 }
 
 impl Field {
@@ -91,6 +93,8 @@ pub struct Schema {
     pub side: Option<u16>,
     /// The slot of `the actor's roles`, if declared.
     pub roles: Option<u16>,
+    /// Money fields declared `money in FIELD`: (amount slot, currency slot).
+    pub currencies: Vec<(u16, u16)>,
 }
 
 /// A declared action.

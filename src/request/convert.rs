@@ -10,7 +10,7 @@ use super::scalar::{truncate, Raw};
 use super::{Record, RequestError};
 use crate::limits::COUNT_MAX;
 use crate::policy::{CompiledPolicy, FieldKind};
-use crate::value::{self, Value};
+use crate::value::{self, Currency, Value};
 
 /// Stores a converted value in its slot, or records why there is none.
 pub(super) fn put<'a>(record: &mut Record<'a>, slot: u16, result: Result<Value<'a>, RequestError>) {
@@ -96,7 +96,9 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
                         raw.describe()
                     )))
                 }
-                Ok(d) if field.kind == FieldKind::Money => Ok(Value::Money(d)),
+                Ok(d) if field.kind == FieldKind::Money => {
+                    Ok(Value::Money(d, Currency::Undeclared))
+                }
                 Ok(d) => Ok(Value::Number(d)),
             }
         }

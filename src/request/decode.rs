@@ -12,6 +12,7 @@ use super::yaml::{Reader, Yaml};
 use super::{Record, RequestError};
 use crate::limits::REQUEST_BYTES;
 use crate::policy::CompiledPolicy;
+use crate::value::Value;
 
 pub(crate) use super::scalar::truncate;
 
@@ -103,6 +104,38 @@ fn decode_into<'a, E>(
     if let Err(e) = read(record) {
         record.clear(policy.schema.fields.len());
         record.errors.push(refused(e));
+        return;
+    }
+    attach_currencies(policy, record);
+}
+
+/// Gives each amount declared `money in FIELD` its currency: the code its currency field
+/// holds, else that the field is not given or holds no ISO 4217 code (an error only
+/// where the amount meets an amount in a currency: `eval`'s `currency-mismatch` and
+/// kin).
+fn attach_currencies(policy: &CompiledPolicy, record: &mut Record<'_>) {
+    use crate::value::currency::{read_code, Currency};
+    for &(amount, currency) in &policy.schema.currencies {
+        let known = match record.get(currency) {
+            Value::Absent => Currency::Missing(currency),
+            Value::Text(text) => {
+                read_code(text).map_or(Currency::Unknown(currency), Currency::Code)
+            }
+            Value::Enum(field, word) => policy
+                .schema
+                .fields
+                .get(usize::from(*field))
+                .and_then(|f| match &f.kind {
+                    crate::policy::FieldKind::Enum(words) => words.get(usize::from(*word)),
+                    _ => None,
+                })
+                .and_then(|w| read_code(w))
+                .map_or(Currency::Unknown(currency), Currency::Code),
+            _ => Currency::Unknown(currency),
+        };
+        if let Some(Value::Money(_, c)) = record.values.get_mut(usize::from(amount)) {
+            *c = known;
+        }
     }
 }
 
@@ -246,7 +279,10 @@ fact later for go = t + 1 days
         assert!(record.errors.is_empty(), "{:?}", record.errors);
         assert_eq!(
             record.get(slot(&p, "m")),
-            &Value::Money(dec("1015.89499999999999"))
+            &Value::Money(
+                dec("1015.89499999999999"),
+                crate::value::Currency::Undeclared
+            )
         );
         assert_eq!(
             record.get(slot(&p, "n")),
@@ -294,7 +330,10 @@ fact later for go = t + 1 days
         assert!(record.errors.is_empty(), "{:?}", record.errors);
         assert_eq!(
             record.get(slot(&p, "m")),
-            &Value::Money(dec("1015.89499999999999"))
+            &Value::Money(
+                dec("1015.89499999999999"),
+                crate::value::Currency::Undeclared
+            )
         );
         assert_eq!(record.get(slot(&p, "n")), &Value::Number(dec("0.1")));
         assert_eq!(record.get(slot(&p, "c")), &Value::Number(dec("12")));
@@ -302,7 +341,10 @@ fact later for go = t + 1 days
         let record = yaml(&p, "m: \"1015.89499999999999\"\n");
         assert_eq!(
             record.get(slot(&p, "m")),
-            &Value::Money(dec("1015.89499999999999"))
+            &Value::Money(
+                dec("1015.89499999999999"),
+                crate::value::Currency::Undeclared
+            )
         );
         let record = yaml(&p, "c: \"12\"\n");
         let message = only_error(&p, &record, "c");

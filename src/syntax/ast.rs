@@ -135,8 +135,9 @@ pub enum FieldType {
     Text,
     /// An RFC 3339 timestamp.
     Time,
-    /// A non-negative decimal amount of money.
-    Money,
+    /// A non-negative decimal amount of money, and the field that gives its ISO 4217
+    /// currency (`money in order.currency`), when declared.
+    Money(Option<Path>),
     /// A decimal number.
     Number,
     /// A whole number, zero or more.
@@ -455,6 +456,8 @@ pub enum CompareOp {
 pub enum ExprKind {
     /// A decimal literal, as written.
     Number(String),
+    /// A money literal: the amount as written and the currency code (`10000.00 USD`).
+    Money(String, Name),
     /// A string literal.
     Text(String),
     /// `true` or `false`.

@@ -6,6 +6,7 @@
 //! Money and numbers are [`Decimal`], never floats; times are UTC instants; durations
 //! are exact (`chrono::TimeDelta`), never calendar arithmetic.
 
+pub mod currency;
 pub mod read;
 pub(crate) mod write;
 
@@ -16,11 +17,13 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::limits::{TIME_FIRST_YEAR, TIME_LAST_YEAR};
 use crate::market::MarketCode;
+pub use currency::Currency;
 
 pub use read::parse_time;
 pub(crate) use read::{parse_guid, read_decimal, read_time, DecimalError, TimeError};
 pub(crate) use write::{
-    join_or_none, write_duration, write_guid, write_money, write_number, write_time,
+    join_or_none, write_amount_in, write_duration, write_guid, write_money, write_money_in,
+    write_number, write_time,
 };
 
 /// One value, borrowing text from the request it came from where it can.
@@ -32,8 +35,9 @@ pub enum Value<'a> {
     Bool(bool),
     /// A decimal number.
     Number(Decimal),
-    /// A decimal amount of money (written with two decimals).
-    Money(Decimal),
+    /// A decimal amount of money and where its currency comes from (written with the
+    /// currency's decimals, two when it is not known, and its code when known).
+    Money(Decimal, Currency),
     /// Text.
     Text(Cow<'a, str>),
     /// A UTC instant.

@@ -22,6 +22,33 @@ pub(crate) fn write_number(out: &mut String, n: Decimal) {
     }
 }
 
+/// Appends an amount of money in its currency: with the currency's decimals and its
+/// code when known (`1200.00 USD`, `150000 KRW`), else as [`write_money`] does
+/// (`1200.00`).
+pub(crate) fn write_money_in(out: &mut String, amount: Decimal, currency: super::Currency) {
+    write_amount_in(out, amount, currency);
+    if let super::Currency::Code(code) = currency {
+        out.push(' ');
+        out.push_str(code.code());
+    }
+}
+
+/// Appends an amount of money with its currency's decimals when the currency is known
+/// (`150000` for KRW), else two; rounded half away from zero; without the code (facts
+/// are data: the request gives the currency).
+pub(crate) fn write_amount_in(out: &mut String, amount: Decimal, currency: super::Currency) {
+    let digits = match currency {
+        super::Currency::Code(code) => super::currency::minor_digits(code),
+        _ => 2,
+    };
+    if digits == 2 {
+        write_money(out, amount);
+    } else {
+        let rounded = round_half_away(amount, digits);
+        let _ = write!(out, "{rounded:.prec$}", prec = digits as usize);
+    }
+}
+
 /// Appends an amount of money rounded half away from zero to two decimals, both written
 /// (`1015.89`, `1200.00`); without the decimal formatter when the amount is not zero and
 /// not huge.

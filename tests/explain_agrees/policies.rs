@@ -44,6 +44,9 @@ enum Ty {
     Bool,
     Number,
     Money,
+    /// Money in a currency: `order.limit` (declared `money in order.currency` by every
+    /// generated file) and money literals.
+    Cash,
     Time,
     Duration,
     Text,
@@ -59,6 +62,7 @@ const TYPES: &[Ty] = &[
     Ty::Bool,
     Ty::Number,
     Ty::Money,
+    Ty::Cash,
     Ty::Time,
     Ty::Duration,
     Ty::Text,
@@ -70,7 +74,7 @@ const TYPES: &[Ty] = &[
     Ty::Guid,
 ];
 
-const ORDERED: &[Ty] = &[Ty::Number, Ty::Money, Ty::Time, Ty::Duration];
+const ORDERED: &[Ty] = &[Ty::Number, Ty::Money, Ty::Cash, Ty::Time, Ty::Duration];
 
 /// Arithmetic by the type it gives: `(result, operator, left, right)`, the table of
 /// docs/language.md ("Arithmetic").
@@ -85,6 +89,12 @@ const ARITHMETIC: &[(Ty, &str, Ty, Ty)] = &[
     (Ty::Money, "*", Ty::Money, Ty::Number),
     (Ty::Money, "*", Ty::Number, Ty::Money),
     (Ty::Money, "/", Ty::Money, Ty::Number),
+    (Ty::Number, "/", Ty::Cash, Ty::Cash),
+    (Ty::Cash, "+", Ty::Cash, Ty::Cash),
+    (Ty::Cash, "-", Ty::Cash, Ty::Cash),
+    (Ty::Cash, "*", Ty::Cash, Ty::Number),
+    (Ty::Cash, "*", Ty::Number, Ty::Cash),
+    (Ty::Cash, "/", Ty::Cash, Ty::Number),
     (Ty::Time, "+", Ty::Time, Ty::Duration),
     (Ty::Time, "+", Ty::Duration, Ty::Time),
     (Ty::Time, "-", Ty::Time, Ty::Duration),
@@ -227,7 +237,7 @@ impl Gen<'_> {
                 format!("({} {op} {})", self.expr(a, d), self.expr(b, d))
             }
             2 if ty != Ty::Time => format!("-{}", self.expr(ty, d)),
-            3 if matches!(ty, Ty::Number | Ty::Money) => {
+            3 if matches!(ty, Ty::Number | Ty::Money | Ty::Cash) => {
                 format!("round({}, {})", self.expr(ty, d), self.rng.below(11))
             }
             4 if ty == Ty::Number && self.rng.chance(50) => format!(
@@ -318,6 +328,20 @@ impl Gen<'_> {
                 }
             }
             Ty::Money => options.push("order.price".into()),
+            // Amounts in one currency and in others: a test or a sum across two is an
+            // evaluation error, on both paths alike.
+            Ty::Cash => options.extend(
+                [
+                    "order.limit",
+                    "order.limit",
+                    "100.00 USD",
+                    "0 USD",
+                    "12000.00 USD",
+                    "5.5 EUR",
+                    "1000 JPY",
+                ]
+                .map(String::from),
+            ),
             Ty::Time => {
                 options.extend(TIME_FIELDS.iter().map(|s| s.to_string()));
                 options.extend(TIME_LITERALS.iter().map(|s| s.to_string()));
@@ -501,6 +525,7 @@ impl Gen<'_> {
 
     /// Declares windows, links, market lists and lets.
     fn prelude(&mut self, out: &mut String) {
+        out.push_str("input {\n  order.limit  \"order limit\" is money in order.currency\n}\n");
         for i in 0..self.rng.below(3) {
             let name = format!("g_window_{i}");
             out.push_str(&format!(

@@ -182,6 +182,8 @@ pub enum Kind {
     Category,
     Status,
     Money,
+    /// An ISO 4217 code as requests write it, or text that is none.
+    Currency,
     Count,
     Flag,
 }
@@ -206,7 +208,8 @@ pub const FIELDS: &[(&str, Kind)] = &[
     ("order.purchased_at", Kind::Time),
     ("order.status", Kind::Status),
     ("order.price", Kind::Money),
-    ("order.currency", Kind::Text),
+    ("order.currency", Kind::Currency),
+    ("order.limit", Kind::Money),
     ("order.term_end", Kind::Time),
     ("link.issued_at", Kind::Time),
     ("link.downloads", Kind::Count),
@@ -517,6 +520,7 @@ fn well_formed(kind: Kind) -> BoxedStrategy<Raw> {
         ]),
         Kind::Status => strings(&["active", "canceled"]),
         Kind::Money => money(),
+        Kind::Currency => strings(&["USD", "usd", " EUR ", "JPY", "dollars", "XAU"]),
         Kind::Count => count(),
         Kind::Flag => raws(&["true", "false"]),
     }
@@ -535,7 +539,7 @@ fn malformed(kind: Kind) -> BoxedStrategy<Raw> {
             "3f1c2b7e-8a9d-4c3b-9e2f",
             "not-a-guid",
         ]),
-        Kind::Text => raws(&["5", "true", "[\"suse\"]", "{\"name\": \"suse\"}"]),
+        Kind::Text | Kind::Currency => raws(&["5", "true", "[\"suse\"]", "{\"name\": \"suse\"}"]),
         Kind::Market => bad_market(),
         Kind::Category => strings(&["Software_Plan", "plan", "software plan"]),
         Kind::Status => strings(&["cancelled", "ACTIVE"]),

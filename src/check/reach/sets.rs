@@ -164,7 +164,9 @@ pub(super) fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
 
 pub(super) fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => Some(x.cmp(y)),
+        (Value::Number(x), Value::Number(y)) => Some(x.cmp(y)),
+        // Amounts in two currencies do not compare (the evaluator says so).
+        (Value::Money(x, cx), Value::Money(y, cy)) if cx == cy => Some(x.cmp(y)),
         (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
         (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
         _ => None,

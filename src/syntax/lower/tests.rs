@@ -147,3 +147,73 @@ fn unknown_escape_is_located() {
     assert!(matches!(err, SyntaxError::BadLiteral { .. }));
     assert_eq!(err.span().start, 23);
 }
+
+/// The text of the value of the `let` that `text` declares.
+fn let_value_text(text: &str) -> String {
+    let Declaration::Let(decl) = only(text) else {
+        panic!("not a let")
+    };
+    let (start, end) = (decl.value.span.start as usize, decl.value.span.end as usize);
+    text[start..end].to_string()
+}
+
+#[test]
+fn an_arithmetic_span_takes_in_the_parentheses_of_its_operands() {
+    // Issue 8: `100 / (n - 2)` was quoted as `100 / (n - 2` (the span stopped before `)`).
+    assert_eq!(let_value_text("let f = 100 / (n - 2)"), "100 / (n - 2)");
+    assert_eq!(let_value_text("let f = (n - 2) / 100"), "(n - 2) / 100");
+    assert_eq!(
+        let_value_text("let f = (a + b) * (c - d) + (e)"),
+        "(a + b) * (c - d) + (e)"
+    );
+    assert_eq!(
+        let_value_text("let f = -(a) * round(b, 2)"),
+        "-(a) * round(b, 2)"
+    );
+}
+
+#[test]
+fn spans_end_at_the_last_token_not_at_the_layout_after_it() {
+    // Issue 8: an expression followed by a line break and indentation was quoted with them.
+    assert_eq!(
+        let_value_text("let v = customer.domain contains \"x\"\n  \nlet w = 1"),
+        "customer.domain contains \"x\""
+    );
+    assert_eq!(
+        let_value_text("let v = a or b  # a comment \"with a quote\n  # another\n\nlet w = 1"),
+        "a or b"
+    );
+    assert_eq!(let_value_text("let v = x is present\t\r\n"), "x is present");
+    assert_eq!(let_value_text("let v = \"a # b\"  # c"), "\"a # b\"");
+    // A rule's condition too.
+    let text = "rule r permit a when x is 1 and y is 2\n    because \"m\"";
+    let Declaration::Rule(rule) = only(text) else {
+        panic!("not a rule")
+    };
+    let Some(Condition::When(expr)) = rule.condition else {
+        panic!("no condition")
+    };
+    assert_eq!(
+        &text[expr.span.start as usize..expr.span.end as usize],
+        "x is 1 and y is 2"
+    );
+}
+
+#[test]
+fn duration_literals_up_to_a_thousand_years() {
+    // 52,142 weeks is under 1,000 × 365 days; 52,143 weeks is over.
+    assert!(parse(0, "let d = 365000 days").is_ok());
+    assert!(parse(0, "let d = 52142 weeks").is_ok());
+    for text in [
+        "let d = 365001 days",
+        "let d = 52143 weeks",
+        "let d = 99999999999999 hours",
+    ] {
+        let err = parse(0, text).unwrap_err();
+        assert!(
+            matches!(&err, SyntaxError::BadLiteral { message, .. } if message.contains("thousand years")),
+            "{text}: {err:?}"
+        );
+        assert_eq!(err.span().start, 8, "{text}");
+    }
+}
