@@ -115,6 +115,7 @@ impl Checker<'_> {
             condition: condition?,
             message: message?,
             span: rule.span,
+            in_force: None,
         })
     }
 

@@ -23,6 +23,10 @@ impl Decision {
             }
             out.push_str("{\"rule\":");
             write_str(out, &r.rule);
+            if let Some(in_force) = &r.in_force {
+                out.push_str(",\"in_force\":");
+                write_str(out, in_force);
+            }
             out.push_str(",\"effect\":");
             write_str(out, r.effect.as_str());
             out.push_str(",\"message\":");
@@ -104,6 +108,7 @@ mod tests {
             allow: true,
             action: Some("cancel".into()),
             reasons: vec![Reason {
+                in_force: None,
                 rule: "cancel-within-window".into(),
                 effect: Effect::Permit,
                 message: "ok \"quoted\"".into(),

@@ -117,7 +117,7 @@ prop_compose! {
         allow in any::<bool>(),
         action in proptest::option::of(text()),
         reasons in proptest::collection::vec(
-            (text(), proptest::sample::select(&[Effect::Permit, Effect::Forbid, Effect::Deny][..]), text()),
+            (text(), proptest::option::of(text()), proptest::sample::select(&[Effect::Permit, Effect::Forbid, Effect::Deny][..]), text()),
             0..3,
         ),
         errors in proptest::collection::vec(error(), 0..3),
@@ -130,7 +130,7 @@ prop_compose! {
             action,
             reasons: reasons
                 .into_iter()
-                .map(|(rule, effect, message)| Reason { rule, effect, message })
+                .map(|(rule, in_force, effect, message)| Reason { rule, in_force, effect, message })
                 .collect(),
             errors,
             // A mapping has each key once.
@@ -146,7 +146,13 @@ fn expected(d: &Decision) -> Value {
     let reasons: Vec<Value> = d
         .reasons
         .iter()
-        .map(|r| json!({ "rule": r.rule, "effect": r.effect.as_str(), "message": r.message }))
+        .map(|r| {
+            let mut m = json!({ "rule": r.rule, "effect": r.effect.as_str(), "message": r.message });
+            if let Some(in_force) = &r.in_force {
+                m["in_force"] = json!(in_force);
+            }
+            m
+        })
         .collect();
     let errors: Vec<Value> = d
         .errors

@@ -19,9 +19,14 @@ impl Decision {
             visible(self.action.as_deref().unwrap_or("(no action)"))
         );
         for r in &self.reasons {
+            let version = r
+                .in_force
+                .as_ref()
+                .map(|v| format!(" (in force {})", visible(v)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {} {}: {}",
+                "  {} {}{version}: {}",
                 r.effect,
                 visible(&r.rule),
                 visible(&r.message)

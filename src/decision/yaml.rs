@@ -25,6 +25,10 @@ impl Decision {
         for r in &self.reasons {
             out.push_str("\n  - rule: ");
             yaml_str(out, &r.rule);
+            if let Some(in_force) = &r.in_force {
+                out.push_str("\n    in_force: ");
+                yaml_str(out, in_force);
+            }
             out.push_str("\n    effect: ");
             yaml_key(out, r.effect.as_str());
             out.push_str("\n    message: ");

@@ -219,6 +219,37 @@ impl<'v> Env<'_, 'v> {
                 }
                 self.call(*func, values.get(..args.len()).unwrap_or(&[]), e)?
             }
+            Node::Versions(v) => {
+                let Value::Time(t) = self.eval(&v.time)? else {
+                    return Err(ExprError::NoVersionTime {
+                        name: v.name.clone(),
+                        field: v.time_name.clone(),
+                    });
+                };
+                match v.at(t) {
+                    Some((in_force, value)) => {
+                        self.note(e, |_| {
+                            format!(
+                                "`{}` in force {} (at {})",
+                                v.name,
+                                in_force.label(),
+                                crate::policy::in_force::moment(t)
+                            )
+                        });
+                        self.eval(value)?
+                    }
+                    None => {
+                        self.note(e, |_| {
+                            format!(
+                                "no version of `{}` in force at {}",
+                                v.name,
+                                crate::policy::in_force::moment(t)
+                            )
+                        });
+                        self.eval(&v.otherwise)?
+                    }
+                }
+            }
         })
     }
 }

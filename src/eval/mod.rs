@@ -263,10 +263,32 @@ fn run_rules<'v>(
 ) {
     let policy = env.policy;
     applying.clear();
+    let at = match env.record.get(policy.schema.at) {
+        Value::Time(t) => Some(*t),
+        _ => None,
+    };
     for &index in rules {
         let Some(rule) = policy.rules.get(usize::from(index)) else {
             continue;
         };
+        if let Some(in_force) = &rule.in_force {
+            // A dated version applies only at a request time in its interval (an
+            // invalid time is already an error: deny).
+            if !at.is_some_and(|t| in_force.contains(t)) {
+                if env.trace.is_some() {
+                    let when = at.map_or_else(
+                        || "(no time)".to_string(),
+                        crate::policy::in_force::moment,
+                    );
+                    out.explanation.push(format!(
+                        "{} ({}): not in force at {when} → skipped",
+                        versioned_id(rule),
+                        rule.effect.as_str(),
+                    ));
+                }
+                continue;
+            }
+        }
         if coverage
             && rule
                 .audience
@@ -280,7 +302,7 @@ fn run_rules<'v>(
             Ok(false) => {}
             Err(error) => out.errors.push(
                 EvalError::Rule {
-                    rule: rule.id.clone(),
+                    rule: versioned_id(rule),
                     error,
                 }
                 .into(),
@@ -308,6 +330,7 @@ fn write_reasons(
         render_template(env, &rule.message, &mut message);
         out.reasons.push(Reason {
             rule: spares.copy(&rule.id),
+            in_force: rule.in_force.map(|v| v.label()),
             effect: rule.effect,
             message,
         });
@@ -322,6 +345,7 @@ fn write_reasons(
         render_template(env, template, &mut message);
         out.reasons.push(Reason {
             rule: spares.copy(DEFAULT_DENY),
+            in_force: None,
             effect: Effect::Deny,
             message,
         });
@@ -344,6 +368,15 @@ fn write_facts(env: &Env<'_, '_>, facts: &[u16], spares: &mut Spares, out: &mut 
         let name = spares.copy(name);
         let value = fact_value(policy, value, spares);
         out.facts.push((name, value));
+    }
+}
+
+/// A rule as errors and explanations name it: its id, and the version of a dated rule
+/// (`cancel-within-window (in force from 2021-02-01)`).
+fn versioned_id(rule: &CompiledRule) -> String {
+    match &rule.in_force {
+        None => rule.id.clone(),
+        Some(v) => format!("{} (in force {})", rule.id, v.label()),
     }
 }
 
@@ -410,7 +443,7 @@ fn applies<'v>(
                     .unwrap_or_else(|| "(no side)".into());
                 explanation.push(format!(
                     "{} ({}): does not apply to a {who} with roles [{}] → skipped",
-                    rule.id,
+                    versioned_id(rule),
                     rule.effect.as_str(),
                     roles.join(", ")
                 ));
@@ -435,7 +468,7 @@ fn applies<'v>(
         };
         explanation.push(format!(
             "{} ({}){condition} → {verdict}",
-            rule.id,
+            versioned_id(rule),
             rule.effect.as_str()
         ));
         if let Some(trace) = env.trace.as_mut() {

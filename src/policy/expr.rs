@@ -166,6 +166,9 @@ pub enum Node {
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     /// A built-in function call.
     Call(Func, Vec<Expr>),
+    /// A dated value: the version in force at a time (`in force ...`); the time not
+    /// given is an error.
+    Versions(Box<super::Versions>),
 }
 
 impl Expr {
@@ -204,6 +207,11 @@ impl Expr {
                 a.visit(f);
                 b.visit(f);
                 c.visit(f);
+            }
+            Node::Versions(v) => {
+                v.time.visit(f);
+                v.choices.iter().for_each(|(_, e)| e.visit(f));
+                v.otherwise.visit(f);
             }
         }
     }

@@ -3,6 +3,7 @@
 //! roles as bits, market lists as bit sets, rules grouped by action.
 
 pub mod expr;
+pub mod in_force;
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use chrono::TimeDelta;
 use crate::market::{MarketCode, MarketSet};
 use crate::source::{SourceMap, Span};
 pub use expr::{Expr, Node, Ty};
+pub use in_force::{InForce, Versions};
 
 /// The type of one input field, as the request decoder needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,6 +226,9 @@ pub struct CompiledRule {
     pub message: Template,
     /// Where it was written.
     pub span: Span,
+    /// When this version of the rule is in force (selected by the request's time);
+    /// `None`: always.
+    pub in_force: Option<InForce>,
 }
 
 /// A required field (or one of several) for an action, maybe conditional.
@@ -231,7 +236,8 @@ pub struct CompiledRule {
 pub struct Requirement {
     /// Slots of which one must be present.
     pub any_of: Vec<u16>,
-    /// Required only when this holds.
+    /// Required only when this holds (a dated `require` block's interval is part of
+    /// it).
     pub when: Option<Expr>,
 }
 

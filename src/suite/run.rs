@@ -266,6 +266,7 @@ mod tests {
             action: Some("act".into()),
             reasons: vec![Reason {
                 rule: "r1".into(),
+                in_force: None,
                 effect: Effect::Forbid,
                 message: String::new(),
             }],

@@ -395,6 +395,13 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::kw_then => "`then`",
         Rule::kw_else => "`else`",
         Rule::kw_is => "`is`",
+        Rule::in_force | Rule::kw_force | Rule::kw_again => {
+            "`in force from DATE` or `in force until DATE`"
+        }
+        Rule::in_force_from | Rule::kw_from => "`from` and a date",
+        Rule::in_force_until | Rule::kw_until => "`until` and a date",
+        Rule::dated_value => "`, in force from DATE`",
+        Rule::as_in_force | Rule::kw_as | Rule::kw_at => "`as in force at` and a time field",
         _ => SOMETHING_ELSE,
     }
 }
