@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 use super::code::DiagnosticCode as Code;
 use super::expr::Ctx;
-use super::{Checker, Diagnostic, FactInfo};
 use super::in_force::{versions, Version};
+use super::{Checker, Diagnostic, FactInfo};
 use crate::policy::{Expr, Fact, Node};
-use crate::value::Value;
 use crate::source::Span;
 use crate::syntax::ast::Declaration;
+use crate::value::Value;
 
 impl<'s> Checker<'s> {
     /// Compiles the facts; returns each with its action mask.

@@ -85,14 +85,11 @@ impl Checker<'_> {
     /// Records a version of the dated declaration `key`; reports one that is in force
     /// at a time another version is (both located).
     pub(super) fn add_version(&mut self, key: &str, version: Version, what: &str) {
-        let clash = self
-            .versions
-            .get(key)
-            .and_then(|vs| {
-                vs.iter()
-                    .find(|v| v.in_force.overlaps(&version.in_force))
-                    .cloned()
-            });
+        let clash = self.versions.get(key).and_then(|vs| {
+            vs.iter()
+                .find(|v| v.in_force.overlaps(&version.in_force))
+                .cloned()
+        });
         if let Some(other) = clash {
             let location = self.sources.location(other.span);
             self.report(
@@ -109,7 +106,10 @@ impl Checker<'_> {
             );
             return;
         }
-        self.versions.entry(key.to_string()).or_default().push(version);
+        self.versions
+            .entry(key.to_string())
+            .or_default()
+            .push(version);
     }
 
     /// Warns, for each dated declaration, about a time between two consecutive versions
@@ -182,7 +182,12 @@ impl Checker<'_> {
 
     /// Makes the list just declared (`lists` had `before` lists) a version of the dated
     /// list of its name, selected by the request's time.
-    pub(super) fn dated_list(&mut self, m: &ast::MarketsDecl, clause: &ast::InForce, before: usize) {
+    pub(super) fn dated_list(
+        &mut self,
+        m: &ast::MarketsDecl,
+        clause: &ast::InForce,
+        before: usize,
+    ) {
         let name = &m.name.text;
         let index = if self.lists.len() > before {
             self.list_index.remove(name);

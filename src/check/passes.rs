@@ -215,7 +215,10 @@ impl<'s> Checker<'s> {
                             None => test,
                             Some(when) => {
                                 let span = when.span;
-                                crate::policy::Expr::new(crate::policy::Node::And(vec![test, when]), span)
+                                crate::policy::Expr::new(
+                                    crate::policy::Node::And(vec![test, when]),
+                                    span,
+                                )
                             }
                         });
                     }
@@ -296,8 +299,8 @@ impl<'s> Checker<'s> {
             let mask = self.action_mask(&rule.actions);
             let id = &rule.id.text;
             let mut in_force = None;
-            let version_of_dated = rule.in_force.is_some()
-                && (!rule_ids.contains_key(id) || dated_ids.contains(id));
+            let version_of_dated =
+                rule.in_force.is_some() && (!rule_ids.contains_key(id) || dated_ids.contains(id));
             if let (Some(clause), true) = (&rule.in_force, version_of_dated) {
                 let Some(read) = self.in_force(clause) else {
                     // Still check it, so that its other mistakes show now.

@@ -147,7 +147,8 @@ fn expected(d: &Decision) -> Value {
         .reasons
         .iter()
         .map(|r| {
-            let mut m = json!({ "rule": r.rule, "effect": r.effect.as_str(), "message": r.message });
+            let mut m =
+                json!({ "rule": r.rule, "effect": r.effect.as_str(), "message": r.message });
             if let Some(in_force) = &r.in_force {
                 m["in_force"] = json!(in_force);
             }

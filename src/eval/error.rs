@@ -54,7 +54,9 @@ pub enum ExprError {
         expr: String,
     },
     /// A dated value's version is selected by a time that the request does not give.
-    #[error("`{name}` is dated: the version in force at `{field}` applies, but `{field}` is not given")]
+    #[error(
+        "`{name}` is dated: the version in force at `{field}` applies, but `{field}` is not given"
+    )]
     NoVersionTime {
         /// The dated declaration.
         name: String,

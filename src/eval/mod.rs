@@ -276,10 +276,8 @@ fn run_rules<'v>(
             // invalid time is already an error: deny).
             if !at.is_some_and(|t| in_force.contains(t)) {
                 if env.trace.is_some() {
-                    let when = at.map_or_else(
-                        || "(no time)".to_string(),
-                        crate::policy::in_force::moment,
-                    );
+                    let when =
+                        at.map_or_else(|| "(no time)".to_string(), crate::policy::in_force::moment);
                     out.explanation.push(format!(
                         "{} ({}): not in force at {when} → skipped",
                         versioned_id(rule),

@@ -139,17 +139,20 @@ pub(crate) fn declaration(d: &Declaration) -> Vec<Line> {
             ),
             w.dated.as_ref(),
         ),
-        Declaration::Link(l) => with_dating(format!(
-            "link {} expires {} after {} or after {} uses counted in {}",
-            l.name.text,
-            fixed_duration(&l.lifetime),
-            l.issued.dotted(),
-            match &l.limit {
-                Fixed::Literal(n) => n.to_string(),
-                Fixed::Named(name) => name.text.clone(),
-            },
-            l.used.dotted(),
-        ), l.dated.as_ref()),
+        Declaration::Link(l) => with_dating(
+            format!(
+                "link {} expires {} after {} or after {} uses counted in {}",
+                l.name.text,
+                fixed_duration(&l.lifetime),
+                l.issued.dotted(),
+                match &l.limit {
+                    Fixed::Literal(n) => n.to_string(),
+                    Fixed::Named(name) => name.text.clone(),
+                },
+                l.used.dotted(),
+            ),
+            l.dated.as_ref(),
+        ),
         Declaration::Require(r) => require(r),
         Declaration::Constant(c) => valued(format!("constant {} =", c.name.text), &c.value),
         Declaration::Let(l) => valued(format!("let {} =", l.name.text), &l.value),

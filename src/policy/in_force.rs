@@ -78,7 +78,9 @@ pub struct Versions {
 impl Versions {
     /// The version in force at `t` (versions never overlap: at most one is).
     pub fn at(&self, t: DateTime<Utc>) -> Option<&(InForce, Expr)> {
-        self.choices.iter().find(|(in_force, _)| in_force.contains(t))
+        self.choices
+            .iter()
+            .find(|(in_force, _)| in_force.contains(t))
     }
 }
 

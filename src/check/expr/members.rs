@@ -7,8 +7,8 @@ use rust_decimal::Decimal;
 
 use super::Typed;
 use crate::check::code::DiagnosticCode as Code;
-use crate::check::suggest::did_you_mean;
 use crate::check::in_force::{versions, Dated};
+use crate::check::suggest::did_you_mean;
 use crate::check::{Checker, Diagnostic, LinkInfo, WindowInfo};
 use crate::policy::expr::{Arith, Func, Order};
 use crate::policy::{Expr, Node, Ty};

@@ -5,11 +5,11 @@
 //! ([`keyed`]).
 
 use super::members::window_end;
-use crate::check::in_force::versions;
-use crate::check::WindowInfo;
 use super::{type_error, Ctx};
 use crate::check::code::DiagnosticCode as Code;
+use crate::check::in_force::versions;
 use crate::check::suggest::did_you_mean;
+use crate::check::WindowInfo;
 use crate::check::{Checker, Diagnostic};
 use crate::market::MarketCode;
 use crate::policy::expr::Order;
