@@ -356,6 +356,7 @@ impl DiagnosticCode {
             InForceEmpty => "never in force",
             InForceOverlap => "in force at the same time",
             InForceGap => "nothing in force before this",
+            InForceTime => "cannot select the version",
             TooDeep => "too deep",
             FileTooLarge => "too large",
             BadPlaceholder => "not a value name",

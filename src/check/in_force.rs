@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use super::code::DiagnosticCode as Code;
 use super::expr::time_literal;
 use super::{Checker, Diagnostic};
-use crate::policy::expr::Order;
 use crate::policy::{Expr, InForce, Node, Versions};
 use crate::source::Span;
 use crate::syntax::ast;
@@ -272,25 +271,10 @@ pub(super) fn versions(
     )
 }
 
-/// A test that the request's time (slot `at`) is in `in_force` (for dated
-/// requirements).
-pub(super) fn in_force_test(at: u16, in_force: &InForce, span: Span) -> Expr {
-    let e = |n: Node| Expr::new(n, span);
-    let time = |t| Box::new(e(Node::Const(Value::Time(t))));
-    let mut parts = Vec::new();
-    if let Some(from) = in_force.from {
-        parts.push(e(Node::Compare(
-            Order::GreaterOrEqual,
-            Box::new(e(Node::Field(at))),
-            time(from),
-        )));
-    }
-    if let Some(until) = in_force.until {
-        parts.push(e(Node::Compare(
-            Order::Less,
-            Box::new(e(Node::Field(at))),
-            time(until),
-        )));
-    }
-    e(Node::And(parts))
+/// A test that a dated `require` block is in force at the request's time (slot `at`,
+/// named `at_name`): a choice of versions, so that `as_of` fixes it like the others.
+pub(super) fn in_force_test(at: u16, at_name: &str, in_force: &InForce, span: Span) -> Expr {
+    let yes = Expr::new(Node::Const(Value::Bool(true)), span);
+    let no = Expr::new(Node::Const(Value::Bool(false)), span);
+    versions("require", at, at_name, vec![(*in_force, yes)], no, span)
 }

@@ -210,7 +210,16 @@ impl<'s> Checker<'s> {
                         continue;
                     };
                     if let Some((read, span)) = &in_force {
-                        let test = crate::check::in_force::in_force_test(self.at_slot, read, *span);
+                        let at_name = self
+                            .fields
+                            .get(usize::from(self.at_slot))
+                            .map_or_else(String::new, |f| f.path.clone());
+                        let test = crate::check::in_force::in_force_test(
+                            self.at_slot,
+                            &at_name,
+                            read,
+                            *span,
+                        );
                         requirement.when = Some(match requirement.when.take() {
                             None => test,
                             Some(when) => {
@@ -342,6 +351,7 @@ impl<'s> Checker<'s> {
                 continue;
             };
             compiled.in_force = in_force;
+            compiled.version = in_force.map(|i| i.label());
             if mask != 0 {
                 self.never_applies(rule, &compiled, mask, schema, plans);
                 self.absent_in_message(&compiled, mask, schema, plans);

@@ -116,6 +116,7 @@ impl Checker<'_> {
             message: message?,
             span: rule.span,
             in_force: None,
+            version: None,
         })
     }
 

@@ -328,7 +328,7 @@ fn write_reasons(
         render_template(env, &rule.message, &mut message);
         out.reasons.push(Reason {
             rule: spares.copy(&rule.id),
-            in_force: rule.in_force.map(|v| v.label()),
+            in_force: rule.version.as_deref().map(|v| spares.copy(v)),
             effect: rule.effect,
             message,
         });
@@ -372,9 +372,9 @@ fn write_facts(env: &Env<'_, '_>, facts: &[u16], spares: &mut Spares, out: &mut 
 /// A rule as errors and explanations name it: its id, and the version of a dated rule
 /// (`cancel-within-window (in force from 2021-02-01)`).
 fn versioned_id(rule: &CompiledRule) -> String {
-    match &rule.in_force {
+    match &rule.version {
         None => rule.id.clone(),
-        Some(v) => format!("{} (in force {})", rule.id, v.label()),
+        Some(v) => format!("{} (in force {v})", rule.id),
     }
 }
 

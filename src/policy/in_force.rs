@@ -84,6 +84,24 @@ impl Versions {
     }
 }
 
+/// Replaces, in `e`, every choice of versions made by the time in slot `at` with the
+/// version in force at `t` (or what holds when none is).
+pub fn fix_versions(e: &mut Expr, at: u16, t: DateTime<Utc>) {
+    use super::expr::Node;
+    if let Node::Versions(v) = &mut e.node {
+        if v.time.node == Node::Field(at) {
+            let chosen = match v.at(t) {
+                Some((_, value)) => value.clone(),
+                None => v.otherwise.clone(),
+            };
+            *e = chosen;
+            fix_versions(e, at, t);
+            return;
+        }
+    }
+    e.children_mut().for_each(|c| fix_versions(c, at, t));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -230,7 +230,7 @@ pub fn coverage(policy: &crate::Policy, results: &[CaseResult<'_>]) -> Coverage 
         for (index, (entry, rule)) in rules.iter_mut().zip(&policy.rules).enumerate() {
             // Versions of a dated rule share its id: the one that decided is the one
             // the case reached (only one is in force at the request's time).
-            let this_version = rule.in_force.is_none()
+            let this_version = rule.version.is_none()
                 || u16::try_from(index).is_ok_and(|i| decision.reached.contains(&i));
             let decided = this_version
                 && match rule.effect {
