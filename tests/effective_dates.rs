@@ -4,6 +4,8 @@
 //! diagnosed, the version named in reasons, errors and explanations, and
 //! `Policy::as_of`.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use chrono::{DateTime, Utc};
