@@ -263,17 +263,17 @@ fn run_rules<'v>(
 ) {
     let policy = env.policy;
     applying.clear();
-    let at = match env.record.get(policy.schema.at) {
-        Value::Time(t) => Some(*t),
-        _ => None,
-    };
     for &index in rules {
         let Some(rule) = policy.rules.get(usize::from(index)) else {
             continue;
         };
         if let Some(in_force) = &rule.in_force {
             // A dated version applies only at a request time in its interval (an
-            // invalid time is already an error: deny).
+            // invalid time is already an error: deny). Undated rules never look.
+            let at = match env.record.get(policy.schema.at) {
+                Value::Time(t) => Some(*t),
+                _ => None,
+            };
             if !at.is_some_and(|t| in_force.contains(t)) {
                 if env.trace.is_some() {
                     let when =
