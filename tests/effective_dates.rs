@@ -91,6 +91,8 @@ input {
   actor.kind          is the actor's side
   actor.roles         is the actor's roles
   order.purchased_at  is a time
+  link.issued_at      is a time
+  link.downloads      is a count
 }
 "#;
 
@@ -308,4 +310,45 @@ fn as_of_fixes_the_versions_in_force_at_a_time() {
     let old_order =
         |policy: &Policy| cancel(policy, "2021-02-04T00:00:00Z", "2021-01-31T23:59:59Z");
     assert!(!old_order(&after).allow);
+}
+
+#[test]
+fn a_dated_link_is_selected_by_the_time_it_names() {
+    let p = standalone(
+        r#"
+link share expires 14 days after link.issued_at or after 50 uses counted in link.downloads,
+  in force until 2021-02-01, as in force at link.issued_at
+
+link share expires 7 days after link.issued_at or after 5 uses counted in link.downloads,
+  in force from 2021-02-01, as in force at link.issued_at
+
+rule cancel-while-shared
+  permit cancel to partner admin_agent
+  when not share.expired and not share.used_up
+  because "{share.uses_left} uses left"
+"#,
+    );
+    let decide = |issued: &str, downloads: u32| {
+        p.decide_json(
+            &format!(
+                r#"{{"action":"cancel","at":"2021-02-10T00:00:00Z","actor":{{"kind":"partner","roles":["admin_agent"]}},"link":{{"issued_at":"{issued}","downloads":{downloads}}}}}"#
+            ),
+            NOW_UTC,
+        )
+    };
+    // Issued under the old link: 14 days and 50 uses.
+    let d = decide("2021-01-31T23:59:59Z", 10);
+    assert!(d.allow, "{}", d.to_json());
+    assert_eq!(
+        d.reasons.first().map(|r| r.message.as_str()),
+        Some("40 uses left")
+    );
+    // Issued under the new one: 7 days (expired on 2021-02-08) and 5 uses.
+    assert!(!decide("2021-02-01T00:00:00Z", 1).allow);
+    let d = decide("2021-02-05T00:00:00Z", 1);
+    assert_eq!(
+        d.reasons.first().map(|r| r.message.as_str()),
+        Some("4 uses left")
+    );
+    assert!(!decide("2021-02-05T00:00:00Z", 5).allow);
 }
