@@ -352,3 +352,16 @@ rule cancel-while-shared
     );
     assert!(!decide("2021-02-05T00:00:00Z", 5).allow);
 }
+
+/// Regression: a fact declared twice for one action (both undated) was accepted, and
+/// the decision wrote its key twice (`"f":1,"f":2`). Dated versions of a fact for the
+/// same actions are not duplicates; an undated declaration beside them is.
+#[test]
+fn a_fact_declared_twice_for_one_action_is_a_duplicate_unless_dated_versions() {
+    let twice = "fact f for cancel = 1\nfact f for cancel = 2\n";
+    assert_eq!(codes(twice), ["duplicate-fact"]);
+    let versions = "fact f for cancel in force until 2021-02-01 = 1\nfact f for cancel in force from 2021-02-01 = 2\n";
+    assert_eq!(codes(versions), Vec::<&str>::new());
+    let mixed = format!("{versions}fact f for cancel = 3\n");
+    assert_eq!(codes(&mixed), ["duplicate-fact"]);
+}

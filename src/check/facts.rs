@@ -26,6 +26,9 @@ impl<'s> Checker<'s> {
         // Dated facts by name and actions: a dated declaration for the same actions is
         // another version of it.
         let mut dated: HashMap<String, ()> = HashMap::new();
+        // The actions each fact name is declared for so far (its values are compiled
+        // in the second pass, so `FactInfo::actions` is not known yet here).
+        let mut declared: HashMap<u16, u64> = HashMap::new();
         for decl in decls {
             let Declaration::Fact(f) = decl else { continue };
             let mask = self.action_mask(&f.actions);
@@ -63,7 +66,8 @@ impl<'s> Checker<'s> {
                         .get(usize::from(i))
                         .cloned()
                         .unwrap_or_default();
-                    if info.actions & mask != 0 {
+                    let so_far = declared.get(&i).copied().unwrap_or(0) | info.actions;
+                    if so_far & mask != 0 {
                         self.report(Diagnostic::error(
                             Code::DuplicateFact,
                             f.name.span,
@@ -84,6 +88,7 @@ impl<'s> Checker<'s> {
                     i
                 }
             };
+            *declared.entry(name).or_default() |= mask;
             let version = in_force.map(|read| (key, read));
             pending.push((f, name, mask, version));
         }
