@@ -54,6 +54,9 @@ pub struct Decision {
 pub struct Reason {
     /// The rule id (`default-deny` when no rule permits the action).
     pub rule: String,
+    /// The version of a dated rule that decided (`from 2021-02-01 until 2023-01-01`);
+    /// `None` for an undated rule (and then not written).
+    pub in_force: Option<String>,
     /// [`Effect::Permit`], [`Effect::Forbid`], or [`Effect::Deny`] for the default.
     pub effect: Effect,
     /// The rule's message with its values filled in.

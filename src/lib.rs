@@ -137,6 +137,21 @@ impl Policy {
         load::load_embedded()
     }
 
+    /// This policy as it stood at `t`: every dated declaration selected by the
+    /// request's time fixed to its version in force at `t` (rules, facts, requirements
+    /// and market lists not in force then are gone or empty); a window or link selected
+    /// by another time (`as in force at FIELD`) stays a choice made per request. Deciding
+    /// a request under `policy.as_of(t)` is deciding it under the rules of `t`, whatever
+    /// its own `at`: the diff compares `p.as_of(old)` with `p.as_of(new)`. Its revision
+    /// and files are this policy's (the same files, read at another date).
+    pub fn as_of(&self, t: DateTime<Utc>) -> Policy {
+        Policy {
+            compiled: self.compiled.as_of(t),
+            revision: self.revision.clone(),
+            files: self.files.clone(),
+        }
+    }
+
     /// A policy read from files and folders of `.policy` files.
     pub fn from_paths(paths: &[std::path::PathBuf]) -> Result<Policy, LoadError> {
         load::load_paths(paths)

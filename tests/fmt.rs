@@ -506,13 +506,15 @@ fn rule() -> impl Strategy<Value = RuleDecl> {
         prop::option::of(prop::collection::vec(group, 1..3)),
         prop::option::of(condition),
         message(),
+        in_force(),
     )
         .prop_map(
-            |(id, effect, actions, audience, condition, message)| RuleDecl {
+            |(id, effect, actions, audience, condition, message, in_force)| RuleDecl {
                 id: Name {
                     text: id,
                     span: Span::default(),
                 },
+                in_force,
                 effect,
                 effect_span: Span::default(),
                 actions,
@@ -522,6 +524,52 @@ fn rule() -> impl Strategy<Value = RuleDecl> {
                 span: Span::default(),
             },
         )
+}
+
+/// An optional `in force` clause: dates and instants (written as the lowering keeps
+/// them), `again` only with `from`.
+fn in_force() -> impl Strategy<Value = Option<InForce>> {
+    let moment = prop_oneof![
+        "20[0-9]{2}-0[1-9]-[12][0-9]",
+        "20[0-9]{2}-0[1-9]-[12][0-9]T[01][0-9]:[0-5][0-9]:[0-5][0-9]Z",
+    ]
+    .prop_map(|text| Name {
+        text,
+        span: Span::default(),
+    });
+    prop::option::of(
+        (
+            prop::option::of(moment.clone()),
+            prop::option::of(moment),
+            any::<bool>(),
+        )
+            .prop_map(|(from, until, again)| {
+                let until = if from.is_none() && until.is_none() {
+                    Some(Name {
+                        text: "2030-01-01".into(),
+                        span: Span::default(),
+                    })
+                } else {
+                    until
+                };
+                InForce {
+                    again: again && from.is_some(),
+                    from,
+                    until,
+                    span: Span::default(),
+                }
+            }),
+    )
+}
+
+/// An optional dating of a window or link.
+fn dated() -> impl Strategy<Value = Option<Dated>> {
+    (in_force(), prop::option::of(path())).prop_map(|(in_force, selected_at)| {
+        in_force.map(|in_force| Dated {
+            in_force,
+            selected_at,
+        })
+    })
 }
 
 fn declaration() -> impl Strategy<Value = Declaration> {
@@ -550,42 +598,65 @@ fn declaration() -> impl Strategy<Value = Declaration> {
             name(),
             text(),
             prop::collection::vec(language, 0..3),
-            prop::collection::vec(entry, 0..4)
+            prop::collection::vec(entry, 0..4),
+            in_force(),
         )
-            .prop_map(|(name, title, languages, entries)| {
+            .prop_map(|(name, title, languages, entries, in_force)| {
                 Declaration::Markets(MarketsDecl {
                     name,
                     title,
+                    in_force,
                     languages,
                     entries,
                 })
             }),
-        (name(), fixed_duration(), path()).prop_map(|(name, length, start)| {
+        (name(), fixed_duration(), path(), dated()).prop_map(|(name, length, start, dated)| {
             Declaration::Window(WindowDecl {
                 name,
                 length,
                 start,
+                dated,
             })
         }),
-        (name(), fixed_duration(), path(), fixed_count(), path()).prop_map(
-            |(name, lifetime, issued, limit, used)| Declaration::Link(LinkDecl {
-                name,
-                lifetime,
-                issued,
-                limit,
-                limit_span: Span::default(),
-                used,
-            })
-        ),
-        (actions(), prop::collection::vec(requirement(), 0..4))
-            .prop_map(|(actions, items)| Declaration::Require(RequireDecl { actions, items })),
+        (
+            name(),
+            fixed_duration(),
+            path(),
+            fixed_count(),
+            path(),
+            dated()
+        )
+            .prop_map(
+                |(name, lifetime, issued, limit, used, dated)| Declaration::Link(LinkDecl {
+                    name,
+                    lifetime,
+                    issued,
+                    limit,
+                    limit_span: Span::default(),
+                    used,
+                    dated,
+                })
+            ),
+        (
+            actions(),
+            in_force(),
+            prop::collection::vec(requirement(), 0..4)
+        )
+            .prop_map(
+                |(actions, in_force, items)| Declaration::Require(RequireDecl {
+                    actions,
+                    in_force,
+                    items
+                })
+            ),
         (name(), expr()).prop_map(|(name, value)| Declaration::Let(LetDecl { name, value })),
         (name(), expr())
             .prop_map(|(name, value)| Declaration::Constant(ConstantDecl { name, value })),
-        (name(), actions(), expr()).prop_map(|(name, actions, value)| {
+        (name(), actions(), in_force(), expr()).prop_map(|(name, actions, in_force, value)| {
             Declaration::Fact(FactDecl {
                 name,
                 actions,
+                in_force,
                 value,
             })
         }),

@@ -134,6 +134,16 @@ pub enum DiagnosticCode {
     RejectAudience,
     /// A link that allows 0 uses.
     EmptyLink,
+    /// An `in force` clause whose `from` is not before its `until`.
+    InForceEmpty,
+    /// Two versions of one dated declaration in force at one time.
+    InForceOverlap,
+    /// Versions of one dated value selected by different times, or a time that cannot
+    /// select one.
+    InForceTime,
+    /// A time between two versions of a dated declaration when none is in force, not
+    /// marked `again`.
+    InForceGap,
     /// (Warning) A constant, let, window, link or market list that nothing reads.
     Unused,
     /// (Warning) A rule that can never apply.
@@ -149,7 +159,7 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 63] = {
+    pub const ALL: [DiagnosticCode; 67] = {
         use DiagnosticCode::*;
         [
             Syntax,
@@ -210,6 +220,10 @@ impl DiagnosticCode {
             BadPlaceholder,
             RejectAudience,
             EmptyLink,
+            InForceEmpty,
+            InForceOverlap,
+            InForceTime,
+            InForceGap,
             Unused,
             NeverApplies,
             AbsentInMessage,
@@ -280,6 +294,10 @@ impl DiagnosticCode {
             BadPlaceholder => "bad-placeholder",
             RejectAudience => "reject-audience",
             EmptyLink => "empty-link",
+            InForceEmpty => "in-force-empty",
+            InForceOverlap => "in-force-overlap",
+            InForceTime => "in-force-time",
+            InForceGap => "in-force-gap",
             Unused => "unused",
             NeverApplies => "never-applies",
             AbsentInMessage => "absent-in-message",
@@ -335,6 +353,10 @@ impl DiagnosticCode {
             Unused => "never used",
             ShadowedRule | NeverApplies => "can never apply",
             FailOpen => "false when the field is missing",
+            InForceEmpty => "never in force",
+            InForceOverlap => "in force at the same time",
+            InForceGap => "nothing in force before this",
+            InForceTime => "cannot select the version",
             TooDeep => "too deep",
             FileTooLarge => "too large",
             BadPlaceholder => "not a value name",

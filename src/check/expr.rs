@@ -48,6 +48,27 @@ impl Ctx {
 /// A compiled expression and its type, or why it cannot be compiled.
 type Typed = Result<(Expr, Ty), Diagnostic>;
 
+/// A date or instant literal of an `in force` clause, read as the expression literals
+/// are (a date is its midnight UTC).
+pub(super) fn time_literal(
+    text: &str,
+    span: crate::source::Span,
+) -> Result<chrono::DateTime<chrono::Utc>, Diagnostic> {
+    let (e, _) = if text.contains('T') {
+        literal::instant(text, span)?
+    } else {
+        literal::date(text, span)?
+    };
+    match e.node {
+        Node::Const(crate::value::Value::Time(t)) => Ok(t),
+        _ => Err(Diagnostic::error(
+            Code::BadTime,
+            span,
+            format!("`{text}` is not a date"),
+        )),
+    }
+}
+
 impl Checker<'_> {
     /// Compiles an expression that must be a condition.
     pub(super) fn condition(&mut self, expr: &ast::Expr, ctx: Ctx) -> Result<Expr, Diagnostic> {

@@ -7,10 +7,12 @@ use std::collections::HashMap;
 
 use super::code::DiagnosticCode as Code;
 use super::expr::Ctx;
+use super::in_force::{versions, Version};
 use super::{Checker, Diagnostic, FactInfo};
-use crate::policy::Fact;
+use crate::policy::{Expr, Fact, Node};
 use crate::source::Span;
 use crate::syntax::ast::Declaration;
+use crate::value::Value;
 
 impl<'s> Checker<'s> {
     /// Compiles the facts; returns each with its action mask.
@@ -21,9 +23,42 @@ impl<'s> Checker<'s> {
     ) -> Vec<(Fact, u64)> {
         // First pass: names, actions and overlap, so messages can refer to any fact.
         let mut pending = Vec::new();
+        // Dated facts by name and actions: a dated declaration for the same actions is
+        // another version of it.
+        let mut dated: HashMap<String, ()> = HashMap::new();
+        // The actions each fact name is declared for so far (its values are compiled
+        // in the second pass, so `FactInfo::actions` is not known yet here).
+        let mut declared: HashMap<u16, u64> = HashMap::new();
         for decl in decls {
             let Declaration::Fact(f) = decl else { continue };
             let mask = self.action_mask(&f.actions);
+            let key = format!("fact:{}:{mask}", f.name.text);
+            let in_force = match &f.in_force {
+                None => None,
+                Some(clause) => match self.in_force(clause) {
+                    Some(read) => Some(read),
+                    None => continue,
+                },
+            };
+            if let (Some(read), Some(clause)) = (in_force, &f.in_force) {
+                let version = Version {
+                    in_force: read,
+                    again: clause.again,
+                    span: clause.span,
+                };
+                let what = format!("the fact `{}`", f.name.text);
+                let versioned = dated.contains_key(&key);
+                if versioned || !self.fact_index.contains_key(&f.name.text) {
+                    self.add_version(&key, version, &what);
+                    dated.insert(key.clone(), ());
+                }
+                if versioned {
+                    if let Some(&i) = self.fact_index.get(&f.name.text) {
+                        pending.push((f, i, mask, Some((key, read))));
+                        continue;
+                    }
+                }
+            }
             let name = match self.fact_index.get(&f.name.text) {
                 Some(&i) => {
                     let info = self
@@ -31,7 +66,8 @@ impl<'s> Checker<'s> {
                         .get(usize::from(i))
                         .cloned()
                         .unwrap_or_default();
-                    if info.actions & mask != 0 {
+                    let so_far = declared.get(&i).copied().unwrap_or(0) | info.actions;
+                    if so_far & mask != 0 {
                         self.report(Diagnostic::error(
                             Code::DuplicateFact,
                             f.name.span,
@@ -52,10 +88,14 @@ impl<'s> Checker<'s> {
                     i
                 }
             };
-            pending.push((f, name, mask));
+            *declared.entry(name).or_default() |= mask;
+            let version = in_force.map(|read| (key, read));
+            pending.push((f, name, mask, version));
         }
-        let mut out = Vec::new();
-        for (f, name, mask) in pending {
+        let mut out: Vec<(Fact, u64)> = Vec::new();
+        // Where the first version of each dated fact is in `out`.
+        let mut first_version: HashMap<String, usize> = HashMap::new();
+        for (f, name, mask, version) in pending {
             let ctx = Ctx {
                 allowed: true,
                 facts_for: None,
@@ -82,6 +122,44 @@ impl<'s> Checker<'s> {
                         info.ty = ty;
                         info.actions |= mask;
                         info.after_decision |= after_decision;
+                    }
+                    if let Some((key, read)) = version {
+                        let at = self.at_slot;
+                        let span = f.value.span;
+                        match first_version.get(&key).and_then(|&i| out.get_mut(i)) {
+                            Some((fact, _)) => {
+                                if let Node::Versions(v) = &mut fact.value.node {
+                                    v.choices.push((read, value));
+                                    v.choices.sort_by_key(|(i, _)| i.from);
+                                }
+                                fact.after_decision |= after_decision;
+                            }
+                            None => {
+                                let at_name = self
+                                    .fields
+                                    .get(usize::from(at))
+                                    .map_or_else(String::new, |f| f.path.clone());
+                                let absent = Expr::new(Node::Const(Value::Absent), span);
+                                let value = versions(
+                                    &f.name.text,
+                                    at,
+                                    &at_name,
+                                    vec![(read, value)],
+                                    absent,
+                                    span,
+                                );
+                                first_version.insert(key, out.len());
+                                out.push((
+                                    Fact {
+                                        name,
+                                        value,
+                                        after_decision,
+                                    },
+                                    mask,
+                                ));
+                            }
+                        }
+                        continue;
                     }
                     out.push((
                         Fact {

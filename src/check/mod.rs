@@ -21,6 +21,7 @@ mod declare;
 mod diag;
 mod expr;
 mod facts;
+mod in_force;
 mod lints;
 mod market_names;
 mod markets;
@@ -170,6 +171,14 @@ struct Checker<'s> {
     /// Set when an action, side, role or field was refused for a limit (reported
     /// there, once): its uses are then not reported as unknown.
     over_limit: bool,
+    /// The versions of every dated declaration (`in force ...`), for the overlap and
+    /// gap checks.
+    versions: in_force::VersionTable,
+    /// Dated windows, links and market lists (the undated ones are in `windows`,
+    /// `links` and `list_index`).
+    dated_windows: HashMap<String, in_force::Dated<WindowInfo>>,
+    dated_links: HashMap<String, in_force::Dated<LinkInfo>>,
+    dated_lists: HashMap<String, in_force::Dated<u16>>,
 }
 
 /// Converts a duration literal to an exact duration.
@@ -227,6 +236,10 @@ impl<'s> Checker<'s> {
             broken: HashSet::new(),
             declared_at: HashMap::new(),
             over_limit: false,
+            versions: HashMap::new(),
+            dated_windows: HashMap::new(),
+            dated_links: HashMap::new(),
+            dated_lists: HashMap::new(),
         }
     }
 

@@ -45,6 +45,7 @@ impl<'s> Checker<'s> {
         let always_required = self.requirements(decls, &mut plans);
         let rules = self.rules(decls, &schema, &mut plans);
         let default_deny = self.otherwise(decls, &mut plans);
+        self.version_gaps();
         self.lint(decls, &rules.compiled, &rules.id_spans, &plans);
         let lets = self
             .let_decls
@@ -129,15 +130,26 @@ impl<'s> Checker<'s> {
             match decl {
                 Declaration::Constant(c) => self.unique_name(names_seen, &c.name, true),
                 Declaration::Markets(m) => {
-                    self.unique_name(names_seen, &m.name, false);
+                    // A later version of a dated list shares its name.
+                    if m.in_force.is_none() || !self.dated_lists.contains_key(&m.name.text) {
+                        self.unique_name(names_seen, &m.name, false);
+                    }
+                    let before = self.lists.len();
                     self.declare_markets(m, &mut markets);
+                    if let Some(clause) = &m.in_force {
+                        self.dated_list(m, clause, before);
+                    }
                 }
                 Declaration::Window(w) => {
-                    self.unique_name(names_seen, &w.name, true);
+                    if w.dated.is_none() || !self.dated_windows.contains_key(&w.name.text) {
+                        self.unique_name(names_seen, &w.name, true);
+                    }
                     self.declare_window(w);
                 }
                 Declaration::Link(l) => {
-                    self.unique_name(names_seen, &l.name, true);
+                    if l.dated.is_none() || !self.dated_links.contains_key(&l.name.text) {
+                        self.unique_name(names_seen, &l.name, true);
+                    }
                     self.declare_link(l);
                 }
                 Declaration::Let(l) => {
@@ -185,10 +197,40 @@ impl<'s> Checker<'s> {
         for decl in decls {
             if let Declaration::Require(req) = decl {
                 let mask = self.action_mask(&req.actions);
+                // A dated block's requirements hold only while it is in force.
+                let in_force = match &req.in_force {
+                    Some(clause) => match self.in_force(clause) {
+                        Some(read) => Some((read, clause.span)),
+                        None => continue,
+                    },
+                    None => None,
+                };
                 for item in &req.items {
-                    let Some(requirement) = self.requirement(item) else {
+                    let Some(mut requirement) = self.requirement(item) else {
                         continue;
                     };
+                    if let Some((read, span)) = &in_force {
+                        let at_name = self
+                            .fields
+                            .get(usize::from(self.at_slot))
+                            .map_or_else(String::new, |f| f.path.clone());
+                        let test = crate::check::in_force::in_force_test(
+                            self.at_slot,
+                            &at_name,
+                            read,
+                            *span,
+                        );
+                        requirement.when = Some(match requirement.when.take() {
+                            None => test,
+                            Some(when) => {
+                                let span = when.span;
+                                crate::policy::Expr::new(
+                                    crate::policy::Node::And(vec![test, when]),
+                                    span,
+                                )
+                            }
+                        });
+                    }
                     if requirement.when.is_none() {
                         self.required_again(item, &requirement, mask, &mut seen);
                     }
@@ -256,12 +298,36 @@ impl<'s> Checker<'s> {
     ) -> Rules {
         let mut rules = Rules::default();
         let mut rule_ids: HashMap<String, Span> = HashMap::new();
+        // Ids whose every declaration so far is dated: a dated declaration of one of
+        // them is another version.
+        let mut dated_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
         for decl in decls {
             let Declaration::Rule(rule) = decl else {
                 continue;
             };
             let mask = self.action_mask(&rule.actions);
-            if let Some(first) = rule_ids.get(&rule.id.text).copied() {
+            let id = &rule.id.text;
+            let mut in_force = None;
+            let version_of_dated =
+                rule.in_force.is_some() && (!rule_ids.contains_key(id) || dated_ids.contains(id));
+            if let (Some(clause), true) = (&rule.in_force, version_of_dated) {
+                let Some(read) = self.in_force(clause) else {
+                    // Still check it, so that its other mistakes show now.
+                    let _ = self.rule(rule, mask);
+                    continue;
+                };
+                if !rule_ids.contains_key(id) {
+                    rule_ids.insert(id.clone(), rule.id.span);
+                    dated_ids.insert(id.clone());
+                }
+                let version = crate::check::in_force::Version {
+                    in_force: read,
+                    again: clause.again,
+                    span: clause.span,
+                };
+                self.add_version(&format!("rule:{id}"), version, &format!("rule `{id}`"));
+                in_force = Some(read);
+            } else if let Some(first) = rule_ids.get(id).copied() {
                 let location = self.sources.location(first);
                 self.report(
                     Diagnostic::error(
@@ -278,11 +344,14 @@ impl<'s> Checker<'s> {
                 // Still check it, so that its other mistakes show now.
                 let _ = self.rule(rule, mask);
                 continue;
+            } else {
+                rule_ids.insert(id.clone(), rule.id.span);
             }
-            rule_ids.insert(rule.id.text.clone(), rule.id.span);
-            let Some(compiled) = self.rule(rule, mask) else {
+            let Some(mut compiled) = self.rule(rule, mask) else {
                 continue;
             };
+            compiled.in_force = in_force;
+            compiled.version = in_force.map(|i| i.label());
             if mask != 0 {
                 self.never_applies(rule, &compiled, mask, schema, plans);
                 self.absent_in_message(&compiled, mask, schema, plans);

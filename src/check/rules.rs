@@ -115,6 +115,8 @@ impl Checker<'_> {
             condition: condition?,
             message: message?,
             span: rule.span,
+            in_force: None,
+            version: None,
         })
     }
 

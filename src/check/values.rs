@@ -5,6 +5,7 @@
 
 use super::code::DiagnosticCode as Code;
 use super::expr::{self, Ctx};
+use super::in_force::{Dated, Version};
 use super::{Checker, Diagnostic, LetState, LinkInfo, WindowInfo};
 use crate::policy::{FieldKind, Ty};
 use crate::source::Span;
@@ -16,12 +17,61 @@ impl<'s> Checker<'s> {
     pub(super) fn declare_window(&mut self, w: &ast::WindowDecl) {
         let start = self.time_field(&w.start);
         let length = self.fixed_duration(&w.length);
-        if let (Some(start), Some(length)) = (start, length) {
-            let info = WindowInfo { start, length };
-            self.windows.insert(w.name.text.clone(), info);
-        } else {
-            self.broken.insert(w.name.text.clone());
+        let info = match (start, length) {
+            (Some(start), Some(length)) => Some(WindowInfo { start, length }),
+            _ => None,
+        };
+        if let Some(dated) = &w.dated {
+            let entry = self.dated_windows.remove(&w.name.text);
+            let entry = self.dated_version(&w.name, dated, entry, info);
+            self.dated_windows.insert(w.name.text.clone(), entry);
+            return;
         }
+        match info {
+            Some(info) => {
+                self.windows.insert(w.name.text.clone(), info);
+            }
+            None => {
+                self.broken.insert(w.name.text.clone());
+            }
+        }
+    }
+
+    /// Adds a version of the dated window or link `name` to its `entry` (a new one when
+    /// `None`); a version with an error (`value` is `None`) makes the name broken.
+    fn dated_version<T>(
+        &mut self,
+        name: &ast::Name,
+        dated: &ast::Dated,
+        entry: Option<Dated<T>>,
+        value: Option<T>,
+    ) -> Dated<T> {
+        let in_force = self.in_force(&dated.in_force);
+        let time = self.version_time(dated);
+        let mut entry = entry.unwrap_or_else(|| Dated {
+            time: time.as_ref().map_or(self.at_slot, |t| t.0),
+            time_name: time.as_ref().map_or_else(String::new, |t| t.1.clone()),
+            versions: Vec::new(),
+        });
+        let (Some(in_force), Some(time)) = (in_force, time) else {
+            self.broken.insert(name.text.clone());
+            return entry;
+        };
+        if value.is_none() {
+            self.broken.insert(name.text.clone());
+        }
+        let version = Version {
+            in_force,
+            again: dated.in_force.again,
+            span: dated.in_force.span,
+        };
+        self.add_version(
+            &format!("value:{}", name.text),
+            version,
+            &format!("`{}`", name.text),
+        );
+        self.add_dated(&mut entry, time, in_force, value, dated.in_force.span);
+        entry
     }
 
     /// Declares a link; one whose fields are not a time and a count is broken.
@@ -37,20 +87,28 @@ impl<'s> Checker<'s> {
                 "a link that allows 0 uses can never be used",
             ));
         }
-        let (Some(lifetime), Some(issued), Some(limit), Some(used)) =
-            (lifetime, issued, limit, used)
-        else {
-            self.broken.insert(l.name.text.clone());
-            return;
-        };
-        {
-            let info = LinkInfo {
+        let info = match (lifetime, issued, limit, used) {
+            (Some(lifetime), Some(issued), Some(limit), Some(used)) => Some(LinkInfo {
                 issued,
                 used,
                 lifetime,
                 limit,
-            };
-            self.links.insert(l.name.text.clone(), info);
+            }),
+            _ => None,
+        };
+        if let Some(dated) = &l.dated {
+            let entry = self.dated_links.remove(&l.name.text);
+            let entry = self.dated_version(&l.name, dated, entry, info);
+            self.dated_links.insert(l.name.text.clone(), entry);
+            return;
+        }
+        match info {
+            Some(info) => {
+                self.links.insert(l.name.text.clone(), info);
+            }
+            None => {
+                self.broken.insert(l.name.text.clone());
+            }
         }
     }
 

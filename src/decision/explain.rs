@@ -11,6 +11,9 @@ use crate::policy::Effect;
 pub struct ExplainEntry {
     /// The rule id.
     pub rule: String,
+    /// The version of a dated rule (`from 2021-02-01 until 2023-01-01`); `None` for
+    /// an undated rule (and then not written).
+    pub in_force: Option<String>,
     /// The rule's effect: permit, forbid or reject.
     pub effect: Effect,
     /// How the rule went.
@@ -38,17 +41,21 @@ pub enum Outcome {
     AudienceNotMatched,
     /// The condition could not be computed (the request has an `evaluation-error`).
     Error,
+    /// A dated version of the rule not in force at the request's time; neither its
+    /// audience nor its condition was looked at.
+    NotInForce,
 }
 
 impl Outcome {
-    /// The outcome's stable name: `applied`, `condition-false`, `audience-not-matched`
-    /// or `error`.
+    /// The outcome's stable name: `applied`, `condition-false`, `audience-not-matched`,
+    /// `error` or `not-in-force`.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Applied => "applied",
             Outcome::ConditionFalse => "condition-false",
             Outcome::AudienceNotMatched => "audience-not-matched",
             Outcome::Error => "error",
+            Outcome::NotInForce => "not-in-force",
         }
     }
 }
@@ -88,6 +95,10 @@ pub enum TestKind {
     Presence,
     /// One operand looked for in a market list or a set of roles named by the test.
     Membership,
+    /// A dated value (a window, a link, a fact): the version in force at its one
+    /// operand, the time that selects it; the test's text names the version, and it
+    /// holds when one is in force.
+    Version,
 }
 
 impl TestKind {
@@ -99,6 +110,7 @@ impl TestKind {
             TestKind::Range => "range",
             TestKind::Presence => "presence",
             TestKind::Membership => "membership",
+            TestKind::Version => "version",
         }
     }
 }

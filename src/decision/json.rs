@@ -25,6 +25,7 @@ mod tests {
             allow: true,
             action: Some("cancel".into()),
             reasons: vec![Reason {
+                in_force: None,
                 rule: "cancel-within-window".into(),
                 effect: Effect::Permit,
                 message: "ok \"quoted\"".into(),

@@ -169,6 +169,7 @@ fn explain_entry() -> impl Strategy<Value = ExplainEntry> {
         Outcome::ConditionFalse,
         Outcome::AudienceNotMatched,
         Outcome::Error,
+        Outcome::NotInForce,
     ];
     let effects = [Effect::Permit, Effect::Forbid, Effect::Reject];
     (
@@ -185,6 +186,7 @@ fn explain_entry() -> impl Strategy<Value = ExplainEntry> {
     )
         .prop_map(
             |(rule, effect, outcome, has_condition, actor, error, tests)| ExplainEntry {
+                in_force: has_condition.then(|| format!("from {rule}")),
                 rule,
                 effect,
                 outcome,
@@ -244,7 +246,7 @@ prop_compose! {
         allow in any::<bool>(),
         action in proptest::option::of(text()),
         reasons in proptest::collection::vec(
-            (text(), proptest::sample::select(&[Effect::Permit, Effect::Forbid, Effect::Deny][..]), text()),
+            (text(), proptest::option::of(text()), proptest::sample::select(&[Effect::Permit, Effect::Forbid, Effect::Deny][..]), text()),
             0..3,
         ),
         errors in proptest::collection::vec(error(), 0..3),
@@ -257,7 +259,7 @@ prop_compose! {
             action,
             reasons: reasons
                 .into_iter()
-                .map(|(rule, effect, message)| Reason { rule, effect, message })
+                .map(|(rule, in_force, effect, message)| Reason { rule, in_force, effect, message })
                 .collect(),
             errors,
             // A mapping has each key once.
@@ -273,7 +275,14 @@ fn expected(d: &Decision) -> Value {
     let reasons: Vec<Value> = d
         .reasons
         .iter()
-        .map(|r| json!({ "rule": r.rule, "effect": r.effect.as_str(), "message": r.message }))
+        .map(|r| {
+            let mut m =
+                json!({ "rule": r.rule, "effect": r.effect.as_str(), "message": r.message });
+            if let Some(in_force) = &r.in_force {
+                m["in_force"] = json!(in_force);
+            }
+            m
+        })
         .collect();
     let errors: Vec<Value> = d
         .errors

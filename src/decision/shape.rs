@@ -25,6 +25,10 @@ impl Decision {
             e.begin_map();
             e.key("rule");
             e.str(&r.rule);
+            if let Some(in_force) = &r.in_force {
+                e.key("in_force");
+                e.str(in_force);
+            }
             e.key("effect");
             e.word(r.effect.as_str());
             e.key("message");
@@ -97,6 +101,10 @@ impl ExplainEntry {
         e.begin_map();
         e.key("rule");
         e.str(&self.rule);
+        if let Some(in_force) = &self.in_force {
+            e.key("in_force");
+            e.str(in_force);
+        }
         e.key("effect");
         e.word(self.effect.as_str());
         e.key("outcome");
@@ -225,6 +233,7 @@ mod tests {
             facts: vec![("roles".into(), FactValue::List(vec!["a".into()]))],
             explanation: Some(vec![ExplainEntry {
                 rule: "r".into(),
+                in_force: Some("from 2021-02-01".into()),
                 effect: Effect::Permit,
                 outcome: Outcome::AudienceNotMatched,
                 has_condition: true,

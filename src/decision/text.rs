@@ -71,9 +71,14 @@ impl Decision {
 
 /// Appends a reason on its own line after `lead`: `effect rule: message`.
 pub(crate) fn reason_line(out: &mut String, lead: &str, r: &Reason) {
+    let version = r
+        .in_force
+        .as_ref()
+        .map(|v| format!(" (in force {})", visible(v)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{lead}{} {}: {}",
+        "{lead}{} {}{version}: {}",
         r.effect,
         visible(&r.rule),
         visible(&r.message)
@@ -100,7 +105,11 @@ pub(crate) fn error_line(out: &mut String, lead: &str, e: &RequestError, place: 
 
 /// How a rule went, on one line: `id (effect) → verdict`.
 fn entry_line(out: &mut String, entry: &ExplainEntry) {
-    let _ = write!(out, "{} ({})", entry.rule, entry.effect);
+    let _ = write!(out, "{}", entry.rule);
+    if let Some(in_force) = &entry.in_force {
+        let _ = write!(out, " (in force {in_force})");
+    }
+    let _ = write!(out, " ({})", entry.effect);
     match (&entry.outcome, &entry.actor, &entry.error) {
         (Outcome::AudienceNotMatched, actor, _) => {
             let side = actor.as_ref().and_then(|a| a.side.as_deref());
@@ -116,6 +125,7 @@ fn entry_line(out: &mut String, entry: &ExplainEntry) {
             let _ = write!(out, " → error: {error}");
         }
         (Outcome::Error, _, None) => out.push_str(" → error"),
+        (Outcome::NotInForce, _, _) => out.push_str(": not in force → skipped"),
         (Outcome::Applied | Outcome::ConditionFalse, _, _) => {
             if !entry.has_condition {
                 out.push_str(" (no condition)");
@@ -151,6 +161,10 @@ fn test_line(out: &mut String, test: &TestTrace) {
                 write_shown(out, Some(&option.value));
             }
             out.push(']');
+        }
+        TestKind::Version => {
+            out.push_str("at ");
+            write_shown(out, value(0));
         }
         TestKind::Range => {
             write_shown(out, value(0));

@@ -205,6 +205,30 @@ impl<'r, 'v> Env<'r, 'v> {
         }
     }
 
+    /// Records which version of a dated value a time selected (with `--explain`).
+    #[cold]
+    pub(super) fn note_version(
+        &mut self,
+        text: String,
+        found: bool,
+        time: &Expr,
+        at: chrono::DateTime<chrono::Utc>,
+    ) {
+        let policy = self.policy;
+        let test = TestTrace {
+            text,
+            kind: TestKind::Version,
+            holds: found,
+            operands: vec![Traced {
+                text: source_text(policy, time),
+                value: explain_value(policy, &Value::Time(at)),
+            }],
+        };
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(test);
+        }
+    }
+
     #[cold]
     fn note_test(
         &mut self,

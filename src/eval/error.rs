@@ -53,6 +53,16 @@ pub enum ExprError {
         /// The expression.
         expr: String,
     },
+    /// A dated value's version is selected by a time that the request does not give.
+    #[error(
+        "`{name}` is dated: the version in force at `{field}` applies, but `{field}` is not given"
+    )]
+    NoVersionTime {
+        /// The dated declaration.
+        name: String,
+        /// The time field that selects its version.
+        field: String,
+    },
     /// A computed time falls outside the years RFC 3339 can write.
     #[error(
         "`{expr}` gives a time outside the years {TIME_FIRST_YEAR:04}-{TIME_LAST_YEAR}, which RFC 3339 cannot write"
@@ -74,6 +84,7 @@ impl ExprError {
             ExprError::MissingCurrency { .. } => "missing-currency",
             ExprError::UnknownCurrency { .. } => "unknown-currency",
             ExprError::UndeclaredCurrency { .. } => "undeclared-currency",
+            ExprError::NoVersionTime { .. } => "no-version-time",
         }
     }
 }

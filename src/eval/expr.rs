@@ -203,6 +203,30 @@ impl<'v> Env<'_, 'v> {
                 }
                 self.call(*func, values.get(..args.len()).unwrap_or(&[]), e)?
             }
+            Node::Versions(v) => {
+                let Value::Time(t) = self.eval(&v.time)? else {
+                    return Err(ExprError::NoVersionTime {
+                        name: v.name.clone(),
+                        field: v.time_name.clone(),
+                    });
+                };
+                match v.at(t) {
+                    Some((in_force, value)) => {
+                        if self.trace.is_some() {
+                            let text = format!("`{}` in force {}", v.name, in_force.label());
+                            self.note_version(text, true, &v.time, t);
+                        }
+                        self.eval(value)?
+                    }
+                    None => {
+                        if self.trace.is_some() {
+                            let text = format!("no version of `{}` in force", v.name);
+                            self.note_version(text, false, &v.time, t);
+                        }
+                        self.eval(&v.otherwise)?
+                    }
+                }
+            }
         })
     }
 }

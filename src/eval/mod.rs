@@ -261,6 +261,29 @@ fn run_rules<'v>(
         let Some(rule) = policy.rules.get(usize::from(index)) else {
             continue;
         };
+        if let Some(in_force) = &rule.in_force {
+            // A dated version applies only at a request time in its interval (an
+            // invalid time is already an error: deny). Undated rules never look.
+            let at = match env.record.get(policy.schema.at) {
+                Value::Time(t) => Some(*t),
+                _ => None,
+            };
+            if !at.is_some_and(|t| in_force.contains(t)) {
+                if let Some(entries) = out.explanation.as_mut() {
+                    entries.push(ExplainEntry {
+                        rule: rule.id.clone(),
+                        in_force: rule.version.clone(),
+                        effect: rule.effect,
+                        outcome: Outcome::NotInForce,
+                        has_condition: rule.condition.is_some(),
+                        actor: None,
+                        error: None,
+                        tests: Vec::new(),
+                    });
+                }
+                continue;
+            }
+        }
         if coverage
             && rule
                 .audience
@@ -274,7 +297,7 @@ fn run_rules<'v>(
             Ok(false) => {}
             Err(error) => out.errors.push(
                 EvalError::Rule {
-                    rule: rule.id.clone(),
+                    rule: versioned_id(rule),
                     error,
                 }
                 .into(),
@@ -302,6 +325,7 @@ fn write_reasons(
         render_template(env, &rule.message, &mut message);
         out.reasons.push(Reason {
             rule: spares.copy(&rule.id),
+            in_force: rule.version.as_deref().map(|v| spares.copy(v)),
             effect: rule.effect,
             message,
         });
@@ -316,6 +340,7 @@ fn write_reasons(
         render_template(env, template, &mut message);
         out.reasons.push(Reason {
             rule: spares.copy(DEFAULT_DENY),
+            in_force: None,
             effect: Effect::Deny,
             message,
         });
@@ -338,6 +363,15 @@ fn write_facts(env: &Env<'_, '_>, facts: &[u16], spares: &mut Spares, out: &mut 
         let name = spares.copy(name);
         let value = fact_value(policy, value, spares);
         out.facts.push((name, value));
+    }
+}
+
+/// A rule as errors and explanations name it: its id, and the version of a dated rule
+/// (`cancel-within-window (in force from 2021-02-01)`).
+fn versioned_id(rule: &CompiledRule) -> String {
+    match &rule.version {
+        None => rule.id.clone(),
+        Some(v) => format!("{} (in force {v})", rule.id),
     }
 }
 
@@ -397,6 +431,7 @@ fn applies<'v>(
     }
     let entry = |outcome| ExplainEntry {
         rule: rule.id.clone(),
+        in_force: rule.version.clone(),
         effect: rule.effect,
         outcome,
         has_condition: rule.condition.is_some(),

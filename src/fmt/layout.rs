@@ -130,28 +130,39 @@ pub(crate) fn declaration(d: &Declaration) -> Vec<Line> {
         }
         Declaration::Input(fields) => input(fields),
         Declaration::Markets(m) => markets(m),
-        Declaration::Window(w) => vec![head(format!(
-            "window {} is {} from {}",
-            w.name.text,
-            fixed_duration(&w.length),
-            w.start.dotted()
-        ))],
-        Declaration::Link(l) => vec![head(format!(
-            "link {} expires {} after {} or after {} uses counted in {}",
-            l.name.text,
-            fixed_duration(&l.lifetime),
-            l.issued.dotted(),
-            match &l.limit {
-                Fixed::Literal(n) => n.to_string(),
-                Fixed::Named(name) => name.text.clone(),
-            },
-            l.used.dotted()
-        ))],
+        Declaration::Window(w) => with_dating(
+            format!(
+                "window {} is {} from {}",
+                w.name.text,
+                fixed_duration(&w.length),
+                w.start.dotted(),
+            ),
+            w.dated.as_ref(),
+        ),
+        Declaration::Link(l) => with_dating(
+            format!(
+                "link {} expires {} after {} or after {} uses counted in {}",
+                l.name.text,
+                fixed_duration(&l.lifetime),
+                l.issued.dotted(),
+                match &l.limit {
+                    Fixed::Literal(n) => n.to_string(),
+                    Fixed::Named(name) => name.text.clone(),
+                },
+                l.used.dotted(),
+            ),
+            l.dated.as_ref(),
+        ),
         Declaration::Require(r) => require(r),
         Declaration::Constant(c) => valued(format!("constant {} =", c.name.text), &c.value),
         Declaration::Let(l) => valued(format!("let {} =", l.name.text), &l.value),
         Declaration::Fact(f) => valued(
-            format!("fact {} for {} =", f.name.text, action_set(&f.actions)),
+            format!(
+                "fact {} for {}{} =",
+                f.name.text,
+                action_set(&f.actions),
+                clause(f.in_force.as_ref())
+            ),
             &f.value,
         ),
         Declaration::Rule(r) => rule(r),
@@ -167,6 +178,47 @@ pub(crate) fn declaration(d: &Declaration) -> Vec<Line> {
             ))]
         }
     }
+}
+
+/// ` in force [again] from DATE [until DATE]`, or nothing for an undated declaration.
+fn clause(in_force: Option<&InForce>) -> String {
+    let Some(c) = in_force else {
+        return String::new();
+    };
+    let mut text = " in force".to_string();
+    if let Some(from) = &c.from {
+        if c.again {
+            text.push_str(" again");
+        }
+        text.push_str(" from ");
+        text.push_str(&from.text);
+    }
+    if let Some(until) = &c.until {
+        text.push_str(" until ");
+        text.push_str(&until.text);
+    }
+    text
+}
+
+/// A window's or link's line, and its dating (`, in force ...[, as in force at
+/// FIELD]`): on the same line when it fits, else on the next, indented.
+fn with_dating(lead: String, dated: Option<&Dated>) -> Vec<Line> {
+    let Some(d) = dated else {
+        return vec![head(lead)];
+    };
+    let mut dating = clause(Some(&d.in_force)).trim_start().to_string();
+    if let Some(path) = &d.selected_at {
+        dating.push_str(", as in force at ");
+        dating.push_str(&path.dotted());
+    }
+    let one_line = format!("{lead}, {dating}");
+    if one_line.chars().count() <= MAX_WIDTH {
+        return vec![head(one_line)];
+    }
+    vec![
+        head(format!("{lead},")),
+        Line::new(INDENT, dating, vec![Key::Head], false),
+    ]
 }
 
 /// A duration as written: a literal, or a constant's name.
@@ -284,9 +336,10 @@ fn field_type(ty: &FieldType) -> String {
 fn markets(m: &MarketsDecl) -> Vec<Line> {
     let width = column(m.entries.iter().map(|e| e.code.text.as_str()));
     let mut lines = vec![head(format!(
-        "markets {} {} {{",
+        "markets {} {}{} {{",
         m.name.text,
-        quote(&m.title.value)
+        quote(&m.title.value),
+        clause(m.in_force.as_ref())
     ))];
     // The `names in` line is the block's first item, as `place.rs` counts them.
     let first = usize::from(!m.languages.is_empty());
@@ -323,7 +376,11 @@ const UNIT_WORDS: [&str; 10] = [
 ];
 
 fn require(r: &RequireDecl) -> Vec<Line> {
-    let mut lines = vec![head(format!("require for {} {{", action_set(&r.actions)))];
+    let mut lines = vec![head(format!(
+        "require for {}{} {{",
+        action_set(&r.actions),
+        clause(r.in_force.as_ref())
+    ))];
     for (i, req) in r.items.iter().enumerate() {
         let mut text = match req.any_of.as_slice() {
             [one] => one.dotted(),
@@ -371,7 +428,11 @@ fn valued(lead: String, value: &Expr) -> Vec<Line> {
 }
 
 fn rule(r: &RuleDecl) -> Vec<Line> {
-    let mut lines = vec![head(format!("rule {}", r.id.text))];
+    let mut lines = vec![head(format!(
+        "rule {}{}",
+        r.id.text,
+        clause(r.in_force.as_ref())
+    ))];
     let mut effect = format!("{} {}", r.effect.as_str(), action_set(&r.actions));
     if let Some(groups) = &r.audience {
         let groups: Vec<String> = groups

@@ -152,6 +152,12 @@ fn extent(source: &Source<'_>, decl: Pair<'_, Rule>) -> Extent {
                         end: source.code_end(start, part.as_span().end()),
                         key: Key::Head,
                     }),
+                    // `in force ...` is printed on the rule's first line.
+                    Rule::in_force => {
+                        if let Some(head) = anchors.last_mut() {
+                            head.end = source.code_end(start, part.as_span().end());
+                        }
+                    }
                     Rule::effect | Rule::action_set | Rule::audience => {
                         let this = source.anchor(part, Key::Effect);
                         effect = Some(match effect {

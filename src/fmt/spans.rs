@@ -99,6 +99,7 @@ fn declaration(d: &Declaration) -> Declaration {
         Declaration::Markets(m) => Declaration::Markets(MarketsDecl {
             name: name(&m.name),
             title: text(&m.title),
+            in_force: m.in_force.as_ref().map(in_force),
             languages: m.languages.iter().map(name).collect(),
             entries: m
                 .entries
@@ -120,6 +121,7 @@ fn declaration(d: &Declaration) -> Declaration {
             name: name(&w.name),
             length: fixed_duration(&w.length),
             start: path(&w.start),
+            dated: w.dated.as_ref().map(dated),
         }),
         Declaration::Link(l) => Declaration::Link(LinkDecl {
             name: name(&l.name),
@@ -131,9 +133,11 @@ fn declaration(d: &Declaration) -> Declaration {
             },
             limit_span: Span::default(),
             used: path(&l.used),
+            dated: l.dated.as_ref().map(dated),
         }),
         Declaration::Require(r) => Declaration::Require(RequireDecl {
             actions: actions(&r.actions),
+            in_force: r.in_force.as_ref().map(in_force),
             items: r
                 .items
                 .iter()
@@ -155,10 +159,12 @@ fn declaration(d: &Declaration) -> Declaration {
         Declaration::Fact(f) => Declaration::Fact(FactDecl {
             name: name(&f.name),
             actions: actions(&f.actions),
+            in_force: f.in_force.as_ref().map(in_force),
             value: expr(&f.value),
         }),
         Declaration::Rule(r) => Declaration::Rule(RuleDecl {
             id: name(&r.id),
+            in_force: r.in_force.as_ref().map(in_force),
             effect: r.effect,
             effect_span: Span::default(),
             actions: actions(&r.actions),
@@ -183,6 +189,22 @@ fn declaration(d: &Declaration) -> Declaration {
             actions: o.actions.as_ref().map(actions),
             message: message(&o.message),
         }),
+    }
+}
+
+fn in_force(c: &InForce) -> InForce {
+    InForce {
+        from: c.from.as_ref().map(name),
+        until: c.until.as_ref().map(name),
+        again: c.again,
+        span: Span::default(),
+    }
+}
+
+fn dated(d: &Dated) -> Dated {
+    Dated {
+        in_force: in_force(&d.in_force),
+        selected_at: d.selected_at.as_ref().map(path),
     }
 }
 

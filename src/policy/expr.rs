@@ -166,12 +166,50 @@ pub enum Node {
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     /// A built-in function call.
     Call(Func, Vec<Expr>),
+    /// A dated value: the version in force at a time (`in force ...`); the time not
+    /// given is an error.
+    Versions(Box<super::Versions>),
 }
 
 impl Expr {
     /// An expression at `span`.
     pub fn new(node: Node, span: Span) -> Self {
         Expr { node, span }
+    }
+
+    /// The direct sub-expressions, to change them.
+    pub fn children_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+        let children: Vec<&mut Expr> = match &mut self.node {
+            Node::Const(_) | Node::Field(_) | Node::Let(_) | Node::Fact(_) | Node::Allowed => {
+                Vec::new()
+            }
+            Node::MarketName(a)
+            | Node::Not(a)
+            | Node::Present(a)
+            | Node::Missing(a)
+            | Node::Negate(a)
+            | Node::InList(a, _, _)
+            | Node::HasRoles(a, _, _, _) => vec![&mut **a],
+            Node::And(list) | Node::Or(list) | Node::Call(_, list) => list.iter_mut().collect(),
+            Node::Equal(a, b, _)
+            | Node::Compare(_, a, b)
+            | Node::Contains(a, b, _)
+            | Node::Arith(_, a, b) => vec![&mut **a, &mut **b],
+            Node::OneOf(a, list, _) => {
+                let mut v = vec![&mut **a];
+                v.extend(list.iter_mut());
+                v
+            }
+            Node::Range(a, b, c, _) | Node::If(a, b, c) => vec![&mut **a, &mut **b, &mut **c],
+            Node::Versions(v) => {
+                let v = &mut **v;
+                let mut out = vec![&mut v.time];
+                out.extend(v.choices.iter_mut().map(|(_, e)| e));
+                out.push(&mut v.otherwise);
+                out
+            }
+        };
+        children.into_iter()
     }
 
     /// Calls `f` on this expression and every sub-expression.
@@ -204,6 +242,11 @@ impl Expr {
                 a.visit(f);
                 b.visit(f);
                 c.visit(f);
+            }
+            Node::Versions(v) => {
+                v.time.visit(f);
+                v.choices.iter().for_each(|(_, e)| e.visit(f));
+                v.otherwise.visit(f);
             }
         }
     }

@@ -3,6 +3,7 @@
 //! roles as bits, market lists as bit sets, rules grouped by action.
 
 pub mod expr;
+pub mod in_force;
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use chrono::TimeDelta;
 use crate::market::{MarketCode, MarketSet};
 use crate::source::{SourceMap, Span};
 pub use expr::{Expr, Node, Ty};
+pub use in_force::{InForce, Versions};
 
 /// The type of one input field, as the request decoder needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +165,19 @@ pub struct Template {
     pub parts: Vec<TemplatePart>,
 }
 
+impl Template {
+    /// Calls `f` on the expression of every placeholder.
+    pub fn visit_mut(&mut self, f: &dyn Fn(&mut Expr)) {
+        for part in &mut self.parts {
+            match part {
+                TemplatePart::Literal(_) => {}
+                TemplatePart::Value(e) => f(e),
+                TemplatePart::Shown(s) => f(&mut s.value),
+            }
+        }
+    }
+}
+
 /// One piece of a [`Template`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum TemplatePart {
@@ -224,6 +239,12 @@ pub struct CompiledRule {
     pub message: Template,
     /// Where it was written.
     pub span: Span,
+    /// When this version of the rule is in force (selected by the request's time);
+    /// `None`: always (also a version fixed by [`CompiledPolicy::as_of`]).
+    pub in_force: Option<InForce>,
+    /// The version a dated rule's reasons, errors and explanations name (`from
+    /// 2021-02-01 until 2023-01-01`); `None` for an undated rule.
+    pub version: Option<String>,
 }
 
 /// A required field (or one of several) for an action, maybe conditional.
@@ -231,7 +252,8 @@ pub struct CompiledRule {
 pub struct Requirement {
     /// Slots of which one must be present.
     pub any_of: Vec<u16>,
-    /// Required only when this holds.
+    /// Required only when this holds (a dated `require` block's interval is part of
+    /// it).
     pub when: Option<Expr>,
 }
 
@@ -315,6 +337,58 @@ pub struct CompiledPolicy {
 }
 
 impl CompiledPolicy {
+    /// This policy with every version selected by the request's time fixed to the one
+    /// in force at `t`: the rules, facts, requirements and market lists in force then
+    /// (others removed, or holding nothing), and the windows and links in force then
+    /// unless they are selected by another time (`as in force at FIELD`, which stays a
+    /// choice at decision time). Dated rules keep naming their version.
+    pub fn as_of(&self, t: chrono::DateTime<chrono::Utc>) -> CompiledPolicy {
+        let mut out = self.clone();
+        let at = out.schema.at;
+        let keep: Vec<bool> = out
+            .rules
+            .iter()
+            .map(|r| r.in_force.is_none_or(|i| i.contains(t)))
+            .collect();
+        // Rules not in force are removed from the plans (indices stay valid).
+        for plan in &mut out.plans {
+            for list in [&mut plan.rejects, &mut plan.forbids, &mut plan.permits] {
+                list.retain(|&i| keep.get(usize::from(i)).copied().unwrap_or(false));
+            }
+        }
+        let fix = |e: &mut Expr| in_force::fix_versions(e, at, t);
+        for rule in &mut out.rules {
+            rule.in_force = None;
+            if let Some(c) = &mut rule.condition {
+                fix(c);
+            }
+            rule.message.visit_mut(&fix);
+        }
+        for fact in &mut out.facts {
+            fix(&mut fact.value);
+        }
+        for l in &mut out.lets {
+            fix(&mut l.value);
+        }
+        for req in out
+            .plans
+            .iter_mut()
+            .flat_map(|p| p.requirements.iter_mut())
+            .chain(out.always_required.iter_mut())
+        {
+            if let Some(w) = &mut req.when {
+                fix(w);
+            }
+        }
+        for plan in &mut out.plans {
+            if let Some(t) = &mut plan.default_deny {
+                t.visit_mut(&fix);
+            }
+        }
+        out.default_deny.visit_mut(&fix);
+        out
+    }
+
     /// The market a request's text names: an ISO 3166-1 alpha-2 code in any case (or
     /// `XK`), else a display name of one of the lists, compared by its text key (case,
     /// Unicode form and width do not count: `중국`, `CHINA`, `ｃｈｉｎａ`).

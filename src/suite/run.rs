@@ -227,15 +227,20 @@ pub fn coverage(policy: &crate::Policy, results: &[CaseResult<'_>]) -> Coverage 
                 entry.reached += 1;
             }
         }
-        for (entry, rule) in rules.iter_mut().zip(&policy.rules) {
-            let decided = match rule.effect {
-                Effect::Permit | Effect::Forbid | Effect::Deny => {
-                    decision.reasons.iter().any(|r| r.rule == rule.id)
-                }
-                Effect::Reject => decision.errors.iter().any(
-                    |e| matches!(e, RequestError::Rejected { rule: id, .. } if *id == rule.id),
-                ),
-            };
+        for (index, (entry, rule)) in rules.iter_mut().zip(&policy.rules).enumerate() {
+            // Versions of a dated rule share its id: the one that decided is the one
+            // the case reached (only one is in force at the request's time).
+            let this_version = rule.version.is_none()
+                || u16::try_from(index).is_ok_and(|i| decision.reached.contains(&i));
+            let decided = this_version
+                && match rule.effect {
+                    Effect::Permit | Effect::Forbid | Effect::Deny => {
+                        decision.reasons.iter().any(|r| r.rule == rule.id)
+                    }
+                    Effect::Reject => decision.errors.iter().any(
+                        |e| matches!(e, RequestError::Rejected { rule: id, .. } if *id == rule.id),
+                    ),
+                };
             if decided {
                 entry.decided += 1;
             }
@@ -266,6 +271,7 @@ mod tests {
             action: Some("act".into()),
             reasons: vec![Reason {
                 rule: "r1".into(),
+                in_force: None,
                 effect: Effect::Forbid,
                 message: String::new(),
             }],

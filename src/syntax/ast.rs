@@ -157,6 +157,8 @@ pub struct MarketsDecl {
     pub name: Name,
     /// The list's title.
     pub title: Text,
+    /// When this version of the list is in force (`in force from ...`), if dated.
+    pub in_force: Option<InForce>,
     /// The languages of its display names (`names in en, ko`), as BCP 47 tags; empty
     /// when the list does not say.
     pub languages: Vec<Name>,
@@ -256,6 +258,33 @@ pub struct WindowDecl {
     pub length: Fixed<DurationLit>,
     /// The timestamp field it starts from.
     pub start: Path,
+    /// When this version is in force, and the time that selects it, if dated.
+    pub dated: Option<Dated>,
+}
+
+/// `in force [again] from DATE [until DATE]` / `in force until DATE`: when a
+/// declaration is in force, `from` inclusive, `until` exclusive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InForce {
+    /// The first instant it is in force (a date or instant literal as written).
+    pub from: Option<Name>,
+    /// The first instant it is no longer in force.
+    pub until: Option<Name>,
+    /// Written `in force again from`: it follows a time when it was not in force, on
+    /// purpose (no gap warning).
+    pub again: bool,
+    /// Where the clause stands.
+    pub span: Span,
+}
+
+/// The dating of a window or link: `, in force ... [, as in force at FIELD]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dated {
+    /// When this version is in force.
+    pub in_force: InForce,
+    /// The time field that selects the version (`as in force at order.purchased_at`);
+    /// `None`: the request's time.
+    pub selected_at: Option<Path>,
 }
 
 /// `link NAME expires DURATION after FIELD or after N uses counted in FIELD`
@@ -273,6 +302,8 @@ pub struct LinkDecl {
     pub limit_span: Span,
     /// The count field holding the uses made so far.
     pub used: Path,
+    /// When this version is in force, and the time that selects it, if dated.
+    pub dated: Option<Dated>,
 }
 
 /// A set of actions a declaration applies to.
@@ -289,6 +320,8 @@ pub enum ActionSet {
 pub struct RequireDecl {
     /// The actions this applies to.
     pub actions: ActionSet,
+    /// When these requirements are in force, if dated.
+    pub in_force: Option<InForce>,
     /// The required fields.
     pub items: Vec<Requirement>,
 }
@@ -329,6 +362,8 @@ pub struct FactDecl {
     pub name: Name,
     /// The actions whose decisions carry it.
     pub actions: ActionSet,
+    /// When this version is in force, if dated.
+    pub in_force: Option<InForce>,
     /// Its value.
     pub value: Expr,
 }
@@ -396,6 +431,8 @@ pub enum Condition {
 pub struct RuleDecl {
     /// The rule id shown in decisions.
     pub id: Name,
+    /// When this version of the rule is in force, if dated.
+    pub in_force: Option<InForce>,
     /// Permit, forbid or reject.
     pub effect: Effect,
     /// Where the effect keyword stands.

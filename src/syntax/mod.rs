@@ -395,6 +395,12 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::kw_then => "`then`",
         Rule::kw_else => "`else`",
         Rule::kw_is => "`is`",
+        Rule::in_force | Rule::kw_force => "`in force from DATE` or `in force until DATE`",
+        Rule::kw_again => "`again from DATE`",
+        Rule::in_force_from | Rule::kw_from => "`from` and a date",
+        Rule::in_force_until | Rule::kw_until => "`until` and a date",
+        Rule::dated_value => "`, in force from DATE`",
+        Rule::as_in_force | Rule::kw_as | Rule::kw_at => "`as in force at` and a time field",
         _ => SOMETHING_ELSE,
     }
 }
@@ -405,6 +411,19 @@ const SOMETHING_ELSE: &str = "something else";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An `in force` clause without its date says what may follow, in words.
+    #[test]
+    fn an_in_force_clause_without_a_date_is_explained() {
+        let err = parse(0, "rule r in force permit cancel because \"x\"\n").unwrap_err();
+        let SyntaxError::Grammar { message, .. } = err else {
+            panic!("expected a grammar error");
+        };
+        assert_eq!(
+            message,
+            "expected `again from DATE`, `from` and a date or `until` and a date, found `permit`"
+        );
+    }
 
     /// Regression (issue 9): a quoted fallback inside a message ended the message, and
     /// the error said "expected a declaration (...), something else or the end of the

@@ -545,6 +545,30 @@ impl Gen<'_> {
             ));
             self.scope.links.push(name);
         }
+        // Effective dates: a window of two versions that meet at the requests' usual
+        // time, selected by the request's time or by a time field.
+        if self.rng.chance(30) {
+            let selected = if self.rng.chance(50) {
+                format!(", as in force at {}", self.rng.pick(TIME_FIELDS))
+            } else {
+                String::new()
+            };
+            let start = self.rng.pick(TIME_FIELDS);
+            out.push_str(&format!(
+                "window g_dated_window is {} from {start}, in force until 2026-11-25T12:00:00Z{selected}\n",
+                self.rng.pick(&DURATIONS[1..9]),
+            ));
+            out.push_str(&format!(
+                "window g_dated_window is {} from {start}, in force from 2026-11-25T12:00:00Z{selected}\n",
+                self.rng.pick(&DURATIONS[1..9]),
+            ));
+            self.scope.windows.push("g_dated_window".into());
+        }
+        if self.rng.chance(20) {
+            out.push_str("markets g_dated_markets \"Dated markets\" in force until 2026-11-25T12:00:00Z {\n  AU \"Australia\"\n}\n");
+            out.push_str("markets g_dated_markets \"Dated markets\" in force from 2026-11-25T12:00:00Z until 2027-01-01 {\n  AU \"Australia\"\n  CN \"China\"\n}\n");
+            self.scope.lists.push("g_dated_markets".into());
+        }
         if self.rng.chance(30) {
             out.push_str("markets g_markets \"Generated markets\" {\n  AU \"Australia\"\n  AX \"Aland Islands\"\n  CN \"China\"\n}\n");
             self.scope.lists.push("g_markets".into());
@@ -569,7 +593,17 @@ impl Gen<'_> {
                 let id = self.scope.rules;
                 self.scope.rules += 1;
                 let effect = *self.rng.pick(&["permit", "forbid", "forbid", "reject"]);
-                out.push_str(&format!("rule g-rule-{id}\n  {effect} {}", self.actions()));
+                // Some rules are dated: in force from, or until, the requests' usual time.
+                let in_force = match self.rng.below(8) {
+                    0 => " in force from 2026-11-25T12:00:00Z",
+                    1 => " in force until 2026-11-25T12:00:00Z",
+                    2 => " in force from 2026-10-26 until 2026-11-26",
+                    _ => "",
+                };
+                out.push_str(&format!(
+                    "rule g-rule-{id}{in_force}\n  {effect} {}",
+                    self.actions()
+                ));
                 if effect != "reject" && self.rng.chance(40) {
                     let audience = *self.rng.pick(&[
                         "partner",

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use super::Typed;
 use crate::check::code::DiagnosticCode as Code;
+use crate::check::in_force::{versions, Dated};
 use crate::check::suggest::did_you_mean;
 use crate::check::{Checker, Diagnostic, LinkInfo, WindowInfo};
 use crate::policy::expr::{Arith, Func, Order};
@@ -78,6 +79,66 @@ impl Checker<'_> {
             ("used_up", 1) => (not_below(used, limit, span), Ty::Bool),
             _ => return Err(unknown_member(path, "link", &LINK_MEMBERS)),
         })
+    }
+}
+
+impl Checker<'_> {
+    /// A member of a dated window or link: of each version, the member, selected by
+    /// the version's time (absent when no version is in force).
+    pub(super) fn dated_member<T: Clone>(
+        &self,
+        name: &str,
+        dated: &Dated<T>,
+        member: impl Fn(&Self, &T) -> Typed,
+        span: Span,
+    ) -> Typed {
+        let mut choices = Vec::new();
+        let mut ty = None;
+        for (in_force, version) in dated.all().unwrap_or_default() {
+            let (e, t) = member(self, &version)?;
+            ty = Some(t);
+            choices.push((in_force, e));
+        }
+        let Some(ty) = ty else {
+            // Every version has an error, reported there.
+            return Err(Diagnostic::error(
+                Code::BrokenLet,
+                span,
+                format!("`{name}` has an error"),
+            ));
+        };
+        let absent = Expr::new(Node::Const(Value::Absent), span);
+        Ok((
+            versions(name, dated.time, &dated.time_name, choices, absent, span),
+            ty,
+        ))
+    }
+
+    /// `market is [not] in LIST` for a dated list: the version in force at the request's
+    /// time; when none is, the list holds no market.
+    pub(in crate::check) fn dated_in_list(
+        &self,
+        name: &str,
+        dated: &Dated<u16>,
+        a: Expr,
+        negated: bool,
+        span: Span,
+    ) -> Expr {
+        let choices = dated
+            .all()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(i, list)| {
+                let test = Node::InList(Box::new(a.clone()), list, negated);
+                (i, Expr::new(test, span))
+            })
+            .collect();
+        let otherwise = if negated {
+            Expr::new(Node::Present(Box::new(a)), span)
+        } else {
+            Expr::new(Node::Const(Value::Bool(false)), span)
+        };
+        versions(name, dated.time, &dated.time_name, choices, otherwise, span)
     }
 }
 

@@ -7,7 +7,9 @@
 use super::members::window_end;
 use super::{type_error, Ctx};
 use crate::check::code::DiagnosticCode as Code;
+use crate::check::in_force::versions;
 use crate::check::suggest::did_you_mean;
+use crate::check::WindowInfo;
 use crate::check::{Checker, Diagnostic};
 use crate::market::MarketCode;
 use crate::policy::expr::Order;
@@ -46,6 +48,11 @@ impl Checker<'_> {
                     return Err(type_error(a.span, "a market", ta)
                         .with_help("`is in` tests a market against a market list"));
                 }
+                if let Some(dated) = self.dated_lists.get(&list.text).cloned() {
+                    self.broken_declaration(&list.text, list.span)?;
+                    self.used.insert(list.text.clone());
+                    return Ok(self.dated_in_list(&list.text, &dated, a, *negated, span));
+                }
                 let Some(index) = self.list_index.get(&list.text).copied() else {
                     let names = self.lists.iter().map(|l| l.name.as_str());
                     return Err(not_declared(
@@ -63,6 +70,37 @@ impl Checker<'_> {
                 let (a, ta) = self.expr(a, ctx)?;
                 if ta != Ty::Time {
                     return Err(type_error(a.span, "a time", ta));
+                }
+                if let Some(dated) = self.dated_windows.get(&window.text).cloned() {
+                    self.used.insert(window.text.clone());
+                    let within = |info: &WindowInfo| {
+                        let start = Expr::new(Node::Field(info.start), window.span);
+                        let end = window_end(info, window.span);
+                        Expr::new(
+                            Node::Range(
+                                Box::new(a.clone()),
+                                Box::new(start),
+                                Box::new(end),
+                                *negated,
+                            ),
+                            span,
+                        )
+                    };
+                    let choices = dated
+                        .all()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(i, info)| (i, within(&info)))
+                        .collect();
+                    let absent = Expr::new(Node::Const(Value::Absent), span);
+                    return Ok(versions(
+                        &window.text,
+                        dated.time,
+                        &dated.time_name,
+                        choices,
+                        absent,
+                        span,
+                    ));
                 }
                 let Some(info) = self.windows.get(&window.text).cloned() else {
                     let names = self.windows.keys().map(String::as_str);

@@ -5,7 +5,7 @@
 use super::{Ctx, Typed};
 use crate::check::code::DiagnosticCode as Code;
 use crate::check::suggest::did_you_mean;
-use crate::check::{Checker, Diagnostic};
+use crate::check::{Checker, Diagnostic, LinkInfo, WindowInfo};
 use crate::policy::{Expr, Node, Ty};
 use crate::source::Span;
 use crate::syntax::ast;
@@ -43,6 +43,16 @@ impl Checker<'_> {
                 .with_help("rules decide `allowed`, so they cannot read it"));
             }
             return Ok((Expr::new(Node::Allowed, span), Ty::Bool));
+        }
+        if let Some(dated) = self.dated_windows.get(first).cloned() {
+            self.used.insert(first.to_string());
+            let member = |c: &Self, info: &WindowInfo| c.window_member(info, path, rest);
+            return self.dated_member(first, &dated, member, span);
+        }
+        if let Some(dated) = self.dated_links.get(first).cloned() {
+            self.used.insert(first.to_string());
+            let member = |c: &Self, info: &LinkInfo| c.link_member(info, path, rest);
+            return self.dated_member(first, &dated, member, span);
         }
         if let Some(info) = self.windows.get(first).cloned() {
             self.used.insert(first.to_string());

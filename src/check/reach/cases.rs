@@ -57,6 +57,7 @@ pub(super) fn strip(e: &Expr) -> Expr {
         Node::Negate(a) => Node::Negate(b(a)),
         Node::If(c, x, y) => Node::If(b(c), b(x), b(y)),
         Node::Call(f, l) => Node::Call(*f, l.iter().map(strip).collect()),
+        Node::Versions(v) => Node::Versions(v.clone()),
     };
     Expr::new(node, Span::default())
 }

@@ -131,6 +131,11 @@ fn direct_children<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
             out.push(b);
             out.push(c);
         }
+        Node::Versions(v) => {
+            out.push(&v.time);
+            out.extend(v.choices.iter().map(|(_, value)| value));
+            out.push(&v.otherwise);
+        }
     }
 }
 

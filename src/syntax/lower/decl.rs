@@ -32,7 +32,12 @@ impl Lower {
                 let title = self.text(&self.next(&mut inner, &pair)?)?;
                 let mut entries = Vec::new();
                 let mut languages = Vec::new();
+                let mut in_force = None;
                 for item in inner {
+                    if item.as_rule() == Rule::in_force {
+                        in_force = Some(self.in_force(&item)?);
+                        continue;
+                    }
                     if item.as_rule() == Rule::name_languages {
                         languages = item.into_inner().map(|p| self.name(&p)).collect();
                         continue;
@@ -47,6 +52,7 @@ impl Lower {
                 Declaration::Markets(MarketsDecl {
                     name,
                     title,
+                    in_force,
                     languages,
                     entries,
                 })
@@ -55,10 +61,12 @@ impl Lower {
                 let name = self.name(&self.next(&mut inner, &pair)?);
                 let length = self.fixed_duration(&self.next(&mut inner, &pair)?)?;
                 let start = self.path(&self.next(&mut inner, &pair)?);
+                let dated = inner.next().map(|p| self.dated(&p)).transpose()?;
                 Declaration::Window(WindowDecl {
                     name,
                     length,
                     start,
+                    dated,
                 })
             }
             Rule::link_decl => {
@@ -72,6 +80,7 @@ impl Lower {
                     Fixed::Literal(self.integer(&limit_pair)?)
                 };
                 let used = self.path(&self.next(&mut inner, &pair)?);
+                let dated = inner.next().map(|p| self.dated(&p)).transpose()?;
                 Declaration::Link(LinkDecl {
                     name,
                     lifetime,
@@ -79,14 +88,28 @@ impl Lower {
                     limit,
                     limit_span: self.span(&limit_pair),
                     used,
+                    dated,
                 })
             }
             Rule::require_decl => {
                 let actions = self.action_set(self.next(&mut inner, &pair)?)?;
+                let mut inner = inner.peekable();
+                let in_force = match inner.peek() {
+                    Some(p) if p.as_rule() == Rule::in_force => {
+                        let p = p.clone();
+                        inner.next();
+                        Some(self.in_force(&p)?)
+                    }
+                    _ => None,
+                };
                 let items = inner
                     .map(|p| self.requirement(p))
                     .collect::<Result<Vec<_>>>()?;
-                Declaration::Require(RequireDecl { actions, items })
+                Declaration::Require(RequireDecl {
+                    actions,
+                    in_force,
+                    items,
+                })
             }
             Rule::constant_decl => {
                 let _keyword = self.next(&mut inner, &pair)?;
@@ -102,10 +125,17 @@ impl Lower {
             Rule::fact_decl => {
                 let name = self.name(&self.next(&mut inner, &pair)?);
                 let actions = self.action_set(self.next(&mut inner, &pair)?)?;
-                let value = self.expr(self.next(&mut inner, &pair)?)?;
+                let mut next = self.next(&mut inner, &pair)?;
+                let mut in_force = None;
+                if next.as_rule() == Rule::in_force {
+                    in_force = Some(self.in_force(&next)?);
+                    next = self.next(&mut inner, &pair)?;
+                }
+                let value = self.expr(next)?;
                 Declaration::Fact(FactDecl {
                     name,
                     actions,
+                    in_force,
                     value,
                 })
             }
@@ -214,7 +244,12 @@ impl Lower {
     fn rule(&self, pair: Pair<'_, Rule>, span: Span) -> Result<RuleDecl> {
         let mut inner = pair.clone().into_inner();
         let id = self.name(&self.next(&mut inner, &pair)?);
-        let effect_pair = self.next(&mut inner, &pair)?;
+        let mut effect_pair = self.next(&mut inner, &pair)?;
+        let mut in_force = None;
+        if effect_pair.as_rule() == Rule::in_force {
+            in_force = Some(self.in_force(&effect_pair)?);
+            effect_pair = self.next(&mut inner, &pair)?;
+        }
         let effect = match effect_pair.as_str() {
             "permit" => Effect::Permit,
             "forbid" => Effect::Forbid,
@@ -277,6 +312,7 @@ impl Lower {
         let message = message.ok_or_else(|| self.shape(&pair))?;
         Ok(RuleDecl {
             id,
+            in_force,
             effect,
             effect_span: self.span(&effect_pair),
             actions,
@@ -284,6 +320,65 @@ impl Lower {
             condition,
             message,
             span,
+        })
+    }
+
+    /// `in force [again] from DATE [until DATE]` or `in force until DATE`.
+    fn in_force(&self, pair: &Pair<'_, Rule>) -> Result<InForce> {
+        let mut clause = InForce {
+            from: None,
+            until: None,
+            again: false,
+            span: self.span(pair),
+        };
+        for part in pair.clone().into_inner() {
+            match part.as_rule() {
+                Rule::kw_in | Rule::kw_force => {}
+                Rule::kw_again => clause.again = true,
+                Rule::in_force_from | Rule::in_force_until => {
+                    let literal = part
+                        .clone()
+                        .into_inner()
+                        .find(|p| matches!(p.as_rule(), Rule::date | Rule::instant))
+                        .ok_or_else(|| self.shape(&part))?;
+                    let mut name = self.name(&literal);
+                    if literal.as_rule() == Rule::instant {
+                        name.text.make_ascii_uppercase();
+                    }
+                    if part.as_rule() == Rule::in_force_from {
+                        clause.from = Some(name);
+                    } else {
+                        clause.until = Some(name);
+                    }
+                }
+                _ => return Err(self.shape(&part)),
+            }
+        }
+        Ok(clause)
+    }
+
+    /// `, in force ... [, as in force at FIELD]` after a window or a link.
+    fn dated(&self, pair: &Pair<'_, Rule>) -> Result<Dated> {
+        let mut in_force = None;
+        let mut selected_at = None;
+        for part in pair.clone().into_inner() {
+            match part.as_rule() {
+                Rule::in_force => in_force = Some(self.in_force(&part)?),
+                Rule::as_in_force => {
+                    let path = part
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::path)
+                        .ok_or_else(|| self.shape(&part))?;
+                    selected_at = Some(self.path(&path));
+                }
+                _ => return Err(self.shape(&part)),
+            }
+        }
+        let in_force = in_force.ok_or_else(|| self.shape(pair))?;
+        Ok(Dated {
+            in_force,
+            selected_at,
         })
     }
 
