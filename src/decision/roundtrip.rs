@@ -202,6 +202,9 @@ fn explain_entry() -> impl Strategy<Value = ExplainEntry> {
 fn expected_entry(e: &ExplainEntry) -> Value {
     let mut m = Map::new();
     m.insert("rule".into(), json!(e.rule));
+    if let Some(in_force) = &e.in_force {
+        m.insert("in_force".into(), json!(in_force));
+    }
     m.insert("effect".into(), json!(e.effect.as_str()));
     m.insert("outcome".into(), json!(e.outcome.as_str()));
     m.insert("has_condition".into(), json!(e.has_condition));
