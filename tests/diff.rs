@@ -682,3 +682,57 @@ fn exhaustive_text_names_each_class_with_its_witness() {
     );
     assert!(text.ends_with("1 class(es) of requests change decision; complete: no other request changes decision\n"), "{text}");
 }
+
+/// Issue 10: a policy compared with itself at two dates ("what changed on
+/// 2023-01-01"): sales agents may buy from that date on in the history example.
+#[test]
+fn a_policy_compared_with_itself_at_two_dates() {
+    let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/examples/history");
+    let history = history.to_str().unwrap();
+    let output = run(&[
+        "diff",
+        "--old",
+        history,
+        "--old-at",
+        "2022-12-31T00:00:00Z",
+        "--new",
+        history,
+        "--new-at",
+        "2023-01-02T00:00:00Z",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let lines = json_lines(&output);
+    let class = lines
+        .iter()
+        .find(|l| l["kind"] == "class" && l["action"] == "purchase")
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert_eq!(class["old"], "deny");
+    assert_eq!(class["new"], "allow");
+    assert_eq!(class["witness"]["actor"]["roles"][0], "sales_agent");
+    // The same dates on both sides: nothing changes, whatever else is dated.
+    let same = run(&[
+        "diff",
+        "--old",
+        history,
+        "--old-at",
+        "2023-01-02T00:00:00Z",
+        "--new",
+        history,
+        "--new-at",
+        "2023-01-02T00:00:00Z",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    let lines = json_lines(&same);
+    assert!(!lines.iter().any(|l| l["kind"] == "class"), "{lines:?}");
+    // A date that is not RFC 3339 is a usage error.
+    let bad = run(&["diff", "--old-at", "2023-01-02", "--now", NOW]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("--old-at"), "{}", stderr(&bad));
+}

@@ -237,6 +237,13 @@ pub enum Command {
         /// policy when absent.
         #[arg(long = "new", value_name = "PATH")]
         new: Vec<String>,
+        /// The old policy as it stood at this time (RFC 3339): its dated declarations
+        /// fixed to the versions in force then, whatever a request's own `at`.
+        #[arg(long, value_name = "RFC3339")]
+        old_at: Option<String>,
+        /// The new policy as it stands at this time, as --old-at.
+        #[arg(long, value_name = "RFC3339")]
+        new_at: Option<String>,
         /// The time used for requests without `at` (RFC 3339); the current time when absent.
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,

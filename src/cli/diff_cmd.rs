@@ -43,6 +43,10 @@ pub struct Args<'a> {
     pub old: &'a [String],
     /// The new side's.
     pub new: &'a [String],
+    /// `--old-at`: the old side as it stood at this time.
+    pub old_at: Option<&'a str>,
+    /// `--new-at`.
+    pub new_at: Option<&'a str>,
     /// `--now`.
     pub now: Option<&'a str>,
     /// `--format`.
@@ -57,27 +61,45 @@ pub struct Args<'a> {
 
 /// Runs `diff` and returns the exit code.
 pub fn run(args: Args<'_>) -> i32 {
-    let now: DateTime<Utc> = match args.now {
-        None => Utc::now(),
-        Some(text) => match csp_policy::parse_time(text) {
-            Some(t) => t,
-            None => {
-                say!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
-                return exit::USAGE;
-            }
-        },
+    let now: DateTime<Utc> = match time(args.now, "--now") {
+        Ok(t) => t.unwrap_or_else(Utc::now),
+        Err(code) => return code,
+    };
+    let (old_at, new_at) = match (time(args.old_at, "--old-at"), time(args.new_at, "--new-at")) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(code), _) | (_, Err(code)) => return code,
     };
     let old = match side(args.old, "old") {
-        Ok(p) => p,
+        Ok(p) => match old_at {
+            Some(t) => p.as_of(t),
+            None => p,
+        },
         Err(code) => return code,
     };
     let new = match side(args.new, "new") {
-        Ok(p) => p,
+        Ok(p) => match new_at {
+            Some(t) => p.as_of(t),
+            None => p,
+        },
         Err(code) => return code,
     };
     match args.input {
         Some(input) => over_requests(&old, &new, now, &args, input),
         None => exhaustive(&old, &new, now, args.format),
+    }
+}
+
+/// An optional RFC 3339 time option; a bad one is said and is a usage error.
+fn time(text: Option<&str>, option: &str) -> Result<Option<DateTime<Utc>>, i32> {
+    match text {
+        None => Ok(None),
+        Some(text) => match csp_policy::parse_time(text) {
+            Some(t) => Ok(Some(t)),
+            None => {
+                say!("error: {option} {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
+                Err(exit::USAGE)
+            }
+        },
     }
 }
 

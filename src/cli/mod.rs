@@ -122,6 +122,8 @@ pub fn run() -> i32 {
         Command::Diff {
             old,
             new,
+            old_at,
+            new_at,
             now,
             format,
             jobs,
@@ -130,6 +132,8 @@ pub fn run() -> i32 {
         } => diff_cmd::run(diff_cmd::Args {
             old: &old,
             new: &new,
+            old_at: old_at.as_deref(),
+            new_at: new_at.as_deref(),
             now: now.as_deref(),
             format,
             jobs,
