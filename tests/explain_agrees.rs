@@ -183,7 +183,12 @@ fn explanation_agrees(policy: &Policy, decision: &Decision) -> Result<(), String
             .as_ref()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        let expected = format!("rule {}: {error}", entry.rule);
+        // A dated rule's errors name its version, as its entry does.
+        let name = match &entry.in_force {
+            Some(version) => format!("{} (in force {version})", entry.rule),
+            None => entry.rule.clone(),
+        };
+        let expected = format!("rule {name}: {error}");
         if !messages.contains(&expected) {
             return Err(format!("{expected} is not among the errors {messages:?}"));
         }
