@@ -376,6 +376,29 @@ fn exhaustive(new: &Path) -> (Vec<Value>, i32) {
     (json_lines(&output), code(&output))
 }
 
+/// The exhaustive comparison of the embedded policy against a copy of it with `from`
+/// replaced by `to` in `file`: the temporary folder that holds the copy, the copy, the
+/// JSON lines and the exit code.
+fn exhaustive_edit(
+    file: &str,
+    from: &str,
+    to: &str,
+) -> (tempfile::TempDir, PathBuf, Vec<Value>, i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(dir.path(), file, from, to);
+    let (lines, exit) = exhaustive(&new);
+    (dir, new, lines, exit)
+}
+
+/// The classes of a complete exhaustive comparison (the summary, last, says `complete`).
+fn complete_classes(lines: &[Value]) -> &[Value] {
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["kind"], "summary");
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert_eq!(summary["classes"], classes.len());
+    classes
+}
+
 /// Every class's witness gets the class's decisions under `eval`, old and new.
 fn witnesses_reproduce(classes: &[Value], new: &Path) {
     for class in classes {
@@ -407,10 +430,7 @@ fn exhaustive_a_shorter_window() {
     let new = shorter_window(dir.path());
     let (lines, exit) = exhaustive(&new);
     assert_eq!(exit, 1);
-    let (summary, classes) = lines.split_last().unwrap();
-    assert_eq!(summary["kind"], "summary");
-    assert_eq!(summary["complete"], true, "{summary}");
-    assert_eq!(summary["classes"], classes.len());
+    let classes = complete_classes(&lines);
     for class in classes {
         let keys: Vec<&str> = class
             .as_object()
@@ -464,17 +484,13 @@ fn exhaustive_a_shorter_window() {
 
 #[test]
 fn exhaustive_a_role_added_to_a_permit() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = edited_copy(
-        dir.path(),
+    let (_dir, new, lines, exit) = exhaustive_edit(
         "07-cancel.policy",
         "permit cancel to partner admin_agent",
         "permit cancel to partner admin_agent or sales_agent",
     );
-    let (lines, exit) = exhaustive(&new);
     assert_eq!(exit, 1);
-    let (summary, classes) = lines.split_last().unwrap();
-    assert_eq!(summary["complete"], true, "{summary}");
+    let classes = complete_classes(&lines);
     assert_eq!(classes.len(), 1, "{classes:?}");
     assert_eq!(classes[0]["old"], "deny");
     assert_eq!(classes[0]["new"], "allow");
@@ -487,16 +503,12 @@ fn exhaustive_a_role_added_to_a_permit() {
 
 #[test]
 fn exhaustive_a_lower_link_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = edited_copy(
-        dir.path(),
+    let (_dir, new, lines, _) = exhaustive_edit(
         "05-keys-and-downloads.policy",
         "or after 50 uses",
         "or after 40 uses",
     );
-    let (lines, _) = exhaustive(&new);
-    let (summary, classes) = lines.split_last().unwrap();
-    assert_eq!(summary["complete"], true, "{summary}");
+    let classes = complete_classes(&lines);
     assert!(!classes.is_empty());
     for class in classes {
         assert_eq!(class["action"], "download");
@@ -512,16 +524,9 @@ fn exhaustive_a_lower_link_limit() {
 
 #[test]
 fn exhaustive_a_market_removed_from_a_list() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = edited_copy(
-        dir.path(),
-        "03-markets.policy",
-        "  AD  \"Andorra\"  \"안도라\"\n",
-        "",
-    );
-    let (lines, _) = exhaustive(&new);
-    let (summary, classes) = lines.split_last().unwrap();
-    assert_eq!(summary["complete"], true, "{summary}");
+    let (_dir, new, lines, _) =
+        exhaustive_edit("03-markets.policy", "  AD  \"Andorra\"  \"안도라\"\n", "");
+    let classes = complete_classes(&lines);
     // Andorra can now buy Azure reservations...
     assert!(classes.iter().any(|c| c["action"] == "purchase"
         && c["old_rules"] == serde_json::json!(["reservation-unavailable-market"])
@@ -535,29 +540,23 @@ fn exhaustive_a_market_removed_from_a_list() {
 
 #[test]
 fn exhaustive_says_what_it_cannot_decide_and_never_claims_complete() {
-    let dir = tempfile::tempdir().unwrap();
     // Arithmetic over a request value in a condition: not enumerated.
-    let new = edited_copy(
-        dir.path(),
+    let (_dir, _, lines, exit) = exhaustive_edit(
         "07-cancel.policy",
         "rule cancel-window-ended",
         "rule big-refund\n  forbid cancel\n  when link.downloads * 2 > 10\n  because \"too big\"\n\nrule cancel-window-ended",
     );
-    let (lines, exit) = exhaustive(&new);
     assert_eq!(exit, 1);
     let summary = lines.last().unwrap();
     assert_eq!(summary["complete"], false);
     let reasons = summary["incomplete"].to_string();
     assert!(reasons.contains("rule `big-refund`"), "{reasons}");
     // Another schema: nothing is compared.
-    let dir = tempfile::tempdir().unwrap();
-    let new = edited_copy(
-        dir.path(),
+    let (_dir, _, lines, exit) = exhaustive_edit(
         "02-input.policy",
         "  range.to ",
         "  range.until                \"x\" is a time\n  range.to ",
     );
-    let (lines, exit) = exhaustive(&new);
     assert_eq!(exit, 1);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0]["incomplete"][0]
