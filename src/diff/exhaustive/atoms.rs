@@ -122,6 +122,28 @@ pub enum Formula {
     Opaque(usize),
 }
 
+/// The Kleene truth of a conjunction (`decisive` false) or a disjunction (`decisive`
+/// true): `decisive` as soon as one member is, unknown if a member is, else the other.
+fn kleene_list(
+    list: &[Formula],
+    truth: &dyn Fn(usize) -> Option<bool>,
+    decisive: bool,
+) -> Option<bool> {
+    let mut unknown = false;
+    for f in list {
+        match f.kleene(truth) {
+            Some(b) if b == decisive => return Some(decisive),
+            None => unknown = true,
+            Some(_) => {}
+        }
+    }
+    if unknown {
+        None
+    } else {
+        Some(!decisive)
+    }
+}
+
 impl Formula {
     /// Three-valued (Kleene) truth, given each atom's truth where known.
     pub fn kleene(&self, truth: &dyn Fn(usize) -> Option<bool>) -> Option<bool> {
@@ -129,36 +151,8 @@ impl Formula {
             Formula::Const(b) => Some(*b),
             Formula::Atom(i) => truth(*i),
             Formula::Not(f) => f.kleene(truth).map(|b| !b),
-            Formula::All(list) => {
-                let mut unknown = false;
-                for f in list {
-                    match f.kleene(truth) {
-                        Some(false) => return Some(false),
-                        None => unknown = true,
-                        Some(true) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(true)
-                }
-            }
-            Formula::Any(list) => {
-                let mut unknown = false;
-                for f in list {
-                    match f.kleene(truth) {
-                        Some(true) => return Some(true),
-                        None => unknown = true,
-                        Some(false) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(false)
-                }
-            }
+            Formula::All(list) => kleene_list(list, truth, false),
+            Formula::Any(list) => kleene_list(list, truth, true),
             Formula::If(c, a, b) => match c.kleene(truth) {
                 Some(true) => a.kleene(truth),
                 Some(false) => b.kleene(truth),
