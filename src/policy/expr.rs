@@ -74,6 +74,34 @@ pub enum Order {
     NotEqual,
 }
 
+impl Order {
+    /// The sign bit of "less than", in [`Order::signs`].
+    pub const LT: u8 = 1;
+    /// The sign bit of "equal".
+    pub const EQ: u8 = 2;
+    /// The sign bit of "greater than".
+    pub const GT: u8 = 4;
+
+    /// The outcomes of a comparison this order accepts, as sign bits.
+    pub fn signs(self) -> u8 {
+        match self {
+            Order::Less => Self::LT,
+            Order::LessOrEqual => Self::LT | Self::EQ,
+            Order::Greater => Self::GT,
+            Order::GreaterOrEqual => Self::GT | Self::EQ,
+            Order::Equal => Self::EQ,
+            Order::NotEqual => Self::LT | Self::GT,
+        }
+    }
+
+    /// Sign bits with `LT` and `GT` swapped (`a ORDER b` read as `b ? a`).
+    pub fn flip_signs(signs: u8) -> u8 {
+        (signs & Self::EQ)
+            | if signs & Self::LT != 0 { Self::GT } else { 0 }
+            | if signs & Self::GT != 0 { Self::LT } else { 0 }
+    }
+}
+
 /// Built-in functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Func {

@@ -17,11 +17,11 @@ use crate::policy::{Audience, CompiledPolicy, Expr, FieldKind, Node};
 use crate::value::Value;
 
 /// Sign bits of a time split: below, at, above.
-pub const LT: u8 = 1;
+pub const LT: u8 = Order::LT;
 /// See [`LT`].
-pub const EQ: u8 = 2;
+pub const EQ: u8 = Order::EQ;
 /// See [`LT`].
-pub const GT: u8 = 4;
+pub const GT: u8 = Order::GT;
 
 /// Nanoseconds in a day.
 pub const DAY_NS: i128 = 86_400 * 1_000_000_000;
@@ -56,7 +56,7 @@ impl Split {
 
 /// `LT` and `GT` swapped.
 pub fn flip(signs: u8) -> u8 {
-    (signs & EQ) | if signs & LT != 0 { GT } else { 0 } | if signs & GT != 0 { LT } else { 0 }
+    Order::flip_signs(signs)
 }
 
 /// A test on one field against constants.
@@ -661,14 +661,7 @@ fn inline<'e>(
 
 /// The signs of an order.
 fn signs(order: Order) -> u8 {
-    match order {
-        Order::Less => LT,
-        Order::LessOrEqual => LT | EQ,
-        Order::Greater => GT,
-        Order::GreaterOrEqual => GT | EQ,
-        Order::Equal => EQ,
-        Order::NotEqual => LT | GT,
-    }
+    order.signs()
 }
 
 /// `a ORDER b` as `b (flipped) a`.
