@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::{bin, code, run, run_with_stdin, stderr, stdout, NOW};
+use common::{bin, code, decisions as json_lines, run, run_with_stdin, stderr, stdout, NOW};
 use serde_json::Value;
 
 /// The default policy's folder.
@@ -53,43 +53,60 @@ const REQUESTS: &str = r#"{"action":"cancel","at":"2026-11-25T12:00:00Z","actor"
 {"action":"purchase","actor":{"kind":"partner","roles":["admin_agent"]},"customer":{"market":"FR"},"product":{"category":"server_subscription"}}
 "#;
 
-fn json_lines(output: &Output) -> Vec<Value> {
-    stdout(output)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
+/// Runs `csp-policy diff ARGS --now NOW` in `dir` (where given), with `input` on
+/// standard input (read as `-`) or none at all.
+fn diff(dir: Option<&Path>, args: &[&str], input: Option<&str>) -> Output {
+    let mut command = bin();
+    command.arg("diff").args(args).args(["--now", NOW]);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let Some(input) = input else {
+        return command.stdin(Stdio::null()).output().unwrap();
+    };
+    let mut child = command
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `diff` with `--format json`: the exit code (`exit`, else the test fails with
+/// standard error) and the JSON lines it printed.
+fn diff_json(args: &[&str], input: Option<&str>, exit: i32) -> Vec<Value> {
+    let args: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
+    let output = diff(None, &args, input);
+    assert_eq!(code(&output), exit, "{args:?}: {}", stderr(&output));
+    json_lines(&output)
+}
+
+/// Asserts that `output` exited with `exit` and said `said` on standard error.
+fn fails_saying(output: &Output, exit: i32, said: &str) {
+    assert_eq!(code(output), exit, "{}", stderr(output));
+    assert!(stderr(output).contains(said), "{}", stderr(output));
 }
 
 #[test]
 fn the_same_policy_on_both_sides_changes_nothing_exit_0() {
-    for args in [
-        vec!["diff", "--now", NOW, "--format", "json", "-"],
-        vec![
-            "diff",
-            "--old",
-            "@embedded",
-            "--new",
-            "@embedded",
-            "--now",
-            NOW,
-            "--format",
-            "json",
-            "-",
-        ],
-    ] {
-        let output = run_with_stdin(&args, REQUESTS.as_bytes());
-        assert_eq!(code(&output), 0, "{}", stderr(&output));
-        let lines = json_lines(&output);
+    for args in [vec![], vec!["--old", "@embedded", "--new", "@embedded"]] {
+        let lines = diff_json(&args, Some(REQUESTS), 0);
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0]["kind"], "summary");
         assert_eq!(lines[0]["requests"], 2);
         assert_eq!(lines[0]["changed"], 0);
     }
     let path = default_policy();
-    let output = run_with_stdin(
-        &["diff", "--old", path.to_str().unwrap(), "--now", NOW, "-"],
-        REQUESTS.as_bytes(),
-    );
+    let output = diff(None, &["--old", path.to_str().unwrap()], Some(REQUESTS));
     assert_eq!(code(&output), 0);
     assert_eq!(
         stdout(&output),
@@ -101,18 +118,10 @@ fn the_same_policy_on_both_sides_changes_nothing_exit_0() {
 fn a_shorter_window_changes_the_late_cancel_exit_1_json() {
     let dir = tempfile::tempdir().unwrap();
     let new = shorter_window(dir.path());
-    let output = run_with_stdin(
-        &[
-            "diff",
-            "--new",
-            new.to_str().unwrap(),
-            "--now",
-            NOW,
-            "--format",
-            "json",
-            "-",
-        ],
-        REQUESTS.as_bytes(),
+    let output = diff(
+        None,
+        &["--new", new.to_str().unwrap(), "--format", "json"],
+        Some(REQUESTS),
     );
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     let lines = json_lines(&output);
@@ -165,14 +174,11 @@ fn the_text_report_groups_and_counts_with_each_line() {
     let new = shorter_window(dir.path());
     let input = dir.path().join("requests.jsonl");
     std::fs::write(&input, format!("{REQUESTS}{REQUESTS}")).unwrap();
-    let output = run(&[
-        "diff",
-        "--new",
-        new.to_str().unwrap(),
-        "--now",
-        NOW,
-        input.to_str().unwrap(),
-    ]);
+    let output = diff(
+        None,
+        &["--new", new.to_str().unwrap(), input.to_str().unwrap()],
+        None,
+    );
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
@@ -192,23 +198,8 @@ fn a_yaml_request_is_shown_as_its_text() {
     let yaml = "action: cancel\nat: 2026-11-25T12:00:00Z\nactor: {kind: partner, roles: [admin_agent]}\n\
                 customer: {name: Contoso}\nproduct: {name: W, category: perpetual_software}\n\
                 order: {id: O-1, purchased_at: 2026-10-16T12:00:00Z, status: active, price: 100.10}\n";
-    let output = run_with_stdin(
-        &[
-            "diff",
-            "--new",
-            new.to_str().unwrap(),
-            "--now",
-            NOW,
-            "--format",
-            "json",
-            "--input",
-            "yaml",
-            "-",
-        ],
-        yaml.as_bytes(),
-    );
-    assert_eq!(code(&output), 1, "{}", stderr(&output));
-    let lines = json_lines(&output);
+    let args = ["--new", new.to_str().unwrap(), "--input", "yaml"];
+    let lines = diff_json(&args, Some(yaml), 1);
     assert_eq!(
         lines[0]["request"], yaml,
         "the text as written: 100.10 stays 100.10"
@@ -231,17 +222,9 @@ fn usage_and_unreadable_inputs_exit_2() {
         ),
         (vec!["diff", "--format", "yaml", "-"], "invalid value"),
     ] {
-        let output = run(&args);
-        assert_eq!(code(&output), 2, "{args:?}: {}", stderr(&output));
-        assert!(
-            stderr(&output).contains(said),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        fails_saying(&run(&args), 2, said);
     }
-    let output = run_with_stdin(&["diff", "--now", NOW, "-"], b"\n\n");
-    assert_eq!(code(&output), 2);
-    assert!(stderr(&output).contains("holds no request"));
+    fails_saying(&diff(None, &[], Some("\n\n")), 2, "holds no request");
 }
 
 #[test]
@@ -254,17 +237,9 @@ fn a_broken_policy_on_either_side_exits_3() {
         "window cancellation is 60 dayz",
     );
     for side in ["--old", "--new"] {
-        let output = run_with_stdin(
-            &["diff", side, broken.to_str().unwrap(), "--now", NOW, "-"],
-            REQUESTS.as_bytes(),
-        );
-        assert_eq!(code(&output), 3, "{}", stderr(&output));
+        let output = diff(None, &[side, broken.to_str().unwrap()], Some(REQUESTS));
         let which = side.trim_start_matches("--");
-        assert!(
-            stderr(&output).contains(&format!("the {which} policy has errors")),
-            "{}",
-            stderr(&output)
-        );
+        fails_saying(&output, 3, &format!("the {which} policy has errors"));
     }
 }
 
@@ -295,77 +270,45 @@ fn repository() -> tempfile::TempDir {
     dir
 }
 
-fn diff_in(dir: &Path, args: &[&str], input: &str) -> Output {
-    let mut child = bin()
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
 #[test]
 fn a_side_at_a_git_revision() {
     let repo = repository();
-    let output = diff_in(
-        repo.path(),
+    let output = diff(
+        Some(repo.path()),
         &[
-            "diff",
             "--old",
             "HEAD:policy",
             "--new",
             "policy",
-            "--now",
-            NOW,
             "--format",
             "json",
-            "-",
         ],
-        REQUESTS,
+        Some(REQUESTS),
     );
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     let lines = json_lines(&output);
     assert_eq!(lines[0]["old"]["decision"], "allow");
     assert_eq!(lines[0]["new"]["decision"], "deny");
     // The committed folder against the embedded policy: the same files, no change.
-    let output = diff_in(
-        repo.path(),
-        &["diff", "--old", "HEAD:policy/", "--now", NOW, "-"],
-        REQUESTS,
+    let output = diff(
+        Some(repo.path()),
+        &["--old", "HEAD:policy/"],
+        Some(REQUESTS),
     );
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     // One file at a revision, after the others from disk.
-    let output = diff_in(
-        repo.path(),
+    let output = diff(
+        Some(repo.path()),
         &[
-            "diff",
             "--old",
             "HEAD:policy/07-cancel.policy",
             "--new",
             "policy/07-cancel.policy",
-            "--now",
-            NOW,
-            "-",
         ],
-        REQUESTS,
+        Some(REQUESTS),
     );
     // Alone, the cancel file is not a whole policy: the old side has errors.
-    assert_eq!(code(&output), 3, "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("HEAD:policy/07-cancel.policy"),
-        "{}",
-        stderr(&output)
-    );
+    fails_saying(&output, 3, "HEAD:policy/07-cancel.policy");
 }
 
 #[test]
@@ -379,47 +322,24 @@ fn git_errors_exit_2_with_the_reason() {
         ),
         ("HEAD:policy/00-vocabulary.policy", "cannot read"),
     ] {
-        let output = diff_in(
-            repo.path(),
-            &["diff", "--old", spec, "--now", NOW, "-"],
-            REQUESTS,
-        );
-        assert_eq!(code(&output), 2, "{spec}: {}", stderr(&output));
-        assert!(
-            stderr(&output).contains(said),
-            "{spec}: {}",
-            stderr(&output)
-        );
+        let output = diff(Some(repo.path()), &["--old", spec], Some(REQUESTS));
+        fails_saying(&output, 2, said);
     }
     // A folder without policy files.
     std::fs::create_dir(repo.path().join("empty")).unwrap();
     std::fs::write(repo.path().join("empty/readme.txt"), "x").unwrap();
     git(repo.path(), &["add", "."]);
     git(repo.path(), &["commit", "-q", "-m", "empty"]);
-    let output = diff_in(
-        repo.path(),
-        &["diff", "--old", "HEAD:empty", "--now", NOW, "-"],
-        REQUESTS,
-    );
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("HEAD:empty holds no .policy file"),
-        "{}",
-        stderr(&output)
-    );
+    let output = diff(Some(repo.path()), &["--old", "HEAD:empty"], Some(REQUESTS));
+    fails_saying(&output, 2, "HEAD:empty holds no .policy file");
     // Not a repository.
     let elsewhere = tempfile::tempdir().unwrap();
-    let output = diff_in(
-        elsewhere.path(),
-        &["diff", "--old", "HEAD:policy", "--now", NOW, "-"],
-        REQUESTS,
+    let output = diff(
+        Some(elsewhere.path()),
+        &["--old", "HEAD:policy"],
+        Some(REQUESTS),
     );
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("cannot read HEAD:policy from git"),
-        "{}",
-        stderr(&output)
-    );
+    fails_saying(&output, 2, "cannot read HEAD:policy from git");
     // No git at all.
     let output = bin()
         .args(["diff", "--old", "HEAD:policy", "--now", NOW, "-"])
@@ -428,12 +348,7 @@ fn git_errors_exit_2_with_the_reason() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("cannot run git to read HEAD:policy"),
-        "{}",
-        stderr(&output)
-    );
+    fails_saying(&output, 2, "cannot run git to read HEAD:policy");
 }
 
 // ----------------------------------------------------------------------------------------
@@ -453,16 +368,35 @@ fn eval_with(policy: Option<&Path>, request: &str) -> Value {
 
 /// The exhaustive JSON of the embedded policy against `new`, and the exit code.
 fn exhaustive(new: &Path) -> (Vec<Value>, i32) {
-    let output = run(&[
-        "diff",
-        "--new",
-        new.to_str().unwrap(),
-        "--now",
-        NOW,
-        "--format",
-        "json",
-    ]);
+    let output = diff(
+        None,
+        &["--new", new.to_str().unwrap(), "--format", "json"],
+        None,
+    );
     (json_lines(&output), code(&output))
+}
+
+/// The exhaustive comparison of the embedded policy against a copy of it with `from`
+/// replaced by `to` in `file`: the temporary folder that holds the copy, the copy, the
+/// JSON lines and the exit code.
+fn exhaustive_edit(
+    file: &str,
+    from: &str,
+    to: &str,
+) -> (tempfile::TempDir, PathBuf, Vec<Value>, i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited_copy(dir.path(), file, from, to);
+    let (lines, exit) = exhaustive(&new);
+    (dir, new, lines, exit)
+}
+
+/// The classes of a complete exhaustive comparison (the summary, last, says `complete`).
+fn complete_classes(lines: &[Value]) -> &[Value] {
+    let (summary, classes) = lines.split_last().unwrap();
+    assert_eq!(summary["kind"], "summary");
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert_eq!(summary["classes"], classes.len());
+    classes
 }
 
 /// Every class's witness gets the class's decisions under `eval`, old and new.
@@ -478,19 +412,11 @@ fn witnesses_reproduce(classes: &[Value], new: &Path) {
 
 #[test]
 fn exhaustive_without_change_is_complete_and_exits_0() {
-    let output = run(&["diff", "--now", NOW, "--format", "json"]);
-    assert_eq!(code(&output), 0, "{}", stdout(&output));
     assert_eq!(
-        json_lines(&output),
+        diff_json(&[], None, 0),
         [serde_json::json!({"kind": "summary", "classes": 0, "complete": true, "incomplete": []})]
     );
-    let output = run(&[
-        "diff",
-        "--old",
-        default_policy().to_str().unwrap(),
-        "--now",
-        NOW,
-    ]);
+    let output = diff(None, &["--old", default_policy().to_str().unwrap()], None);
     assert_eq!(code(&output), 0);
     assert_eq!(
         stdout(&output),
@@ -504,10 +430,7 @@ fn exhaustive_a_shorter_window() {
     let new = shorter_window(dir.path());
     let (lines, exit) = exhaustive(&new);
     assert_eq!(exit, 1);
-    let (summary, classes) = lines.split_last().unwrap();
-    assert_eq!(summary["kind"], "summary");
-    assert_eq!(summary["complete"], true, "{summary}");
-    assert_eq!(summary["classes"], classes.len());
+    let classes = complete_classes(&lines);
     for class in classes {
         let keys: Vec<&str> = class
             .as_object()
@@ -561,17 +484,13 @@ fn exhaustive_a_shorter_window() {
 
 #[test]
 fn exhaustive_a_role_added_to_a_permit() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = edited_copy(
-        dir.path(),
+    let (_dir, new, lines, exit) = exhaustive_edit(
         "07-cancel.policy",
         "permit cancel to partner admin_agent",
         "permit cancel to partner admin_agent or sales_agent",
     );
-    let (lines, exit) = exhaustive(&new);
     assert_eq!(exit, 1);
-    let (summary, classes) = lines.split_last().unwrap();
-    assert_eq!(summary["complete"], true, "{summary}");
+    let classes = complete_classes(&lines);
     assert_eq!(classes.len(), 1, "{classes:?}");
     assert_eq!(classes[0]["old"], "deny");
     assert_eq!(classes[0]["new"], "allow");
@@ -584,16 +503,12 @@ fn exhaustive_a_role_added_to_a_permit() {
 
 #[test]
 fn exhaustive_a_lower_link_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = edited_copy(
-        dir.path(),
+    let (_dir, new, lines, _) = exhaustive_edit(
         "05-keys-and-downloads.policy",
         "or after 50 uses",
         "or after 40 uses",
     );
-    let (lines, _) = exhaustive(&new);
-    let (summary, classes) = lines.split_last().unwrap();
-    assert_eq!(summary["complete"], true, "{summary}");
+    let classes = complete_classes(&lines);
     assert!(!classes.is_empty());
     for class in classes {
         assert_eq!(class["action"], "download");
@@ -609,16 +524,9 @@ fn exhaustive_a_lower_link_limit() {
 
 #[test]
 fn exhaustive_a_market_removed_from_a_list() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = edited_copy(
-        dir.path(),
-        "03-markets.policy",
-        "  AD  \"Andorra\"  \"안도라\"\n",
-        "",
-    );
-    let (lines, _) = exhaustive(&new);
-    let (summary, classes) = lines.split_last().unwrap();
-    assert_eq!(summary["complete"], true, "{summary}");
+    let (_dir, new, lines, _) =
+        exhaustive_edit("03-markets.policy", "  AD  \"Andorra\"  \"안도라\"\n", "");
+    let classes = complete_classes(&lines);
     // Andorra can now buy Azure reservations...
     assert!(classes.iter().any(|c| c["action"] == "purchase"
         && c["old_rules"] == serde_json::json!(["reservation-unavailable-market"])
@@ -632,29 +540,23 @@ fn exhaustive_a_market_removed_from_a_list() {
 
 #[test]
 fn exhaustive_says_what_it_cannot_decide_and_never_claims_complete() {
-    let dir = tempfile::tempdir().unwrap();
     // Arithmetic over a request value in a condition: not enumerated.
-    let new = edited_copy(
-        dir.path(),
+    let (_dir, _, lines, exit) = exhaustive_edit(
         "07-cancel.policy",
         "rule cancel-window-ended",
         "rule big-refund\n  forbid cancel\n  when link.downloads * 2 > 10\n  because \"too big\"\n\nrule cancel-window-ended",
     );
-    let (lines, exit) = exhaustive(&new);
     assert_eq!(exit, 1);
     let summary = lines.last().unwrap();
     assert_eq!(summary["complete"], false);
     let reasons = summary["incomplete"].to_string();
     assert!(reasons.contains("rule `big-refund`"), "{reasons}");
     // Another schema: nothing is compared.
-    let dir = tempfile::tempdir().unwrap();
-    let new = edited_copy(
-        dir.path(),
+    let (_dir, _, lines, exit) = exhaustive_edit(
         "02-input.policy",
         "  range.to ",
         "  range.until                \"x\" is a time\n  range.to ",
     );
-    let (lines, exit) = exhaustive(&new);
     assert_eq!(exit, 1);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0]["incomplete"][0]
@@ -672,7 +574,7 @@ fn exhaustive_text_names_each_class_with_its_witness() {
         "permit cancel to partner admin_agent",
         "permit cancel to partner admin_agent or sales_agent",
     );
-    let output = run(&["diff", "--new", new.to_str().unwrap(), "--now", NOW]);
+    let output = diff(None, &["--new", new.to_str().unwrap()], None);
     assert_eq!(code(&output), 1);
     let text = stdout(&output);
     assert!(text.starts_with("cancel: deny (default-deny) -> allow (cancel-within-window)\n  `cancel`; a partner sales_agent;"), "{text}");
@@ -689,23 +591,12 @@ fn exhaustive_text_names_each_class_with_its_witness() {
 fn a_policy_compared_with_itself_at_two_dates() {
     let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/examples/history");
     let history = history.to_str().unwrap();
-    let output = run(&[
-        "diff",
-        "--old",
-        history,
-        "--old-at",
-        "2022-12-31T00:00:00Z",
-        "--new",
-        history,
-        "--new-at",
-        "2023-01-02T00:00:00Z",
-        "--now",
-        NOW,
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code(&output), 1, "{}", stderr(&output));
-    let lines = json_lines(&output);
+    let at = |old: &'static str, new: &'static str| {
+        [
+            "--old", history, "--old-at", old, "--new", history, "--new-at", new,
+        ]
+    };
+    let lines = diff_json(&at("2022-12-31T00:00:00Z", "2023-01-02T00:00:00Z"), None, 1);
     let class = lines
         .iter()
         .find(|l| l["kind"] == "class" && l["action"] == "purchase")
@@ -714,25 +605,12 @@ fn a_policy_compared_with_itself_at_two_dates() {
     assert_eq!(class["new"], "allow");
     assert_eq!(class["witness"]["actor"]["roles"][0], "sales_agent");
     // The same dates on both sides: nothing changes, whatever else is dated.
-    let same = run(&[
-        "diff",
-        "--old",
-        history,
-        "--old-at",
-        "2023-01-02T00:00:00Z",
-        "--new",
-        history,
-        "--new-at",
-        "2023-01-02T00:00:00Z",
-        "--now",
-        NOW,
-        "--format",
-        "json",
-    ]);
-    let lines = json_lines(&same);
+    let lines = diff_json(&at("2023-01-02T00:00:00Z", "2023-01-02T00:00:00Z"), None, 1);
     assert!(!lines.iter().any(|l| l["kind"] == "class"), "{lines:?}");
     // A date that is not RFC 3339 is a usage error.
-    let bad = run(&["diff", "--old-at", "2023-01-02", "--now", NOW]);
-    assert_eq!(code(&bad), 2);
-    assert!(stderr(&bad).contains("--old-at"), "{}", stderr(&bad));
+    fails_saying(
+        &diff(None, &["--old-at", "2023-01-02"], None),
+        2,
+        "--old-at",
+    );
 }

@@ -186,36 +186,13 @@ fn an_ndjson_stream_gets_evals_decisions_in_order() {
 #[test]
 fn an_ndjson_stream_is_answered_line_by_line() {
     let server = Server::start(&[]);
-    let addr = server.base.strip_prefix("http://").unwrap();
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    use std::io::{BufRead, BufReader, Write};
-    write!(
-        stream,
-        "POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
-    )
-    .unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut stream = NdjsonStream::open(&server.base);
     let mut answers = Vec::new();
     for request in [ALLOW, DENY, ALLOW] {
-        let line = format!("{request}\n");
-        write!(stream, "{:x}\r\n{line}\r\n", line.len()).unwrap();
-        stream.flush().unwrap();
-        // Read until a decision line arrives (past the head and chunk sizes).
-        loop {
-            let mut text = String::new();
-            reader
-                .read_line(&mut text)
-                .expect("an answer before the stream ends");
-            if text.starts_with("{\"decision\"") {
-                answers.push(text);
-                break;
-            }
-        }
+        stream.send(request);
+        answers.push(stream.answer());
     }
-    write!(stream, "0\r\n\r\n").unwrap();
+    stream.end();
     assert_eq!(answers.len(), 3);
     assert!(answers[0].starts_with("{\"decision\":\"allow\""));
     assert!(answers[1].starts_with("{\"decision\":\"deny\""));

@@ -9,7 +9,6 @@
 #[path = "serve/harness.rs"]
 mod harness;
 
-use std::io::{BufRead, BufReader, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -251,35 +250,10 @@ fn sigterm_drains_requests_in_flight_flushes_the_log_and_exits_0() {
     let db = dir.path().join("decisions.db");
     let mut server = Server::start(&["--decision-log", db.to_str().unwrap()]);
     let addr = server.base.strip_prefix("http://").unwrap().to_string();
-    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
-    )
-    .unwrap();
-    let send = |stream: &mut std::net::TcpStream, line: &str| {
-        let line = format!("{line}\n");
-        write!(stream, "{:x}\r\n{line}\r\n", line.len()).unwrap();
-        stream.flush().unwrap();
-    };
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut stream = NdjsonStream::open(&server.base);
     let mut ids = Vec::new();
-    let mut read_answer = |reader: &mut BufReader<std::net::TcpStream>| loop {
-        let mut text = String::new();
-        assert!(
-            reader.read_line(&mut text).unwrap() > 0,
-            "the stream ended early"
-        );
-        if text.starts_with("{\"decision\"") {
-            ids.push(split_id(text.trim_end()).1);
-            break;
-        }
-    };
-    send(&mut stream, ALLOW);
-    read_answer(&mut reader);
+    stream.send(ALLOW);
+    ids.push(split_id(stream.answer().trim_end()).1);
     server.signal("TERM");
     server.wait_for_stderr("stopping");
     // New connections are refused (the listener is closed)...
@@ -293,10 +267,10 @@ fn sigterm_drains_requests_in_flight_flushes_the_log_and_exits_0() {
     }
     // ... while the stream in flight goes on to its end.
     for request in [DENY, ALLOW] {
-        send(&mut stream, request);
-        read_answer(&mut reader);
+        stream.send(request);
+        ids.push(split_id(stream.answer().trim_end()).1);
     }
-    write!(stream, "0\r\n\r\n").unwrap();
+    stream.end();
     let status = server.wait(Duration::from_secs(20));
     assert_eq!(status.code(), Some(0));
     assert!(server

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::exit::HELP as EXIT_CODES;
 
@@ -150,38 +150,7 @@ pub enum Command {
     /// Serve decisions over HTTP (POST /v1/decide, GET /health, /metrics, /v1/policy),
     /// with hot reload and an optional decision log; stops on SIGTERM.
     #[command(after_help = super::serve_cmd::HELP)]
-    Serve {
-        /// Policy files or folders (repeatable); the embedded CSP policy when absent.
-        /// Reloaded on SIGHUP and when the files change.
-        #[arg(long = "policy", value_name = "PATH")]
-        policies: Vec<PathBuf>,
-        /// The address to listen on (ADDR:PORT); loopback by default.
-        #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8181")]
-        listen: String,
-        /// Log every decision to this SQLite file (created if needed).
-        #[arg(long, value_name = "PATH")]
-        decision_log: Option<String>,
-        /// Answer before the decision's log entry is committed (faster; entries still
-        /// queued are lost if the process dies).
-        #[arg(long, requires = "decision_log")]
-        decision_log_async: bool,
-        /// Remove this request field (such as actor.id) from logged requests (repeatable).
-        #[arg(long = "log-mask", value_name = "FIELD", requires = "decision_log")]
-        log_masks: Vec<String>,
-        /// Require `Authorization: Bearer TOKEN` on /v1/*, the token read from this file.
-        #[arg(long, value_name = "PATH")]
-        token_file: Option<PathBuf>,
-        /// The time used for requests without `at` (RFC 3339; for tests and replays).
-        #[arg(long, value_name = "RFC3339")]
-        now: Option<String>,
-        /// Do not watch the policy files (reload on SIGHUP only).
-        #[arg(long)]
-        no_watch: bool,
-        /// Serve the policy playground at `/` (edit policy files and a request, see the
-        /// diagnostics and the decision live); its endpoints are under /v1/playground.
-        #[arg(long)]
-        playground: bool,
-    },
+    Serve(ServeArgs),
     #[cfg(feature = "serve")]
     /// Print decision-log entries, oldest first, one per line.
     #[command(after_help = super::log_cmd::HELP)]
@@ -262,4 +231,40 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         input: Option<PathBuf>,
     },
+}
+
+/// `serve`'s options.
+#[cfg(feature = "serve")]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+    /// Reloaded on SIGHUP and when the files change.
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// The address to listen on (ADDR:PORT); loopback by default.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8181")]
+    pub listen: String,
+    /// Log every decision to this SQLite file (created if needed).
+    #[arg(long, value_name = "PATH")]
+    pub decision_log: Option<String>,
+    /// Answer before the decision's log entry is committed (faster; entries still
+    /// queued are lost if the process dies).
+    #[arg(long, requires = "decision_log")]
+    pub decision_log_async: bool,
+    /// Remove this request field (such as actor.id) from logged requests (repeatable).
+    #[arg(long = "log-mask", value_name = "FIELD", requires = "decision_log")]
+    pub log_masks: Vec<String>,
+    /// Require `Authorization: Bearer TOKEN` on /v1/*, the token read from this file.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// The time used for requests without `at` (RFC 3339; for tests and replays).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Do not watch the policy files (reload on SIGHUP only).
+    #[arg(long)]
+    pub no_watch: bool,
+    /// Serve the policy playground at `/` (edit policy files and a request, see the
+    /// diagnostics and the decision live); its endpoints are under /v1/playground.
+    #[arg(long)]
+    pub playground: bool,
 }

@@ -66,27 +66,7 @@ pub fn run() -> i32 {
         } => check_cmd::run(&policies, deny_warnings, format),
         Command::Fmt { check, files } => fmt_cmd::run(&files, check),
         #[cfg(feature = "serve")]
-        Command::Serve {
-            policies,
-            listen,
-            decision_log,
-            decision_log_async,
-            log_masks,
-            token_file,
-            now,
-            no_watch,
-            playground,
-        } => serve_cmd::run(serve_cmd::Args {
-            policies,
-            listen,
-            decision_log,
-            decision_log_async,
-            log_masks,
-            token_file,
-            now,
-            watch: !no_watch,
-            playground,
-        }),
+        Command::Serve(args) => serve_cmd::run(args),
         #[cfg(feature = "serve")]
         Command::Log {
             decision_log,

@@ -3,12 +3,11 @@
 //! is written to standard error once the server accepts connections (so that
 //! `--listen 127.0.0.1:0` can be used by scripts).
 
-use std::path::PathBuf;
-
 use csp_policy::decision_log::mask::FieldPath;
 use csp_policy::serve::{self, Config, ServeError};
 use csp_policy::{limits, LoadError};
 
+use super::args::ServeArgs;
 use super::exit;
 use super::output::say;
 
@@ -29,30 +28,8 @@ Exit codes:
      that cannot be read or opened
   3  the policy has errors and the server did not start";
 
-/// The options of `serve`.
-pub struct Args {
-    /// `--policy`.
-    pub policies: Vec<PathBuf>,
-    /// `--listen`.
-    pub listen: String,
-    /// `--decision-log`.
-    pub decision_log: Option<String>,
-    /// `--decision-log-async`.
-    pub decision_log_async: bool,
-    /// `--log-mask`.
-    pub log_masks: Vec<String>,
-    /// `--token-file`.
-    pub token_file: Option<PathBuf>,
-    /// `--now`.
-    pub now: Option<String>,
-    /// Not `--no-watch`.
-    pub watch: bool,
-    /// `--playground`.
-    pub playground: bool,
-}
-
 /// Runs `serve` and returns the exit code.
-pub fn run(args: Args) -> i32 {
+pub fn run(args: ServeArgs) -> i32 {
     let listen: std::net::SocketAddr = match args.listen.parse() {
         Ok(addr) => addr,
         Err(_) => {
@@ -102,7 +79,7 @@ pub fn run(args: Args) -> i32 {
         decision_log: args.decision_log,
         log_async: args.decision_log_async,
         masks,
-        watch: args.watch,
+        watch: !args.no_watch,
         playground: args.playground,
     };
     let result = serve::run(config, &mut |addr| {

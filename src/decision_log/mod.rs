@@ -17,9 +17,10 @@ pub mod writer;
 pub use query::{Query, QueryError, Stored};
 pub use writer::{DecisionLog, LogError, Ticket};
 
-/// One decision as the log keeps it.
+/// One decision as the log keeps it: written with its format as a fixed word, read
+/// back ([`Stored`]) with the word the log holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Entry<Format = &'static str> {
     /// The decision's id (a UUID v7, as the answer gives it).
     pub decision_id: String,
     /// When it was made, in microseconds since 1970-01-01T00:00:00Z (UTC).
@@ -34,7 +35,7 @@ pub struct Entry {
     /// applied to it (a YAML request: never stored unmasked).
     pub request: Option<String>,
     /// How the request was written: `json` or `yaml`.
-    pub request_format: &'static str,
+    pub request_format: Format,
     /// The decision as `eval --format json` writes it (one line, no `decision_id`).
     pub decision: String,
 }

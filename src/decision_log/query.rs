@@ -48,25 +48,7 @@ pub enum QueryError {
 }
 
 /// One entry as read back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stored {
-    /// The decision's id.
-    pub decision_id: String,
-    /// When it was made (microseconds since 1970, UTC).
-    pub time_us: i64,
-    /// The policy revision.
-    pub revision: String,
-    /// The action as written in the request.
-    pub action: Option<String>,
-    /// True for allow.
-    pub allow: bool,
-    /// The request as received (masked); `None` when it was not stored.
-    pub request: Option<String>,
-    /// `json` or `yaml`.
-    pub request_format: String,
-    /// The decision, one line of JSON.
-    pub decision: String,
-}
+pub type Stored = super::Entry<String>;
 
 impl Query {
     /// Reads every matching entry, in commit order, into a vector (for small logs and

@@ -74,6 +74,34 @@ pub enum Order {
     NotEqual,
 }
 
+impl Order {
+    /// The sign bit of "less than", in [`Order::signs`].
+    pub const LT: u8 = 1;
+    /// The sign bit of "equal".
+    pub const EQ: u8 = 2;
+    /// The sign bit of "greater than".
+    pub const GT: u8 = 4;
+
+    /// The outcomes of a comparison this order accepts, as sign bits.
+    pub fn signs(self) -> u8 {
+        match self {
+            Order::Less => Self::LT,
+            Order::LessOrEqual => Self::LT | Self::EQ,
+            Order::Greater => Self::GT,
+            Order::GreaterOrEqual => Self::GT | Self::EQ,
+            Order::Equal => Self::EQ,
+            Order::NotEqual => Self::LT | Self::GT,
+        }
+    }
+
+    /// Sign bits with `LT` and `GT` swapped (`a ORDER b` read as `b ? a`).
+    pub fn flip_signs(signs: u8) -> u8 {
+        (signs & Self::EQ)
+            | if signs & Self::LT != 0 { Self::GT } else { 0 }
+            | if signs & Self::GT != 0 { Self::LT } else { 0 }
+    }
+}
+
 /// Built-in functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Func {
@@ -215,6 +243,11 @@ impl Expr {
     /// Calls `f` on this expression and every sub-expression.
     pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
+        self.for_each_child(&mut |c| c.visit(&mut *f));
+    }
+
+    /// Calls `f` on each direct sub-expression, in the order they are written.
+    pub fn for_each_child<'e>(&'e self, f: &mut dyn FnMut(&'e Expr)) {
         match &self.node {
             Node::Const(_) | Node::Field(_) | Node::Let(_) | Node::Fact(_) | Node::Allowed => {}
             Node::MarketName(a)
@@ -223,30 +256,28 @@ impl Expr {
             | Node::Missing(a)
             | Node::Negate(a)
             | Node::InList(a, _, _)
-            | Node::HasRoles(a, _, _, _) => a.visit(f),
-            Node::And(list) | Node::Or(list) | Node::Call(_, list) => {
-                list.iter().for_each(|e| e.visit(f))
-            }
+            | Node::HasRoles(a, _, _, _) => f(a),
+            Node::And(list) | Node::Or(list) | Node::Call(_, list) => list.iter().for_each(f),
             Node::Equal(a, b, _)
             | Node::Compare(_, a, b)
             | Node::Contains(a, b, _)
             | Node::Arith(_, a, b) => {
-                a.visit(f);
-                b.visit(f);
+                f(a);
+                f(b);
             }
             Node::OneOf(a, list, _) => {
-                a.visit(f);
-                list.iter().for_each(|e| e.visit(f));
+                f(a);
+                list.iter().for_each(f);
             }
             Node::Range(a, b, c, _) | Node::If(a, b, c) => {
-                a.visit(f);
-                b.visit(f);
-                c.visit(f);
+                f(a);
+                f(b);
+                f(c);
             }
             Node::Versions(v) => {
-                v.time.visit(f);
-                v.choices.iter().for_each(|(_, e)| e.visit(f));
-                v.otherwise.visit(f);
+                f(&v.time);
+                v.choices.iter().for_each(|(_, e)| f(e));
+                f(&v.otherwise);
             }
         }
     }

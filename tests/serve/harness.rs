@@ -256,3 +256,55 @@ pub fn policy_copy() -> tempfile::TempDir {
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
+
+/// A chunked NDJSON stream to `/v1/decide` on its own connection, written a line at a
+/// time, its answers read as they come.
+pub struct NdjsonStream {
+    /// The connection, for writing.
+    pub stream: std::net::TcpStream,
+    reader: BufReader<std::net::TcpStream>,
+}
+
+impl NdjsonStream {
+    /// Opens the connection and sends the head (answers wait 10 s at most).
+    pub fn open(base: &str) -> NdjsonStream {
+        let addr = base.strip_prefix("http://").unwrap();
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        .unwrap();
+        let reader = BufReader::new(stream.try_clone().unwrap());
+        NdjsonStream { stream, reader }
+    }
+
+    /// Sends `line` (and its newline) as one chunk.
+    pub fn send(&mut self, line: &str) {
+        let line = format!("{line}\n");
+        write!(self.stream, "{:x}\r\n{line}\r\n", line.len()).unwrap();
+        self.stream.flush().unwrap();
+    }
+
+    /// The next decision line (past the head and chunk sizes).
+    pub fn answer(&mut self) -> String {
+        loop {
+            let mut text = String::new();
+            assert!(
+                self.reader.read_line(&mut text).unwrap() > 0,
+                "the stream ended early"
+            );
+            if text.starts_with("{\"decision\"") {
+                return text;
+            }
+        }
+    }
+
+    /// Ends the stream (the last, empty chunk).
+    pub fn end(&mut self) {
+        write!(self.stream, "0\r\n\r\n").unwrap();
+    }
+}

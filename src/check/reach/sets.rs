@@ -10,11 +10,11 @@ use crate::policy::expr::Order;
 use crate::value::Value;
 
 /// The first value is less than the second.
-pub(super) const LT: u8 = 1;
+pub(super) const LT: u8 = Order::LT;
 /// The two values are equal.
-pub(super) const EQ: u8 = 2;
+pub(super) const EQ: u8 = Order::EQ;
 /// The first value is greater than the second.
-pub(super) const GT: u8 = 4;
+pub(super) const GT: u8 = Order::GT;
 
 /// The values a constraint allows: maybe absent, and present values in `set`.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,18 +174,11 @@ pub(super) fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
 }
 
 pub(super) fn order_bits(order: Order) -> u8 {
-    match order {
-        Order::Less => LT,
-        Order::LessOrEqual => LT | EQ,
-        Order::Greater => GT,
-        Order::GreaterOrEqual => GT | EQ,
-        Order::Equal => EQ,
-        Order::NotEqual => LT | GT,
-    }
+    order.signs()
 }
 
 pub(super) fn flip(bits: u8) -> u8 {
-    (if bits & LT != 0 { GT } else { 0 }) | (bits & EQ) | (if bits & GT != 0 { LT } else { 0 })
+    Order::flip_signs(bits)
 }
 
 /// `x is [not] one of values` as a constraint (`positive`: the test holds; else its

@@ -17,11 +17,11 @@ use crate::policy::{Audience, CompiledPolicy, Expr, FieldKind, Node};
 use crate::value::Value;
 
 /// Sign bits of a time split: below, at, above.
-pub const LT: u8 = 1;
+pub const LT: u8 = Order::LT;
 /// See [`LT`].
-pub const EQ: u8 = 2;
+pub const EQ: u8 = Order::EQ;
 /// See [`LT`].
-pub const GT: u8 = 4;
+pub const GT: u8 = Order::GT;
 
 /// Nanoseconds in a day.
 pub const DAY_NS: i128 = 86_400 * 1_000_000_000;
@@ -56,7 +56,7 @@ impl Split {
 
 /// `LT` and `GT` swapped.
 pub fn flip(signs: u8) -> u8 {
-    (signs & EQ) | if signs & LT != 0 { GT } else { 0 } | if signs & GT != 0 { LT } else { 0 }
+    Order::flip_signs(signs)
 }
 
 /// A test on one field against constants.
@@ -122,6 +122,28 @@ pub enum Formula {
     Opaque(usize),
 }
 
+/// The Kleene truth of a conjunction (`decisive` false) or a disjunction (`decisive`
+/// true): `decisive` as soon as one member is, unknown if a member is, else the other.
+fn kleene_list(
+    list: &[Formula],
+    truth: &dyn Fn(usize) -> Option<bool>,
+    decisive: bool,
+) -> Option<bool> {
+    let mut unknown = false;
+    for f in list {
+        match f.kleene(truth) {
+            Some(b) if b == decisive => return Some(decisive),
+            None => unknown = true,
+            Some(_) => {}
+        }
+    }
+    if unknown {
+        None
+    } else {
+        Some(!decisive)
+    }
+}
+
 impl Formula {
     /// Three-valued (Kleene) truth, given each atom's truth where known.
     pub fn kleene(&self, truth: &dyn Fn(usize) -> Option<bool>) -> Option<bool> {
@@ -129,36 +151,8 @@ impl Formula {
             Formula::Const(b) => Some(*b),
             Formula::Atom(i) => truth(*i),
             Formula::Not(f) => f.kleene(truth).map(|b| !b),
-            Formula::All(list) => {
-                let mut unknown = false;
-                for f in list {
-                    match f.kleene(truth) {
-                        Some(false) => return Some(false),
-                        None => unknown = true,
-                        Some(true) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(true)
-                }
-            }
-            Formula::Any(list) => {
-                let mut unknown = false;
-                for f in list {
-                    match f.kleene(truth) {
-                        Some(true) => return Some(true),
-                        None => unknown = true,
-                        Some(false) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(false)
-                }
-            }
+            Formula::All(list) => kleene_list(list, truth, false),
+            Formula::Any(list) => kleene_list(list, truth, true),
             Formula::If(c, a, b) => match c.kleene(truth) {
                 Some(true) => a.kleene(truth),
                 Some(false) => b.kleene(truth),
@@ -667,14 +661,7 @@ fn inline<'e>(
 
 /// The signs of an order.
 fn signs(order: Order) -> u8 {
-    match order {
-        Order::Less => LT,
-        Order::LessOrEqual => LT | EQ,
-        Order::Greater => GT,
-        Order::GreaterOrEqual => GT | EQ,
-        Order::Equal => EQ,
-        Order::NotEqual => LT | GT,
-    }
+    order.signs()
 }
 
 /// `a ORDER b` as `b (flipped) a`.

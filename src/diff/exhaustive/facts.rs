@@ -94,47 +94,12 @@ fn canonical(p: &CompiledPolicy, action: usize, e: &Expr, out: &mut String, dept
                 _ => {}
             }
             let mut children: Vec<&Expr> = Vec::new();
-            direct_children(e, &mut children);
+            e.for_each_child(&mut |c| children.push(c));
             for c in children {
                 out.push(',');
                 sub(c, out);
             }
             out.push(')');
-        }
-    }
-}
-
-fn direct_children<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-    match &e.node {
-        Node::Const(_) | Node::Field(_) | Node::Let(_) | Node::Fact(_) | Node::Allowed => {}
-        Node::MarketName(a)
-        | Node::Not(a)
-        | Node::Present(a)
-        | Node::Missing(a)
-        | Node::Negate(a)
-        | Node::InList(a, _, _)
-        | Node::HasRoles(a, _, _, _) => out.push(a),
-        Node::And(l) | Node::Or(l) | Node::Call(_, l) => out.extend(l.iter()),
-        Node::Equal(a, b, _)
-        | Node::Compare(_, a, b)
-        | Node::Contains(a, b, _)
-        | Node::Arith(_, a, b) => {
-            out.push(a);
-            out.push(b);
-        }
-        Node::OneOf(a, l, _) => {
-            out.push(a);
-            out.extend(l.iter());
-        }
-        Node::Range(a, b, c, _) | Node::If(a, b, c) => {
-            out.push(a);
-            out.push(b);
-            out.push(c);
-        }
-        Node::Versions(v) => {
-            out.push(&v.time);
-            out.extend(v.choices.iter().map(|(_, value)| value));
-            out.push(&v.otherwise);
         }
     }
 }
