@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use super::exit::HELP as EXIT_CODES;
 
@@ -235,7 +235,7 @@ pub enum Command {
 
 /// `serve`'s options.
 #[cfg(feature = "serve")]
-#[derive(Debug, Args)]
+#[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Policy files or folders (repeatable); the embedded CSP policy when absent.
     /// Reloaded on SIGHUP and when the files change.
