@@ -206,7 +206,10 @@ fn a_broken_policy_is_refused_and_the_old_one_keeps_serving() {
     let health = json(&health.body);
     assert_eq!(health["revision"], before.as_str());
     let refused = &health["refused_reload"];
-    assert_eq!(refused["trigger"], "SIGHUP");
+    // The last refusal: the SIGHUP's, unless the watcher saw the save once more after it
+    // (an editor's save may be seen as more than one change; seen once under load).
+    let trigger = refused["trigger"].as_str().unwrap_or_default();
+    assert!(["SIGHUP", "file change"].contains(&trigger), "{refused}");
     let diagnostic = &refused["diagnostics"][0];
     assert_eq!(diagnostic["severity"], "error");
     assert_eq!(diagnostic["line"], 33);
