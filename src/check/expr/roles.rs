@@ -64,12 +64,19 @@ impl Checker<'_> {
                 path.segments.first().map_or("", String::as_str)
             }
             _ => {
+                let help = match self.roles.first() {
+                    Some(first) => format!(
+                        "write a declared role by its name, such as `{}`",
+                        first.name
+                    ),
+                    None => "write a declared role by its name".to_string(),
+                };
                 return Err(Diagnostic::error(
                     Code::UnknownRole,
                     role.span,
                     "expected the name of a role",
                 )
-                .with_help("write a declared role by its name, such as `global_admin`"));
+                .with_help(help));
             }
         };
         let mask = self
