@@ -693,7 +693,7 @@ fn candidate_of(
     }
     for (split, sign) in splits.iter().zip(&region.signs) {
         if let Some(sign) = sign {
-            label.push(describe_split(policy, split, *sign));
+            label.push(super::describe::describe_split(policy, split, *sign));
         }
     }
     Candidate {
@@ -704,72 +704,6 @@ fn candidate_of(
         signs: region.signs.clone(),
         given: region.times.iter().map(|(f, _)| *f).collect(),
     }
-}
-
-/// A split's signs in words: `at is after order.purchased_at + 30 days`, `at is not
-/// after ...` (two signs), `order.purchased_at + 60 days is past the latest time`.
-pub fn describe_split(policy: &CompiledPolicy, split: &super::atoms::Split, signs: u8) -> String {
-    use super::atoms::{EQ, GT, LT};
-    let name = |f: Option<u16>| match f {
-        Some(f) => policy
-            .schema
-            .fields
-            .get(usize::from(f))
-            .map(|x| x.path.clone())
-            .unwrap_or_default(),
-        None => "the epoch".to_string(),
-    };
-    let verb = match signs {
-        LT => "is before",
-        EQ => "is exactly",
-        GT => "is after",
-        s if s == LT | EQ => "is not after",
-        s if s == GT | EQ => "is not before",
-        s if s == LT | GT => "is not exactly",
-        _ => "is any time relative to",
-    };
-    let term = |f: Option<u16>, offset: i128| {
-        if offset == 0 {
-            name(f)
-        } else if offset < 0 {
-            format!("{} - {}", name(f), duration_text(-offset))
-        } else {
-            format!("{} + {}", name(f), duration_text(offset))
-        }
-    };
-    match split.b {
-        None => {
-            // x_a - c: a time plus a duration against the first or the last time.
-            let (first, last) = super::atoms::time_range();
-            let (offset, bound) = if (last - split.c).abs() <= (split.c - first).abs() {
-                (
-                    last - split.c,
-                    "the latest time a request may hold (9999-12-31T23:59:59.999999999Z)",
-                )
-            } else {
-                (
-                    first - split.c,
-                    "the earliest time a request may hold (0000-01-01T00:00:00Z)",
-                )
-            };
-            format!("{} {verb} {bound}", term(split.a, offset))
-        }
-        Some(_) => format!("{} {verb} {}", name(split.a), term(split.b, split.c)),
-    }
-}
-
-fn duration_text(ns: i128) -> String {
-    if ns % 1_000_000_000 == 0 {
-        let d = i64::try_from(ns / 1_000_000_000)
-            .ok()
-            .map(chrono::TimeDelta::seconds);
-        if let Some(d) = d {
-            let mut s = String::new();
-            crate::value::write_duration(&mut s, d);
-            return s;
-        }
-    }
-    format!("{ns} ns")
 }
 
 /// A dimension of a field no test reads: only missing (so far).
