@@ -123,44 +123,39 @@ impl<'s> Checker<'s> {
                         info.actions |= mask;
                         info.after_decision |= after_decision;
                     }
-                    if let Some((key, read)) = version {
-                        let at = self.at_slot;
-                        let span = f.value.span;
-                        match first_version.get(&key).and_then(|&i| out.get_mut(i)) {
-                            Some((fact, _)) => {
-                                if let Node::Versions(v) = &mut fact.value.node {
-                                    v.choices.push((read, value));
-                                    v.choices.sort_by_key(|(i, _)| i.from);
+                    let value = match version {
+                        Some((key, read)) => {
+                            let at = self.at_slot;
+                            let span = f.value.span;
+                            match first_version.get(&key).and_then(|&i| out.get_mut(i)) {
+                                Some((fact, _)) => {
+                                    if let Node::Versions(v) = &mut fact.value.node {
+                                        v.choices.push((read, value));
+                                        v.choices.sort_by_key(|(i, _)| i.from);
+                                    }
+                                    fact.after_decision |= after_decision;
+                                    continue;
                                 }
-                                fact.after_decision |= after_decision;
-                            }
-                            None => {
-                                let at_name = self
-                                    .fields
-                                    .get(usize::from(at))
-                                    .map_or_else(String::new, |f| f.path.clone());
-                                let absent = Expr::new(Node::Const(Value::Absent), span);
-                                let value = versions(
-                                    &f.name.text,
-                                    at,
-                                    &at_name,
-                                    vec![(read, value)],
-                                    absent,
-                                    span,
-                                );
-                                first_version.insert(key, out.len());
-                                out.push((
-                                    Fact {
-                                        name,
-                                        value,
-                                        after_decision,
-                                    },
-                                    mask,
-                                ));
+                                None => {
+                                    let at_name = self
+                                        .fields
+                                        .get(usize::from(at))
+                                        .map_or_else(String::new, |f| f.path.clone());
+                                    let absent = Expr::new(Node::Const(Value::Absent), span);
+                                    first_version.insert(key, out.len());
+                                    versions(
+                                        &f.name.text,
+                                        at,
+                                        &at_name,
+                                        vec![(read, value)],
+                                        absent,
+                                        span,
+                                    )
+                                }
                             }
                         }
-                        continue;
-                    }
+                        None => value,
+                    };
                     out.push((
                         Fact {
                             name,

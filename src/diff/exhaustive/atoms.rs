@@ -424,24 +424,22 @@ impl Reader<'_, '_> {
         Formula::All(all)
     }
 
+    /// The kind of field `f` in the schema.
+    fn field_kind(&self, f: u16) -> Option<&FieldKind> {
+        self.policy
+            .schema
+            .fields
+            .get(usize::from(f))
+            .map(|x| &x.kind)
+    }
+
     fn is_guid(&self, f: u16) -> bool {
-        matches!(
-            self.policy
-                .schema
-                .fields
-                .get(usize::from(f))
-                .map(|x| &x.kind),
-            Some(FieldKind::Guid)
-        )
+        matches!(self.field_kind(f), Some(FieldKind::Guid))
     }
 
     fn is_time(&self, f: u16) -> bool {
         matches!(
-            self.policy
-                .schema
-                .fields
-                .get(usize::from(f))
-                .map(|x| &x.kind),
+            self.field_kind(f),
             Some(FieldKind::Time | FieldKind::RequestTime)
         )
     }

@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 
 use crate::policy::expr::{Arith, Func};
-use crate::policy::{CompiledPolicy, Expr, FieldKind, Node};
+use crate::policy::{CompiledPolicy, Expr, Fact, FieldKind, Node};
 use crate::value::Value;
 
 /// Why the facts of `action` keep the comparison from being complete.
@@ -52,11 +52,7 @@ fn canonical(p: &CompiledPolicy, action: usize, e: &Expr, out: &mut String, dept
             None => out.push('?'),
         },
         Node::Fact(f) => {
-            let value = p
-                .plans
-                .get(action)
-                .and_then(|plan| plan.fact_by_name.get(usize::from(*f)).copied().flatten())
-                .and_then(|i| p.facts.get(usize::from(i)));
+            let value = fact_value(p, action, *f);
             match value {
                 Some(v) => sub(&v.value, out),
                 None => out.push('?'),
@@ -167,11 +163,7 @@ fn may_fail(p: &CompiledPolicy, action: usize, e: &Expr, depth: usize) -> bool {
             }
         }
         Node::Fact(f) => {
-            let value = p
-                .plans
-                .get(action)
-                .and_then(|plan| plan.fact_by_name.get(usize::from(*f)).copied().flatten())
-                .and_then(|i| p.facts.get(usize::from(i)));
+            let value = fact_value(p, action, *f);
             if let Some(v) = value {
                 if depth >= crate::limits::EXPR_DEPTH || may_fail(p, action, &v.value, depth + 1) {
                     fails = true;
@@ -193,4 +185,12 @@ fn is_time(p: &CompiledPolicy, e: &Expr) -> bool {
         Node::Arith(Arith::Add | Arith::Sub, a, _) => is_time(p, a),
         _ => false,
     }
+}
+
+/// The fact `f` as action `action` computes it, if that action has it.
+fn fact_value(p: &CompiledPolicy, action: usize, f: u16) -> Option<&Fact> {
+    p.plans
+        .get(action)
+        .and_then(|plan| plan.fact_by_name.get(usize::from(f)).copied().flatten())
+        .and_then(|i| p.facts.get(usize::from(i)))
 }
