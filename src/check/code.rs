@@ -12,7 +12,10 @@ use super::Diagnostic;
 use crate::syntax::SyntaxError;
 
 /// What kind of problem a [`super::Diagnostic`] reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::EnumIter, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum DiagnosticCode {
     /// The text does not follow the grammar, or holds an unusable literal.
     Syntax,
@@ -159,151 +162,13 @@ pub enum DiagnosticCode {
 
 impl DiagnosticCode {
     /// Every code, in the order of the enum.
-    pub const ALL: [DiagnosticCode; 67] = {
-        use DiagnosticCode::*;
-        [
-            Syntax,
-            FileTooLarge,
-            TooDeep,
-            NoInput,
-            NoActions,
-            DuplicateAction,
-            DuplicateRole,
-            DuplicateField,
-            DuplicateValue,
-            DuplicateRequirement,
-            DuplicateName,
-            DuplicateRule,
-            DuplicateFact,
-            DuplicateOtherwise,
-            FieldClash,
-            TooManyActions,
-            TooManyRoles,
-            TooManySides,
-            TooManyFields,
-            TooManyMarketNames,
-            UnknownField,
-            UnknownName,
-            UnknownAction,
-            UnknownSide,
-            UnknownRole,
-            RoleOfOtherSide,
-            UnknownValue,
-            UnknownMarketList,
-            UnknownWindow,
-            UnknownMember,
-            UnknownFunction,
-            UnknownMarket,
-            MarketCase,
-            DuplicateMarket,
-            MarketName,
-            MarketNameWrongCode,
-            MarketNameClash,
-            UnknownLanguage,
-            TypeMismatch,
-            WrongArguments,
-            BadNumber,
-            UnknownCurrency,
-            MoneyDecimals,
-            CurrencyNotDeclared,
-            CurrencyField,
-            BadTime,
-            CyclicLet,
-            BrokenLet,
-            CyclicConstant,
-            ConstantNotFixed,
-            UnknownConstant,
-            FactInExpression,
-            FactNotDefined,
-            FactAfterDecision,
-            AllowedOutsideFact,
-            BadPlaceholder,
-            RejectAudience,
-            EmptyLink,
-            InForceEmpty,
-            InForceOverlap,
-            InForceTime,
-            InForceGap,
-            Unused,
-            NeverApplies,
-            AbsentInMessage,
-            ShadowedRule,
-            FailOpen,
-        ]
-    };
+    pub fn all() -> impl Iterator<Item = DiagnosticCode> {
+        <DiagnosticCode as strum::IntoEnumIterator>::iter()
+    }
 
     /// The stable kebab-case string (`unknown-field`).
     pub fn as_str(self) -> &'static str {
-        use DiagnosticCode::*;
-        match self {
-            Syntax => "syntax",
-            FileTooLarge => "file-too-large",
-            TooDeep => "too-deep",
-            NoInput => "no-input",
-            NoActions => "no-actions",
-            DuplicateAction => "duplicate-action",
-            DuplicateRole => "duplicate-role",
-            DuplicateField => "duplicate-field",
-            DuplicateValue => "duplicate-value",
-            DuplicateRequirement => "duplicate-requirement",
-            DuplicateName => "duplicate-name",
-            DuplicateRule => "duplicate-rule",
-            DuplicateFact => "duplicate-fact",
-            DuplicateOtherwise => "duplicate-otherwise",
-            FieldClash => "field-clash",
-            TooManyActions => "too-many-actions",
-            TooManyRoles => "too-many-roles",
-            TooManySides => "too-many-sides",
-            TooManyFields => "too-many-fields",
-            TooManyMarketNames => "too-many-market-names",
-            UnknownField => "unknown-field",
-            UnknownName => "unknown-name",
-            UnknownAction => "unknown-action",
-            UnknownSide => "unknown-side",
-            UnknownRole => "unknown-role",
-            RoleOfOtherSide => "role-of-other-side",
-            UnknownValue => "unknown-value",
-            UnknownMarketList => "unknown-market-list",
-            UnknownWindow => "unknown-window",
-            UnknownMember => "unknown-member",
-            UnknownFunction => "unknown-function",
-            UnknownMarket => "unknown-market",
-            MarketCase => "market-case",
-            DuplicateMarket => "duplicate-market",
-            MarketName => "market-name",
-            MarketNameWrongCode => "market-name-wrong-code",
-            MarketNameClash => "market-name-clash",
-            UnknownLanguage => "unknown-language",
-            TypeMismatch => "type-mismatch",
-            WrongArguments => "wrong-arguments",
-            BadNumber => "bad-number",
-            BadTime => "bad-time",
-            UnknownCurrency => "unknown-currency",
-            MoneyDecimals => "money-decimals",
-            CurrencyNotDeclared => "currency-not-declared",
-            CurrencyField => "currency-field",
-            CyclicLet => "cyclic-let",
-            BrokenLet => "broken-let",
-            CyclicConstant => "cyclic-constant",
-            ConstantNotFixed => "constant-not-fixed",
-            UnknownConstant => "unknown-constant",
-            FactInExpression => "fact-in-expression",
-            FactNotDefined => "fact-not-defined",
-            FactAfterDecision => "fact-after-decision",
-            AllowedOutsideFact => "allowed-outside-fact",
-            BadPlaceholder => "bad-placeholder",
-            RejectAudience => "reject-audience",
-            EmptyLink => "empty-link",
-            InForceEmpty => "in-force-empty",
-            InForceOverlap => "in-force-overlap",
-            InForceTime => "in-force-time",
-            InForceGap => "in-force-gap",
-            Unused => "unused",
-            NeverApplies => "never-applies",
-            AbsentInMessage => "absent-in-message",
-            ShadowedRule => "shadowed-rule",
-            FailOpen => "fail-open",
-        }
+        self.into()
     }
 
     /// Whether a diagnostic with this code can reach the user ([`Self::BrokenLet`]
@@ -391,7 +256,7 @@ mod tests {
     #[test]
     fn every_code_has_its_own_kebab_case_string() {
         let mut seen = HashSet::new();
-        for code in DiagnosticCode::ALL {
+        for code in DiagnosticCode::all() {
             let s = code.as_str();
             assert!(seen.insert(s), "{s} twice");
             assert!(
@@ -402,13 +267,6 @@ mod tests {
             );
             assert_eq!(code.to_string(), s);
         }
-        // `ALL` lists every variant: the enum's order is the array's.
-        let sorted = {
-            let mut all = DiagnosticCode::ALL;
-            all.sort();
-            all
-        };
-        assert_eq!(sorted, DiagnosticCode::ALL);
         assert_eq!(seen.len(), DiagnosticCode::FailOpen as usize + 1);
     }
 
