@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{RawQuery, Request, State as Shared};
+use axum::extract::{Request, State as Shared};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -134,6 +134,21 @@ fn unsupported(allowed: &str) -> Response {
     )
 }
 
+/// The `?explain=` query parameter of a decide endpoint, read before the body: a query
+/// with anything else is refused with 400 (`bad-query`).
+struct Explain(bool);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Explain {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        explain(parts.uri.query()).map(Explain).map_err(|r| *r)
+    }
+}
+
 /// `?explain=true|false`; anything else is a 400.
 fn explain(query: Option<&str>) -> Result<bool, Box<Response>> {
     let mut explain = false;
@@ -228,14 +243,10 @@ pub async fn read_body_at_most(
 /// `POST /v1/decide`.
 async fn decide(
     Shared(state): Shared<Arc<State>>,
-    RawQuery(query): RawQuery,
+    Explain(explain): Explain,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let explain = match explain(query.as_deref()) {
-        Ok(e) => e,
-        Err(response) => return *response,
-    };
     let format = match kind(&headers) {
         Some(Kind::Ndjson) => return super::ndjson::respond(state, explain, body),
         Some(Kind::Json) => Format::Json,
@@ -337,14 +348,10 @@ struct Envelope<'a> {
 /// "decision_id": ID}`.
 async fn opa_decision(
     Shared(state): Shared<Arc<State>>,
-    RawQuery(query): RawQuery,
+    Explain(explain): Explain,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let explain = match explain(query.as_deref()) {
-        Ok(e) => e,
-        Err(response) => return *response,
-    };
     if kind(&headers) != Some(Kind::Json) {
         return unsupported("application/json (a body {\"input\": REQUEST})");
     }
