@@ -53,15 +53,16 @@ pub async fn reload(state: &Arc<State>, trigger: &str) {
         }
         Ok(Err(error)) => {
             state.metrics.refused();
+            let (text, diagnostics) = rendered(&error);
             eprintln!(
                 "csp-policy serve: {trigger}: the new policy is refused; still serving revision {}\n{}",
                 current.policy.revision(),
-                plain_render(&error)
+                text
             );
             state.set_refused(Some(Refused {
                 at: Utc::now(),
                 trigger: trigger.to_string(),
-                diagnostics: records(&error),
+                diagnostics,
             }));
         }
         Err(join) => {
@@ -76,36 +77,28 @@ pub async fn reload(state: &Arc<State>, trigger: &str) {
     }
 }
 
-/// The error as `check` prints it, without colour.
-fn plain_render(error: &LoadError) -> String {
+/// The error as `check` prints it (without colour), and as JSON records (`check
+/// --format json`'s, or one with the message).
+fn rendered(error: &LoadError) -> (String, Vec<String>) {
     match error {
         LoadError::Invalid {
             sources,
             diagnostics,
-        } => diagnostics
-            .iter()
-            .map(|d| d.render_styled(sources, false))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        other => format!("error: {other}"),
-    }
-}
-
-/// The error as JSON records: `check --format json`'s, or one with the message.
-fn records(error: &LoadError) -> Vec<String> {
-    match error {
-        LoadError::Invalid {
-            sources,
-            diagnostics,
-        } => diagnostics
-            .iter()
-            .map(|d| {
-                let mut out = String::new();
-                d.write_record(sources, &mut out, false);
-                out
-            })
-            .collect(),
-        other => vec![message_record(&other.to_string())],
+        } => {
+            let (text, records): (Vec<String>, Vec<String>) = diagnostics
+                .iter()
+                .map(|d| {
+                    let mut record = String::new();
+                    d.write_record(sources, &mut record, false);
+                    (d.render_styled(sources, false), record)
+                })
+                .unzip();
+            (text.join("\n"), records)
+        }
+        other => (
+            format!("error: {other}"),
+            vec![message_record(&other.to_string())],
+        ),
     }
 }
 
