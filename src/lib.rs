@@ -195,13 +195,7 @@ impl Policy {
     }
 
     fn decide_text(&self, text: &str, format: Format, options: &eval::Options) -> Decision {
-        let document = Document {
-            text,
-            line: 1,
-            format,
-            oversized: None,
-            not_utf8: false,
-        };
+        let document = Document::whole(text, format);
         self.decide_document(&document, options)
     }
 

@@ -265,13 +265,7 @@ mod tests {
         let mut options = crate::Options::at(now());
         options.explain = true;
         let expected = policy.decide_document(
-            &crate::stream::Document {
-                text: request,
-                line: 1,
-                format: Format::Json,
-                oversized: None,
-                not_utf8: false,
-            },
+            &crate::stream::Document::whole(request, Format::Json),
             &options,
         );
         assert_eq!(out.decision.unwrap().get(), expected.to_json());

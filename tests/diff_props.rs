@@ -135,13 +135,7 @@ fn edited(edits: &[Edit]) -> Policy {
 }
 
 fn decide(policy: &Policy, text: &str, format: Format) -> csp_policy::Decision {
-    let document = Document {
-        text,
-        line: 1,
-        format,
-        oversized: None,
-        not_utf8: false,
-    };
+    let document = Document::whole(text, format);
     policy.decide_document(&document, &Options::at(now()))
 }
 

@@ -233,13 +233,10 @@ rule cancel-ok in force from 2021-02-01
     );
     let mut options = Options::at(NOW_UTC);
     options.explain = true;
-    let document = Document {
-        text: r#"{"action":"cancel","at":"2021-03-01T00:00:00Z","actor":{"kind":"partner","roles":["admin_agent"]}}"#,
-        line: 1,
-        format: Format::Json,
-        oversized: None,
-        not_utf8: false,
-    };
+    let document = Document::whole(
+        r#"{"action":"cancel","at":"2021-03-01T00:00:00Z","actor":{"kind":"partner","roles":["admin_agent"]}}"#,
+        Format::Json,
+    );
     let d = p.decide_document(&document, &options);
     let error = d
         .errors

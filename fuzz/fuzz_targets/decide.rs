@@ -22,13 +22,7 @@ fuzz_target!(|data: &[u8]| {
         explain: true,
         ..Options::at(now())
     };
-    let document = Document {
-        text: &text,
-        line: 1,
-        format: Format::Json,
-        oversized: None,
-        not_utf8: false,
-    };
+    let document = Document::whole(&text, Format::Json);
     check(&policy.decide_document(&document, &explain));
 });
 

@@ -219,6 +219,20 @@ pub struct Document<'t> {
     pub not_utf8: bool,
 }
 
+impl<'t> Document<'t> {
+    /// A whole text as one document in `format`, starting at line 1 (a request given
+    /// alone, not read from a stream).
+    pub fn whole(text: &'t str, format: Format) -> Self {
+        Document {
+            text,
+            line: 1,
+            format,
+            oversized: None,
+            not_utf8: false,
+        }
+    }
+}
+
 /// Where [`Records::next_into`] put a document in the caller's buffer, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placed {
