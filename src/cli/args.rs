@@ -194,6 +194,14 @@ pub enum Command {
         #[arg(value_name = "SUITE", required = true)]
         suites: Vec<PathBuf>,
     },
+    /// Decision snapshots: record the decisions of a folder of request files as
+    /// reviewable text, check them (exit 1 on any change), update them.
+    #[command(after_help = super::snapshot_cmd::HELP)]
+    Snapshot {
+        /// record, check or update.
+        #[command(subcommand)]
+        action: SnapshotAction,
+    },
     /// Compare two policies: over requests (each decided under both), or, without
     /// requests, over every request the input schema allows.
     #[command(after_help = super::diff_cmd::HELP)]
@@ -231,6 +239,40 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         input: Option<PathBuf>,
     },
+}
+
+/// What `snapshot` does.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotAction {
+    /// Decide every request file and write every snapshot (existing ones rewritten).
+    #[command(after_help = super::snapshot_cmd::HELP)]
+    Record(SnapshotArgs),
+    /// Compare today's decisions with the snapshots, change nothing: exit 1 on any
+    /// change, new request file or orphan snapshot.
+    #[command(after_help = super::snapshot_cmd::HELP)]
+    Check(SnapshotArgs),
+    /// Rewrite the snapshots that changed, add the new ones, remove the orphans.
+    #[command(after_help = super::snapshot_cmd::HELP)]
+    Update(SnapshotArgs),
+}
+
+/// `snapshot`'s options.
+#[derive(Debug, clap::Args)]
+pub struct SnapshotArgs {
+    /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// The time of requests without `at` (RFC 3339), written in every snapshot; without
+    /// it, the time a snapshot recorded, else the current time.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Keep the snapshots in this folder (the request files' relative paths, plus
+    /// `.snap`) instead of next to the request files.
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+    /// The folder of request files (read recursively).
+    #[arg(value_name = "REQUESTS_DIR")]
+    pub requests: PathBuf,
 }
 
 /// `serve`'s options.
