@@ -111,6 +111,10 @@ pub enum Command {
         /// Explain each rule considered and the values that decided it.
         #[arg(long)]
         explain: bool,
+        /// Add the policy revision (the SHA-256 of its files, as the decision log and
+        /// /v1/policy give it) to every decision: `policy_revision` after the facts.
+        #[arg(long)]
+        with_revision: bool,
         /// Threads deciding a large input (decisions stay in input order); the number of
         /// CPUs when absent (at most 64).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=JOBS_MAX))]

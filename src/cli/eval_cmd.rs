@@ -33,6 +33,7 @@ pub fn run(
     now: Option<&str>,
     format: OutputFormat,
     explain: bool,
+    with_revision: bool,
     jobs: Option<u16>,
     input_format: Option<InputFormat>,
     input: Option<&Path>,
@@ -74,12 +75,13 @@ pub fn run(
     let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
     let mut records = Records::with_framing(reader, framing);
     let mut bar = ProgressLine::new(input_size);
-    let summary = batch::run(
+    let summary = batch::run_rendering(
         &policy,
         &mut records,
         &mut out,
         &options,
         settings,
+        with_revision,
         &mut |p| bar.update(p),
     );
     bar.finish();
