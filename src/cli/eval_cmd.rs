@@ -27,13 +27,21 @@ use super::output::{say, Recording};
 /// flashes one).
 const PROGRESS_AFTER: Duration = Duration::from_millis(300);
 
+/// How `eval` writes each decision.
+pub struct Show {
+    /// `--format`.
+    pub format: OutputFormat,
+    /// `--explain`.
+    pub explain: bool,
+    /// `--with-revision`.
+    pub with_revision: bool,
+}
+
 /// Runs `eval` and returns the exit code.
 pub fn run(
     policies: &[PathBuf],
     now: Option<&str>,
-    format: OutputFormat,
-    explain: bool,
-    with_revision: bool,
+    show: Show,
     jobs: Option<u16>,
     input_format: Option<InputFormat>,
     input: Option<&Path>,
@@ -58,6 +66,11 @@ pub fn run(
     };
     let (reader, path, input_size) = (opened.reader, opened.path, opened.size);
     let framing = super::requests::framing(input_format, path);
+    let Show {
+        format,
+        explain,
+        with_revision,
+    } = show;
     let options = Options {
         now,
         explain,

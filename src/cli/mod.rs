@@ -55,9 +55,11 @@ pub fn run() -> i32 {
         } => eval_cmd::run(
             &policies,
             now.as_deref(),
-            format,
-            explain,
-            with_revision,
+            eval_cmd::Show {
+                format,
+                explain,
+                with_revision,
+            },
             jobs,
             input_format,
             input.as_deref(),
