@@ -242,7 +242,31 @@ pub enum Command {
         /// compared over every request the input schema allows.
         #[arg(value_name = "FILE")]
         input: Option<PathBuf>,
+        #[cfg(feature = "serve")]
+        #[command(flatten)]
+        replay: ReplayArgs,
     },
+}
+
+/// `diff --decision-log`: the requests of a decision log, replayed.
+#[cfg(feature = "serve")]
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Replay the requests of this decision log (an SQLite file written by `serve`)
+    /// instead of FILE: each decided under --new and compared with its logged decision
+    /// (or, with --old, with a decision under --old); a request without `at` is decided
+    /// at its entry's time.
+    #[arg(long, value_name = "PATH", conflicts_with = "input")]
+    pub decision_log: Option<PathBuf>,
+    /// Only entries made at or after this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339", requires = "decision_log")]
+    pub from: Option<String>,
+    /// Only entries made at or before this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339", requires = "decision_log")]
+    pub to: Option<String>,
+    /// Only entries of this action (repeatable).
+    #[arg(long = "action", value_name = "ACTION", requires = "decision_log")]
+    pub actions: Vec<String>,
 }
 
 /// What `snapshot` does.

@@ -130,6 +130,8 @@ pub fn run() -> i32 {
             jobs,
             input_format,
             input,
+            #[cfg(feature = "serve")]
+            replay,
         } => diff_cmd::run(diff_cmd::Args {
             old: &old,
             new: &new,
@@ -140,6 +142,16 @@ pub fn run() -> i32 {
             jobs,
             input_format,
             input: input.as_deref(),
+            #[cfg(feature = "serve")]
+            log: replay
+                .decision_log
+                .as_ref()
+                .map(|path| diff_cmd::LogSource {
+                    path,
+                    from: replay.from.as_deref(),
+                    to: replay.to.as_deref(),
+                    actions: &replay.actions,
+                }),
         }),
     }
 }
