@@ -83,6 +83,7 @@ mod request;
 pub mod revision;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod snapshot;
 pub mod source;
 pub mod suite;
 pub mod syntax;

@@ -377,3 +377,28 @@ pub const DIFF_SEARCH_NODES: usize = 2_000_000;
 /// The most classes an exhaustive `diff` reports; past it, the rest are counted and
 /// the comparison says it is incomplete.
 pub const DIFF_CLASSES: usize = 1_000;
+
+// ----------------------------------------------------------------------------------------
+// Decision snapshots (`snapshot`)
+// ----------------------------------------------------------------------------------------
+
+/// The most request files one `snapshot` run reads from a folder tree. A policy
+/// repository keeps a few hundred; without a cap a tree of millions of files would be
+/// listed whole before anything is said. The run stops (exit 2) with this number.
+/// Test: `snapshot::tree::tests::a_tree_past_the_limits_is_refused`.
+pub const SNAPSHOT_FILES: usize = 10_000;
+
+/// How deep `snapshot` descends into the requests folder (and the snapshots folder):
+/// deeper folders are not read, and the run says so. Keeps a link loop or a generated
+/// tree from being walked for ever. Test: as [`SNAPSHOT_FILES`].
+pub const SNAPSHOT_DEPTH: usize = 32;
+
+/// The most requests one request file may hold for `snapshot`: each one's decision is
+/// kept in memory (as snapshot text) while its file is compared or written. A snapshot
+/// is reviewed by people; a stream of millions belongs to `diff`, which streams.
+/// Test: `tests/snapshot_cmd.rs`, `a_request_file_past_the_record_limit_is_refused`.
+pub const SNAPSHOT_RECORDS: usize = 10_000;
+
+/// The largest snapshot file read back (enforced while reading): far above what
+/// [`SNAPSHOT_RECORDS`] decisions take, so only a file that is not ours reaches it.
+pub const SNAPSHOT_BYTES: u64 = 64 << 20;

@@ -111,6 +111,10 @@ pub enum Command {
         /// Explain each rule considered and the values that decided it.
         #[arg(long)]
         explain: bool,
+        /// Add the policy revision (the SHA-256 of its files, as the decision log and
+        /// /v1/policy give it) to every decision: `policy_revision` after the facts.
+        #[arg(long)]
+        with_revision: bool,
         /// Threads deciding a large input (decisions stay in input order); the number of
         /// CPUs when absent (at most 64).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=JOBS_MAX))]
@@ -194,6 +198,14 @@ pub enum Command {
         #[arg(value_name = "SUITE", required = true)]
         suites: Vec<PathBuf>,
     },
+    /// Decision snapshots: record the decisions of a folder of request files as
+    /// reviewable text, check them (exit 1 on any change), update them.
+    #[command(after_help = super::snapshot_cmd::HELP)]
+    Snapshot {
+        /// record, check or update.
+        #[command(subcommand)]
+        action: SnapshotAction,
+    },
     /// Compare two policies: over requests (each decided under both), or, without
     /// requests, over every request the input schema allows.
     #[command(after_help = super::diff_cmd::HELP)]
@@ -230,7 +242,65 @@ pub enum Command {
         /// compared over every request the input schema allows.
         #[arg(value_name = "FILE")]
         input: Option<PathBuf>,
+        #[cfg(feature = "serve")]
+        #[command(flatten)]
+        replay: ReplayArgs,
     },
+}
+
+/// `diff --decision-log`: the requests of a decision log, replayed.
+#[cfg(feature = "serve")]
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Replay the requests of this decision log (an SQLite file written by `serve`)
+    /// instead of FILE: each decided under --new and compared with its logged decision
+    /// (or, with --old, with a decision under --old); a request without `at` is decided
+    /// at its entry's time.
+    #[arg(long, value_name = "PATH", conflicts_with = "input")]
+    pub decision_log: Option<PathBuf>,
+    /// Only entries made at or after this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339", requires = "decision_log")]
+    pub from: Option<String>,
+    /// Only entries made at or before this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339", requires = "decision_log")]
+    pub to: Option<String>,
+    /// Only entries of this action (repeatable).
+    #[arg(long = "action", value_name = "ACTION", requires = "decision_log")]
+    pub actions: Vec<String>,
+}
+
+/// What `snapshot` does.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotAction {
+    /// Decide every request file and write every snapshot (existing ones rewritten).
+    #[command(after_help = super::snapshot_cmd::HELP)]
+    Record(SnapshotArgs),
+    /// Compare today's decisions with the snapshots, change nothing: exit 1 on any
+    /// change, new request file or orphan snapshot.
+    #[command(after_help = super::snapshot_cmd::HELP)]
+    Check(SnapshotArgs),
+    /// Rewrite the snapshots that changed, add the new ones, remove the orphans.
+    #[command(after_help = super::snapshot_cmd::HELP)]
+    Update(SnapshotArgs),
+}
+
+/// `snapshot`'s options.
+#[derive(Debug, clap::Args)]
+pub struct SnapshotArgs {
+    /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// The time of requests without `at` (RFC 3339), written in every snapshot; without
+    /// it, the time a snapshot recorded, else the current time.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Keep the snapshots in this folder (the request files' relative paths, plus
+    /// `.snap`) instead of next to the request files.
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+    /// The folder of request files (read recursively).
+    #[arg(value_name = "REQUESTS_DIR")]
+    pub requests: PathBuf,
 }
 
 /// `serve`'s options.

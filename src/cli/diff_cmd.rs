@@ -28,10 +28,16 @@ pub const HELP: &str =
 folder or file at a git revision (such as HEAD~1:policies/csp-software), or
 @embedded for the policy in the binary; a side not given is the embedded policy.
 
+With --decision-log, the requests are those of a decision log (masked fields are
+gone from them; a YAML request is replayed as received): each is decided under --new
+at its entry's time (for a request without `at`; --now overrides it) and compared
+with the decision the log holds, or with one under --old when --old is given. The
+text report's line N is the Nth entry replayed.
+
 Exit codes:
   0  nothing changed
   1  something changed (a decision, a reason, an error or a fact; without requests,
-     a decision)
+     a decision); with --decision-log, also an entry that could not be replayed
   2  bad usage, an input, file or git revision that cannot be read, or output that
      cannot be written
   3  a policy has errors and nothing was compared
@@ -57,10 +63,30 @@ pub struct Args<'a> {
     pub input_format: Option<InputFormat>,
     /// The requests (none: exhaustive).
     pub input: Option<&'a Path>,
+    /// `--decision-log` and its filters: the requests of a decision log, replayed.
+    #[cfg(feature = "serve")]
+    pub log: Option<LogSource<'a>>,
+}
+
+/// `--decision-log PATH [--from T] [--to T] [--action A]...`.
+#[cfg(feature = "serve")]
+pub struct LogSource<'a> {
+    /// The log.
+    pub path: &'a Path,
+    /// `--from`.
+    pub from: Option<&'a str>,
+    /// `--to`.
+    pub to: Option<&'a str>,
+    /// `--action`.
+    pub actions: &'a [String],
 }
 
 /// Runs `diff` and returns the exit code.
 pub fn run(args: Args<'_>) -> i32 {
+    #[cfg(feature = "serve")]
+    if let Some(log) = &args.log {
+        return replay(&args, log);
+    }
     let now: DateTime<Utc> = match time(args.now, "--now") {
         Ok(t) => t.unwrap_or_else(Utc::now),
         Err(code) => return code,
@@ -86,6 +112,106 @@ pub fn run(args: Args<'_>) -> i32 {
     match args.input {
         Some(input) => over_requests(&old, &new, now, &args, input),
         None => exhaustive(&old, &new, now, args.format),
+    }
+}
+
+/// `diff --decision-log`: each logged request decided under the new side and compared
+/// with its logged decision, or with a decision under the old side when `--old` (or
+/// `--old-at`) is given. Requests without `at` are decided at their entry's time unless
+/// `--now` says otherwise.
+#[cfg(feature = "serve")]
+fn replay(args: &Args<'_>, log: &LogSource<'_>) -> i32 {
+    use csp_policy::decision_log::Query;
+    use csp_policy::diff::replay::{self, Old};
+
+    let times = (
+        time(args.now, "--now"),
+        time(log.from, "--from"),
+        time(log.to, "--to"),
+        time(args.old_at, "--old-at"),
+        time(args.new_at, "--new-at"),
+    );
+    let (now, from, to, old_at, new_at) = match times {
+        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
+        (Err(code), ..)
+        | (_, Err(code), ..)
+        | (_, _, Err(code), ..)
+        | (.., Err(code), _)
+        | (.., Err(code)) => return code,
+    };
+    let at = |p: Policy, t: Option<DateTime<Utc>>| match t {
+        Some(t) => p.as_of(t),
+        None => p,
+    };
+    let new = match side(args.new, "new") {
+        Ok(p) => at(p, new_at),
+        Err(code) => return code,
+    };
+    let old_policy = if args.old.is_empty() && old_at.is_none() {
+        None
+    } else {
+        match side(args.old, "old") {
+            Ok(p) => Some(at(p, old_at)),
+            Err(code) => return code,
+        }
+    };
+    let old = match &old_policy {
+        Some(p) => Old::Policy(p),
+        None => Old::Logged,
+    };
+    let query = Query {
+        from,
+        to,
+        actions: log.actions.to_vec(),
+        allow: None,
+    };
+    let report = match args.format {
+        DiffFormat::Json => Report::Json,
+        DiffFormat::Text => Report::Text,
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
+    let replayed = match replay::run(log.path, &query, old, &new, now, report, &mut out) {
+        Ok(r) => r,
+        Err(e) => {
+            say!("error: {e}\n");
+            return exit::USAGE;
+        }
+    };
+    if replayed.write_failed {
+        return write_failed(&mut out);
+    }
+    if replayed.tally.requests == 0 && replayed.not_replayed == 0 {
+        say!("error: no entry of the decision log matches\n");
+        return exit::USAGE;
+    }
+    let mut text = String::new();
+    match args.format {
+        DiffFormat::Json => {
+            replayed.tally.write_json(&mut text);
+            if text.ends_with('}') {
+                text.pop();
+                text.push_str(&format!(",\"not_replayed\":{}}}", replayed.not_replayed));
+            }
+            text.push('\n');
+        }
+        DiffFormat::Text => {
+            replayed.tally.write_text(&mut text);
+            if replayed.not_replayed > 0 {
+                text.push_str(&format!(
+                    "{} log entries not replayed: the log does not hold their request\n",
+                    replayed.not_replayed
+                ));
+            }
+        }
+    }
+    if out.write_all(text.as_bytes()).is_err() || out.flush().is_err() {
+        return write_failed(&mut out);
+    }
+    if replayed.tally.changed == 0 && replayed.not_replayed == 0 {
+        exit::OK
+    } else {
+        exit::DENIED_OR_FAILED
     }
 }
 

@@ -27,12 +27,21 @@ use super::output::{say, Recording};
 /// flashes one).
 const PROGRESS_AFTER: Duration = Duration::from_millis(300);
 
+/// How `eval` writes each decision.
+pub struct Show {
+    /// `--format`.
+    pub format: OutputFormat,
+    /// `--explain`.
+    pub explain: bool,
+    /// `--with-revision`.
+    pub with_revision: bool,
+}
+
 /// Runs `eval` and returns the exit code.
 pub fn run(
     policies: &[PathBuf],
     now: Option<&str>,
-    format: OutputFormat,
-    explain: bool,
+    show: Show,
     jobs: Option<u16>,
     input_format: Option<InputFormat>,
     input: Option<&Path>,
@@ -57,6 +66,11 @@ pub fn run(
     };
     let (reader, path, input_size) = (opened.reader, opened.path, opened.size);
     let framing = super::requests::framing(input_format, path);
+    let Show {
+        format,
+        explain,
+        with_revision,
+    } = show;
     let options = Options {
         now,
         explain,
@@ -74,12 +88,13 @@ pub fn run(
     let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
     let mut records = Records::with_framing(reader, framing);
     let mut bar = ProgressLine::new(input_size);
-    let summary = batch::run(
+    let summary = batch::run_rendering(
         &policy,
         &mut records,
         &mut out,
         &options,
         settings,
+        with_revision,
         &mut |p| bar.update(p),
     );
     bar.finish();

@@ -1,5 +1,5 @@
 //! The command line: one client of the library. Argument parsing ([`args`]), one driver
-//! per command (`check_cmd`, `diff_cmd`, `eval_cmd`, `fmt_cmd`, `log_cmd`, `serve_cmd`, `test_cmd`), the policy a command
+//! per command (`check_cmd`, `diff_cmd`, `eval_cmd`, `fmt_cmd`, `log_cmd`, `serve_cmd`, `snapshot_cmd`, `test_cmd`), the policy a command
 //! runs ([`policy`]), output that never panics ([`output`]) and the exit codes
 //! ([`exit`]). Each command asks the library for values (decisions, diagnostics,
 //! formatted files, case results and reports), prints them and returns an exit code;
@@ -18,6 +18,7 @@ mod policy;
 mod requests;
 #[cfg(feature = "serve")]
 mod serve_cmd;
+mod snapshot_cmd;
 mod test_cmd;
 
 use clap::Parser;
@@ -47,14 +48,18 @@ pub fn run() -> i32 {
             now,
             format,
             explain,
+            with_revision,
             jobs,
             input_format,
             input,
         } => eval_cmd::run(
             &policies,
             now.as_deref(),
-            format,
-            explain,
+            eval_cmd::Show {
+                format,
+                explain,
+                with_revision,
+            },
             jobs,
             input_format,
             input.as_deref(),
@@ -99,6 +104,22 @@ pub fn run() -> i32 {
             };
             test_cmd::run(&policies, &suites, coverage, format)
         }
+        Command::Snapshot { action } => {
+            let (mode, args) = match &action {
+                args::SnapshotAction::Record(a) => (snapshot_cmd::Mode::Record, a),
+                args::SnapshotAction::Check(a) => (snapshot_cmd::Mode::Check, a),
+                args::SnapshotAction::Update(a) => (snapshot_cmd::Mode::Update, a),
+            };
+            snapshot_cmd::run(
+                mode,
+                snapshot_cmd::Args {
+                    policies: &args.policies,
+                    now: args.now.as_deref(),
+                    snapshots: args.snapshots.as_deref(),
+                    requests: &args.requests,
+                },
+            )
+        }
         Command::Diff {
             old,
             new,
@@ -109,6 +130,8 @@ pub fn run() -> i32 {
             jobs,
             input_format,
             input,
+            #[cfg(feature = "serve")]
+            replay,
         } => diff_cmd::run(diff_cmd::Args {
             old: &old,
             new: &new,
@@ -119,6 +142,16 @@ pub fn run() -> i32 {
             jobs,
             input_format,
             input: input.as_deref(),
+            #[cfg(feature = "serve")]
+            log: replay
+                .decision_log
+                .as_ref()
+                .map(|path| diff_cmd::LogSource {
+                    path,
+                    from: replay.from.as_deref(),
+                    to: replay.to.as_deref(),
+                    actions: &replay.actions,
+                }),
         }),
     }
 }

@@ -9,6 +9,12 @@ impl Decision {
     pub fn write_json(&self, out: &mut String) {
         self.emit(&mut Json::new(out));
     }
+
+    /// Writes the decision as one line of JSON with `"policy_revision"` after the
+    /// facts (`eval --with-revision`).
+    pub fn write_json_with_revision(&self, out: &mut String, revision: &str) {
+        self.emit_with(&mut Json::new(out), Some(revision));
+    }
 }
 
 #[cfg(test)]

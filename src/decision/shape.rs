@@ -10,6 +10,12 @@ use super::{Decision, FactValue};
 impl Decision {
     /// Writes the decision's data.
     pub(super) fn emit(&self, e: &mut impl Emit) {
+        self.emit_with(e, None);
+    }
+
+    /// Writes the decision's data, with `policy_revision` after the facts when given
+    /// (`eval --with-revision`).
+    pub(super) fn emit_with(&self, e: &mut impl Emit, revision: Option<&str>) {
         e.begin_map();
         e.key("decision");
         e.word(self.verdict());
@@ -72,6 +78,10 @@ impl Decision {
             }
         }
         e.end();
+        if let Some(revision) = revision {
+            e.key("policy_revision");
+            e.str(revision);
+        }
         if let Some(entries) = &self.explanation {
             e.key("explanation");
             e.begin_list();

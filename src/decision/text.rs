@@ -14,6 +14,12 @@ use crate::value::{join_or_none, write_number};
 impl Decision {
     /// Writes the decision for a person to read.
     pub fn write_text(&self, out: &mut String) {
+        self.write_text_with(out, None);
+    }
+
+    /// Writes the decision for a person to read, with a `policy revision` line after
+    /// the facts when given (`eval --with-revision`).
+    pub fn write_text_with(&self, out: &mut String, revision: Option<&str>) {
         // Text from the request or the policy is shown through `visible`: it cannot
         // start a line of its own or drive the terminal.
         let _ = writeln!(
@@ -37,6 +43,9 @@ impl Decision {
                 FactValue::List(items) => out.push_str(&visible(&items.join(", "))),
             }
             out.push('\n');
+        }
+        if let Some(revision) = revision {
+            let _ = writeln!(out, "  policy revision {}", visible(revision));
         }
         if let Some(entries) = &self.explanation {
             out.push_str("  explanation:\n");

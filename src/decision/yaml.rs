@@ -16,6 +16,14 @@ impl Decision {
         self.emit(&mut Yaml::new(out));
         out.push('\n');
     }
+
+    /// Writes the decision as a YAML document with `policy_revision` after the facts
+    /// (`eval --with-revision`).
+    pub fn write_yaml_with_revision(&self, out: &mut String, revision: &str) {
+        out.push_str("---\n");
+        self.emit_with(&mut Yaml::new(out), Some(revision));
+        out.push('\n');
+    }
 }
 
 /// Writes a YAML 1.2 double-quoted scalar that any YAML reader (1.1 ones too) reads back

@@ -112,6 +112,8 @@ struct Render<'p> {
     policy: &'p CompiledPolicy,
     options: &'p Options,
     rendering: Rendering,
+    /// The policy revision each decision names (`eval --with-revision`).
+    revision: Option<&'p str>,
 }
 
 impl Job for Render<'_> {
@@ -135,21 +137,29 @@ impl Job for Render<'_> {
     ) {
         let mut first = documents.first;
         let rendering = self.rendering;
+        let revision = self.revision;
         context.decide_each(documents.iter(), self.options, |document, decision| {
             *denied |= !decision.allow;
-            match rendering {
-                Rendering::Json => {
+            match (rendering, revision) {
+                (Rendering::Json, None) => {
                     decision.write_json(out);
                     out.push('\n');
                 }
-                Rendering::Yaml => decision.write_yaml(out),
-                Rendering::Text => {
+                (Rendering::Json, Some(revision)) => {
+                    decision.write_json_with_revision(out, revision);
+                    out.push('\n');
+                }
+                (Rendering::Yaml, None) => decision.write_yaml(out),
+                (Rendering::Yaml, Some(revision)) => {
+                    decision.write_yaml_with_revision(out, revision)
+                }
+                (Rendering::Text, revision) => {
                     if !first {
                         out.push('\n');
                     }
                     first = false;
                     let _ = write!(out, "request at line {}: ", document.line);
-                    decision.write_text(out);
+                    decision.write_text_with(out, revision);
                 }
             }
         });
@@ -255,10 +265,26 @@ pub fn run<R: Input, W: Write>(
     settings: Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Summary {
+    run_rendering(policy, records, out, options, settings, false, progress)
+}
+
+/// [`run`], and with `with_revision` every decision also names the policy's revision
+/// (`policy_revision` after the facts in JSON and YAML, a `policy revision` line in
+/// text): `eval --with-revision`.
+pub fn run_rendering<R: Input, W: Write>(
+    policy: &crate::Policy,
+    records: &mut Records<R>,
+    out: &mut W,
+    options: &Options,
+    settings: Settings,
+    with_revision: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Summary {
     let job = Render {
         policy: &policy.compiled,
         options,
         rendering: settings.rendering,
+        revision: with_revision.then(|| policy.revision().as_str()),
     };
     let (run, denied) = run_job(&job, records, out, settings.jobs, progress);
     Summary {

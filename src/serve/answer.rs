@@ -3,7 +3,7 @@
 //! `"decision_id"` (a UUID v7: time-ordered, unique) added as its last member; and the
 //! log entry (the request as received, masked).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::state::State;
 use crate::decision_log::mask::mask_json;
@@ -38,14 +38,15 @@ pub fn write_answer(
     plain
 }
 
-/// The log entry of a decision, or `None` without a log. `plain` is the decision's line
-/// without its id; the request is `document`'s text, masked.
+/// The log entry of a decision made at `made` ([`State::clock`]), or `None` without a
+/// log. `plain` is the decision's line without its id; the request is `document`'s
+/// text, masked.
 pub fn entry(
     state: &State,
     policy: &Policy,
     document: &Document<'_>,
     decision: &Decision,
-    id: String,
+    (id, made): (String, DateTime<Utc>),
     plain: Option<String>,
 ) -> Option<Entry> {
     let plain = plain?;
@@ -59,7 +60,7 @@ pub fn entry(
     };
     Some(Entry {
         decision_id: id,
-        time_us: Utc::now().timestamp_micros(),
+        time_us: made.timestamp_micros(),
         revision: policy.revision().as_str().to_string(),
         action: decision.action.clone(),
         allow: decision.allow,

@@ -190,8 +190,9 @@ fn decide_stream(
             Poll::Ready(Some(placed)) => {
                 let started = Instant::now();
                 let document = placed.document(&text);
+                let made = State::clock();
                 let options = Options {
-                    now: state.now(),
+                    now: state.now_at(made),
                     explain,
                     coverage: false,
                 };
@@ -205,7 +206,7 @@ fn decide_stream(
                     .decided(policy, decision, started.elapsed().as_secs_f64());
                 if let (Some(log), Some(entry)) = (
                     &state.log,
-                    entry(state, policy, &document, decision, id, plain),
+                    entry(state, policy, &document, decision, (id, made), plain),
                 ) {
                     match log.submit_blocking(entry) {
                         Ok(ticket) => chunk.tickets.push(ticket),

@@ -273,8 +273,9 @@ async fn decide_one(
 ) -> Result<(String, String), Box<Response>> {
     let started = Instant::now();
     let serving = state.serving.load_full();
+    let made = State::clock();
     let options = Options {
-        now: state.now(),
+        now: state.now_at(made),
         explain,
         coverage: false,
     };
@@ -317,7 +318,7 @@ async fn decide_one(
             &serving.policy,
             &document,
             &decision,
-            id.clone(),
+            (id.clone(), made),
             plain,
         ),
     ) {

@@ -81,9 +81,22 @@ impl State {
         }
     }
 
-    /// The time of a request without `at`: `--now`, else the current time.
+    /// The time of a request without `at`: `--now`, else the current time ([`State::clock`]).
     pub fn now(&self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
+        self.now_at(State::clock())
+    }
+
+    /// The time of a request without `at` decided at `clock`: `--now`, else `clock`.
+    pub fn now_at(&self, clock: DateTime<Utc>) -> DateTime<Utc> {
+        self.now.unwrap_or(clock)
+    }
+
+    /// The current time in whole microseconds, the decision log's precision: a decision
+    /// is made at the time its log entry keeps, so that a replay of the log
+    /// (`diff --decision-log`) decides a request without `at` at the same instant.
+    pub fn clock() -> DateTime<Utc> {
+        let now = Utc::now();
+        DateTime::<Utc>::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
     }
 
     /// The last refused reload, if any (and if no reload succeeded since).
