@@ -377,3 +377,9 @@ pub const DIFF_SEARCH_NODES: usize = 2_000_000;
 /// The most classes an exhaustive `diff` reports; past it, the rest are counted and
 /// the comparison says it is incomplete.
 pub const DIFF_CLASSES: usize = 1_000;
+
+/// The most alternatives (boxes of requests, each said as one conjunction) a cell of
+/// the permission matrix says. A cell needing more is not readable as words: it says
+/// how many, and the matrix says it is incomplete.
+/// Test: `matrix::cover::tests::too_many_alternatives_are_refused`.
+pub const MATRIX_ALTERNATIVES: usize = 12;
