@@ -78,6 +78,15 @@ pub(super) enum Undescribed {
     Inexact,
 }
 
+/// Refuses more alternatives than a cell says ([`crate::limits::MATRIX_ALTERNATIVES`]).
+fn within_limit(alternatives: usize) -> Result<(), Undescribed> {
+    if alternatives > crate::limits::MATRIX_ALTERNATIVES {
+        Err(Undescribed::TooMany(alternatives))
+    } else {
+        Ok(())
+    }
+}
+
 /// The alternatives covering `on` and meeting no box of `off`.
 pub(super) fn cover(
     said: &Said<'_>,
@@ -127,9 +136,7 @@ pub(super) fn cover(
             cubes.remove(i);
         }
     }
-    if cubes.len() > crate::limits::MATRIX_ALTERNATIVES {
-        return Err(Undescribed::TooMany(cubes.len()));
-    }
+    within_limit(cubes.len())?;
     let mut out = Vec::new();
     for cube in &mut cubes {
         let mut words = Vec::new();
@@ -186,6 +193,16 @@ pub(super) fn cover(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn too_many_alternatives_are_refused() {
+        let limit = crate::limits::MATRIX_ALTERNATIVES;
+        assert_eq!(within_limit(limit), Ok(()));
+        assert_eq!(
+            within_limit(limit + 1),
+            Err(Undescribed::TooMany(limit + 1))
+        );
+    }
 
     #[test]
     fn boxes_meet_and_hold_by_candidate() {

@@ -95,7 +95,8 @@ pub struct Cell {
     /// Whether the conditions say when the action is denied ("allowed unless") rather
     /// than when it is allowed ("allowed when").
     pub unless: bool,
-    /// Whether the conditions are exact (false: the region could not be said).
+    /// Whether the cell is exact: every request of the row decided as it says (false:
+    /// the analysis could not decide some requests, or could not say the region).
     pub exact: bool,
     /// The rules that allow or deny valid requests of the cell.
     pub rules: Vec<RuleRef>,
@@ -293,12 +294,24 @@ fn cell(
         ));
         out.exact = false;
     }
+    // A cell is exact when every box was predicted by the analysis and the evaluator
+    // agreed (a prediction from the audience alone holds whatever the rest reads).
+    if !search.incomplete.is_empty() {
+        out.exact = false;
+    }
     why.append(&mut search.incomplete);
     let leaves = std::mem::take(&mut search.leaves);
     let of = |o: Outcome| -> Vec<&Leaf> { leaves.iter().filter(|l| l.outcome == o).collect() };
     let (on, off) = (of(Outcome::Allow), of(Outcome::Deny));
     out.allowed_example = on.first().map(|l| l.witness.clone());
-    out.denied_example = off.first().map(|l| l.witness.clone());
+    out.denied_example = off.iter().find(|l| l.valid).map(|l| l.witness.clone());
+    if out.denied_example.is_none() {
+        let mut budget = crate::limits::DIFF_SEARCH_NODES;
+        out.denied_example = off.iter().find_map(|l| {
+            let mut chosen = l.chosen.clone();
+            search.valid_in(&mut chosen, &mut budget)
+        });
+    }
     out.rules = rules(compiled, on.iter().chain(&off).copied());
     out.verdict = match (on.is_empty(), off.is_empty()) {
         (true, _) => Verdict::Deny,

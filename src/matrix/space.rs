@@ -60,6 +60,8 @@ pub(super) struct Leaf {
     pub rules: Vec<(String, Effect)>,
     /// A request of the box, as JSON.
     pub witness: String,
+    /// Whether the witness is a valid request (a box of denials may hold invalid ones).
+    pub valid: bool,
 }
 
 /// One policy's requirements and rules for one action, as formulas.
@@ -580,6 +582,7 @@ impl Search<'_> {
             outcome,
             rules,
             witness,
+            valid: decision.errors.is_empty(),
         });
     }
 
@@ -608,6 +611,36 @@ impl Search<'_> {
                 }
             }
         }
+    }
+
+    /// A valid request inside a box (the box's own witness may be invalid), found by
+    /// assigning the dimensions it leaves open, within `budget` nodes.
+    pub fn valid_in(&self, chosen: &mut Vec<Option<usize>>, budget: &mut usize) -> Option<String> {
+        *budget = budget.checked_sub(1)?;
+        let valid = self.space.valid.kleene(&|i| self.truth(chosen, i));
+        if valid == Some(false) {
+            return None;
+        }
+        let open = chosen.iter().position(Option::is_none);
+        if valid == Some(true) || open.is_none() {
+            let witness = self.witness(chosen);
+            let d = self.policy.decide_json(&witness, self.now);
+            return d.errors.is_empty().then_some(witness);
+        }
+        let d = open?;
+        let count = self.dims.get(d).map_or(0, |x| x.candidates.len());
+        for c in 0..count {
+            if let Some(slot) = chosen.get_mut(d) {
+                *slot = Some(c);
+            }
+            if let Some(w) = self.valid_in(chosen, budget) {
+                return Some(w);
+            }
+        }
+        if let Some(slot) = chosen.get_mut(d) {
+            *slot = None;
+        }
+        None
     }
 
     fn note(&mut self, why: String) {

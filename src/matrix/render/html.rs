@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{action, notes, number, sentence, who, word, LEGEND};
-use crate::matrix::{Matrix, Verdict};
+use crate::matrix::Matrix;
 use crate::suite::report::xml_text as esc;
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em;color:#111}
@@ -97,9 +97,6 @@ pub fn html(m: &Matrix) -> String {
             esc(&action(m, n.cell)),
             esc(&what)
         );
-        if n.cell.verdict == Verdict::Conditional && !n.cell.exact {
-            out.push_str(" <em>(not exact)</em>");
-        }
         if !rules.is_empty() {
             let _ = write!(
                 out,

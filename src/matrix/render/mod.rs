@@ -53,7 +53,7 @@ pub fn number(notes: &[Note<'_>], cell: &Cell) -> Option<usize> {
 }
 
 fn has_note(c: &Cell) -> bool {
-    c.verdict == Verdict::Conditional || c.rules.iter().any(|r| r.effect != "deny")
+    c.verdict == Verdict::Conditional || !c.exact || c.rules.iter().any(|r| r.effect != "deny")
 }
 
 /// The short word of a cell: `allow`, `deny`, `when`, `unless`.
@@ -108,6 +108,11 @@ pub fn sentence(c: &Cell) -> (String, String) {
                 ),
             }
         }
+    };
+    let what = if c.exact {
+        what
+    } else {
+        format!("{what} (not exact: the analysis could not decide every request of this cell; see incomplete)")
     };
     let rules: Vec<String> = c
         .rules
