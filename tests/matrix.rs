@@ -261,7 +261,7 @@ const T2: &str = "3F1C2B7E-8A9D-4C3B-9E2F-000000000000";
 fn request(rng: &mut Rng) -> Value {
     let now = now();
     let mut r = Map::new();
-    let mut put = |r: &mut Map<String, Value>, path: &str, v: Option<Value>| {
+    let put = |r: &mut Map<String, Value>, path: &str, v: Option<Value>| {
         let Some(v) = v else { return };
         let (head, tail) = path.split_once('.').unwrap();
         r.entry(head)
