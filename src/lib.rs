@@ -77,6 +77,7 @@ mod json;
 pub mod limits;
 pub mod load;
 mod market;
+pub mod matrix;
 pub mod playground;
 mod policy;
 mod request;

@@ -402,3 +402,13 @@ pub const SNAPSHOT_RECORDS: usize = 10_000;
 /// The largest snapshot file read back (enforced while reading): far above what
 /// [`SNAPSHOT_RECORDS`] decisions take, so only a file that is not ours reaches it.
 pub const SNAPSHOT_BYTES: u64 = 64 << 20;
+
+// ----------------------------------------------------------------------------------------
+// The permission matrix (`matrix`)
+// ----------------------------------------------------------------------------------------
+
+/// The most alternatives (boxes of requests, each said as one conjunction) a cell of
+/// the permission matrix says. A cell needing more is not readable as words: it says
+/// how many, and the matrix says it is incomplete.
+/// Test: `matrix::cover::tests::too_many_alternatives_are_refused`.
+pub const MATRIX_ALTERNATIVES: usize = 12;

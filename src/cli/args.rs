@@ -93,6 +93,19 @@ pub enum DiffFormat {
     Json,
 }
 
+/// Output formats of `matrix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    /// An aligned table with numbered notes, for people.
+    Text,
+    /// A GitHub Markdown table with footnotes.
+    Markdown,
+    /// One JSON object (roles, actions, cells, complete, incomplete).
+    Json,
+    /// A self-contained HTML page (no external resource), printable.
+    Html,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -209,6 +222,24 @@ pub enum Command {
     /// Compare two policies: over requests (each decided under both), or, without
     /// requests, over every request the input schema allows.
     #[command(after_help = super::diff_cmd::HELP)]
+    /// Who may do what: every role × every action, allow, deny or the conditions in
+    /// words, from the policy itself (the exhaustive analysis of `diff`).
+    #[command(after_help = super::matrix_cmd::HELP)]
+    Matrix {
+        /// Policy files or folders (repeatable); the embedded CSP policy when absent.
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+        /// The date the matrix says it was made, and the base of its example requests'
+        /// times (RFC 3339); the current time when absent.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// How to write the matrix.
+        #[arg(long, value_enum, default_value = "text")]
+        format: MatrixFormat,
+        /// Write the matrix to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     Diff {
         /// The policy before the change (repeatable): a file, a folder, REV:PATH (a
         /// git revision of a folder or file), or @embedded; the embedded policy when absent.

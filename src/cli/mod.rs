@@ -1,5 +1,6 @@
 //! The command line: one client of the library. Argument parsing ([`args`]), one driver
-//! per command (`check_cmd`, `diff_cmd`, `eval_cmd`, `fmt_cmd`, `log_cmd`, `serve_cmd`, `snapshot_cmd`, `test_cmd`), the policy a command
+//! per command (`check_cmd`, `diff_cmd`, `eval_cmd`, `fmt_cmd`, `log_cmd`, `matrix_cmd`,
+//! `serve_cmd`, `snapshot_cmd`, `test_cmd`), the policy a command
 //! runs ([`policy`]), output that never panics ([`output`]) and the exit codes
 //! ([`exit`]). Each command asks the library for values (decisions, diagnostics,
 //! formatted files, case results and reports), prints them and returns an exit code;
@@ -13,6 +14,7 @@ pub mod exit;
 mod fmt_cmd;
 #[cfg(feature = "serve")]
 mod log_cmd;
+mod matrix_cmd;
 pub mod output;
 mod policy;
 mod requests;
@@ -120,6 +122,12 @@ pub fn run() -> i32 {
                 },
             )
         }
+        Command::Matrix {
+            policies,
+            now,
+            format,
+            output,
+        } => matrix_cmd::run(&policies, now.as_deref(), format, output.as_deref()),
         Command::Diff {
             old,
             new,

@@ -17,11 +17,13 @@
 //! agreed with every prediction, and no fact that differs can fail differently.
 //! Anything else is named in `incomplete`.
 
-mod atoms;
-mod describe;
-mod dims;
+// `atoms`, `describe`, `dims` and `times` are also read by the permission matrix
+// (`crate::matrix`), which partitions one policy's requests the same way.
+pub(crate) mod atoms;
+pub(crate) mod describe;
+pub(crate) mod dims;
 mod facts;
-mod times;
+pub(crate) mod times;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -482,7 +484,7 @@ impl Search<'_> {
 }
 
 /// Writes `{"a":{"b":..}}` from dotted paths (grouped by their first parts, in order).
-fn nest(out: &mut String, entries: &[(Vec<&str>, &str)], depth: usize) {
+pub(crate) fn nest(out: &mut String, entries: &[(Vec<&str>, &str)], depth: usize) {
     out.push('{');
     let mut written: Vec<&str> = Vec::new();
     for (path, json) in entries {

@@ -1,0 +1,693 @@
+//! The requests of one action, cut into classes the way the exhaustive `diff` cuts
+//! them ([`crate::diff::exhaustive`]'s atoms and dimensions), for one policy: its
+//! requirements and rejects say whether a request is *valid*, its forbids and permits
+//! whether a valid request is allowed. A depth-first search assigns the dimensions one
+//! by one and stops as soon as both are known; each leaf stands for a whole box of
+//! requests, and its witness is decided by the real evaluator, which must agree with
+//! the prediction (else the matrix is incomplete).
+
+use chrono::{DateTime, Utc};
+
+use crate::diff::exhaustive::atoms::{self, Atom, Formula, Reader, Table};
+use crate::diff::exhaustive::dims::{self, Candidate, Dim};
+use crate::limits::{DIFF_CANDIDATES, DIFF_ROLE_BITS, DIFF_SEARCH_NODES};
+use crate::policy::{CompiledPolicy, Effect, Expr, FieldKind, Node};
+use crate::source::Span;
+use crate::Policy;
+
+/// One action's formulas and the dimensions of its requests, but the actor's.
+pub(super) struct Space {
+    /// The atoms (shared by all the formulas).
+    pub table: Table,
+    /// Every requirement met and no reject applies.
+    pub valid: Formula,
+    /// No forbid applies and some permit does.
+    pub allow: Formula,
+    /// Each forbid and permit: its id, its effect and when it applies.
+    pub rules: Vec<(String, Effect, Formula)>,
+    /// The dimensions after the actor: fields, GUIDs, the times.
+    pub dims: Vec<Dim>,
+    /// The atoms read by the actor's dimension.
+    pub actor_atoms: Vec<usize>,
+    /// Atoms whose truth is the same for every request searched: those on fields left
+    /// out (false: those fields are missing), and the action given (true: every
+    /// request searched names the action).
+    pub fixed: Vec<Option<bool>>,
+    /// Why the classes may not be exact.
+    pub incomplete: Vec<String>,
+}
+
+/// What the evaluator made of a leaf's witness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// An error (a missing field, a reject, an evaluation error): not a valid request.
+    Invalid,
+    /// Valid and allowed.
+    Allow,
+    /// Valid and denied.
+    Deny,
+}
+
+/// A box of requests: one candidate per assigned dimension (`None`: any candidate).
+#[derive(Debug, Clone)]
+pub(super) struct Leaf {
+    /// The candidate of each dimension (the actor's first).
+    pub chosen: Vec<Option<usize>>,
+    /// What the evaluator decided for the witness.
+    pub outcome: Outcome,
+    /// The rules that decide it by the analysis: the forbids that apply to the whole
+    /// box, or the permits when it is allowed, or the default deny.
+    pub rules: Vec<(String, Effect)>,
+    /// A request of the box, as JSON.
+    pub witness: String,
+    /// Whether the witness is a valid request (a box of denials may hold invalid ones).
+    pub valid: bool,
+}
+
+/// One policy's requirements and rules for one action, as formulas.
+pub(super) fn space(policy: &CompiledPolicy, action: usize, name: &str, now: i128) -> Space {
+    let mut table = Table::default();
+    let (validity, forbids, permits) = read(policy, action, name, &mut table);
+    let ids = |list: &[u16]| -> Vec<(String, Effect)> {
+        list.iter()
+            .filter_map(|i| policy.rules.get(usize::from(*i)))
+            .map(|r| (r.id.clone(), r.effect))
+            .collect()
+    };
+    let rules: Vec<(String, Effect, Formula)> = policy
+        .plans
+        .get(action)
+        .map(|plan| {
+            ids(&plan.forbids)
+                .into_iter()
+                .zip(forbids.iter().cloned())
+                .chain(ids(&plan.permits).into_iter().zip(permits.iter().cloned()))
+                .map(|((id, effect), f)| (id, effect, f))
+                .collect()
+        })
+        .unwrap_or_default();
+    let valid = Formula::Not(Box::new(Formula::Any(validity.clone())));
+    let allow = Formula::All(vec![
+        Formula::Not(Box::new(Formula::Any(forbids.clone()))),
+        Formula::Any(permits.clone()),
+    ]);
+    let mut incomplete = std::mem::take(&mut table.opaque);
+    if !policy.schema.currencies.is_empty() {
+        incomplete.push("money in a currency (`is money in FIELD`): requests in other currencies than a limit's are not enumerated".to_string());
+    }
+    let mut elsewhere: Vec<usize> = Vec::new();
+    for f in forbids.iter().chain(&permits) {
+        f.atoms(&mut elsewhere);
+    }
+    let mut used = Vec::new();
+    valid.atoms(&mut used);
+    allow.atoms(&mut used);
+    used.sort_unstable();
+    used.dedup();
+    let schema = &policy.schema;
+    let kind = |f: u16| schema.fields.get(usize::from(f)).map(|x| &x.kind);
+    let is_time = |f: u16| matches!(kind(f), Some(FieldKind::Time | FieldKind::RequestTime));
+    let is_actor = |f: u16| Some(f) == schema.side || Some(f) == schema.roles;
+    let mut guid_group: Vec<u16> = Vec::new();
+    for i in &used {
+        if let Some(Atom::SameGuid(x, y)) = table.atoms.get(*i) {
+            guid_group.extend([*x, *y]);
+        }
+    }
+    guid_group.sort_unstable();
+    guid_group.dedup();
+    let mut time_fields: Vec<u16> = vec![schema.at];
+    let mut single: Vec<u16> = Vec::new();
+    let mut splits: Vec<atoms::Split> = Vec::new();
+    for i in &used {
+        let Some(atom) = table.atoms.get(*i) else {
+            continue;
+        };
+        if let Atom::Time(split, _) = atom {
+            if !splits.contains(split) {
+                splits.push(*split);
+            }
+        }
+        for f in atom.fields() {
+            if is_time(f) {
+                time_fields.push(f);
+            } else if !is_actor(f) && !guid_group.contains(&f) && f != schema.action {
+                single.push(f);
+            }
+        }
+    }
+    time_fields.sort_unstable();
+    time_fields.dedup();
+    single.sort_unstable();
+    single.dedup();
+    // A field that no forbid or permit reads, and whose absence never makes a request
+    // invalid (every requirement and reject reading it is off when it is missing), is
+    // left out: a valid request with it is decided like the same request without it,
+    // which is valid too.
+    let droppable = |f: u16| -> bool {
+        let mentions = |i: usize| table.atoms.get(i).is_some_and(|a| a.fields().contains(&f));
+        let summed = table.splitters.iter().any(|s| s.fields().any(|g| g == f));
+        if f == schema.at || summed || elsewhere.iter().any(|i| mentions(*i)) {
+            return false;
+        }
+        validity.iter().all(|d| {
+            let mut read = Vec::new();
+            d.atoms(&mut read);
+            !read.into_iter().any(mentions)
+                || d.kleene(&|i| match table.atoms.get(i) {
+                    Some(a) if a.fields().contains(&f) => Some(false),
+                    _ => None,
+                }) == Some(false)
+        })
+    };
+    let dropped_fields: Vec<u16> = time_fields
+        .iter()
+        .chain(&single)
+        .copied()
+        .filter(|f| droppable(*f))
+        .collect();
+    time_fields.retain(|f| !dropped_fields.contains(f));
+    single.retain(|f| !dropped_fields.contains(f));
+    splits.retain(|s| s.fields().all(|f| time_fields.contains(&f)));
+    for s in &table.splitters {
+        if s.fields().all(|f| time_fields.contains(&f)) && !splits.contains(s) {
+            splits.push(*s);
+        }
+    }
+    let fixed: Vec<Option<bool>> = table
+        .atoms
+        .iter()
+        .map(|a| match a {
+            Atom::Present(f) if *f == schema.action => Some(true),
+            a if a.fields().iter().any(|f| dropped_fields.contains(f)) => Some(false),
+            _ => None,
+        })
+        .collect();
+    let keep = |i: &usize| fixed.get(*i).is_some_and(Option::is_none);
+    let atoms_of = |pred: &dyn Fn(&Atom) -> bool| -> Vec<(usize, &Atom)> {
+        used.iter()
+            .filter(|i| keep(i))
+            .filter_map(|i| table.atoms.get(*i).map(|a| (*i, a)))
+            .filter(|(_, a)| pred(a))
+            .collect()
+    };
+    let actor_atoms: Vec<usize> = atoms_of(&|a| {
+        matches!(a, Atom::Audience(_) | Atom::Roles(..)) || a.fields().iter().any(|f| is_actor(*f))
+    })
+    .into_iter()
+    .map(|(i, _)| i)
+    .collect();
+    let mut dims: Vec<Dim> = Vec::new();
+    let mut fail = |why: String| incomplete.push(format!("`{name}` was not analysed: {why}"));
+    for f in &single {
+        let field_atoms = atoms_of(&|a| a.fields() == [*f]);
+        match dims::field(policy, *f, &field_atoms, &table.sets, DIFF_CANDIDATES) {
+            Some(d) => dims.push(pin(d, *f, &elsewhere, &validity, &table)),
+            None => {
+                let path = schema
+                    .fields
+                    .get(usize::from(*f))
+                    .map(|x| x.path.clone())
+                    .unwrap_or_default();
+                fail(format!("the values of `{path}` cannot be enumerated"));
+            }
+        }
+    }
+    dims.sort_by_key(|d| d.candidates.len());
+    let mut ordered: Vec<Dim> = Vec::new();
+    if !guid_group.is_empty() {
+        let guid_atoms = atoms_of(&|a| a.fields().iter().any(|f| guid_group.contains(f)));
+        match dims::guids(
+            &guid_group,
+            &guid_atoms,
+            &table.sets,
+            policy,
+            DIFF_CANDIDATES,
+        ) {
+            Some(d) => ordered.push(d),
+            None => fail("too many GUID fields are compared".into()),
+        }
+    }
+    let time_atoms =
+        atoms_of(&|a| matches!(a, Atom::Time(..)) || a.fields().iter().any(|f| is_time(*f)));
+    match dims::time(
+        policy,
+        &time_fields,
+        &splits,
+        &time_atoms,
+        now,
+        DIFF_CANDIDATES,
+    ) {
+        Some(d) => ordered.insert(0, d),
+        None => fail(format!(
+            "the times have more than {DIFF_CANDIDATES} regions"
+        )),
+    }
+    // The times first: a region with times out of order is invalid whatever the
+    // fields, so the search cuts it at once.
+    ordered.append(&mut dims);
+    let dims = ordered;
+    Space {
+        table,
+        valid,
+        allow,
+        rules,
+        dims,
+        actor_atoms,
+        fixed,
+        incomplete,
+    }
+}
+
+/// A field that no forbid or permit reads, with a candidate under which every
+/// requirement and reject reading it is off (a required field given), is pinned to
+/// that candidate: a valid request is decided like the same request with the field
+/// set so, which is valid too. Else the dimension is kept whole.
+fn pin(mut dim: Dim, f: u16, elsewhere: &[usize], validity: &[Formula], table: &Table) -> Dim {
+    let mentions = |i: usize| table.atoms.get(i).is_some_and(|a| a.fields().contains(&f));
+    if elsewhere.iter().any(|i| mentions(*i))
+        || table.splitters.iter().any(|s| s.fields().any(|g| g == f))
+    {
+        return dim;
+    }
+    let reading: Vec<&Formula> = validity
+        .iter()
+        .filter(|d| {
+            let mut read = Vec::new();
+            d.atoms(&mut read);
+            read.into_iter().any(mentions)
+        })
+        .collect();
+    let off = |c: &Candidate| {
+        reading.iter().all(|d| {
+            d.kleene(&|i| c.truths.iter().find(|(a, _)| *a == i).map(|(_, t)| *t)) == Some(false)
+        })
+    };
+    if let Some(keep) = dim.candidates.iter().position(off) {
+        let c = dim.candidates.swap_remove(keep);
+        dim.candidates = vec![c];
+    }
+    dim
+}
+
+/// The requirements and rejects, the forbids and the permits of one action.
+fn read(
+    policy: &CompiledPolicy,
+    action: usize,
+    name: &str,
+    table: &mut Table,
+) -> (Vec<Formula>, Vec<Formula>, Vec<Formula>) {
+    let Some(plan) = policy.plans.get(action) else {
+        return (Vec::new(), Vec::new(), Vec::new());
+    };
+    let mut reader = Reader {
+        policy,
+        action,
+        table,
+        context: String::new(),
+    };
+    let mut validity = Vec::new();
+    for r in policy.always_required.iter().chain(&plan.requirements) {
+        reader.context = format!("a requirement of `{name}`");
+        let mut all = Vec::new();
+        if let Some(when) = &r.when {
+            all.push(reader.formula(when, 0));
+            reader.time_sums(when, 0);
+        }
+        for f in &r.any_of {
+            let present = Expr::new(
+                Node::Present(Box::new(Expr::new(Node::Field(*f), Span::default()))),
+                Span::default(),
+            );
+            all.push(Formula::Not(Box::new(reader.formula(&present, 0))));
+        }
+        validity.push(Formula::All(all));
+    }
+    let rules = |ids: &[u16], reader: &mut Reader<'_, '_>| -> Vec<Formula> {
+        ids.iter()
+            .filter_map(|i| policy.rules.get(usize::from(*i)))
+            .map(|rule| {
+                reader.context = format!("rule `{}`", rule.id);
+                let mut all = Vec::new();
+                if let Some(aud) = &rule.audience {
+                    all.push(reader.audience(aud));
+                }
+                if let Some(c) = &rule.condition {
+                    all.push(reader.formula(c, 0));
+                    reader.time_sums(c, 0);
+                }
+                Formula::All(all)
+            })
+            .collect()
+    };
+    validity.extend(rules(&plan.rejects, &mut reader));
+    let forbids = rules(&plan.forbids, &mut reader);
+    let permits = rules(&plan.permits, &mut reader);
+    for f in &plan.facts {
+        if let Some(fact) = policy.facts.get(usize::from(*f)) {
+            reader.time_sums(&fact.value, 0);
+        }
+    }
+    (validity, forbids, permits)
+}
+
+/// The actor's dimension for one row: the actor on `side` holding `role` (a role bit,
+/// or none for the row of an actor with no role), with each set of the other roles of
+/// that side that the action's audiences and role tests name. Also gives the roles
+/// each candidate holds, and the other roles that matter (their bits).
+pub(super) fn actor(
+    policy: &CompiledPolicy,
+    space: &Space,
+    side: u8,
+    role: Option<usize>,
+) -> Option<(Dim, Vec<u64>, Vec<usize>)> {
+    let side_slot = policy.schema.side?;
+    let roles_slot = policy.schema.roles;
+    let atoms: Vec<(usize, &Atom)> = space
+        .actor_atoms
+        .iter()
+        .filter_map(|i| space.table.atoms.get(*i).map(|a| (*i, a)))
+        .collect();
+    let mut relevant = 0u64;
+    for (_, a) in &atoms {
+        match a {
+            Atom::Audience(aud) => relevant |= aud.roles | aud.all_of.iter().fold(0, |m, g| m | g),
+            Atom::Roles(masks, _) => relevant |= masks.iter().fold(0, |m, g| m | g),
+            _ => {}
+        }
+    }
+    let own = role.map_or(0, |b| 1u64 << b);
+    let others: Vec<usize> = match role {
+        // The row of an actor with no role holds no role at all.
+        None => Vec::new(),
+        Some(r) => (0..policy.roles.len())
+            .filter(|&b| {
+                b != r
+                    && policy.roles.get(b).is_some_and(|x| x.side == side)
+                    && relevant & (1u64 << b) != 0
+            })
+            .collect(),
+    };
+    if others.len() > DIFF_ROLE_BITS {
+        return None;
+    }
+    let mut side_json = String::new();
+    crate::json::write_str(&mut side_json, policy.sides.get(usize::from(side))?);
+    let mut candidates = Vec::new();
+    let mut held_of = Vec::new();
+    for subset in 0u64..(1u64 << others.len()) {
+        let mut held = own;
+        for (k, b) in others.iter().enumerate() {
+            if subset & (1 << k) != 0 {
+                held |= 1u64 << b;
+            }
+        }
+        let names: Vec<&str> = (0..policy.roles.len())
+            .filter(|b| held & (1u64 << b) != 0)
+            .filter_map(|b| policy.roles.get(b).map(|r| r.name.as_str()))
+            .collect();
+        let mut roles_json = String::from("[");
+        for (k, n) in names.iter().enumerate() {
+            if k > 0 {
+                roles_json.push(',');
+            }
+            crate::json::write_str(&mut roles_json, n);
+        }
+        roles_json.push(']');
+        let mut values = vec![(side_slot, side_json.clone())];
+        if let Some(r) = roles_slot {
+            values.push((r, roles_json));
+        }
+        let truths = atoms
+            .iter()
+            .map(|(i, a)| {
+                let t = match a {
+                    Atom::Present(f) => *f == side_slot || Some(*f) == roles_slot,
+                    Atom::Audience(aud) => aud.admits(Some(side), held),
+                    Atom::Roles(masks, true) => masks.iter().all(|m| held & m != 0),
+                    Atom::Roles(masks, false) => masks.iter().any(|m| held & m != 0),
+                    _ => false,
+                };
+                (*i, t)
+            })
+            .collect();
+        let label = super::words::roles_label(policy, held & !own, &others);
+        candidates.push(Candidate {
+            facets: vec![label.clone()],
+            label,
+            values,
+            truths,
+            signs: Vec::new(),
+            given: Vec::new(),
+        });
+        held_of.push(held);
+    }
+    let dim = Dim {
+        name: "the actor".to_string(),
+        candidates,
+        splits: Vec::new(),
+        fields: Vec::new(),
+    };
+    Some((dim, held_of, others))
+}
+
+/// The search of one cell.
+pub(super) struct Search<'a> {
+    /// The policy deciding the witnesses.
+    pub policy: &'a Policy,
+    /// The action's space.
+    pub space: &'a Space,
+    /// The actor's dimension, then the space's.
+    pub dims: Vec<&'a Dim>,
+    /// The action's name (for the witnesses and the reasons).
+    pub action: &'a str,
+    /// Stands in for a missing `at`.
+    pub now: DateTime<Utc>,
+    /// Nodes searched so far.
+    pub nodes: usize,
+    /// The boxes found.
+    pub leaves: Vec<Leaf>,
+    /// Why the cell may not be exact.
+    pub incomplete: Vec<String>,
+}
+
+impl Search<'_> {
+    fn truth(&self, chosen: &[Option<usize>], atom: usize) -> Option<bool> {
+        if let Some(t) = self.space.fixed.get(atom).copied().flatten() {
+            return Some(t);
+        }
+        for (d, dim) in self.dims.iter().enumerate() {
+            let Some(c) = chosen.get(d).copied().flatten() else {
+                continue;
+            };
+            if let Some((_, t)) = dim
+                .candidates
+                .get(c)
+                .and_then(|cand| cand.truths.iter().find(|(i, _)| *i == atom))
+            {
+                return Some(*t);
+            }
+        }
+        None
+    }
+
+    /// Assigns dimension `d` onward; false when the node limit is reached.
+    pub fn walk(&mut self, chosen: &mut Vec<Option<usize>>, d: usize) -> bool {
+        self.nodes += 1;
+        if self.nodes > DIFF_SEARCH_NODES {
+            return false;
+        }
+        let valid = self.space.valid.kleene(&|i| self.truth(chosen, i));
+        let allow = self.space.allow.kleene(&|i| self.truth(chosen, i));
+        // Not allowed, valid or not: the box holds no allowed request, and the valid
+        // ones it holds are denied.
+        let known =
+            valid == Some(false) || allow == Some(false) || valid.is_some() && allow.is_some();
+        if known || d >= self.dims.len() {
+            self.leaf(chosen, valid, allow);
+            return true;
+        }
+        let count = self.dims.get(d).map_or(0, |x| x.candidates.len());
+        for c in 0..count {
+            if let Some(slot) = chosen.get_mut(d) {
+                *slot = Some(c);
+            }
+            if !self.walk(chosen, d + 1) {
+                return false;
+            }
+        }
+        if let Some(slot) = chosen.get_mut(d) {
+            *slot = None;
+        }
+        true
+    }
+
+    fn leaf(&mut self, chosen: &[Option<usize>], valid: Option<bool>, allow: Option<bool>) {
+        let witness = self.witness(chosen);
+        let decision = self.policy.decide_json(&witness, self.now);
+        let failed: Vec<&'static str> = decision
+            .errors
+            .iter()
+            .filter_map(|e| match e {
+                crate::request::RequestError::Evaluation(x) => Some(x.code()),
+                _ => None,
+            })
+            .collect();
+        let outcome = if allow == Some(false) && valid != Some(false) && !decision.allow {
+            // Denied whatever the rest of the box: a box of denials (its witness may
+            // happen to be invalid).
+            Outcome::Deny
+        } else if !decision.errors.is_empty() {
+            Outcome::Invalid
+        } else if decision.allow {
+            Outcome::Allow
+        } else {
+            Outcome::Deny
+        };
+        let predicted = match (valid, allow) {
+            (Some(false), _) => Some(Outcome::Invalid),
+            (None, Some(false)) => Some(Outcome::Deny),
+            (Some(true), Some(true)) => Some(Outcome::Allow),
+            (Some(true), Some(false)) => Some(Outcome::Deny),
+            _ => None,
+        };
+        if failed.is_empty() {
+            if predicted.is_some_and(|p| p != outcome) {
+                self.incomplete.push(format!(
+                    "`{}`: the analysis predicted {} but eval decides {} for {witness}",
+                    self.action,
+                    outcome_word(predicted),
+                    outcome_word(Some(outcome))
+                ));
+            } else if predicted.is_none() {
+                self.note(format!("`{}`: a class of requests could not be predicted (its decision is known only for the request {witness})", self.action));
+            }
+        } else if predicted != Some(Outcome::Invalid) && allow != Some(false) {
+            // A time out of range is decided by the time regions (the sums of times
+            // and durations are splits), so a whole box fails alike; any other failure
+            // may hide a decision in the rest of the box.
+            let full = chosen.iter().all(Option::is_some);
+            let uniform = full && failed.iter().all(|c| *c == "time-out-of-range");
+            if !uniform {
+                self.note(format!(
+                    "`{}`: a request gets an evaluation error ({}) that may hide the decision of other requests like it: {witness}",
+                    self.action,
+                    failed.join(", ")
+                ));
+            }
+        }
+        let rules = self.rules(chosen, outcome);
+        self.leaves.push(Leaf {
+            chosen: chosen.to_vec(),
+            outcome,
+            rules,
+            witness,
+            valid: decision.errors.is_empty(),
+        });
+    }
+
+    /// The rules deciding a box: for an allowed one, the permits that apply to all of
+    /// it; for a denied one, the forbids that do, or the default deny.
+    fn rules(&self, chosen: &[Option<usize>], outcome: Outcome) -> Vec<(String, Effect)> {
+        let applies = |effect: Effect| -> Vec<(String, Effect)> {
+            self.space
+                .rules
+                .iter()
+                .filter(|(_, e, f)| {
+                    *e == effect && f.kleene(&|i| self.truth(chosen, i)) == Some(true)
+                })
+                .map(|(id, e, _)| (id.clone(), *e))
+                .collect()
+        };
+        match outcome {
+            Outcome::Invalid => Vec::new(),
+            Outcome::Allow => applies(Effect::Permit),
+            Outcome::Deny => {
+                let forbids = applies(Effect::Forbid);
+                if forbids.is_empty() {
+                    vec![("default-deny".to_string(), Effect::Deny)]
+                } else {
+                    forbids
+                }
+            }
+        }
+    }
+
+    /// A valid request inside a box (the box's own witness may be invalid), found by
+    /// assigning the dimensions it leaves open, within `budget` nodes.
+    pub fn valid_in(&self, chosen: &mut Vec<Option<usize>>, budget: &mut usize) -> Option<String> {
+        *budget = budget.checked_sub(1)?;
+        let valid = self.space.valid.kleene(&|i| self.truth(chosen, i));
+        if valid == Some(false) {
+            return None;
+        }
+        let open = chosen.iter().position(Option::is_none);
+        if valid == Some(true) || open.is_none() {
+            let witness = self.witness(chosen);
+            let d = self.policy.decide_json(&witness, self.now);
+            return d.errors.is_empty().then_some(witness);
+        }
+        let d = open?;
+        let count = self.dims.get(d).map_or(0, |x| x.candidates.len());
+        for c in 0..count {
+            if let Some(slot) = chosen.get_mut(d) {
+                *slot = Some(c);
+            }
+            if let Some(w) = self.valid_in(chosen, budget) {
+                return Some(w);
+            }
+        }
+        if let Some(slot) = chosen.get_mut(d) {
+            *slot = None;
+        }
+        None
+    }
+
+    fn note(&mut self, why: String) {
+        if !self.incomplete.contains(&why) {
+            self.incomplete.push(why);
+        }
+    }
+
+    /// The request of an assignment (the first candidate of every dimension not
+    /// assigned), as one JSON object.
+    fn witness(&self, chosen: &[Option<usize>]) -> String {
+        let policy = self.policy.compiled();
+        let mut values: Vec<(u16, String)> = Vec::new();
+        for (d, dim) in self.dims.iter().enumerate() {
+            let c = chosen.get(d).copied().flatten().unwrap_or(0);
+            if let Some(cand) = dim.candidates.get(c) {
+                values.extend(cand.values.iter().cloned());
+            }
+        }
+        let mut action = String::new();
+        crate::json::write_str(&mut action, self.action);
+        values.push((policy.schema.action, action));
+        let mut paths: Vec<(Vec<&str>, &str)> = Vec::new();
+        for (slot, json) in &values {
+            if let Some(f) = policy.schema.fields.get(usize::from(*slot)) {
+                paths.push((f.path.split('.').collect(), json.as_str()));
+            }
+        }
+        paths.sort_by_key(|(p, _)| {
+            policy
+                .schema
+                .fields
+                .iter()
+                .position(|f| f.path.split('.').next() == p.first().copied())
+                .unwrap_or(usize::MAX)
+        });
+        let mut out = String::new();
+        crate::diff::exhaustive::nest(&mut out, &paths, 0);
+        out
+    }
+}
+
+fn outcome_word(o: Option<Outcome>) -> &'static str {
+    match o {
+        Some(Outcome::Allow) => "allow",
+        Some(Outcome::Deny) => "deny",
+        Some(Outcome::Invalid) => "an invalid request",
+        None => "nothing",
+    }
+}
