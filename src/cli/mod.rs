@@ -49,6 +49,7 @@ pub fn run() -> i32 {
             explain,
             jobs,
             input_format,
+            log,
             input,
         } => eval_cmd::run(
             &policies,
@@ -57,6 +58,7 @@ pub fn run() -> i32 {
             explain,
             jobs,
             input_format,
+            log,
             input.as_deref(),
         ),
         Command::Check {
@@ -73,6 +75,7 @@ pub fn run() -> i32 {
             from,
             to,
             actions,
+            actors,
             decision,
             format,
         } => log_cmd::run(
@@ -80,6 +83,7 @@ pub fn run() -> i32 {
             from.as_deref(),
             to.as_deref(),
             actions,
+            actors,
             decision,
             format,
         ),
