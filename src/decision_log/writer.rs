@@ -79,8 +79,8 @@ pub enum LogError {
 pub(crate) enum Backend {
     /// An SQLite file.
     Sqlite(super::sqlite::Writer),
-    /// A PostgreSQL database.
-    Postgres(super::postgres::Writer),
+    /// A PostgreSQL database (boxed: its settings are large beside a connection handle).
+    Postgres(Box<super::postgres::Writer>),
 }
 
 impl Backend {
@@ -88,7 +88,9 @@ impl Backend {
     pub(crate) fn open(target: &Target) -> Result<Backend, LogError> {
         Ok(match target {
             Target::Sqlite(path) => Backend::Sqlite(super::sqlite::Writer::open(path)?),
-            Target::Postgres(url) => Backend::Postgres(super::postgres::Writer::open(url)?),
+            Target::Postgres(url) => {
+                Backend::Postgres(Box::new(super::postgres::Writer::open(url)?))
+            }
         })
     }
 
