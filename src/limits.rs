@@ -327,6 +327,27 @@ pub const LOG_BATCH: usize = 1_024;
 /// same SQLite file (`eval` and `serve` on one log, `log` reading it) before failing.
 pub const LOG_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How long connecting to a PostgreSQL decision log may take when its URL sets no
+/// `connect_timeout`: a server that does not answer is reported, not waited for forever.
+pub const LOG_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The first wait before the writer reconnects to a PostgreSQL log it lost; each
+/// further wait doubles, up to [`LOG_RETRY_MAX`].
+pub const LOG_RETRY_FIRST: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The longest wait between two reconnections to a PostgreSQL log.
+pub const LOG_RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long the writer keeps trying to commit one group to a PostgreSQL log it cannot
+/// reach. Meanwhile nothing is acknowledged and deciders wait (back-pressure); after it,
+/// that group's decisions are refused (never answered unlogged), and a server being
+/// stopped does not hang for ever on a log that is gone.
+pub const LOG_RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Rows fetched at a time when `csp-policy log` reads a PostgreSQL log (through a
+/// cursor): a log of any size is read in bounded memory.
+pub const LOG_READ_ROWS: i32 = 1_000;
+
 /// The largest token file read by `--token-file`: a bearer token is a line of text.
 pub const TOKEN_FILE_BYTES: u64 = 4 << 10;
 
@@ -335,6 +356,8 @@ const _: () = {
     assert!(SERVE_HEADER_BYTES >= 8 << 10);
     // A batch is taken from the queue.
     assert!(LOG_BATCH <= LOG_QUEUE);
+    // A reconnection is tried more than once before a group is refused.
+    assert!(LOG_RETRY_MAX.as_millis() * 2 < LOG_RETRY_FOR.as_millis());
 };
 
 // ----------------------------------------------------------------------------------------

@@ -136,6 +136,9 @@ pub enum Command {
         /// (.jsonl/.ndjson, .json, .yaml/.yml), else the content.
         #[arg(long = "input", value_enum, value_name = "FORMAT")]
         input_format: Option<InputFormat>,
+        /// The decision log.
+        #[command(flatten)]
+        log: EvalLogArgs,
         /// The requests: a file, or `-` (or nothing) for standard input.
         #[arg(value_name = "FILE")]
         input: Option<PathBuf>,
@@ -172,9 +175,10 @@ pub enum Command {
     /// Print decision-log entries, oldest first, one per line.
     #[command(after_help = super::log_cmd::HELP)]
     Log {
-        /// The decision log (an SQLite file written by `serve --decision-log`).
-        #[arg(long, value_name = "PATH")]
-        decision_log: PathBuf,
+        /// The decision log: an SQLite file or a postgres:// URL (as given to `serve
+        /// --decision-log`).
+        #[arg(long, value_name = "TARGET")]
+        decision_log: String,
         /// Only entries made at or after this time (RFC 3339).
         #[arg(long, value_name = "RFC3339")]
         from: Option<String>,
@@ -184,6 +188,10 @@ pub enum Command {
         /// Only entries of this action (repeatable).
         #[arg(long = "action", value_name = "ACTION")]
         actions: Vec<String>,
+        /// Only entries whose actor.id is this (repeatable; a masked actor.id was not
+        /// logged and matches nothing).
+        #[arg(long = "actor", value_name = "ID")]
+        actors: Vec<String>,
         /// Only allow or only deny decisions.
         #[arg(long, value_enum)]
         decision: Option<Outcome>,
@@ -283,12 +291,12 @@ pub enum Command {
 #[cfg(feature = "serve")]
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
-    /// Replay the requests of this decision log (an SQLite file written by `serve`)
-    /// instead of FILE: each decided under --new and compared with its logged decision
-    /// (or, with --old, with a decision under --old); a request without `at` is decided
-    /// at its entry's time.
-    #[arg(long, value_name = "PATH", conflicts_with = "input")]
-    pub decision_log: Option<PathBuf>,
+    /// Replay the requests of this decision log (an SQLite file or a postgres:// URL,
+    /// written by `serve` or `eval --decision-log`) instead of FILE: each decided under
+    /// --new and compared with its logged decision (or, with --old, with a decision
+    /// under --old); a request without `at` is decided at its entry's time.
+    #[arg(long, value_name = "TARGET", conflicts_with = "input")]
+    pub decision_log: Option<String>,
     /// Only entries made at or after this time (RFC 3339).
     #[arg(long, value_name = "RFC3339", requires = "decision_log")]
     pub from: Option<String>,
@@ -334,6 +342,20 @@ pub struct SnapshotArgs {
     pub requests: PathBuf,
 }
 
+/// `eval`'s decision-log options (none without the `serve` feature, which holds the log).
+#[derive(Debug, Default, clap::Args)]
+pub struct EvalLogArgs {
+    /// Log every decision to this SQLite file or postgres:// URL (as `serve`); a
+    /// decision is written only once its entry is committed. The output is unchanged.
+    #[cfg(feature = "serve")]
+    #[arg(long, value_name = "TARGET")]
+    pub decision_log: Option<String>,
+    /// Remove this request field (such as actor.id) from logged requests (repeatable).
+    #[cfg(feature = "serve")]
+    #[arg(long = "log-mask", value_name = "FIELD", requires = "decision_log")]
+    pub log_masks: Vec<String>,
+}
+
 /// `serve`'s options.
 #[cfg(feature = "serve")]
 #[derive(Debug, clap::Args)]
@@ -345,8 +367,9 @@ pub struct ServeArgs {
     /// The address to listen on (ADDR:PORT); loopback by default.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8181")]
     pub listen: String,
-    /// Log every decision to this SQLite file (created if needed).
-    #[arg(long, value_name = "PATH")]
+    /// Log every decision to this SQLite file (created if needed) or PostgreSQL
+    /// database (a postgres:// URL; the table is created if needed).
+    #[arg(long, value_name = "TARGET")]
     pub decision_log: Option<String>,
     /// Answer before the decision's log entry is committed (faster; entries still
     /// queued are lost if the process dies).

@@ -71,8 +71,8 @@ pub struct Args<'a> {
 /// `--decision-log PATH [--from T] [--to T] [--action A]...`.
 #[cfg(feature = "serve")]
 pub struct LogSource<'a> {
-    /// The log.
-    pub path: &'a Path,
+    /// The log: an SQLite file or a PostgreSQL URL.
+    pub target: &'a str,
     /// `--from`.
     pub from: Option<&'a str>,
     /// `--to`.
@@ -121,7 +121,7 @@ pub fn run(args: Args<'_>) -> i32 {
 /// `--now` says otherwise.
 #[cfg(feature = "serve")]
 fn replay(args: &Args<'_>, log: &LogSource<'_>) -> i32 {
-    use csp_policy::decision_log::Query;
+    use csp_policy::decision_log::{Query, Target};
     use csp_policy::diff::replay::{self, Old};
 
     let times = (
@@ -163,6 +163,7 @@ fn replay(args: &Args<'_>, log: &LogSource<'_>) -> i32 {
         from,
         to,
         actions: log.actions.to_vec(),
+        actors: Vec::new(),
         allow: None,
     };
     let report = match args.format {
@@ -171,7 +172,7 @@ fn replay(args: &Args<'_>, log: &LogSource<'_>) -> i32 {
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
-    let replayed = match replay::run(log.path, &query, old, &new, now, report, &mut out) {
+    let replayed = match replay::run(&Target::parse(log.target), &query, old, &new, now, report, &mut out) {
         Ok(r) => r,
         Err(e) => {
             say!("error: {e}\n");

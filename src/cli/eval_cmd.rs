@@ -15,11 +15,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use csp_policy::batch::{self, Progress, Rendering, Settings};
-use csp_policy::stream::Records;
-use csp_policy::Options;
+use csp_policy::batch::{self, Progress, Rendering, Settings, Summary};
+use csp_policy::stream::{Input, Records};
+use csp_policy::{Options, Policy};
 
-use super::args::{InputFormat, OutputFormat};
+use super::args::{EvalLogArgs, InputFormat, OutputFormat};
 use super::exit;
 use super::output::{say, Recording};
 
@@ -38,12 +38,14 @@ pub struct Show {
 }
 
 /// Runs `eval` and returns the exit code.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     policies: &[PathBuf],
     now: Option<&str>,
     show: Show,
     jobs: Option<u16>,
     input_format: Option<InputFormat>,
+    log: EvalLogArgs,
     input: Option<&Path>,
 ) -> i32 {
     let now: DateTime<Utc> = match now {
@@ -58,6 +60,10 @@ pub fn run(
     };
     let policy = match super::policy::load_policy(policies, "nothing was evaluated") {
         Ok(p) => p,
+        Err(code) => return code,
+    };
+    let log = match logging::open(log) {
+        Ok(log) => log,
         Err(code) => return code,
     };
     let opened = match super::requests::open(input) {
@@ -88,7 +94,8 @@ pub fn run(
     let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
     let mut records = Records::with_framing(reader, framing);
     let mut bar = ProgressLine::new(input_size);
-    let summary = batch::run_rendering(
+    let (summary, not_logged) = logging::run(
+        &log,
         &policy,
         &mut records,
         &mut out,
@@ -106,6 +113,15 @@ pub fn run(
                 .report("standard output"),
         };
     }
+    if let Some(e) = not_logged {
+        let _ = out.flush();
+        say!("error: {e}; the decisions from there on were not written\n");
+        return exit::USAGE;
+    }
+    if let Err(e) = logging::close(log) {
+        say!("error: {e}\n");
+        return exit::USAGE;
+    }
     if let Some(e) = records.io_error {
         say!("error: reading the requests failed: {e}\n");
         return exit::USAGE;
@@ -119,6 +135,169 @@ pub fn run(
     } else {
         exit::DENIED_OR_FAILED
     }
+}
+
+/// `--decision-log`: each decision logged before it is written (the `serve` feature).
+#[cfg(feature = "serve")]
+mod logging {
+    use std::io::Write;
+
+    use csp_policy::batch::{self, Progress, Settings, Summary};
+    use csp_policy::decision_log::keep::LogKeeper;
+    use csp_policy::decision_log::mask::FieldPath;
+    use csp_policy::decision_log::{DecisionLog, LogError, Target};
+    use csp_policy::stream::{Input, Records};
+    use csp_policy::{Options, Policy};
+
+    use super::super::args::EvalLogArgs;
+    use super::super::exit;
+    use super::super::output::say;
+
+    /// The open log and its masks, when `--decision-log` is given.
+    pub(super) type Log = Option<(DecisionLog, Vec<FieldPath>)>;
+
+    /// Opens the log (durable: a decision is written once its entry is committed).
+    pub(super) fn open(args: EvalLogArgs) -> Result<Log, i32> {
+        let Some(target) = args.decision_log else {
+            return Ok(None);
+        };
+        let mut masks = Vec::new();
+        for mask in &args.log_masks {
+            match FieldPath::parse(mask) {
+                Ok(path) => masks.push(path),
+                Err(e) => {
+                    say!("error: {e}\n");
+                    return Err(exit::USAGE);
+                }
+            }
+        }
+        match DecisionLog::open(&Target::parse(&target), true) {
+            Ok(log) => Ok(Some((log, masks))),
+            Err(e) => {
+                say!("error: {e}; nothing was evaluated\n");
+                Err(exit::USAGE)
+            }
+        }
+    }
+
+    /// The batch, each decision kept in the log (when there is one) before it is
+    /// written; the reason the first one could not be, if any.
+    #[allow(clippy::too_many_arguments)] // batch::run_kept's, plus the log
+    pub(super) fn run<R: Input, W: Write>(
+        log: &Log,
+        policy: &Policy,
+        records: &mut Records<R>,
+        out: &mut W,
+        options: &Options,
+        settings: Settings,
+        with_revision: bool,
+        progress: &mut dyn FnMut(Progress),
+    ) -> (Summary, Option<String>) {
+        match log {
+            None => super::run_unlogged(
+                policy,
+                records,
+                out,
+                options,
+                settings,
+                with_revision,
+                progress,
+            ),
+            Some((log, masks)) => {
+                let keeper = LogKeeper::new(log, policy.revision().as_str(), masks);
+                let (summary, not_logged) = batch::run_kept(
+                    policy,
+                    records,
+                    out,
+                    options,
+                    settings,
+                    with_revision,
+                    &keeper,
+                    progress,
+                );
+                (summary, not_logged.map(|e| e.to_string()))
+            }
+        }
+    }
+
+    /// Commits what is left and stops the writer.
+    pub(super) fn close(log: Log) -> Result<(), LogError> {
+        match log {
+            Some((log, _)) => log.close(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Without the `serve` feature there is no decision log.
+#[cfg(not(feature = "serve"))]
+mod logging {
+    use std::io::Write;
+
+    use csp_policy::batch::{self, Progress, Settings, Summary};
+    use csp_policy::stream::{Input, Records};
+    use csp_policy::{Options, Policy};
+
+    use super::super::args::EvalLogArgs;
+
+    /// No log.
+    pub(super) type Log = ();
+
+    /// Nothing to open.
+    pub(super) fn open(_: EvalLogArgs) -> Result<Log, i32> {
+        Ok(())
+    }
+
+    /// The batch.
+    #[allow(clippy::too_many_arguments)] // batch::run_kept's, plus the log
+    pub(super) fn run<R: Input, W: Write>(
+        _: &Log,
+        policy: &Policy,
+        records: &mut Records<R>,
+        out: &mut W,
+        options: &Options,
+        settings: Settings,
+        with_revision: bool,
+        progress: &mut dyn FnMut(Progress),
+    ) -> (Summary, Option<String>) {
+        super::run_unlogged(
+            policy,
+            records,
+            out,
+            options,
+            settings,
+            with_revision,
+            progress,
+        )
+    }
+
+    /// Nothing to close.
+    pub(super) fn close(_: Log) -> Result<(), std::convert::Infallible> {
+        Ok(())
+    }
+}
+
+/// The batch with no decision log.
+fn run_unlogged<R: Input, W: Write>(
+    policy: &Policy,
+    records: &mut Records<R>,
+    out: &mut W,
+    options: &Options,
+    settings: Settings,
+    with_revision: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> (Summary, Option<String>) {
+    let (summary, _) = batch::run_kept(
+        policy,
+        records,
+        out,
+        options,
+        settings,
+        with_revision,
+        &batch::KeepNothing,
+        progress,
+    );
+    (summary, None)
 }
 
 /// One thread per CPU, at most [`csp_policy::limits::JOBS`].

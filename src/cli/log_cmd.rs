@@ -5,13 +5,11 @@
 pub const HELP: &str = "Exit codes:
   0  the entries were printed (none, when nothing matches)
   2  bad usage (such as a --from that is not RFC 3339), or a decision log that does not
-     exist or cannot be read
+     exist or cannot be read (a PostgreSQL server that cannot be reached)
   141  the output is a closed pipe";
 
+use csp_policy::decision_log::{Query, QueryError, Target};
 use std::io::{BufWriter, Write};
-use std::path::Path;
-
-use csp_policy::decision_log::{Query, QueryError};
 
 use super::args::{LogFormat, Outcome};
 use super::exit;
@@ -19,10 +17,11 @@ use super::output::{say, Recording};
 
 /// Runs `log` and returns the exit code.
 pub fn run(
-    path: &Path,
+    target: &str,
     from: Option<&str>,
     to: Option<&str>,
     actions: Vec<String>,
+    actors: Vec<String>,
     decision: Option<Outcome>,
     format: LogFormat,
 ) -> i32 {
@@ -42,12 +41,13 @@ pub fn run(
         from: times[0],
         to: times[1],
         actions,
+        actors,
         allow: decision.map(|d| d == Outcome::Allow),
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
     let mut line = String::with_capacity(1024);
-    let result = query.each(path, &mut |entry| {
+    let result = query.each(&Target::parse(target), &mut |entry| {
         line.clear();
         match format {
             LogFormat::Json => entry.write_json(&mut line),

@@ -53,6 +53,7 @@ pub fn run() -> i32 {
             with_revision,
             jobs,
             input_format,
+            log,
             input,
         } => eval_cmd::run(
             &policies,
@@ -64,6 +65,7 @@ pub fn run() -> i32 {
             },
             jobs,
             input_format,
+            log,
             input.as_deref(),
         ),
         Command::Check {
@@ -80,6 +82,7 @@ pub fn run() -> i32 {
             from,
             to,
             actions,
+            actors,
             decision,
             format,
         } => log_cmd::run(
@@ -87,6 +90,7 @@ pub fn run() -> i32 {
             from.as_deref(),
             to.as_deref(),
             actions,
+            actors,
             decision,
             format,
         ),
@@ -154,8 +158,8 @@ pub fn run() -> i32 {
             log: replay
                 .decision_log
                 .as_ref()
-                .map(|path| diff_cmd::LogSource {
-                    path,
+                .map(|target| diff_cmd::LogSource {
+                    target,
                     from: replay.from.as_deref(),
                     to: replay.to.as_deref(),
                     actions: &replay.actions,

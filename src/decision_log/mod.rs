@@ -1,20 +1,31 @@
-//! The decision log: every decision the server makes, with its `decision_id`, the time
-//! it was made, the policy revision, the request as received (fields removed by
-//! `--log-mask`) and the decision, in an SQLite database (WAL).
+//! The decision log: every decision the server (or `eval --decision-log`) makes, with
+//! its `decision_id`, the time it was made, the policy revision, the request as received
+//! (fields removed by `--log-mask`), its actor and the decision, in an SQLite database
+//! (WAL; a file path) or a PostgreSQL database (a `postgres://` URL, which lets several
+//! servers write one log).
 //!
-//! Writing ([`writer`]): one thread owns the connection and commits in groups: it takes
-//! every entry queued while the previous transaction was committing and commits them
-//! together, so a busy server pays one `fsync` for many decisions. The queue is bounded
-//! ([`crate::limits::LOG_QUEUE`]): a full queue makes the deciders wait (back-pressure),
-//! never drops an entry. In the durable mode (the default) a decision is answered only
-//! once its entry is committed ([`Ticket`]). Reading ([`query`]) is `csp-policy log`.
-//! Masking ([`mask`]) removes request fields before the entry is queued.
+//! Writing ([`writer`]): one thread owns the connection ([`writer::Backend`]: `sqlite`
+//! or `postgres`) and commits in groups: it takes every entry queued while the previous
+//! group was committing and commits them together, so a busy server pays one `fsync`
+//! for many decisions. The queue is bounded ([`crate::limits::LOG_QUEUE`]): a full
+//! queue makes the deciders wait (back-pressure), never drops an entry. In the durable
+//! mode (the default) a decision is answered only once its entry is committed
+//! ([`Ticket`]). Reading ([`query`]) is `csp-policy log`. Masking ([`mask`]) removes
+//! request fields before the entry is queued; [`record`] makes an entry of a decision;
+//! [`keep`] logs `eval`'s decisions; [`target`] tells the two kinds of target apart and
+//! never prints a password.
 
+pub mod keep;
 pub mod mask;
+mod postgres;
 pub mod query;
+pub mod record;
+mod sqlite;
+pub mod target;
 pub mod writer;
 
 pub use query::{Query, QueryError, Stored};
+pub use target::Target;
 pub use writer::{DecisionLog, LogError, Ticket};
 
 /// One decision as the log keeps it: written with its format as a fixed word, read
@@ -38,21 +49,23 @@ pub struct Entry<Format = &'static str> {
     pub request_format: Format,
     /// The decision as `eval --format json` writes it (one line, no `decision_id`).
     pub decision: String,
+    /// The request's `actor.id` when it is text, read from the stored request (so never
+    /// a masked one), for `log --actor`.
+    pub actor_id: Option<String>,
 }
 
-/// The SQL that creates the log's table and indexes (idempotent).
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS decisions (
-    seq INTEGER PRIMARY KEY,
-    decision_id TEXT NOT NULL UNIQUE,
-    time_us INTEGER NOT NULL,
-    revision TEXT NOT NULL,
-    action TEXT,
-    outcome TEXT NOT NULL CHECK (outcome IN ('allow', 'deny')),
-    request TEXT,
-    request_format TEXT NOT NULL,
-    decision TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time_us);
-CREATE INDEX IF NOT EXISTS decisions_action_time ON decisions (action, time_us);
-";
+impl<Format> Entry<Format> {
+    /// The outcome as the log stores it: `allow` or `deny`.
+    pub fn outcome(&self) -> &'static str {
+        Self::outcome_of(self.allow)
+    }
+
+    /// `allow` for true, `deny` for false.
+    pub fn outcome_of(allow: bool) -> &'static str {
+        if allow {
+            "allow"
+        } else {
+            "deny"
+        }
+    }
+}

@@ -1,16 +1,15 @@
 //! Reading the decision log (`csp-policy log`): entries in the order they were
-//! committed, filtered by time range, action and outcome, streamed one at a time (a
-//! log of any size is read in bounded memory), each written as one JSON line or one
-//! text line.
+//! committed, filtered by time range, action, actor and outcome, streamed one at a time
+//! (a log of any size is read in bounded memory), each written as one JSON line or one
+//! text line. The backend's own reading is in `sqlite.rs` and `postgres.rs`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags};
 use serde_json::value::RawValue;
 
+use super::target::Target;
 use crate::json::write_str;
-use crate::limits::LOG_BUSY_TIMEOUT;
 
 /// Which entries to read. Empty fields filter nothing.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +20,9 @@ pub struct Query {
     pub to: Option<DateTime<Utc>>,
     /// Entries whose action is one of these.
     pub actions: Vec<String>,
+    /// Entries whose actor (`actor.id`, as stored when the entry was written: never a
+    /// masked one) is one of these.
+    pub actors: Vec<String>,
     /// Entries with this outcome (true: allow).
     pub allow: Option<bool>,
 }
@@ -42,6 +44,14 @@ pub enum QueryError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The PostgreSQL log could not be reached or read.
+    #[error("cannot read the decision log {target}: {source}")]
+    Postgres {
+        /// The URL, its password redacted.
+        target: String,
+        /// What the client said.
+        source: postgres::Error,
+    },
     /// The caller stopped the reading (writing an entry failed).
     #[error("{0}")]
     Stopped(std::io::Error),
@@ -53,9 +63,9 @@ pub type Stored = super::Entry<String>;
 impl Query {
     /// Reads every matching entry, in commit order, into a vector (for small logs and
     /// tests; [`Query::each`] streams).
-    pub fn run(&self, path: &Path) -> Result<Vec<Stored>, QueryError> {
+    pub fn run(&self, target: &Target) -> Result<Vec<Stored>, QueryError> {
         let mut all = Vec::new();
-        self.each(path, &mut |s| {
+        self.each(target, &mut |s| {
             all.push(s);
             Ok(())
         })?;
@@ -63,74 +73,16 @@ impl Query {
     }
 
     /// Hands every matching entry to `each`, in commit order, one at a time; stops at
-    /// the first error `each` returns.
+    /// the first error `each` returns. Reading never creates a log.
     pub fn each(
         &self,
-        path: &Path,
+        target: &Target,
         each: &mut dyn FnMut(Stored) -> std::io::Result<()>,
     ) -> Result<(), QueryError> {
-        if !path.is_file() {
-            return Err(QueryError::Missing {
-                path: path.to_path_buf(),
-            });
+        match target {
+            Target::Sqlite(path) => super::sqlite::each(self, path, each),
+            Target::Postgres(url) => super::postgres::each(self, url, each),
         }
-        let read = |source| QueryError::Read {
-            path: path.to_path_buf(),
-            source,
-        };
-        // Read-write without create: reading a WAL database may need its shared-memory
-        // file; nothing is written.
-        let connection = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(read)?;
-        connection.busy_timeout(LOG_BUSY_TIMEOUT).map_err(read)?;
-        let mut sql = String::from(
-            "SELECT decision_id, time_us, revision, action, outcome, request, request_format, decision
-             FROM decisions WHERE 1 = 1",
-        );
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(from) = self.from {
-            sql.push_str(" AND time_us >= ?");
-            values.push(from.timestamp_micros().into());
-        }
-        if let Some(to) = self.to {
-            sql.push_str(" AND time_us <= ?");
-            values.push(to.timestamp_micros().into());
-        }
-        if !self.actions.is_empty() {
-            sql.push_str(" AND action IN (");
-            for (i, action) in self.actions.iter().enumerate() {
-                sql.push_str(if i == 0 { "?" } else { ", ?" });
-                values.push(action.clone().into());
-            }
-            sql.push(')');
-        }
-        if let Some(allow) = self.allow {
-            sql.push_str(" AND outcome = ?");
-            values.push(String::from(if allow { "allow" } else { "deny" }).into());
-        }
-        sql.push_str(" ORDER BY seq");
-        let mut statement = connection.prepare(&sql).map_err(read)?;
-        let mut rows = statement
-            .query(rusqlite::params_from_iter(values))
-            .map_err(read)?;
-        while let Some(row) = rows.next().map_err(read)? {
-            let outcome: String = row.get(4).map_err(read)?;
-            let stored = Stored {
-                decision_id: row.get(0).map_err(read)?,
-                time_us: row.get(1).map_err(read)?,
-                revision: row.get(2).map_err(read)?,
-                action: row.get(3).map_err(read)?,
-                allow: outcome == "allow",
-                request: row.get(5).map_err(read)?,
-                request_format: row.get(6).map_err(read)?,
-                decision: row.get(7).map_err(read)?,
-            };
-            each(stored).map_err(QueryError::Stopped)?;
-        }
-        Ok(())
     }
 }
 

@@ -1,13 +1,15 @@
-//! The log's writer: one thread, one SQLite connection, group commit, a bounded queue.
+//! The log's writer, the same for every backend: one thread owns the connection
+//! ([`Backend`]: SQLite or PostgreSQL), takes what is queued and commits it as one group,
+//! and answers every waiter; the queue is bounded (back-pressure, never a drop).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread::JoinHandle;
 
-use rusqlite::{params, Connection};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Entry, SCHEMA};
-use crate::limits::{LOG_BATCH, LOG_BUSY_TIMEOUT, LOG_QUEUE};
+use super::target::Target;
+use super::Entry;
+use crate::limits::{LOG_BATCH, LOG_QUEUE};
 
 /// Why the log could not be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -37,15 +39,68 @@ pub enum LogError {
         /// Why.
         source: std::io::Error,
     },
+    /// The PostgreSQL server could not be reached, refused the login, or the URL is
+    /// not one it reads.
+    #[error("cannot connect to the decision log {target}: {source}")]
+    Connect {
+        /// The URL, its password redacted.
+        target: String,
+        /// What the client said.
+        source: postgres::Error,
+    },
+    /// The PostgreSQL log's table could not be created.
+    #[error("cannot create the decision log's table in {target}: {source}")]
+    Schema {
+        /// The URL, its password redacted.
+        target: String,
+        /// What the server said.
+        source: postgres::Error,
+    },
     /// A transaction holding this entry failed; the entry is not in the log.
     #[error("the decision log could not commit: {0}")]
     Commit(String),
+    /// The PostgreSQL server stayed unreachable while the writer retried; the entries
+    /// of that group are not in the log.
+    #[error("the decision log {target} could not be reached for {:.0} s (last: {last})", waited.as_secs_f64())]
+    Unreachable {
+        /// The URL, its password redacted.
+        target: String,
+        /// How long the writer tried.
+        waited: std::time::Duration,
+        /// The last error.
+        last: String,
+    },
     /// The writer thread is gone (the log was closed, or its thread failed).
     #[error("the decision log is closed")]
     Closed,
-    /// The target is a kind of log this build cannot write.
-    #[error("{0}")]
-    Unsupported(String),
+}
+
+/// Where the writer commits: one connection of the target's kind.
+pub(crate) enum Backend {
+    /// An SQLite file.
+    Sqlite(super::sqlite::Writer),
+    /// A PostgreSQL database (boxed: its settings are large beside a connection handle).
+    Postgres(Box<super::postgres::Writer>),
+}
+
+impl Backend {
+    /// Connects to (or opens) the target and makes sure its schema exists.
+    pub(crate) fn open(target: &Target) -> Result<Backend, LogError> {
+        Ok(match target {
+            Target::Sqlite(path) => Backend::Sqlite(super::sqlite::Writer::open(path)?),
+            Target::Postgres(url) => {
+                Backend::Postgres(Box::new(super::postgres::Writer::open(url)?))
+            }
+        })
+    }
+
+    /// Commits the entries as one group: all of them or none.
+    fn commit(&mut self, entries: &[&Entry]) -> Result<(), LogError> {
+        match self {
+            Backend::Sqlite(w) => w.commit(entries),
+            Backend::Postgres(w) => w.commit(entries),
+        }
+    }
 }
 
 /// What the queue carries.
@@ -90,22 +145,17 @@ pub struct DecisionLog {
 }
 
 impl DecisionLog {
-    /// Opens (creating it if needed) the SQLite log at `target` and starts its writer.
-    /// `durable`: a [`Ticket`] resolves only once its entry is committed; otherwise at
-    /// once (entries still queued when the process dies are lost: at most
-    /// [`LOG_QUEUE`] + [`LOG_BATCH`]). A `postgres://` target is refused in this build.
-    pub fn open(target: &str, durable: bool) -> Result<DecisionLog, LogError> {
-        if target.starts_with("postgres://") || target.starts_with("postgresql://") {
-            return Err(LogError::Unsupported(
-                "a PostgreSQL decision log is not supported yet: give a file path (SQLite)".into(),
-            ));
-        }
-        let path = Path::new(target);
-        let connection = open_for_writing(path)?;
+    /// Opens the log at `target` (an SQLite file, created if needed, or a PostgreSQL
+    /// database, its table created if needed) and starts its writer. `durable`: a
+    /// [`Ticket`] resolves only once its entry is committed; otherwise at once (entries
+    /// still queued when the process dies are lost: at most [`LOG_QUEUE`] +
+    /// [`LOG_BATCH`]).
+    pub fn open(target: &Target, durable: bool) -> Result<DecisionLog, LogError> {
+        let backend = Backend::open(target)?;
         let (queue, rx) = mpsc::channel(LOG_QUEUE);
         let thread = std::thread::Builder::new()
             .name("decision-log".into())
-            .spawn(move || write_loop(connection, rx))
+            .spawn(move || write_loop(backend, rx))
             .map_err(|e| LogError::Commit(format!("cannot start the writer thread: {e}")))?;
         Ok(DecisionLog {
             queue,
@@ -182,48 +232,9 @@ impl DecisionLog {
     }
 }
 
-/// Opens the database for the writer (a new file is created with mode 0600): WAL, `synchronous = FULL` (a committed entry
-/// survives a crash of the process and of the machine), the schema created if needed.
-fn open_for_writing(path: &Path) -> Result<Connection, LogError> {
-    // A new log holds requests (people's ids, tenants): readable by its owner only.
-    // SQLite gives its WAL and shared-memory files the database file's permissions.
-    if !path.exists() {
-        use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|source| LogError::Create {
-                path: path.to_path_buf(),
-                source,
-            })?;
-    }
-    let sqlite = |source| LogError::Open {
-        path: path.to_path_buf(),
-        source,
-    };
-    let connection = Connection::open(path).map_err(sqlite)?;
-    connection.busy_timeout(LOG_BUSY_TIMEOUT).map_err(sqlite)?;
-    let mode: String = connection
-        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-        .map_err(sqlite)?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(LogError::NotWal {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    connection
-        .execute_batch("PRAGMA synchronous = FULL;")
-        .map_err(sqlite)?;
-    connection.execute_batch(SCHEMA).map_err(sqlite)?;
-    Ok(connection)
-}
-
 /// The writer: takes what is queued (up to [`LOG_BATCH`] entries), commits it in one
 /// transaction, answers every waiter, and goes on until the queue is closed and empty.
-fn write_loop(mut connection: Connection, mut rx: mpsc::Receiver<Message>) {
+fn write_loop(mut backend: Backend, mut rx: mpsc::Receiver<Message>) {
     let mut batch: Vec<Message> = Vec::with_capacity(LOG_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -233,7 +244,26 @@ fn write_loop(mut connection: Connection, mut rx: mpsc::Receiver<Message>) {
                 Err(_) => break,
             }
         }
-        let result = commit(&mut connection, &batch).map_err(|e| e.to_string());
+        let entries: Vec<&Entry> = batch
+            .iter()
+            .filter_map(|m| match m {
+                Message::Entry(e, _) => Some(e),
+                Message::Flush(_) => None,
+            })
+            .collect();
+        let result = if entries.is_empty() {
+            Ok(())
+        } else {
+            backend.commit(&entries).map_err(|e| e.to_string())
+        };
+        let unwaited = batch
+            .iter()
+            .filter(|m| matches!(m, Message::Entry(_, None)))
+            .count();
+        if let (Err(e), true) = (&result, unwaited > 0) {
+            // The asynchronous mode: nobody waits for these entries; say that they are lost.
+            eprintln!("csp-policy: {unwaited} decision-log entries are lost: {e}");
+        }
         for message in batch.drain(..) {
             let waiter = match message {
                 Message::Entry(_, waiter) => waiter,
@@ -246,36 +276,15 @@ fn write_loop(mut connection: Connection, mut rx: mpsc::Receiver<Message>) {
     }
 }
 
-/// Inserts the batch's entries in one transaction.
-fn commit(connection: &mut Connection, batch: &[Message]) -> Result<(), rusqlite::Error> {
-    let transaction = connection.transaction()?;
-    {
-        let mut insert = transaction.prepare_cached(
-            "INSERT INTO decisions (decision_id, time_us, revision, action, outcome, request, request_format, decision)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
-        for message in batch {
-            if let Message::Entry(e, _) = message {
-                insert.execute(params![
-                    e.decision_id,
-                    e.time_us,
-                    e.revision,
-                    e.action,
-                    if e.allow { "allow" } else { "deny" },
-                    e.request,
-                    e.request_format,
-                    e.decision,
-                ])?;
-            }
-        }
-    }
-    transaction.commit()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::decision_log::{Query, Stored};
+    use rusqlite::Connection;
+
+    fn sqlite(path: &std::path::Path) -> Target {
+        Target::Sqlite(path.to_path_buf())
+    }
 
     fn entry(n: i64) -> Entry {
         Entry {
@@ -287,6 +296,7 @@ mod tests {
             request: Some(format!("{{\"n\":{n}}}")),
             request_format: "json",
             decision: "{\"decision\":\"deny\"}".into(),
+            actor_id: Some(format!("actor-{}", n % 3)),
         }
     }
 
@@ -294,14 +304,14 @@ mod tests {
     fn every_entry_submitted_is_committed_before_its_ticket_resolves() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.db");
-        let log = DecisionLog::open(path.to_str().unwrap(), true).unwrap();
+        let log = DecisionLog::open(&sqlite(&path), true).unwrap();
         let tickets: Vec<_> = (0..3000)
             .map(|n| log.submit_blocking(entry(n)).unwrap())
             .collect();
         for t in tickets {
             t.wait().unwrap();
         }
-        let stored: Vec<Stored> = Query::default().run(&path).unwrap();
+        let stored: Vec<Stored> = Query::default().run(&sqlite(&path)).unwrap();
         assert_eq!(stored.len(), 3000);
         assert_eq!(stored[2999].decision_id, "id-2999");
     }
@@ -310,12 +320,12 @@ mod tests {
     fn closing_the_log_commits_what_is_queued() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.db");
-        let log = DecisionLog::open(path.to_str().unwrap(), false).unwrap();
+        let log = DecisionLog::open(&sqlite(&path), false).unwrap();
         for n in 0..500 {
             log.submit_blocking(entry(n)).unwrap().wait().unwrap();
         }
         log.close().unwrap();
-        assert_eq!(Query::default().run(&path).unwrap().len(), 500);
+        assert_eq!(Query::default().run(&sqlite(&path)).unwrap().len(), 500);
     }
 
     /// While the database is locked by another process's writer, the queue fills and
@@ -327,7 +337,7 @@ mod tests {
         use std::sync::Arc;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.db");
-        let log = Arc::new(DecisionLog::open(path.to_str().unwrap(), true).unwrap());
+        let log = Arc::new(DecisionLog::open(&sqlite(&path), true).unwrap());
         let other = Connection::open(&path).unwrap();
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
         let total = LOG_QUEUE + 2 * LOG_BATCH + 10;
@@ -354,7 +364,7 @@ mod tests {
         for ticket in submitter.join().unwrap() {
             ticket.wait().unwrap();
         }
-        assert_eq!(Query::default().run(&path).unwrap().len(), total);
+        assert_eq!(Query::default().run(&sqlite(&path)).unwrap().len(), total);
     }
 
     #[test]
@@ -362,7 +372,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.db");
-        let log = DecisionLog::open(path.to_str().unwrap(), true).unwrap();
+        let log = DecisionLog::open(&sqlite(&path), true).unwrap();
         log.submit_blocking(entry(1)).unwrap().wait().unwrap();
         for file in ["log.db", "log.db-wal"] {
             let mode = std::fs::metadata(dir.path().join(file))
@@ -374,9 +384,20 @@ mod tests {
         log.close().unwrap();
     }
 
+    /// A PostgreSQL server that cannot be reached: the log is not opened, and the error
+    /// names the target without its password.
     #[test]
-    fn a_postgres_target_is_refused_with_a_reason() {
-        let e = DecisionLog::open("postgres://localhost/log", true).unwrap_err();
-        assert!(e.to_string().contains("PostgreSQL"), "{e}");
+    fn an_unreachable_postgres_target_is_refused_without_its_password() {
+        // Port 1 on loopback: nothing listens there.
+        let target = Target::parse("postgres://csp:s3cret-pw@127.0.0.1:1/log");
+        let e = DecisionLog::open(&target, true).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, LogError::Connect { .. }), "{e:?}");
+        assert!(
+            text.contains("postgres://csp:***@127.0.0.1:1/log"),
+            "{text}"
+        );
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(!format!("{e:?}").contains("s3cret"), "{e:?}");
     }
 }

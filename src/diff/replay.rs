@@ -13,7 +13,6 @@
 //! without them.
 
 use std::io::Write;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -21,7 +20,7 @@ use serde_json::value::RawValue;
 
 use super::compare::{Changed, Outcome};
 use super::summary::{GroupKey, Tally};
-use crate::decision_log::{Query, QueryError, Stored};
+use crate::decision_log::{Query, QueryError, Stored, Target};
 use crate::stream::{Document, Format};
 use crate::{Decision, Options, Policy};
 
@@ -89,7 +88,7 @@ impl Parts<'_> {
 /// the caller writes the tally). `now` replaces each entry's time for requests without
 /// `at` (a log written by `serve --now`).
 pub fn run(
-    log: &Path,
+    log: &Target,
     query: &Query,
     old: Old<'_>,
     new: &Policy,
@@ -253,13 +252,14 @@ fn not_replayed_json(out: &mut String, position: usize, entry: &Stored) {
 mod tests {
     use super::*;
     use crate::decision_log::{DecisionLog, Entry};
+    use std::path::Path;
 
     const NOW_US: i64 = 1_795_593_600_123_456; // 2026-11-25T08:00:00.123456Z
 
     /// A log written through the writer API: each request decided under `policy` at
     /// the entry's time, as the server does.
     fn write_log(path: &Path, policy: &Policy, requests: &[(&str, &'static str)]) {
-        let log = DecisionLog::open(path.to_str().unwrap(), true).unwrap();
+        let log = DecisionLog::open(&Target::Sqlite(path.to_path_buf()), true).unwrap();
         for (n, (request, format)) in requests.iter().enumerate() {
             let time_us = NOW_US + n as i64;
             let now = DateTime::<Utc>::from_timestamp_micros(time_us).unwrap();
@@ -284,6 +284,7 @@ mod tests {
                 request: Some(request.to_string()),
                 request_format: *format,
                 decision: decision.to_json(),
+                actor_id: None,
             };
             log.submit_blocking(entry).unwrap().wait().unwrap();
         }
@@ -294,6 +295,7 @@ mod tests {
     fn a_replay_under_the_same_policy_changes_nothing_and_under_another_shows_it() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("log.db");
+        let target = Target::Sqlite(db.clone());
         let policy = Policy::embedded().unwrap();
         // get_keys without `at`: its fact is the decision's time + 14 days, to the
         // microsecond.
@@ -311,7 +313,7 @@ mod tests {
         );
         let mut out = Vec::new();
         let same = run(
-            &db,
+            &target,
             &Query::default(),
             Old::Logged,
             &policy,
@@ -328,7 +330,7 @@ mod tests {
         // Another time for requests without `at`: the fact changes.
         let later = crate::parse_time("2026-12-01T00:00:00Z").unwrap();
         let moved = run(
-            &db,
+            &target,
             &Query::default(),
             Old::Logged,
             &policy,
@@ -347,7 +349,7 @@ mod tests {
         // Decided again under an old policy instead of the log's decisions.
         let mut out = Vec::new();
         let again = run(
-            &db,
+            &target,
             &Query::default(),
             Old::Policy(&policy),
             &policy,

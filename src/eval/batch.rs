@@ -87,6 +87,51 @@ pub(crate) trait Job: Sync {
 
     /// Adds a written chunk's tally to the run's.
     fn merge(total: &mut Self::Tally, part: &Self::Tally);
+
+    /// Whether the run stops before writing a chunk with this tally (its output and
+    /// everything after it unwritten); its tally is still merged.
+    fn stops(_tally: &Self::Tally) -> bool {
+        false
+    }
+}
+
+/// Where each decision is kept before it is written (`eval --decision-log`): a chunk's
+/// output is written only once every decision in it is kept; the first failure stops
+/// the run before the chunk that holds it.
+pub trait Keeper: Sync {
+    /// What a chunk's decisions wait on until they are kept.
+    type Pending: Default + Send;
+    /// Why a decision could not be kept.
+    type Error: Send;
+    /// Takes one decision (queued: not kept yet).
+    fn keep(
+        &self,
+        document: &crate::request::stream::Document<'_>,
+        decision: &crate::Decision,
+        pending: &mut Self::Pending,
+    ) -> Result<(), Self::Error>;
+    /// Waits until every decision taken into `pending` is kept.
+    fn settle(&self, pending: Self::Pending) -> Result<(), Self::Error>;
+}
+
+/// Keeps nothing (plain `eval`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeepNothing;
+
+impl Keeper for KeepNothing {
+    type Pending = ();
+    type Error = std::convert::Infallible;
+    fn keep(
+        &self,
+        _: &crate::request::stream::Document<'_>,
+        _: &crate::Decision,
+        _: &mut (),
+    ) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn settle(&self, _: ()) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// The documents of one chunk, in input order.
@@ -107,22 +152,42 @@ impl<'c> Documents<'c> {
     }
 }
 
-/// `eval`'s job: each decision rendered.
-struct Render<'p> {
+/// `eval`'s job: each decision rendered, and kept by the keeper.
+struct Render<'p, K> {
     policy: &'p CompiledPolicy,
     options: &'p Options,
     rendering: Rendering,
     /// The policy revision each decision names (`eval --with-revision`).
     revision: Option<&'p str>,
+    keeper: &'p K,
 }
 
-impl Job for Render<'_> {
+/// What a chunk of `eval` adds up to.
+struct Rendered<E> {
+    /// Whether some decision was deny.
+    denied: bool,
+    /// Why some decision could not be kept.
+    not_kept: Option<E>,
+}
+
+impl<E> Default for Rendered<E> {
+    fn default() -> Self {
+        Rendered {
+            denied: false,
+            not_kept: None,
+        }
+    }
+}
+
+impl<K: Keeper> Job for Render<'_, K>
+where
+    K::Error: Clone,
+{
     type Worker<'j>
         = Context<'j>
     where
         Self: 'j;
-    /// Whether some decision was deny.
-    type Tally = bool;
+    type Tally = Rendered<K::Error>;
 
     fn worker(&self) -> Context<'_> {
         Context::for_compiled(self.policy)
@@ -133,13 +198,19 @@ impl Job for Render<'_> {
         context: &mut Context<'_>,
         documents: Documents<'_>,
         out: &mut String,
-        denied: &mut bool,
+        tally: &mut Self::Tally,
     ) {
         let mut first = documents.first;
         let rendering = self.rendering;
         let revision = self.revision;
+        let mut pending = K::Pending::default();
         context.decide_each(documents.iter(), self.options, |document, decision| {
-            *denied |= !decision.allow;
+            tally.denied |= !decision.allow;
+            if tally.not_kept.is_none() {
+                if let Err(e) = self.keeper.keep(document, decision, &mut pending) {
+                    tally.not_kept = Some(e);
+                }
+            }
             match (rendering, revision) {
                 (Rendering::Json, None) => {
                     decision.write_json(out);
@@ -163,10 +234,23 @@ impl Job for Render<'_> {
                 }
             }
         });
+        if let Err(e) = self.keeper.settle(pending) {
+            tally.not_kept.get_or_insert(e);
+        }
+        if tally.not_kept.is_some() {
+            out.clear();
+        }
     }
 
-    fn merge(total: &mut bool, part: &bool) {
-        *total |= *part;
+    fn merge(total: &mut Self::Tally, part: &Self::Tally) {
+        total.denied |= part.denied;
+        if total.not_kept.is_none() {
+            total.not_kept.clone_from(&part.not_kept);
+        }
+    }
+
+    fn stops(tally: &Self::Tally) -> bool {
+        tally.not_kept.is_some()
     }
 }
 
@@ -265,33 +349,53 @@ pub fn run<R: Input, W: Write>(
     settings: Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Summary {
-    run_rendering(policy, records, out, options, settings, false, progress)
+    run_kept(
+        policy,
+        records,
+        out,
+        options,
+        settings,
+        false,
+        &KeepNothing,
+        progress,
+    )
+    .0
 }
 
-/// [`run`], and with `with_revision` every decision also names the policy's revision
-/// (`policy_revision` after the facts in JSON and YAML, a `policy revision` line in
-/// text): `eval --with-revision`.
-pub fn run_rendering<R: Input, W: Write>(
+/// [`run`], with every decision kept by `keeper` before it is written: a chunk's
+/// decisions are written only once all of them are kept. The first failure stops the
+/// run before the chunk that holds it (the decisions written are all kept) and is
+/// returned beside the summary. With `with_revision` every decision also names the
+/// policy's revision (`policy_revision` after the facts in JSON and YAML, a `policy
+/// revision` line in text): `eval --with-revision`.
+#[allow(clippy::too_many_arguments)]
+pub fn run_kept<R: Input, W: Write, K: Keeper>(
     policy: &crate::Policy,
     records: &mut Records<R>,
     out: &mut W,
     options: &Options,
     settings: Settings,
     with_revision: bool,
+    keeper: &K,
     progress: &mut dyn FnMut(Progress),
-) -> Summary {
+) -> (Summary, Option<K::Error>)
+where
+    K::Error: Clone,
+{
     let job = Render {
         policy: &policy.compiled,
         options,
         rendering: settings.rendering,
         revision: with_revision.then(|| policy.revision().as_str()),
+        keeper,
     };
-    let (run, denied) = run_job(&job, records, out, settings.jobs, progress);
-    Summary {
+    let (run, tally) = run_job(&job, records, out, settings.jobs, progress);
+    let summary = Summary {
         count: run.count,
-        all_allow: !denied,
+        all_allow: !tally.denied,
         write_failed: run.write_failed,
-    }
+    };
+    (summary, tally.not_kept)
 }
 
 /// What [`run_job`] did, besides the job's own tally.
@@ -341,6 +445,10 @@ struct Writer<'w, W, T> {
 impl<W: Write, T> Writer<'_, W, T> {
     /// Writes one finished chunk; false when writing failed.
     fn write<R, J: Job<Tally = T>>(&mut self, chunk: &Chunk<T>, records: &Records<R>) -> bool {
+        if J::stops(&chunk.tally) {
+            J::merge(&mut self.tally, &chunk.tally);
+            return false;
+        }
         if self.out.write_all(chunk.out.as_bytes()).is_err() {
             self.ran.write_failed = true;
             return false;
@@ -766,5 +874,73 @@ mod tests {
         );
         assert_eq!(chunks, 4, "3 full chunks and the rest");
         assert!(out.flushes.is_empty());
+    }
+
+    /// Keeps every decision until the request at line `fails_at`, then fails.
+    struct FailingKeeper {
+        fails_at: usize,
+        kept: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Keeper for FailingKeeper {
+        type Pending = Vec<usize>;
+        type Error = usize;
+        fn keep(
+            &self,
+            document: &crate::request::stream::Document<'_>,
+            _: &crate::Decision,
+            pending: &mut Vec<usize>,
+        ) -> Result<(), usize> {
+            if document.line >= self.fails_at {
+                return Err(document.line);
+            }
+            pending.push(document.line);
+            Ok(())
+        }
+        fn settle(&self, pending: Vec<usize>) -> Result<(), usize> {
+            self.kept
+                .fetch_add(pending.len(), std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    /// A decision that cannot be kept stops the run before the chunk that holds it: what
+    /// is written is whole chunks, all kept, in order; the failure is returned.
+    #[test]
+    fn a_decision_not_kept_stops_the_run_before_its_chunk() {
+        let input = stream();
+        let lines = input.lines().count();
+        let fails_at = CHUNK_RECORDS + CHUNK_RECORDS / 2;
+        let (full, _) = run_batch(&input, 1, Rendering::Json);
+        for jobs in [1, 3] {
+            let policy = policy();
+            let keeper = FailingKeeper {
+                fails_at,
+                kept: Default::default(),
+            };
+            let mut out = Vec::new();
+            let mut records = Records::new(input.as_bytes());
+            let (summary, error) = run_kept(
+                &policy,
+                &mut records,
+                &mut out,
+                &options(),
+                Settings {
+                    jobs,
+                    rendering: Rendering::Json,
+                },
+                false,
+                &keeper,
+                &mut |_| {},
+            );
+            assert!(lines > fails_at);
+            assert_eq!(error, Some(fails_at), "jobs = {jobs}");
+            let out = String::from_utf8(out).unwrap();
+            assert!(full.starts_with(&out), "jobs = {jobs}");
+            let written = out.lines().count() as u64;
+            assert_eq!(written, summary.count);
+            assert!(written > 0 && (written as usize) < fails_at, "{written}");
+            assert!(!summary.write_failed);
+        }
     }
 }

@@ -6,10 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::state::State;
-use crate::decision_log::mask::mask_json;
-use crate::decision_log::Entry;
+use crate::decision_log::{record, Entry};
 use crate::json::write_str;
-use crate::stream::{Document, Format};
+use crate::stream::Document;
 use crate::{Decision, Policy};
 
 /// A new decision id.
@@ -40,7 +39,7 @@ pub fn write_answer(
 
 /// The log entry of a decision made at `made` ([`State::clock`]), or `None` without a
 /// log. `plain` is the decision's line without its id; the request is `document`'s
-/// text, masked.
+/// text, masked ([`record::entry`]).
 pub fn entry(
     state: &State,
     policy: &Policy,
@@ -51,40 +50,14 @@ pub fn entry(
 ) -> Option<Entry> {
     let plain = plain?;
     state.log.as_ref()?;
-    let (request, format) = match document.format {
-        Format::Json => (request_json(state, document), "json"),
-        Format::Yaml => (
-            (state.masks.is_empty() && unbroken(document)).then(|| document.text.to_string()),
-            "yaml",
-        ),
-    };
-    Some(Entry {
-        decision_id: id,
-        time_us: made.timestamp_micros(),
-        revision: policy.revision().as_str().to_string(),
-        action: decision.action.clone(),
-        allow: decision.allow,
-        request,
-        request_format: format,
-        decision: plain,
-    })
-}
-
-/// A document whose text is the request (not one refused as too large or not UTF-8,
-/// whose text is empty).
-fn unbroken(document: &Document<'_>) -> bool {
-    document.oversized.is_none() && !document.not_utf8
-}
-
-fn request_json(state: &State, document: &Document<'_>) -> Option<String> {
-    if !unbroken(document) {
-        return None;
-    }
-    if state.masks.is_empty() {
-        Some(document.text.to_string())
-    } else {
-        mask_json(document.text, &state.masks)
-    }
+    Some(record::entry(
+        document,
+        decision,
+        policy.revision().as_str(),
+        &state.masks,
+        (id, made),
+        plain,
+    ))
 }
 
 #[cfg(test)]

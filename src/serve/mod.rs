@@ -33,7 +33,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::decision_log::mask::FieldPath;
-use crate::decision_log::{DecisionLog, LogError};
+use crate::decision_log::{DecisionLog, LogError, Target};
 
 /// How to run the server.
 #[derive(Debug, Clone)]
@@ -47,7 +47,7 @@ pub struct Config {
     pub now: Option<DateTime<Utc>>,
     /// The bearer token required on `/v1/*`, when given.
     pub token: Option<String>,
-    /// The decision log's target (an SQLite file path), when given.
+    /// The decision log's target (an SQLite file path or a PostgreSQL URL), when given.
     pub decision_log: Option<String>,
     /// Answer before the log entry is committed (the asynchronous mode).
     pub log_async: bool,
@@ -91,7 +91,10 @@ pub enum ServeError {
 pub fn run(config: Config, ready: &mut dyn FnMut(SocketAddr)) -> Result<(), ServeError> {
     let policy = reload::load(&config.policies)?;
     let log = match &config.decision_log {
-        Some(target) => Some(Arc::new(DecisionLog::open(target, !config.log_async)?)),
+        Some(target) => Some(Arc::new(DecisionLog::open(
+            &Target::parse(target),
+            !config.log_async,
+        )?)),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
