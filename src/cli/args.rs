@@ -227,9 +227,6 @@ pub enum Command {
         #[command(subcommand)]
         action: SnapshotAction,
     },
-    /// Compare two policies: over requests (each decided under both), or, without
-    /// requests, over every request the input schema allows.
-    #[command(after_help = super::diff_cmd::HELP)]
     /// Who may do what: every role × every action, allow, deny or the conditions in
     /// words, from the policy itself (the exhaustive analysis of `diff`).
     #[command(after_help = super::matrix_cmd::HELP)]
@@ -248,6 +245,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Compare two policies: over requests (each decided under both), or, without
+    /// requests, over every request the input schema allows.
+    #[command(after_help = super::diff_cmd::HELP)]
     Diff {
         /// The policy before the change (repeatable): a file, a folder, REV:PATH (a
         /// git revision of a folder or file), or @embedded; the embedded policy when absent.

@@ -172,7 +172,15 @@ fn replay(args: &Args<'_>, log: &LogSource<'_>) -> i32 {
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
-    let replayed = match replay::run(&Target::parse(log.target), &query, old, &new, now, report, &mut out) {
+    let replayed = match replay::run(
+        &Target::parse(log.target),
+        &query,
+        old,
+        &new,
+        now,
+        report,
+        &mut out,
+    ) {
         Ok(r) => r,
         Err(e) => {
             say!("error: {e}\n");

@@ -234,7 +234,7 @@ mod logging {
 mod logging {
     use std::io::Write;
 
-    use csp_policy::batch::{self, Progress, Settings, Summary};
+    use csp_policy::batch::{Progress, Settings, Summary};
     use csp_policy::stream::{Input, Records};
     use csp_policy::{Options, Policy};
 

@@ -118,10 +118,24 @@ mod tests {
         let now = crate::parse_time("2026-11-25T12:00:00Z").unwrap();
         let decision = policy.decide_json(document.text, now);
         let plain = decision.to_json();
-        let kept = entry(&document, &decision, "r", &[], ("i".into(), Utc::now()), plain.clone());
+        let kept = entry(
+            &document,
+            &decision,
+            "r",
+            &[],
+            ("i".into(), Utc::now()),
+            plain.clone(),
+        );
         assert_eq!(kept.actor_id.as_deref(), Some("ops@x"));
         let mask = [FieldPath::parse("actor.id").unwrap()];
-        let masked = entry(&document, &decision, "r", &mask, ("i".into(), Utc::now()), plain);
+        let masked = entry(
+            &document,
+            &decision,
+            "r",
+            &mask,
+            ("i".into(), Utc::now()),
+            plain,
+        );
         assert_eq!(masked.actor_id, None);
         assert!(!masked.request.unwrap().contains("ops@x"));
     }
