@@ -249,13 +249,16 @@ pub(crate) fn load_paths(paths: &[PathBuf]) -> Result<crate::Policy, LoadError> 
 /// when that was compiled from exactly these sources, else parsed and checked.
 pub(crate) fn load_embedded() -> Result<crate::Policy, LoadError> {
     let sources = embedded_sources();
-    let revision = crate::revision::Revision::of(&sources);
-    match prepared::read(&sources, &revision) {
-        Some(compiled) => Ok(crate::Policy {
-            files: sources.files().iter().map(|f| f.name.clone()).collect(),
-            compiled,
-            revision,
-        }),
+    match prepared::read(&sources) {
+        Some((mut compiled, revision)) => {
+            let files = sources.files().iter().map(|f| f.name.clone()).collect();
+            compiled.sources = sources;
+            Ok(crate::Policy {
+                compiled,
+                revision,
+                files,
+            })
+        }
         None => load(sources),
     }
 }

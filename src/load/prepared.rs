@@ -4,9 +4,10 @@
 //! checking the policy again (the parser and the checker are nine tenths of a start).
 //!
 //! The bytes are checked in beside the policy and can never be used stale: they carry
-//! the revision of the sources they were compiled from (`crate::revision`), and a
-//! policy whose embedded sources have another revision is compiled from its sources as
-//! before. The unit test below fails when the bytes differ from a fresh compile of the
+//! the names and texts of the files they were compiled from, and are read only when
+//! those are exactly the embedded files (a comparison of bytes, no hashing); otherwise
+//! the embedded sources are parsed and checked as before. They also carry the
+//! revision of those files (`crate::revision`), so a start computes no SHA-256. The unit test below fails when the bytes differ from a fresh compile of the
 //! sources (a changed policy, or a changed compiled form); `CSP_PREPARE=1 cargo test
 //! --lib load::prepared` writes them anew. `csp-policy check`, a user's own policy and
 //! every other source still go through the whole checker.
@@ -14,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::policy::CompiledPolicy;
-use crate::revision::Revision;
+use crate::revision::{file_name, Revision};
 use crate::source::SourceMap;
 
 /// The prepared bytes of the embedded policy, as checked in.
@@ -30,27 +31,35 @@ const FORMAT: &str = "csp-policy prepared 1";
 struct Prepared<'a> {
     /// [`FORMAT`].
     format: &'a str,
-    /// The revision of the sources the policy was compiled from.
+    /// The files the policy was compiled from, in order: the last component of each
+    /// name (as the revision reads it) and the text.
+    #[serde(borrow)]
+    files: Vec<(&'a str, &'a str)>,
+    /// The revision of those files.
     revision: &'a str,
     /// The compiled policy, without its sources.
     compiled: CompiledPolicy,
 }
 
-/// The prepared policy for `sources`, when the embedded bytes were compiled from
-/// exactly these sources (same revision) and read back whole; `None` otherwise (the
-/// caller then compiles the sources).
-pub(super) fn read(sources: &SourceMap, revision: &Revision) -> Option<CompiledPolicy> {
-    read_from(PREPARED, sources, revision)
+/// The prepared policy for `sources` (without them: the caller gives it its sources)
+/// and its revision, when the embedded bytes were compiled from exactly these files and
+/// read back whole; `None` otherwise (the caller then compiles the sources).
+pub(super) fn read(sources: &SourceMap) -> Option<(CompiledPolicy, Revision)> {
+    read_from(PREPARED, sources)
 }
 
-fn read_from(bytes: &[u8], sources: &SourceMap, revision: &Revision) -> Option<CompiledPolicy> {
+fn read_from(bytes: &[u8], sources: &SourceMap) -> Option<(CompiledPolicy, Revision)> {
     let (prepared, rest) = postcard::take_from_bytes::<Prepared<'_>>(bytes).ok()?;
-    if !rest.is_empty() || prepared.format != FORMAT || prepared.revision != revision.as_str() {
+    let same_files = prepared.files.len() == sources.files().len()
+        && prepared
+            .files
+            .iter()
+            .zip(sources.files())
+            .all(|(&(name, text), file)| name == file_name(&file.name) && text == file.text);
+    if !rest.is_empty() || prepared.format != FORMAT || !same_files {
         return None;
     }
-    let mut compiled = prepared.compiled;
-    compiled.sources = sources.clone();
-    Some(compiled)
+    Some((prepared.compiled, Revision::known(prepared.revision)))
 }
 
 #[cfg(test)]
@@ -59,6 +68,15 @@ mod tests {
 
     use super::*;
     use crate::load::{compile, embedded_sources};
+
+    /// The files of `sources` as the prepared bytes name them.
+    fn files(sources: &SourceMap) -> Vec<(&str, &str)> {
+        sources
+            .files()
+            .iter()
+            .map(|f| (file_name(&f.name), f.text.as_str()))
+            .collect()
+    }
 
     /// The prepared bytes of `sources`: parsed, checked (any diagnostic, even a
     /// warning, refuses them) and compiled.
@@ -72,6 +90,7 @@ mod tests {
         let policy = loaded.policy.expect("a policy without diagnostics");
         let prepared = Prepared {
             format: FORMAT,
+            files: files(&loaded.sources),
             revision: policy.revision.as_str(),
             compiled: policy.compiled,
         };
@@ -101,15 +120,16 @@ mod tests {
     }
 
     /// What the embedded bytes read back to is the fresh compile itself: written again,
-    /// it gives the same bytes (the round trip loses nothing), and the sources are
-    /// the embedded ones.
+    /// it gives the same bytes (the round trip loses nothing), and its revision is the
+    /// sources' own.
     #[test]
     fn the_prepared_bytes_read_back_to_the_fresh_compile() {
         let sources = embedded_sources();
-        let revision = Revision::of(&sources);
-        let compiled = read(&sources, &revision).expect("the prepared bytes are read");
+        let (compiled, revision) = read(&sources).expect("the prepared bytes are read");
+        assert_eq!(revision, Revision::of(&sources));
         let again = Prepared {
             format: FORMAT,
+            files: files(&sources),
             revision: revision.as_str(),
             compiled,
         };
@@ -117,44 +137,59 @@ mod tests {
             postcard::to_allocvec(&again).unwrap(),
             prepare(sources.clone())
         );
-        assert_eq!(again.compiled.sources.files().len(), sources.files().len());
-        for (a, b) in again.compiled.sources.files().iter().zip(sources.files()) {
-            assert_eq!((&a.name, &a.text), (&b.name, &b.text));
-        }
     }
 
-    /// Bytes compiled from other sources, of another format, cut short or followed by
-    /// anything are never read: the caller compiles the sources instead.
+    /// Bytes compiled from other files (another text, another name, one file more or
+    /// less), of another format, cut short or followed by anything are never read: the
+    /// caller compiles the sources instead.
     #[test]
     fn other_or_damaged_bytes_are_not_read() {
         let sources = embedded_sources();
-        let revision = Revision::of(&sources);
-        assert!(read_from(PREPARED, &sources, &revision).is_some());
+        assert!(read_from(PREPARED, &sources).is_some());
 
-        let mut edited = SourceMap::new();
-        for (i, file) in sources.files().iter().enumerate() {
-            let text = if i == 0 {
-                format!("{}\n// edited\n", file.text)
+        let edit = |f: &dyn Fn(usize, &crate::source::SourceFile) -> Option<(String, String)>| {
+            let mut edited = SourceMap::new();
+            for (i, file) in sources.files().iter().enumerate() {
+                if let Some((name, text)) = f(i, file) {
+                    edited.add(crate::source::SourceFile::new(name, text));
+                }
+            }
+            edited
+        };
+        let text_edited = edit(&|i, file| {
+            let extra = if i == 0 { "\n// edited\n" } else { "" };
+            Some((file.name.clone(), format!("{}{extra}", file.text)))
+        });
+        let renamed = edit(&|i, file| {
+            let name = if i == 0 {
+                "renamed.policy".into()
             } else {
-                file.text.clone()
+                file.name.clone()
             };
-            edited.add(crate::source::SourceFile::new(file.name.clone(), text));
+            Some((name, file.text.clone()))
+        });
+        let fewer = edit(&|i, file| (i > 0).then(|| (file.name.clone(), file.text.clone())));
+        for other in [text_edited, renamed, fewer] {
+            assert!(read_from(PREPARED, &other).is_none());
         }
-        assert!(read_from(PREPARED, &edited, &Revision::of(&edited)).is_none());
+        let mut more = embedded_sources();
+        more.add(crate::source::SourceFile::new("zz.policy", ""));
+        assert!(read_from(PREPARED, &more).is_none());
 
         let cut = PREPARED.get(..PREPARED.len() - 1).unwrap();
-        assert!(read_from(cut, &sources, &revision).is_none());
+        assert!(read_from(cut, &sources).is_none());
         let mut longer = PREPARED.to_vec();
         longer.push(0);
-        assert!(read_from(&longer, &sources, &revision).is_none());
+        assert!(read_from(&longer, &sources).is_none());
 
-        let compiled = read(&sources, &revision).unwrap();
+        let (compiled, revision) = read(&sources).unwrap();
         let other_format = Prepared {
             format: "csp-policy prepared 0",
+            files: files(&sources),
             revision: revision.as_str(),
             compiled,
         };
         let bytes = postcard::to_allocvec(&other_format).unwrap();
-        assert!(read_from(&bytes, &sources, &revision).is_none());
+        assert!(read_from(&bytes, &sources).is_none());
     }
 }
