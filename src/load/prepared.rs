@@ -68,6 +68,7 @@ mod tests {
 
     use super::*;
     use crate::load::{compile, embedded_sources};
+    use crate::source::SourceFile;
 
     /// The files of `sources` as the prepared bytes name them.
     fn files(sources: &SourceMap) -> Vec<(&str, &str)> {
@@ -147,20 +148,23 @@ mod tests {
         let sources = embedded_sources();
         assert!(read_from(PREPARED, &sources).is_some());
 
-        let edit = |f: &dyn Fn(usize, &crate::source::SourceFile) -> Option<(String, String)>| {
+        fn edit(
+            sources: &SourceMap,
+            f: impl Fn(usize, &SourceFile) -> Option<(String, String)>,
+        ) -> SourceMap {
             let mut edited = SourceMap::new();
             for (i, file) in sources.files().iter().enumerate() {
                 if let Some((name, text)) = f(i, file) {
-                    edited.add(crate::source::SourceFile::new(name, text));
+                    edited.add(SourceFile::new(name, text));
                 }
             }
             edited
-        };
-        let text_edited = edit(&|i, file| {
+        }
+        let text_edited = edit(&sources, |i, file| {
             let extra = if i == 0 { "\n// edited\n" } else { "" };
             Some((file.name.clone(), format!("{}{extra}", file.text)))
         });
-        let renamed = edit(&|i, file| {
+        let renamed = edit(&sources, |i, file| {
             let name = if i == 0 {
                 "renamed.policy".into()
             } else {
@@ -168,12 +172,14 @@ mod tests {
             };
             Some((name, file.text.clone()))
         });
-        let fewer = edit(&|i, file| (i > 0).then(|| (file.name.clone(), file.text.clone())));
+        let fewer = edit(&sources, |i, file| {
+            (i > 0).then(|| (file.name.clone(), file.text.clone()))
+        });
         for other in [text_edited, renamed, fewer] {
             assert!(read_from(PREPARED, &other).is_none());
         }
         let mut more = embedded_sources();
-        more.add(crate::source::SourceFile::new("zz.policy", ""));
+        more.add(SourceFile::new("zz.policy", ""));
         assert!(read_from(PREPARED, &more).is_none());
 
         let cut = PREPARED.get(..PREPARED.len() - 1).unwrap();
