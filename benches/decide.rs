@@ -10,7 +10,8 @@
 //!   (`decode::decode_json`, a new record each, one thread), the floor the batch is
 //!   compared with; `batch/parse-floor-reused` decodes into one reused record
 //!   (`decode::decode_json_into`), the stricter floor;
-//! - `load/embedded`: `Policy::embedded()` (parse and check the default policy);
+//! - `load/embedded`: `Policy::embedded()` (the default policy's prepared compiled form;
+//!   `benches/startup.rs` compares it with parsing and checking the sources);
 //! - `cli/first-decision`: spawning the release binary on a one-line input, to its exit.
 //!
 //! The corpus is `csp-corpus` with seed 42. Set `CSP_BENCH_BATCH` to another count to

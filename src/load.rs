@@ -8,6 +8,7 @@
 //! [`POLICY_FILE_BYTES`], all together at most [`POLICY_TOTAL_BYTES`], a folder at most
 //! [`POLICY_FILES`] files, and never a symbolic link out of a folder.
 
+mod prepared;
 mod recover;
 
 use std::path::PathBuf;
@@ -244,7 +245,20 @@ pub(crate) fn load_paths(paths: &[PathBuf]) -> Result<crate::Policy, LoadError> 
     load(read_sources(paths)?)
 }
 
-/// Loads the embedded default policy.
+/// Loads the embedded default policy: its prepared compiled form (`load/prepared.rs`)
+/// when that was compiled from exactly these sources, else parsed and checked.
 pub(crate) fn load_embedded() -> Result<crate::Policy, LoadError> {
-    load(embedded_sources())
+    let sources = embedded_sources();
+    match prepared::read(&sources) {
+        Some((mut compiled, revision)) => {
+            let files = sources.files().iter().map(|f| f.name.clone()).collect();
+            compiled.sources = sources;
+            Ok(crate::Policy {
+                compiled,
+                revision,
+                files,
+            })
+        }
+        None => load(sources),
+    }
 }

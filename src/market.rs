@@ -5,7 +5,9 @@
 use std::fmt;
 
 /// A two-letter market code, upper case, stored as an index `0..676`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct MarketCode(u16);
 
 /// The user-assigned code in common use for Kosovo, accepted beside the ISO codes.
@@ -83,7 +85,7 @@ impl fmt::Display for MarketCode {
 }
 
 /// A set of market codes: one bit per possible code, so membership is one lookup.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MarketSet([u64; 11]);
 
 impl fmt::Debug for MarketSet {

@@ -33,6 +33,12 @@ impl Revision {
         Revision(hex)
     }
 
+    /// A revision computed before (the embedded policy's prepared form carries its
+    /// own, computed from the same files: `load/prepared.rs`).
+    pub(crate) fn known(hex: &str) -> Revision {
+        Revision(hex.to_string())
+    }
+
     /// The 64 hex digits.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -5,7 +5,9 @@
 use std::fmt;
 
 /// A byte range in one file of a [`SourceMap`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     /// Index of the file in its source map.
     pub file: u32,

@@ -24,9 +24,16 @@ pub fn sources(policies: &[PathBuf]) -> Result<SourceMap, i32> {
 
 /// Loads the policy named on the command line (or the embedded one) for a command that
 /// runs it; on errors prints every diagnostic and says what was not done.
+///
+/// The embedded policy is its prepared compiled form ([`Policy::embedded`]); `check`
+/// reads its sources instead ([`sources`]) and runs the whole checker.
 pub fn load_policy(policies: &[PathBuf], not_done: &str) -> Result<Policy, i32> {
-    let sources = sources(policies)?;
-    match Policy::from_sources(sources) {
+    let loaded = if policies.is_empty() {
+        Policy::embedded()
+    } else {
+        Policy::from_sources(sources(policies)?)
+    };
+    match loaded {
         Ok(policy) => Ok(policy),
         Err(e) => {
             say!("{}", e.render());

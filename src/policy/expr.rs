@@ -6,7 +6,7 @@ use crate::source::Span;
 use crate::value::Value;
 
 /// The static type of a compiled expression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Ty {
     /// true/false.
     Bool,
@@ -58,7 +58,7 @@ impl Ty {
 pub use crate::syntax::ast::ArithOp as Arith;
 
 /// An ordering between two values of one type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Order {
     /// `<` / `is before`
     Less,
@@ -103,7 +103,7 @@ impl Order {
 }
 
 /// Built-in functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Func {
     /// `whole_days(from, to)`: floor of (to - from) / 24 h.
     WholeDays,
@@ -132,7 +132,7 @@ impl Func {
 }
 
 /// A compiled expression with the span it came from (for explanations and errors).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Expr {
     /// What to compute.
     pub node: Node,
@@ -145,7 +145,7 @@ pub struct Expr {
 /// Tests (`Equal`, `OneOf`, `InList`, `Range`, `Compare`, `Contains`) are false when any
 /// operand is absent, negated or not: a missing value never satisfies a test. `Not` is
 /// plain negation, so `not (x is y)` holds when `x` is missing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Node {
     /// A constant.
     Const(Value<'static>),

@@ -9,7 +9,7 @@ use super::expr::Expr;
 
 /// When a version is in force: from `from` (inclusive) until `until` (exclusive); an
 /// open end is unbounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InForce {
     /// The first instant it is in force; `None`: since always.
     pub from: Option<DateTime<Utc>>,
@@ -61,7 +61,7 @@ pub fn moment(t: DateTime<Utc>) -> String {
 
 /// The versions of one dated value, as an expression: the version in force at `time`
 /// gives the value; `otherwise` when none is.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Versions {
     /// The declaration's name (for errors and explanations).
     pub name: String,

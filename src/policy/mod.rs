@@ -4,6 +4,7 @@
 
 pub mod expr;
 pub mod in_force;
+pub(crate) mod serial;
 
 use std::collections::HashMap;
 
@@ -15,7 +16,7 @@ pub use expr::{Expr, Node, Ty};
 pub use in_force::{InForce, Versions};
 
 /// The type of one input field, as the request decoder needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FieldKind {
     /// The request's action.
     Action,
@@ -46,7 +47,7 @@ pub enum FieldKind {
 }
 
 /// One field of the input schema.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     /// Dotted path in the request.
     pub path: String,
@@ -72,7 +73,7 @@ impl Field {
 }
 
 /// A node of the schema tree used to walk a request's nested objects.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum SchemaNode {
     /// A field: its slot.
     Leaf(u16),
@@ -81,7 +82,7 @@ pub enum SchemaNode {
 }
 
 /// The input schema: fields by slot, and the tree of keys.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Schema {
     /// Fields, indexed by slot.
     pub fields: Vec<Field>,
@@ -100,7 +101,7 @@ pub struct Schema {
 }
 
 /// A declared action.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Action {
     /// Its name in requests.
     pub name: String,
@@ -109,7 +110,7 @@ pub struct Action {
 }
 
 /// A declared role.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Role {
     /// The side (index into `sides`).
     pub side: u8,
@@ -120,7 +121,7 @@ pub struct Role {
 }
 
 /// A market list.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MarketList {
     /// Its name in conditions.
     pub name: String,
@@ -131,7 +132,7 @@ pub struct MarketList {
 }
 
 /// Who a rule applies to: sides, each with any role or a set of roles.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Audience {
     /// Bit per side whose every actor is included.
     pub any_of_sides: u8,
@@ -159,7 +160,7 @@ impl Audience {
 pub use crate::syntax::ast::Effect;
 
 /// A message with `{value}` placeholders compiled to expressions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     /// Literal text and values, in order.
     pub parts: Vec<TemplatePart>,
@@ -179,7 +180,7 @@ impl Template {
 }
 
 /// One piece of a [`Template`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TemplatePart {
     /// Literal text.
     Literal(String),
@@ -191,7 +192,7 @@ pub enum TemplatePart {
 }
 
 /// A placeholder with a format or a fallback.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Shown {
     /// The value.
     pub value: Expr,
@@ -202,7 +203,7 @@ pub struct Shown {
 }
 
 /// A format a message may ask for (`{x as money}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     /// Money or a number, two decimals, rounded half away from zero: `1200.00`.
     Money,
@@ -225,7 +226,7 @@ impl Format {
 }
 
 /// A compiled rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CompiledRule {
     /// The rule id.
     pub id: String,
@@ -248,7 +249,7 @@ pub struct CompiledRule {
 }
 
 /// A required field (or one of several) for an action, maybe conditional.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Requirement {
     /// Slots of which one must be present.
     pub any_of: Vec<u16>,
@@ -258,7 +259,7 @@ pub struct Requirement {
 }
 
 /// A compiled fact declaration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
     /// Index of the fact's name in `fact_names`.
     pub name: u16,
@@ -269,7 +270,7 @@ pub struct Fact {
 }
 
 /// Everything that applies to one action, in declaration order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ActionPlan {
     /// Required fields.
     pub requirements: Vec<Requirement>,
@@ -289,7 +290,7 @@ pub struct ActionPlan {
 }
 
 /// A `let` declaration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Let {
     /// Its name.
     pub name: String,
@@ -298,9 +299,11 @@ pub struct Let {
 }
 
 /// A policy ready for evaluation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CompiledPolicy {
-    /// The policy's source files (for explanations and messages).
+    /// The policy's source files (for explanations and messages); not part of its
+    /// prepared bytes (`serial`): the texts are embedded beside them.
+    #[serde(skip)]
     pub sources: SourceMap,
     /// The input schema.
     pub schema: Schema,
@@ -314,8 +317,10 @@ pub struct CompiledPolicy {
     pub market_lists: Vec<MarketList>,
     /// The text key (`crate::text::key`) of every display name in every list → its
     /// code; see [`CompiledPolicy::market_named`].
+    #[serde(serialize_with = "serial::sorted")]
     pub market_by_name: HashMap<String, MarketCode>,
     /// Code → its first display name in the policy.
+    #[serde(serialize_with = "serial::sorted")]
     pub market_display: HashMap<MarketCode, String>,
     /// `let` declarations, by index.
     pub lets: Vec<Let>,

@@ -372,7 +372,7 @@ pub struct FactDecl {
 /// `permit`, `forbid` or `reject`, or the `deny` of `otherwise deny`. The same value
 /// goes from the syntax tree to the compiled rule, the evaluator and the decision's
 /// reasons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Effect {
     /// Allows the action unless a forbid or an error applies.
     Permit,
@@ -459,7 +459,7 @@ pub struct Expr {
 }
 
 /// Binary arithmetic operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ArithOp {
     /// `+`
     Add,

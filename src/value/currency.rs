@@ -5,12 +5,12 @@
 pub use iso_currency::Currency as Iso;
 
 /// Where an amount's currency comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Currency {
     /// A money field whose currency the policy does not declare (`is money`).
     Undeclared,
     /// A known ISO 4217 currency.
-    Code(Iso),
+    Code(#[serde(with = "crate::policy::serial::iso")] Iso),
     /// Its currency field (this slot) is not given.
     Missing(u16),
     /// Its currency field (this slot) holds text that is not an ISO 4217 code.

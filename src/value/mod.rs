@@ -27,17 +27,20 @@ pub(crate) use write::{
 };
 
 /// One value, borrowing text from the request it came from where it can.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value<'a> {
     /// Not given, empty, or not valid: every test on it is false.
     Absent,
     /// `yes or no`.
     Bool(bool),
     /// A decimal number.
-    Number(Decimal),
+    Number(#[serde(with = "crate::policy::serial::decimal")] Decimal),
     /// A decimal amount of money and where its currency comes from (written with the
     /// currency's decimals, two when it is not known, and its code when known).
-    Money(Decimal, Currency),
+    Money(
+        #[serde(with = "crate::policy::serial::decimal")] Decimal,
+        Currency,
+    ),
     /// Text.
     Text(Cow<'a, str>),
     /// A UTC instant.
