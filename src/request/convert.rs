@@ -9,7 +9,7 @@ use super::number::{self, CountError};
 use super::scalar::{truncate, Raw};
 use super::{Record, RequestError};
 use crate::limits::COUNT_MAX;
-use crate::policy::{CompiledPolicy, FieldKind};
+use crate::policy::{CompiledPolicy, Field, FieldKind};
 use crate::value::{self, Currency, Value};
 
 /// Stores a converted value in its slot, or records why there is none.
@@ -20,11 +20,15 @@ pub(super) fn put<'a>(record: &mut Record<'a>, slot: u16, result: Result<Value<'
                 *place = v;
             }
         }
-        Err(e) => {
-            record.mark_invalid(slot);
-            record.errors.push(e);
-        }
+        Err(e) => refuse(record, slot, e),
     }
+}
+
+/// Marks a slot as holding a value that is not valid, and records why.
+#[cold]
+fn refuse(record: &mut Record<'_>, slot: u16, error: RequestError) {
+    record.mark_invalid(slot);
+    record.errors.push(error);
 }
 
 /// Converts a raw value to the field's type and stores it, or records why not.
@@ -36,6 +40,24 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
     if matches!(raw, Raw::Null) || matches!(&raw, Raw::Str(s) if s.is_empty()) {
         return;
     }
+    if let Some(value) = convert(policy, field, slot, raw, record) {
+        if let Some(place) = record.values.get_mut(usize::from(slot)) {
+            *place = value;
+        }
+    }
+}
+
+/// The typed value of a field given `raw`, or `None` when it is not valid: then the
+/// slot is marked invalid and the error recorded, where it is found, so that the common
+/// case moves only a small value (not a `Result` as large as the error) to its slot.
+#[inline]
+fn convert<'a>(
+    policy: &CompiledPolicy,
+    field: &Field,
+    slot: u16,
+    raw: Raw<'a>,
+    record: &mut Record<'a>,
+) -> Option<Value<'a>> {
     let wrong = |expected: &'static str, raw: &Raw<'_>| RequestError::WrongType {
         field: field.path.clone(),
         expected,
@@ -47,59 +69,74 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
         problem,
         note: field.note.clone(),
     };
-    let result: Result<Value<'a>, RequestError> = match (&field.kind, raw) {
+    let refused = |record: &mut Record<'a>, error: RequestError| {
+        refuse(record, slot, error);
+        None
+    };
+    match (&field.kind, raw) {
         (FieldKind::Action, Raw::Str(s)) => {
-            let result = match policy.action_index(&s) {
-                Some(a) => Ok(Value::Action(a)),
-                None => Err(RequestError::UnknownAction {
-                    value: truncate(&s),
-                    known: policy
-                        .actions
-                        .iter()
-                        .map(|a| a.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                }),
-            };
+            let index = policy.action_index(&s);
+            let error = index.is_none().then(|| RequestError::UnknownAction {
+                value: truncate(&s),
+                known: policy
+                    .actions
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
             record.action_text = Some(s);
-            result
+            match (index, error) {
+                (Some(a), _) => Some(Value::Action(a)),
+                (None, error) => refused(record, error?),
+            }
         }
-        (FieldKind::RequestTime | FieldKind::Time, Raw::Str(s)) => read_time(&s)
-            .map(Value::Time)
-            .map_err(|e| invalid(format!("\"{}\" {e}", truncate(&s)))),
+        (FieldKind::RequestTime | FieldKind::Time, Raw::Str(s)) => match read_time(&s) {
+            Ok(t) => Some(Value::Time(t)),
+            Err(e) => refused(record, invalid(format!("\"{}\" {e}", truncate(&s)))),
+        },
         (FieldKind::Side, Raw::Str(s)) => match policy.sides.iter().position(|x| **x == *s) {
-            Some(i) => Ok(Value::Side(u8::try_from(i).unwrap_or(u8::MAX))),
-            None => Err(invalid(format!(
-                "\"{}\" is not one of {}",
-                truncate(&s),
-                policy.sides.join(", ")
-            ))),
+            Some(i) => Some(Value::Side(u8::try_from(i).unwrap_or(u8::MAX))),
+            None => refused(
+                record,
+                invalid(format!(
+                    "\"{}\" is not one of {}",
+                    truncate(&s),
+                    policy.sides.join(", ")
+                )),
+            ),
         },
         (FieldKind::Enum(words), Raw::Str(s)) => match words.iter().position(|w| **w == *s) {
-            Some(i) => Ok(Value::Enum(slot, u16::try_from(i).unwrap_or(u16::MAX))),
-            None => Err(invalid(format!(
-                "\"{}\" is not one of {}",
-                truncate(&s),
-                words.join(", ")
-            ))),
+            Some(i) => Some(Value::Enum(slot, u16::try_from(i).unwrap_or(u16::MAX))),
+            None => refused(
+                record,
+                invalid(format!(
+                    "\"{}\" is not one of {}",
+                    truncate(&s),
+                    words.join(", ")
+                )),
+            ),
         },
         // Free text whose key is empty (only white space and format characters,
         // docs/request.md "Comparing text", `crate::text`) counts as missing, like empty text.
-        (FieldKind::Text, Raw::Str(s)) if crate::text::is_blank(&s) => return,
-        (FieldKind::Text, Raw::Str(s)) => Ok(Value::Text(s)),
+        (FieldKind::Text, Raw::Str(s)) if crate::text::is_blank(&s) => None,
+        (FieldKind::Text, Raw::Str(s)) => Some(Value::Text(s)),
         (FieldKind::Money | FieldKind::Number, raw @ (Raw::Str(_) | Raw::Number(_))) => {
             match decimal(&raw) {
-                Err(problem) => Err(invalid(problem)),
+                Err(problem) => refused(record, invalid(problem)),
                 Ok(d) if field.kind == FieldKind::Money && d.is_sign_negative() && !d.is_zero() => {
-                    Err(invalid(format!(
-                        "{} is negative; an amount of money is zero or more",
-                        raw.describe()
-                    )))
+                    refused(
+                        record,
+                        invalid(format!(
+                            "{} is negative; an amount of money is zero or more",
+                            raw.describe()
+                        )),
+                    )
                 }
                 Ok(d) if field.kind == FieldKind::Money => {
-                    Ok(Value::Money(d, Currency::Undeclared))
+                    Some(Value::Money(d, Currency::Undeclared))
                 }
-                Ok(d) => Ok(Value::Number(d)),
+                Ok(d) => Some(Value::Number(d)),
             }
         }
         (FieldKind::Count, raw @ Raw::Number(_)) => {
@@ -107,40 +144,47 @@ pub(super) fn store<'a>(policy: &CompiledPolicy, record: &mut Record<'a>, slot: 
                 Raw::Number(s) => s.as_ref(),
                 _ => "",
             };
-            match number::read_count(text) {
-                Ok(n) => Ok(Value::Number(Decimal::from(n))),
-                Err(CountError::NotWhole) => Err(wrong(expected_for(&field.kind), &raw)),
-                Err(CountError::NotDecimalDigits) => Err(invalid(format!(
+            let error = match number::read_count(text) {
+                Ok(n) => return Some(Value::Number(Decimal::from(n))),
+                Err(CountError::NotWhole) => wrong(expected_for(&field.kind), &raw),
+                Err(CountError::NotDecimalDigits) => invalid(format!(
                     "{} is not a whole number written in decimal digits (no sign, leading zero, base prefix, `_`, point or exponent)",
                     raw.describe()
-                ))),
-                Err(CountError::Negative) => Err(invalid(format!(
+                )),
+                Err(CountError::Negative) => invalid(format!(
                     "{} is negative; a count is zero or more",
                     truncate(text)
-                ))),
-                Err(CountError::TooLarge) => Err(invalid(format!(
+                )),
+                Err(CountError::TooLarge) => invalid(format!(
                     "{} is larger than the largest count, {COUNT_MAX}",
                     truncate(text)
-                ))),
-            }
+                )),
+            };
+            refused(record, error)
         }
-        (FieldKind::Flag, Raw::Bool(b)) => Ok(Value::Bool(b)),
-        (FieldKind::Guid, Raw::Str(s)) => value::parse_guid(&s).map(Value::Guid).ok_or_else(|| {
-            invalid(format!(
-                "\"{}\" is not a GUID (such as 3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f)",
-                truncate(&s)
-            ))
-        }),
-        (FieldKind::Market, Raw::Str(s)) => match policy.market_named(&s) {
-            Some(code) => Ok(Value::Market(code)),
-            None => Err(RequestError::UnknownMarket {
-                field: field.path.clone(),
-                value: truncate(&s),
-            }),
+        (FieldKind::Flag, Raw::Bool(b)) => Some(Value::Bool(b)),
+        (FieldKind::Guid, Raw::Str(s)) => match value::parse_guid(&s) {
+            Some(g) => Some(Value::Guid(g)),
+            None => refused(
+                record,
+                invalid(format!(
+                    "\"{}\" is not a GUID (such as 3f1c2b7e-8a9d-4c3b-9e2f-1a2b3c4d5e6f)",
+                    truncate(&s)
+                )),
+            ),
         },
-        (kind, raw) => Err(wrong(expected_for(kind), &raw)),
-    };
-    put(record, slot, result);
+        (FieldKind::Market, Raw::Str(s)) => match policy.market_named(&s) {
+            Some(code) => Some(Value::Market(code)),
+            None => refused(
+                record,
+                RequestError::UnknownMarket {
+                    field: field.path.clone(),
+                    value: truncate(&s),
+                },
+            ),
+        },
+        (kind, raw) => refused(record, wrong(expected_for(kind), &raw)),
+    }
 }
 
 /// The decimal rule, one for JSON and YAML (and a suite's expected numbers): a number or
