@@ -31,7 +31,7 @@ pub const SCHEMA: &str = include_str!("../policies/csp.cedarschema");
 
 /// How the mapping treats one field of the request.
 #[derive(Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     /// Passed as is (the schema checks its type).
     Plain,
     /// Free text: passed as its text key; missing when that key is empty.
@@ -47,7 +47,7 @@ enum Kind {
 }
 
 /// The context sections and the fields the policy reads (others are ignored).
-const SECTIONS: [(&str, &[(&str, Kind)]); 6] = [
+pub(crate) const SECTIONS: [(&str, &[(&str, Kind)]); 6] = [
     (
         "customer",
         &[
@@ -98,7 +98,7 @@ pub(crate) fn text_fields() -> impl Iterator<Item = (&'static str, &'static str)
 }
 
 /// The request could not be mapped onto Cedar: the answer is deny.
-struct Reject;
+pub(crate) struct Reject;
 
 impl<E: std::error::Error> From<E> for Reject {
     fn from(_: E) -> Self {
@@ -216,17 +216,20 @@ impl CedarPeer {
     }
 }
 
+/// The actor's attributes the policy reads.
+pub(crate) const ACTOR_FIELDS: [(&str, Kind); 3] = [
+    ("kind", Kind::Plain),
+    ("roles", Kind::Plain),
+    ("tenant_id", Kind::Guid),
+];
+
 /// The `CSP::Actor` entity: kind, roles and tenant id.
 fn actor(doc: &Map<String, Value>) -> Result<(EntityUid, Entity), Reject> {
     let Some(Value::Object(actor)) = doc.get("actor") else {
         return Err(Reject);
     };
     let mut attrs = HashMap::new();
-    for (field, kind) in [
-        ("kind", Kind::Plain),
-        ("roles", Kind::Plain),
-        ("tenant_id", Kind::Guid),
-    ] {
+    for (field, kind) in ACTOR_FIELDS {
         if let Some(value) = present(actor.get(field)) {
             attrs.insert(field.to_string(), expr(value, kind)?);
         }
@@ -238,7 +241,7 @@ fn actor(doc: &Map<String, Value>) -> Result<(EntityUid, Entity), Reject> {
 }
 
 /// A field's value unless it is missing, `null` or `""` (empty strings count as missing).
-fn present(value: Option<&Value>) -> Option<&Value> {
+pub(crate) fn present(value: Option<&Value>) -> Option<&Value> {
     match value {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
@@ -288,12 +291,12 @@ fn expr(value: &Value, kind: Kind) -> Result<RestrictedExpression, Reject> {
 
 /// The id of a `CSP::Market` entity: ISO codes in upper case, display names by their
 /// text key ([`market_key`](crate::markets::market_key)).
-fn market_id(text: &str) -> String {
+pub(crate) fn market_id(text: &str) -> String {
     crate::markets::market_key(text).into_owned()
 }
 
 /// Cedar's `decimal()` wants a fraction part: `"1200"` becomes `"1200.0"`.
-fn decimal_text(text: &str) -> String {
+pub(crate) fn decimal_text(text: &str) -> String {
     let digits = text.strip_prefix('-').unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         format!("{text}.0")
@@ -303,7 +306,7 @@ fn decimal_text(text: &str) -> String {
 }
 
 /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, hex digits in any case.
-fn is_guid(text: &str) -> bool {
+pub(crate) fn is_guid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
         && groups
@@ -312,7 +315,7 @@ fn is_guid(text: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn uid(type_name: &str, id: &str) -> Result<EntityUid, Reject> {
+pub(crate) fn uid(type_name: &str, id: &str) -> Result<EntityUid, Reject> {
     let type_name = EntityTypeName::from_str(type_name)?;
     Ok(EntityUid::from_type_name_and_id(
         type_name,
@@ -323,7 +326,7 @@ fn uid(type_name: &str, id: &str) -> Result<EntityUid, Reject> {
 /// `CSP::Market` entities for every ISO code and listed display name, members of
 /// `CSP::MarketList::"known"` and, for the unavailable ones, of
 /// `CSP::MarketList::"azure_reservations_unavailable"`.
-fn market_entities() -> Result<HashMap<String, Entity>, PeerError> {
+pub(crate) fn market_entities() -> Result<HashMap<String, Entity>, PeerError> {
     let data: Value = serde_json::from_str(&crate::markets::embedded()?)
         .map_err(|e| PeerError::new("markets", e))?;
     let list = |name: &str| -> Result<&Map<String, Value>, PeerError> {

@@ -12,6 +12,7 @@
 //! lists ([`markets`]). [`Engines`] holds `csp-policy` and both peers and compares their
 //! answers on one request.
 
+pub mod agent;
 mod cedar;
 mod compare;
 pub mod markets;

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::diff::exhaustive::atoms::{self, Atom, Formula, Reader, Table};
 use crate::diff::exhaustive::dims::{self, Candidate, Dim};
 use crate::limits::{DIFF_CANDIDATES, DIFF_ROLE_BITS, DIFF_SEARCH_NODES};
-use crate::policy::{CompiledPolicy, Effect, Expr, FieldKind, Node};
+use crate::policy::{CompiledPolicy, Effect, Expr, Node};
 use crate::source::Span;
 use crate::Policy;
 
@@ -105,41 +105,14 @@ pub(super) fn space(policy: &CompiledPolicy, action: usize, name: &str, now: i12
     used.sort_unstable();
     used.dedup();
     let schema = &policy.schema;
-    let kind = |f: u16| schema.fields.get(usize::from(f)).map(|x| &x.kind);
-    let is_time = |f: u16| matches!(kind(f), Some(FieldKind::Time | FieldKind::RequestTime));
-    let is_actor = |f: u16| Some(f) == schema.side || Some(f) == schema.roles;
-    let mut guid_group: Vec<u16> = Vec::new();
-    for i in &used {
-        if let Some(Atom::SameGuid(x, y)) = table.atoms.get(*i) {
-            guid_group.extend([*x, *y]);
-        }
-    }
-    guid_group.sort_unstable();
-    guid_group.dedup();
-    let mut time_fields: Vec<u16> = vec![schema.at];
-    let mut single: Vec<u16> = Vec::new();
-    let mut splits: Vec<atoms::Split> = Vec::new();
-    for i in &used {
-        let Some(atom) = table.atoms.get(*i) else {
-            continue;
-        };
-        if let Atom::Time(split, _) = atom {
-            if !splits.contains(split) {
-                splits.push(*split);
-            }
-        }
-        for f in atom.fields() {
-            if is_time(f) {
-                time_fields.push(f);
-            } else if !is_actor(f) && !guid_group.contains(&f) && f != schema.action {
-                single.push(f);
-            }
-        }
-    }
-    time_fields.sort_unstable();
-    time_fields.dedup();
-    single.sort_unstable();
-    single.dedup();
+    let atoms::FieldUse {
+        guid_group,
+        mut time_fields,
+        mut single,
+        mut splits,
+    } = atoms::FieldUse::of(&table, schema, &used);
+    let is_time = |f: u16| atoms::is_time_field(schema, f);
+    let is_actor = |f: u16| atoms::is_actor_field(schema, f);
     // A field that no forbid or permit reads, and whose absence never makes a request
     // invalid (every requirement and reject reading it is off when it is missing), is
     // left out: a valid request with it is decided like the same request without it,

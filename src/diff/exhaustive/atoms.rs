@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use crate::market::MarketSet;
 use crate::policy::expr::{Arith, Func, Order};
-use crate::policy::{Audience, CompiledPolicy, Expr, FieldKind, Node};
+use crate::policy::{Audience, CompiledPolicy, Expr, FieldKind, Node, Schema};
 use crate::value::Value;
 
 /// Sign bits of a time split: below, at, above.
@@ -676,4 +676,78 @@ fn flip_order(order: Order) -> Order {
 /// A time as nanoseconds since the epoch.
 pub fn nanos(t: &chrono::DateTime<chrono::Utc>) -> Option<i128> {
     Some(i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos()))
+}
+
+/// How the fields that a set of atoms reads are searched: the GUID fields compared with
+/// each other (one group), the time fields (with the request's time first) and their
+/// splits, and every other field on its own (the actor's side and roles, and the
+/// action, are dimensions of their own and left out).
+pub(crate) struct FieldUse {
+    /// GUID fields compared with each other, sorted.
+    pub guid_group: Vec<u16>,
+    /// Time fields, `at` among them, sorted.
+    pub time_fields: Vec<u16>,
+    /// Every other field read, sorted.
+    pub single: Vec<u16>,
+    /// The time splits the atoms make, in the order first met.
+    pub splits: Vec<Split>,
+}
+
+impl FieldUse {
+    /// The fields read by the atoms `used` (indexes into `table`).
+    pub(crate) fn of(table: &Table, schema: &Schema, used: &[usize]) -> FieldUse {
+        let is_time = |f: u16| is_time_field(schema, f);
+        let is_actor = |f: u16| is_actor_field(schema, f);
+        let mut guid_group: Vec<u16> = Vec::new();
+        for i in used {
+            if let Some(Atom::SameGuid(x, y)) = table.atoms.get(*i) {
+                guid_group.extend([*x, *y]);
+            }
+        }
+        guid_group.sort_unstable();
+        guid_group.dedup();
+        let mut time_fields: Vec<u16> = vec![schema.at];
+        let mut single: Vec<u16> = Vec::new();
+        let mut splits: Vec<Split> = Vec::new();
+        for i in used {
+            let Some(atom) = table.atoms.get(*i) else {
+                continue;
+            };
+            if let Atom::Time(split, _) = atom {
+                if !splits.contains(split) {
+                    splits.push(*split);
+                }
+            }
+            for f in atom.fields() {
+                if is_time(f) {
+                    time_fields.push(f);
+                } else if !is_actor(f) && !guid_group.contains(&f) && f != schema.action {
+                    single.push(f);
+                }
+            }
+        }
+        time_fields.sort_unstable();
+        time_fields.dedup();
+        single.sort_unstable();
+        single.dedup();
+        FieldUse {
+            guid_group,
+            time_fields,
+            single,
+            splits,
+        }
+    }
+}
+
+/// Whether field `f` holds a time (the request's `at` included).
+pub(crate) fn is_time_field(schema: &Schema, f: u16) -> bool {
+    matches!(
+        schema.fields.get(usize::from(f)).map(|x| &x.kind),
+        Some(FieldKind::Time | FieldKind::RequestTime)
+    )
+}
+
+/// Whether field `f` is the actor's side or roles (dimensions of their own).
+pub(crate) fn is_actor_field(schema: &Schema, f: u16) -> bool {
+    Some(f) == schema.side || Some(f) == schema.roles
 }

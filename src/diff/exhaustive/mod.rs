@@ -554,42 +554,14 @@ fn compare_action(
     used.sort_unstable();
     used.dedup();
     let schema = &o.schema;
-    let kind = |f: u16| schema.fields.get(usize::from(f)).map(|x| &x.kind);
-    let is_time = |f: u16| matches!(kind(f), Some(FieldKind::Time | FieldKind::RequestTime));
-    let is_actor = |f: u16| Some(f) == schema.side || Some(f) == schema.roles;
-    // The GUID fields compared with each other.
-    let mut guid_group: Vec<u16> = Vec::new();
-    for i in &used {
-        if let Some(Atom::SameGuid(x, y)) = table.atoms.get(*i) {
-            guid_group.extend([*x, *y]);
-        }
-    }
-    guid_group.sort_unstable();
-    guid_group.dedup();
-    let mut time_fields: Vec<u16> = vec![schema.at];
-    let mut single: Vec<u16> = Vec::new();
-    let mut splits: Vec<atoms::Split> = Vec::new();
-    for i in &used {
-        let Some(atom) = table.atoms.get(*i) else {
-            continue;
-        };
-        if let Atom::Time(split, _) = atom {
-            if !splits.contains(split) {
-                splits.push(*split);
-            }
-        }
-        for f in atom.fields() {
-            if is_time(f) {
-                time_fields.push(f);
-            } else if !is_actor(f) && !guid_group.contains(&f) && f != schema.action {
-                single.push(f);
-            }
-        }
-    }
-    time_fields.sort_unstable();
-    time_fields.dedup();
-    single.sort_unstable();
-    single.dedup();
+    let atoms::FieldUse {
+        guid_group,
+        mut time_fields,
+        mut single,
+        mut splits,
+    } = atoms::FieldUse::of(&table, schema, &used);
+    let is_time = |f: u16| atoms::is_time_field(schema, f);
+    let is_actor = |f: u16| atoms::is_actor_field(schema, f);
     // A field read only by denies the same in both policies, which all stay off when it
     // is missing, is left out: a request that changes decision still changes it without
     // the field (those denies were off), so the search need not vary it.
