@@ -87,11 +87,14 @@ pub fn run(args: Args<'_>) -> i32 {
     if let Some(log) = &args.log {
         return replay(&args, log);
     }
-    let now: DateTime<Utc> = match time(args.now, "--now") {
-        Ok(t) => t.unwrap_or_else(Utc::now),
+    let now = match super::time::now_or_current(args.now) {
+        Ok(t) => t,
         Err(code) => return code,
     };
-    let (old_at, new_at) = match (time(args.old_at, "--old-at"), time(args.new_at, "--new-at")) {
+    let (old_at, new_at) = match (
+        super::time::option(args.old_at, "--old-at"),
+        super::time::option(args.new_at, "--new-at"),
+    ) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(code), _) | (_, Err(code)) => return code,
     };
@@ -125,11 +128,11 @@ fn replay(args: &Args<'_>, log: &LogSource<'_>) -> i32 {
     use csp_policy::diff::replay::{self, Old};
 
     let times = (
-        time(args.now, "--now"),
-        time(log.from, "--from"),
-        time(log.to, "--to"),
-        time(args.old_at, "--old-at"),
-        time(args.new_at, "--new-at"),
+        super::time::option(args.now, "--now"),
+        super::time::option(log.from, "--from"),
+        super::time::option(log.to, "--to"),
+        super::time::option(args.old_at, "--old-at"),
+        super::time::option(args.new_at, "--new-at"),
     );
     let (now, from, to, old_at, new_at) = match times {
         (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
@@ -221,20 +224,6 @@ fn replay(args: &Args<'_>, log: &LogSource<'_>) -> i32 {
         exit::OK
     } else {
         exit::DENIED_OR_FAILED
-    }
-}
-
-/// An optional RFC 3339 time option; a bad one is said and is a usage error.
-fn time(text: Option<&str>, option: &str) -> Result<Option<DateTime<Utc>>, i32> {
-    match text {
-        None => Ok(None),
-        Some(text) => match csp_policy::parse_time(text) {
-            Some(t) => Ok(Some(t)),
-            None => {
-                say!("error: {option} {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
-                Err(exit::USAGE)
-            }
-        },
     }
 }
 

@@ -12,7 +12,6 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use csp_policy::batch::{self, Progress, Rendering, Settings, Summary};
@@ -48,15 +47,9 @@ pub fn run(
     log: EvalLogArgs,
     input: Option<&Path>,
 ) -> i32 {
-    let now: DateTime<Utc> = match now {
-        None => Utc::now(),
-        Some(text) => match csp_policy::parse_time(text) {
-            Some(t) => t,
-            None => {
-                say!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
-                return exit::USAGE;
-            }
-        },
+    let now = match super::time::now_or_current(now) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let policy = match super::policy::load_policy(policies, "nothing was evaluated") {
         Ok(p) => p,

@@ -25,21 +25,16 @@ pub fn run(
     decision: Option<Outcome>,
     format: LogFormat,
 ) -> i32 {
-    let mut times = [None, None];
-    for (slot, (option, text)) in times.iter_mut().zip([("--from", from), ("--to", to)]) {
-        if let Some(text) = text {
-            match csp_policy::parse_time(text) {
-                Some(t) => *slot = Some(t),
-                None => {
-                    say!("error: {option} {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
-                    return exit::USAGE;
-                }
-            }
-        }
-    }
+    let (from, to) = match (
+        super::time::option(from, "--from"),
+        super::time::option(to, "--to"),
+    ) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
     let query = Query {
-        from: times[0],
-        to: times[1],
+        from,
+        to,
         actions,
         actors,
         allow: decision.map(|d| d == Outcome::Allow),

@@ -6,8 +6,6 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
-
 use csp_policy::matrix::{self, render};
 
 use super::args::MatrixFormat;
@@ -28,15 +26,9 @@ pub fn run(
     format: MatrixFormat,
     output: Option<&Path>,
 ) -> i32 {
-    let now = match now {
-        None => Utc::now(),
-        Some(text) => match csp_policy::parse_time(text) {
-            Some(t) => t,
-            None => {
-                say!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
-                return exit::USAGE;
-            }
-        },
+    let now = match super::time::now_or_current(now) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let policy = match super::policy::load_policy(policies, "no matrix was made") {
         Ok(p) => p,

@@ -22,6 +22,7 @@ mod requests;
 mod serve_cmd;
 mod snapshot_cmd;
 mod test_cmd;
+mod time;
 
 use clap::Parser;
 

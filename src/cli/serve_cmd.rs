@@ -40,13 +40,9 @@ pub fn run(args: ServeArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let now = match args.now.as_deref().map(|t| (t, csp_policy::parse_time(t))) {
-        None => None,
-        Some((_, Some(t))) => Some(t),
-        Some((text, None)) => {
-            say!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
-            return exit::USAGE;
-        }
+    let now = match super::time::option(args.now.as_deref(), "--now") {
+        Ok(now) => now,
+        Err(code) => return code,
     };
     let mut masks = Vec::new();
     for mask in &args.log_masks {

@@ -76,15 +76,10 @@ struct Totals {
 
 /// Runs `snapshot` and returns the exit code.
 pub fn run(mode: Mode, args: Args<'_>) -> i32 {
-    let now = match args.now {
-        None => Now::Recorded(Utc::now()),
-        Some(text) => match csp_policy::parse_time(text) {
-            Some(t) => Now::Given(t),
-            None => {
-                say!("error: --now {text:?} is not an RFC 3339 time with an offset (such as 2026-11-25T12:00:00Z)\n");
-                return exit::USAGE;
-            }
-        },
+    let now = match super::time::option(args.now, "--now") {
+        Ok(Some(t)) => Now::Given(t),
+        Ok(None) => Now::Recorded(Utc::now()),
+        Err(code) => return code,
     };
     let policy = match super::policy::load_policy(args.policies, "nothing was decided") {
         Ok(p) => p,
