@@ -323,6 +323,16 @@ pub const LOG_QUEUE: usize = 8_192;
 /// decisions under load, and a bound on how long one commit holds the writer.
 pub const LOG_BATCH: usize = 1_024;
 
+/// The longest the log's writer waits to gather a group before committing it, while
+/// fewer entries are queued than callers were answered by the last commit (they come
+/// back with their next decisions within a round trip). Short beside one commit's
+/// `fsync` (milliseconds on most disks): it is added to a decision's latency only when
+/// its callers are slow to come back.
+pub const LOG_GATHER_WAIT: std::time::Duration = std::time::Duration::from_micros(500);
+
+/// How often the writer looks at the queue while it gathers ([`LOG_GATHER_WAIT`]).
+pub const LOG_GATHER_POLL: std::time::Duration = std::time::Duration::from_micros(50);
+
 /// How long a writer or reader of the log waits for another process's lock on the
 /// same SQLite file (`eval` and `serve` on one log, `log` reading it) before failing.
 pub const LOG_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);

@@ -4,12 +4,13 @@
 
 use std::path::PathBuf;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::target::Target;
 use super::Entry;
-use crate::limits::{LOG_BATCH, LOG_QUEUE};
+use crate::limits::{LOG_BATCH, LOG_GATHER_POLL, LOG_GATHER_WAIT, LOG_QUEUE};
 
 /// Why the log could not be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -236,14 +237,13 @@ impl DecisionLog {
 /// transaction, answers every waiter, and goes on until the queue is closed and empty.
 fn write_loop(mut backend: Backend, mut rx: mpsc::Receiver<Message>) {
     let mut batch: Vec<Message> = Vec::with_capacity(LOG_BATCH);
+    // Callers answered by the last commit: in the durable mode each is likely to come
+    // back with its next decision while the next group is gathered.
+    let mut expected = 0;
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
-        while batch.len() < LOG_BATCH {
-            match rx.try_recv() {
-                Ok(message) => batch.push(message),
-                Err(_) => break,
-            }
-        }
+        take_queued(&mut rx, &mut batch);
+        gather(&mut rx, &mut batch, expected, LOG_GATHER_WAIT);
         let entries: Vec<&Entry> = batch
             .iter()
             .filter_map(|m| match m {
@@ -256,6 +256,10 @@ fn write_loop(mut backend: Backend, mut rx: mpsc::Receiver<Message>) {
         } else {
             backend.commit(&entries).map_err(|e| e.to_string())
         };
+        expected = batch
+            .iter()
+            .filter(|m| matches!(m, Message::Entry(_, Some(_))))
+            .count();
         let unwaited = batch
             .iter()
             .filter(|m| matches!(m, Message::Entry(_, None)))
@@ -272,6 +276,49 @@ fn write_loop(mut backend: Backend, mut rx: mpsc::Receiver<Message>) {
             if let Some(waiter) = waiter {
                 let _ = waiter.send(result.clone().map_err(LogError::Commit));
             }
+        }
+    }
+}
+
+/// Moves what is queued into `batch`, up to [`LOG_BATCH`] messages, without waiting.
+fn take_queued(rx: &mut mpsc::Receiver<Message>, batch: &mut Vec<Message>) {
+    while batch.len() < LOG_BATCH {
+        match rx.try_recv() {
+            Ok(message) => batch.push(message),
+            Err(_) => break,
+        }
+    }
+}
+
+/// Group commit's gathering: while the group is smaller than the number of callers the
+/// last commit answered (`expected`, who come back with their next decisions within a
+/// round trip), waits for them, at most `wait` ([`LOG_GATHER_WAIT`]). Without it, under
+/// closed-loop load, the first caller back is committed alone (one `fsync`), the
+/// others wait for the next commit, and the callers split into groups that each wait
+/// for the other's `fsync`. A caller that waits alone (`expected` is 0 or 1) never
+/// waits here; the asynchronous mode never does (no caller waits for a commit).
+fn gather(
+    rx: &mut mpsc::Receiver<Message>,
+    batch: &mut Vec<Message>,
+    expected: usize,
+    wait: Duration,
+) {
+    let target = expected.min(LOG_BATCH);
+    if batch.len() >= target || wait.is_zero() {
+        return;
+    }
+    let deadline = Instant::now() + wait;
+    while batch.len() < target {
+        let now = Instant::now();
+        if now >= deadline {
+            break;
+        }
+        // tokio's timers tick in milliseconds: poll the queue instead, briefly.
+        std::thread::sleep(LOG_GATHER_POLL.min(deadline - now));
+        let before = batch.len();
+        take_queued(rx, batch);
+        if batch.len() == before && rx.is_closed() {
+            break;
         }
     }
 }
@@ -365,6 +412,95 @@ mod tests {
             ticket.wait().unwrap();
         }
         assert_eq!(Query::default().run(&sqlite(&path)).unwrap().len(), total);
+    }
+
+    /// Entries of every shape (no action, no request, no actor, YAML) committed as one
+    /// group: each is stored as it was given, in order.
+    #[test]
+    fn every_entry_of_a_group_is_stored_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let log = DecisionLog::open(&sqlite(&path), true).unwrap();
+        let entries: Vec<Entry> = (0..69)
+            .map(|n| {
+                let mut e = entry(n);
+                if n % 3 == 0 {
+                    e.action = None;
+                }
+                if n % 5 == 0 {
+                    e.request = None;
+                    e.request_format = "yaml";
+                }
+                if n % 7 == 0 {
+                    e.actor_id = None;
+                }
+                e
+            })
+            .collect();
+        // Queued while the writer is held up, so that they are committed as one group.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let tickets: Vec<_> = entries
+            .iter()
+            .map(|e| log.submit_blocking(e.clone()).unwrap())
+            .collect();
+        other.execute_batch("COMMIT").unwrap();
+        for t in tickets {
+            t.wait().unwrap();
+        }
+        let stored: Vec<Stored> = Query::default().run(&sqlite(&path)).unwrap();
+        assert_eq!(stored.len(), entries.len());
+        for (stored, given) in stored.iter().zip(&entries) {
+            assert_eq!(stored.decision_id, given.decision_id);
+            assert_eq!(stored.time_us, given.time_us);
+            assert_eq!(stored.action, given.action);
+            assert_eq!(stored.allow, given.allow);
+            assert_eq!(stored.request, given.request);
+            assert_eq!(stored.request_format, given.request_format);
+            assert_eq!(stored.decision, given.decision);
+            assert_eq!(stored.revision, given.revision);
+            assert_eq!(stored.actor_id, given.actor_id);
+        }
+    }
+
+    fn queue_with(n: i64) -> (mpsc::Sender<Message>, mpsc::Receiver<Message>, Vec<Message>) {
+        let (tx, rx) = mpsc::channel(LOG_QUEUE);
+        let batch = (0..n).map(|n| Message::Entry(entry(n), None)).collect();
+        (tx, rx, batch)
+    }
+
+    /// The callers answered by the last commit come back one by one: the writer waits
+    /// for them (the group is whole) rather than committing the first alone, and stops
+    /// waiting as soon as they are all there.
+    #[test]
+    fn the_writer_waits_for_the_callers_of_the_last_commit() {
+        let (tx, mut rx, mut batch) = queue_with(1);
+        let sender = std::thread::spawn(move || {
+            for n in 1..4 {
+                std::thread::sleep(Duration::from_millis(20));
+                tx.blocking_send(Message::Entry(entry(n), None)).unwrap();
+            }
+            tx // kept open: the writer must not wait for the channel to close
+        });
+        let started = Instant::now();
+        gather(&mut rx, &mut batch, 4, Duration::from_secs(60));
+        assert_eq!(batch.len(), 4);
+        assert!(started.elapsed() < Duration::from_secs(30));
+        drop(sender.join().unwrap());
+    }
+
+    /// A caller alone, or a group already whole, is committed at once; a caller who
+    /// does not come back is waited for at most the given time.
+    #[test]
+    fn the_writer_never_waits_for_more_than_it_expects_or_longer_than_allowed() {
+        let (_tx, mut rx, mut batch) = queue_with(1);
+        let started = Instant::now();
+        gather(&mut rx, &mut batch, 1, Duration::from_secs(60));
+        gather(&mut rx, &mut batch, 0, Duration::from_secs(60));
+        assert!(started.elapsed() < Duration::from_secs(30));
+        gather(&mut rx, &mut batch, 2, Duration::from_millis(30));
+        assert_eq!(batch.len(), 1);
+        assert!(started.elapsed() >= Duration::from_millis(30));
     }
 
     #[test]
