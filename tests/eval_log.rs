@@ -12,21 +12,6 @@ use std::process::Command;
 
 use harness::*;
 
-fn log_entries(db: &std::path::Path, args: &[&str]) -> Vec<serde_json::Value> {
-    let output = run(&[&["log", "--decision-log", db.to_str().unwrap()], args].concat());
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(json)
-        .collect()
-}
-
 fn eval_status(args: &[&str]) -> (Option<i32>, String, String) {
     let output = Command::new(exe())
         .args(["eval", "--now", NOW])

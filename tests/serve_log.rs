@@ -8,28 +8,9 @@
 #[path = "serve/harness.rs"]
 mod harness;
 
-use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use harness::*;
-
-/// `csp-policy log --decision-log PATH ARGS...` as JSON values.
-fn log_entries(path: &std::path::Path, args: &[&str]) -> Vec<serde_json::Value> {
-    let output = run(&[&["log", "--decision-log", path.to_str().unwrap()], args].concat());
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(json)
-        .collect()
-}
 
 #[test]
 fn every_answered_decision_is_logged_with_its_id_revision_request_and_decision() {
@@ -172,63 +153,13 @@ fn after_kill_9_under_load_every_answered_decision_is_in_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("decisions.db");
     let server = Server::start(&["--decision-log", db.to_str().unwrap()]);
-    let answered = Arc::new(Mutex::new(Vec::<String>::new()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut clients = Vec::new();
-    for n in 0..6 {
-        let (url, answered, stop) = (server.url("/v1/decide"), answered.clone(), stop.clone());
-        clients.push(std::thread::spawn(move || {
-            let agent = agent();
-            while !stop.load(Ordering::SeqCst) {
-                let (content_type, body) = if n % 3 == 0 {
-                    (
-                        "application/x-ndjson",
-                        format!("{ALLOW}\n{DENY}\n{ALLOW}\n"),
-                    )
-                } else {
-                    ("application/json", ALLOW.to_string())
-                };
-                let Ok(mut response) = agent
-                    .post(&url)
-                    .header("Content-Type", content_type)
-                    .send(&body)
-                else {
-                    break; // the server is gone
-                };
-                let Ok(text) = response.body_mut().read_to_string() else {
-                    break;
-                };
-                if response.status() != 200 {
-                    break;
-                }
-                // Only whole answer lines count as answered.
-                let mut answered = answered.lock().unwrap();
-                for line in text.split_inclusive('\n') {
-                    if line.ends_with('\n') || content_type == "application/json" {
-                        answered.push(split_id(line.trim_end()).1);
-                    }
-                }
-            }
-        }));
-    }
-    let started = Instant::now();
-    while answered.lock().unwrap().len() < 300 {
-        assert!(started.elapsed() < Duration::from_secs(30), "too slow");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let load = Load::start(&server);
+    load.wait_for(300);
     let mut server = server;
     server.signal("KILL");
     server.wait(Duration::from_secs(10));
-    stop.store(true, Ordering::SeqCst);
-    for client in clients {
-        client.join().unwrap();
-    }
-    let answered = answered.lock().unwrap().clone();
-    let logged: HashSet<String> = log_entries(&db, &[])
-        .iter()
-        .map(|e| e["decision_id"].as_str().unwrap().to_string())
-        .collect();
-    let missing: Vec<_> = answered.iter().filter(|id| !logged.contains(*id)).collect();
+    let answered = load.stop();
+    let missing = missing_from_log(&db, &answered);
     assert!(
         missing.is_empty(),
         "{} of {} answered decisions are not in the log",

@@ -13,24 +13,16 @@ mod harness;
 mod pg;
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use harness::*;
 use pg::{Postgres, PASSWORD};
 
-/// `csp-policy log --decision-log URL ARGS...` as JSON values.
+/// `csp-policy log --decision-log URL ARGS...`'s entries; the password never printed.
 fn log_entries(url: &str, args: &[&str]) -> Vec<serde_json::Value> {
-    let output = run(&[&["log", "--decision-log", url], args].concat());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert!(!stderr.contains(PASSWORD));
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(json)
-        .collect()
+    let (entries, stderr) = log_with_stderr(url, args);
+    assert!(!stderr.contains(PASSWORD), "{stderr}");
+    entries
 }
 
 fn logged_ids(url: &str) -> HashSet<String> {
@@ -168,25 +160,18 @@ fn after_kill_9_under_load_every_answered_decision_is_in_postgres() {
     let Some(pg) = Postgres::start() else { return };
     let url = pg.url();
     let server = Server::start(&["--decision-log", &url]);
-    let answered = Arc::new(Mutex::new(Vec::<String>::new()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let clients = load(&server, &answered, &stop);
-    wait_for_answers(&answered, 300);
+    let load = Load::start(&server);
+    load.wait_for(300);
     let mut server = server;
     server.signal("KILL");
     server.wait(Duration::from_secs(10));
-    stop.store(true, Ordering::SeqCst);
-    for client in clients {
-        client.join().unwrap();
-    }
-    let answered = answered.lock().unwrap().clone();
+    let answered = load.stop();
     assert!(answered.len() >= 300);
-    let logged = logged_ids(&url);
-    let missing = answered.iter().filter(|id| !logged.contains(*id)).count();
-    assert_eq!(
-        missing,
-        0,
-        "{missing} of {} answered decisions are not in the log",
+    let missing = missing_from_log(&url, &answered);
+    assert!(
+        missing.is_empty(),
+        "{} of {} answered decisions are not in the log",
+        missing.len(),
         answered.len()
     );
 }
@@ -201,10 +186,8 @@ fn a_lost_connection_makes_decisions_wait_and_loses_none() {
     };
     let url = pg.url();
     let server = Server::start(&["--decision-log", &url]);
-    let answered = Arc::new(Mutex::new(Vec::<String>::new()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let clients = load(&server, &answered, &stop);
-    wait_for_answers(&answered, 100);
+    let load = Load::start(&server);
+    load.wait_for(100);
     let terminated: i64 = pg
         .client()
         .query_one(
@@ -214,12 +197,8 @@ fn a_lost_connection_makes_decisions_wait_and_loses_none() {
         .unwrap()
         .get(0);
     assert!(terminated >= 1);
-    let before = answered.lock().unwrap().len();
-    wait_for_answers(&answered, before + 100);
-    stop.store(true, Ordering::SeqCst);
-    for client in clients {
-        client.join().unwrap();
-    }
+    load.wait_for(load.count() + 100);
+    let mut answered = load.stop();
     // PostgreSQL goes away: a decision waits for it rather than being answered unlogged.
     pg.stop();
     let waiting = {
@@ -231,17 +210,12 @@ fn a_lost_connection_makes_decisions_wait_and_loses_none() {
     pg.restart();
     let reply = waiting.join().unwrap();
     assert_eq!(reply.status, 200, "{}", reply.body);
-    answered
-        .lock()
-        .unwrap()
-        .push(split_id(reply.body.trim_end()).1);
-    let logged = logged_ids(&url);
-    let answered = answered.lock().unwrap().clone();
-    let missing = answered.iter().filter(|id| !logged.contains(*id)).count();
-    assert_eq!(
-        missing,
-        0,
-        "{missing} of {} answered decisions are not in the log",
+    answered.push(split_id(reply.body.trim_end()).1);
+    let missing = missing_from_log(&url, &answered);
+    assert!(
+        missing.is_empty(),
+        "{} of {} answered decisions are not in the log",
+        missing.len(),
         answered.len()
     );
     let stderr = server.stderr.lock().unwrap().clone();
@@ -323,58 +297,4 @@ fn eval_logs_its_decisions_in_postgres() {
         assert_eq!(entry["decision"], json(line));
     }
     assert_eq!(log_entries(&url, &["--actor", "ann@x"]).len(), 1);
-}
-
-/// Six clients sending single requests and NDJSON streams until `stop`; each whole
-/// answer's id is pushed to `answered`.
-fn load(
-    server: &Server,
-    answered: &Arc<Mutex<Vec<String>>>,
-    stop: &Arc<AtomicBool>,
-) -> Vec<std::thread::JoinHandle<()>> {
-    (0..6)
-        .map(|n| {
-            let (url, answered, stop) = (server.url("/v1/decide"), answered.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let agent = agent();
-                while !stop.load(Ordering::SeqCst) {
-                    let (content_type, body) = if n % 3 == 0 {
-                        (
-                            "application/x-ndjson",
-                            format!("{ALLOW}\n{DENY}\n{ALLOW}\n"),
-                        )
-                    } else {
-                        ("application/json", ALLOW.to_string())
-                    };
-                    let Ok(mut response) = agent
-                        .post(&url)
-                        .header("Content-Type", content_type)
-                        .send(&body)
-                    else {
-                        break; // the server is gone
-                    };
-                    let Ok(text) = response.body_mut().read_to_string() else {
-                        break;
-                    };
-                    if response.status() != 200 {
-                        break;
-                    }
-                    let mut answered = answered.lock().unwrap();
-                    for line in text.split_inclusive('\n') {
-                        if line.ends_with('\n') || content_type == "application/json" {
-                            answered.push(split_id(line.trim_end()).1);
-                        }
-                    }
-                }
-            })
-        })
-        .collect()
-}
-
-fn wait_for_answers(answered: &Arc<Mutex<Vec<String>>>, count: usize) {
-    let started = Instant::now();
-    while answered.lock().unwrap().len() < count {
-        assert!(started.elapsed() < Duration::from_secs(60), "too slow");
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }

@@ -217,6 +217,36 @@ pub fn run(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// `csp-policy log --decision-log TARGET ARGS...` (exit 0 required): its entries as
+/// JSON values, and its standard error.
+pub fn log_with_stderr(
+    target: impl AsRef<std::ffi::OsStr>,
+    args: &[&str],
+) -> (Vec<serde_json::Value>, String) {
+    let output = Command::new(exe())
+        .arg("log")
+        .arg("--decision-log")
+        .arg(target)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let entries = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(json)
+        .collect();
+    (entries, stderr)
+}
+
+/// `csp-policy log --decision-log TARGET ARGS...`'s entries as JSON values.
+pub fn log_entries(target: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Vec<serde_json::Value> {
+    log_with_stderr(target, args).0
+}
+
 /// `csp-policy eval --now NOW ARGS... FILE`'s standard output.
 pub fn eval(file: &Path, args: &[&str]) -> String {
     let output = Command::new(exe())
@@ -307,4 +337,110 @@ impl NdjsonStream {
     pub fn end(&mut self) {
         write!(self.stream, "0\r\n\r\n").unwrap();
     }
+}
+
+/// Clients sending decisions to a server as fast as they can (single requests and
+/// NDJSON streams) until stopped; the id of every whole answer they receive is kept.
+pub struct Load {
+    answered: Arc<Mutex<Vec<String>>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    clients: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Load {
+    /// Six clients against `server`'s `/v1/decide`; a client stops at its first error
+    /// (the server gone, a status other than 200).
+    pub fn start(server: &Server) -> Load {
+        let answered = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let clients = (0..6)
+            .map(|n| {
+                let (url, answered, stop) =
+                    (server.url("/v1/decide"), answered.clone(), stop.clone());
+                std::thread::spawn(move || client(n, &url, &answered, &stop))
+            })
+            .collect();
+        Load {
+            answered,
+            stop,
+            clients,
+        }
+    }
+
+    /// How many answers the clients have received so far.
+    pub fn count(&self) -> usize {
+        self.answered.lock().unwrap().len()
+    }
+
+    /// Waits until the clients have received `count` answers (at most 60 s).
+    pub fn wait_for(&self, count: usize) {
+        let started = Instant::now();
+        while self.count() < count {
+            assert!(started.elapsed() < Duration::from_secs(60), "too slow");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Stops the clients and returns the ids of every answer they received.
+    pub fn stop(self) -> Vec<String> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for client in self.clients {
+            client.join().unwrap();
+        }
+        let answered = self.answered.lock().unwrap().clone();
+        answered
+    }
+}
+
+/// One client of [`Load`]: every third sends a three-line NDJSON stream, the others a
+/// single JSON request; only whole answer lines count as answered.
+fn client(
+    n: usize,
+    url: &str,
+    answered: &Mutex<Vec<String>>,
+    stop: &std::sync::atomic::AtomicBool,
+) {
+    let agent = agent();
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let (content_type, body) = if n.is_multiple_of(3) {
+            (
+                "application/x-ndjson",
+                format!("{ALLOW}\n{DENY}\n{ALLOW}\n"),
+            )
+        } else {
+            ("application/json", ALLOW.to_string())
+        };
+        let Ok(mut response) = agent
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(&body)
+        else {
+            break; // the server is gone
+        };
+        let Ok(text) = response.body_mut().read_to_string() else {
+            break;
+        };
+        if response.status() != 200 {
+            break;
+        }
+        let mut answered = answered.lock().unwrap();
+        for line in text.split_inclusive('\n') {
+            if line.ends_with('\n') || content_type == "application/json" {
+                answered.push(split_id(line.trim_end()).1);
+            }
+        }
+    }
+}
+
+/// The ids of `answered` that are not in the log at `target`.
+pub fn missing_from_log(target: impl AsRef<std::ffi::OsStr>, answered: &[String]) -> Vec<String> {
+    let logged: std::collections::HashSet<String> = log_entries(target, &[])
+        .iter()
+        .map(|e| e["decision_id"].as_str().unwrap().to_string())
+        .collect();
+    answered
+        .iter()
+        .filter(|id| !logged.contains(*id))
+        .cloned()
+        .collect()
 }
