@@ -10,32 +10,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::{bin, code, decisions as json_lines, run, run_with_stdin, stderr, stdout, NOW};
+use common::{
+    bin, code, decisions as json_lines, default_policy, edited_copy, run, run_with_stdin, stderr,
+    stdout, NOW,
+};
 use serde_json::Value;
-
-/// The default policy's folder.
-fn default_policy() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/csp-software")
-}
-
-/// A copy of the default policy's files in `dir`, with `edit` applied to the file
-/// `name` (`from` replaced by `to`, which must be there).
-fn edited_copy(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
-    let folder = dir.join("policy");
-    std::fs::create_dir_all(&folder).unwrap();
-    for entry in std::fs::read_dir(default_policy()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "policy") {
-            let mut text = std::fs::read_to_string(&path).unwrap();
-            if path.file_name().is_some_and(|n| n == name) {
-                assert!(text.contains(from), "{name} holds {from:?}");
-                text = text.replace(from, to);
-            }
-            std::fs::write(folder.join(path.file_name().unwrap()), text).unwrap();
-        }
-    }
-    folder
-}
 
 /// The cancel window shortened from 60 to 30 days.
 fn shorter_window(dir: &Path) -> PathBuf {

@@ -9,10 +9,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{code, exe, run, stderr, stdout};
+use common::{code, edited_copy, exe, run, stderr, stdout};
 
 /// A get_keys without `at`: its fact `link_expires_at` is the decision's time + 14 days.
 const KEYS: &str = r#"{"action":"get_keys","actor":{"kind":"partner","roles":["admin_agent"]},"order":{"status":"active"}}"#;
@@ -69,27 +69,6 @@ fn serve_and_log(db: &Path, bodies: &[(&str, &str)]) {
     assert!(child.wait().unwrap().success());
 }
 
-fn edited_policy(dir: &Path, from: &str, to: &str) -> PathBuf {
-    let folder = dir.join("policy");
-    std::fs::create_dir_all(&folder).unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/csp-software");
-    let mut replaced = false;
-    for entry in std::fs::read_dir(source).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "policy") {
-            let text = std::fs::read_to_string(&path).unwrap();
-            replaced |= text.contains(from);
-            std::fs::write(
-                folder.join(path.file_name().unwrap()),
-                text.replace(from, to),
-            )
-            .unwrap();
-        }
-    }
-    assert!(replaced);
-    folder
-}
-
 #[test]
 fn a_log_written_by_serve_replays_without_change_under_its_policy_and_shows_an_edit() {
     let dir = tempfile::tempdir().unwrap();
@@ -112,7 +91,12 @@ fn a_log_written_by_serve_replays_without_change_under_its_policy_and_shows_an_e
     );
 
     // A shorter window: the logged cancel (19 days after purchase) is now denied.
-    let edited = edited_policy(dir.path(), "is 60 days from", "is 10 days from");
+    let edited = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "is 60 days from",
+        "is 10 days from",
+    );
     let e = edited.to_str().unwrap();
     let changed = run(&["diff", "--decision-log", log, "--new", e]);
     assert_eq!(code(&changed), 1, "{}", stderr(&changed));

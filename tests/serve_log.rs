@@ -153,12 +153,12 @@ fn after_kill_9_under_load_every_answered_decision_is_in_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("decisions.db");
     let server = Server::start(&["--decision-log", db.to_str().unwrap()]);
-    let load = Load::start(&server);
-    load.wait_for(300);
+    let clients = Clients::start(&server);
+    clients.wait_for(300);
     let mut server = server;
     server.signal("KILL");
     server.wait(Duration::from_secs(10));
-    let answered = load.stop();
+    let answered = clients.stop();
     let missing = missing_from_log(&db, &answered);
     assert!(
         missing.is_empty(),

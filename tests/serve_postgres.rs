@@ -160,12 +160,12 @@ fn after_kill_9_under_load_every_answered_decision_is_in_postgres() {
     let Some(pg) = Postgres::start() else { return };
     let url = pg.url();
     let server = Server::start(&["--decision-log", &url]);
-    let load = Load::start(&server);
-    load.wait_for(300);
+    let clients = Clients::start(&server);
+    clients.wait_for(300);
     let mut server = server;
     server.signal("KILL");
     server.wait(Duration::from_secs(10));
-    let answered = load.stop();
+    let answered = clients.stop();
     assert!(answered.len() >= 300);
     let missing = missing_from_log(&url, &answered);
     assert!(
@@ -186,8 +186,8 @@ fn a_lost_connection_makes_decisions_wait_and_loses_none() {
     };
     let url = pg.url();
     let server = Server::start(&["--decision-log", &url]);
-    let load = Load::start(&server);
-    load.wait_for(100);
+    let clients = Clients::start(&server);
+    clients.wait_for(100);
     let terminated: i64 = pg
         .client()
         .query_one(
@@ -197,8 +197,8 @@ fn a_lost_connection_makes_decisions_wait_and_loses_none() {
         .unwrap()
         .get(0);
     assert!(terminated >= 1);
-    load.wait_for(load.count() + 100);
-    let mut answered = load.stop();
+    clients.wait_for(clients.count() + 100);
+    let mut answered = clients.stop();
     // PostgreSQL goes away: a decision waits for it rather than being answered unlogged.
     pg.stop();
     let waiting = {

@@ -10,33 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{code, run, stderr, stdout, NOW};
-
-/// The default policy's folder.
-fn default_policy() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/csp-software")
-}
-
-/// A copy of the default policy in `dir`, with `from` replaced by `to` in every file.
-fn edited_policy(dir: &Path, from: &str, to: &str) -> PathBuf {
-    let folder = dir.join("policy");
-    std::fs::create_dir_all(&folder).unwrap();
-    let mut replaced = false;
-    for entry in std::fs::read_dir(default_policy()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "policy") {
-            let text = std::fs::read_to_string(&path).unwrap();
-            replaced |= text.contains(from);
-            std::fs::write(
-                folder.join(path.file_name().unwrap()),
-                text.replace(from, to),
-            )
-            .unwrap();
-        }
-    }
-    assert!(replaced, "the policy holds {from:?}");
-    folder
-}
+use common::{code, edited_copy, run, stderr, stdout, NOW};
 
 fn example(name: &str) -> String {
     std::fs::read_to_string(
@@ -114,7 +88,12 @@ fn record_check_edit_update_check() {
     );
 
     // A shorter cancel window changes the example cancel's decision.
-    let policy = edited_policy(dir.path(), "is 60 days from", "is 3 days from");
+    let policy = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "is 60 days from",
+        "is 3 days from",
+    );
     let p = policy.to_str().unwrap();
     let changed = snapshot(&["check", "--policy", p, f]);
     assert_eq!(code(&changed), 1, "{}", stderr(&changed));
@@ -260,7 +239,12 @@ fn what_cannot_be_read_is_exit_2_and_a_broken_policy_exit_3() {
     );
     std::fs::remove_file(folder.join("one.json.snap")).unwrap();
     // A policy with an error: nothing decided.
-    let broken = edited_policy(dir.path(), "is 60 days from", "is 60 dayz from");
+    let broken = edited_copy(
+        dir.path(),
+        "07-cancel.policy",
+        "is 60 days from",
+        "is 60 dayz from",
+    );
     let out = snapshot(&["check", "--policy", broken.to_str().unwrap(), f]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(

@@ -7,6 +7,7 @@
 pub mod policy;
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -16,6 +17,30 @@ pub const NOW: &str = "2026-11-25T12:00:00Z";
 
 /// One request the default policy allows, as a JSON line.
 pub const ALLOW_LINE: &str = r#"{"action":"purchase","at":"2026-11-25T12:00:00Z","actor":{"kind":"partner","roles":["admin_agent"]},"customer":{"market":"KR"},"product":{"category":"server_subscription"}}"#;
+
+/// The default policy's folder.
+pub fn default_policy() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/csp-software")
+}
+
+/// A copy of the default policy's files in `dir/policy`, with `from` replaced by `to`
+/// in the file `name` (which must hold it).
+pub fn edited_copy(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let folder = dir.join("policy");
+    std::fs::create_dir_all(&folder).unwrap();
+    for entry in std::fs::read_dir(default_policy()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "policy") {
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            if path.file_name().is_some_and(|n| n == name) {
+                assert!(text.contains(from), "{name} holds {from:?}");
+                text = text.replace(from, to);
+            }
+            std::fs::write(folder.join(path.file_name().unwrap()), text).unwrap();
+        }
+    }
+    folder
+}
 
 /// The built binary.
 pub fn exe() -> &'static str {

@@ -341,16 +341,16 @@ impl NdjsonStream {
 
 /// Clients sending decisions to a server as fast as they can (single requests and
 /// NDJSON streams) until stopped; the id of every whole answer they receive is kept.
-pub struct Load {
+pub struct Clients {
     answered: Arc<Mutex<Vec<String>>>,
     stop: Arc<std::sync::atomic::AtomicBool>,
     clients: Vec<std::thread::JoinHandle<()>>,
 }
 
-impl Load {
+impl Clients {
     /// Six clients against `server`'s `/v1/decide`; a client stops at its first error
     /// (the server gone, a status other than 200).
-    pub fn start(server: &Server) -> Load {
+    pub fn start(server: &Server) -> Clients {
         let answered = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let clients = (0..6)
@@ -360,7 +360,7 @@ impl Load {
                 std::thread::spawn(move || client(n, &url, &answered, &stop))
             })
             .collect();
-        Load {
+        Clients {
             answered,
             stop,
             clients,
@@ -392,7 +392,7 @@ impl Load {
     }
 }
 
-/// One client of [`Load`]: every third sends a three-line NDJSON stream, the others a
+/// One client of [`Clients`]: every third sends a three-line NDJSON stream, the others a
 /// single JSON request; only whole answer lines count as answered.
 fn client(
     n: usize,
