@@ -87,7 +87,7 @@ pub fn run(
     let mut out = BufWriter::with_capacity(1 << 16, Recording::new(stdout.lock()));
     let mut records = Records::with_framing(reader, framing);
     let mut bar = ProgressLine::new(input_size);
-    let (summary, not_logged) = logging::run(
+    let (summary, not_logged) = run_logged(
         &log,
         &policy,
         &mut records,
@@ -133,14 +133,8 @@ pub fn run(
 /// `--decision-log`: each decision logged before it is written (the `serve` feature).
 #[cfg(feature = "serve")]
 mod logging {
-    use std::io::Write;
-
-    use csp_policy::batch::{self, Progress, Settings, Summary};
-    use csp_policy::decision_log::keep::LogKeeper;
     use csp_policy::decision_log::mask::FieldPath;
     use csp_policy::decision_log::{DecisionLog, LogError, Target};
-    use csp_policy::stream::{Input, Records};
-    use csp_policy::{Options, Policy};
 
     use super::super::args::EvalLogArgs;
     use super::super::exit;
@@ -173,46 +167,6 @@ mod logging {
         }
     }
 
-    /// The batch, each decision kept in the log (when there is one) before it is
-    /// written; the reason the first one could not be, if any.
-    #[allow(clippy::too_many_arguments)] // batch::run_kept's, plus the log
-    pub(super) fn run<R: Input, W: Write>(
-        log: &Log,
-        policy: &Policy,
-        records: &mut Records<R>,
-        out: &mut W,
-        options: &Options,
-        settings: Settings,
-        with_revision: bool,
-        progress: &mut dyn FnMut(Progress),
-    ) -> (Summary, Option<String>) {
-        match log {
-            None => super::run_unlogged(
-                policy,
-                records,
-                out,
-                options,
-                settings,
-                with_revision,
-                progress,
-            ),
-            Some((log, masks)) => {
-                let keeper = LogKeeper::new(log, policy.revision().as_str(), masks);
-                let (summary, not_logged) = batch::run_kept(
-                    policy,
-                    records,
-                    out,
-                    options,
-                    settings,
-                    with_revision,
-                    &keeper,
-                    progress,
-                );
-                (summary, not_logged.map(|e| e.to_string()))
-            }
-        }
-    }
-
     /// Commits what is left and stops the writer.
     pub(super) fn close(log: Log) -> Result<(), LogError> {
         match log {
@@ -225,43 +179,14 @@ mod logging {
 /// Without the `serve` feature there is no decision log.
 #[cfg(not(feature = "serve"))]
 mod logging {
-    use std::io::Write;
-
-    use csp_policy::batch::{Progress, Settings, Summary};
-    use csp_policy::stream::{Input, Records};
-    use csp_policy::{Options, Policy};
-
     use super::super::args::EvalLogArgs;
 
     /// No log.
-    pub(super) type Log = ();
+    pub(super) struct Log;
 
     /// Nothing to open.
     pub(super) fn open(_: EvalLogArgs) -> Result<Log, i32> {
-        Ok(())
-    }
-
-    /// The batch.
-    #[allow(clippy::too_many_arguments)] // batch::run_kept's, plus the log
-    pub(super) fn run<R: Input, W: Write>(
-        _: &Log,
-        policy: &Policy,
-        records: &mut Records<R>,
-        out: &mut W,
-        options: &Options,
-        settings: Settings,
-        with_revision: bool,
-        progress: &mut dyn FnMut(Progress),
-    ) -> (Summary, Option<String>) {
-        super::run_unlogged(
-            policy,
-            records,
-            out,
-            options,
-            settings,
-            with_revision,
-            progress,
-        )
+        Ok(Log)
     }
 
     /// Nothing to close.
@@ -270,8 +195,11 @@ mod logging {
     }
 }
 
-/// The batch with no decision log.
-fn run_unlogged<R: Input, W: Write>(
+/// The batch, each decision kept in the log (when there is one) before it is written;
+/// the reason the first one could not be, if any.
+#[allow(clippy::too_many_arguments)] // batch::run_kept's, plus the log
+fn run_logged<R: Input, W: Write>(
+    log: &logging::Log,
     policy: &Policy,
     records: &mut Records<R>,
     out: &mut W,
@@ -280,6 +208,24 @@ fn run_unlogged<R: Input, W: Write>(
     with_revision: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> (Summary, Option<String>) {
+    #[cfg(feature = "serve")]
+    if let Some((log, masks)) = log {
+        let keeper =
+            csp_policy::decision_log::keep::LogKeeper::new(log, policy.revision().as_str(), masks);
+        let (summary, not_logged) = batch::run_kept(
+            policy,
+            records,
+            out,
+            options,
+            settings,
+            with_revision,
+            &keeper,
+            progress,
+        );
+        return (summary, not_logged.map(|e| e.to_string()));
+    }
+    #[cfg(not(feature = "serve"))]
+    let logging::Log = log;
     let (summary, _) = batch::run_kept(
         policy,
         records,
