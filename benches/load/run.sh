@@ -165,23 +165,43 @@ row() { # ENGINE LOAD RESULT_FILE
         | join(",")' "$3" >> "$CSV"
 }
 
+# What a run must show, or the script fails (so that CI's short run is a test): every
+# answer 200, and with a log, after SIGTERM, exactly one entry per answered decision.
+FAILED=0
+ok_count() { jq '.statusCodeDistribution["200"] // 0' "$1"; }
+not_ok() { jq '[.statusCodeDistribution | to_entries[] | select(.key != "200") | .value] | add // 0' "$1"; }
+check_run() { # ENGINE RESULT_FILE: adds its answers to ANSWERED
+    local bad
+    bad=$(not_ok "$2")
+    if [ "$bad" != 0 ]; then say "$1: $bad answers were not 200"; FAILED=1; fi
+    ANSWERED=$((ANSWERED + $(ok_count "$2")))
+}
+
 say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for engine in $ENGINES; do
     say "$engine: starting"
     start "$engine"
+    ANSWERED=0
     oha_run "$WORK/warm.json" -z 1s # connections, caches, the log's file
+    check_run "$engine" "$WORK/warm.json"
     say "$engine: most decisions/s at $CONNS connections, ${DURATION} s"
     oha_run "$WORK/max.json" -z "${DURATION}s"
+    check_run "$engine" "$WORK/max.json"
     row "$engine" "max@${CONNS}" "$WORK/max.json"
     for rate in $RATES; do
         say "$engine: fixed rate $rate/s, ${DURATION} s"
         oha_run "$WORK/rate.json" -z "${DURATION}s" -q "$rate" --latency-correction
+        check_run "$engine" "$WORK/rate.json"
         row "$engine" "${rate}/s" "$WORK/rate.json"
     done
+    stop
+    if [ "$ANSWERED" = 0 ]; then say "$engine: no decision was answered"; FAILED=1; fi
     if [ "$engine" = durable ] || [ "$engine" = async ]; then
         say "$engine: $(du -sh "$WORK"/decisions.db* | awk '{print $2": "$1}' | xargs)"
+        logged=$("$BIN/csp-policy" log --decision-log "$WORK/decisions.db" | wc -l)
+        say "$engine: $ANSWERED decisions answered, $logged in the log"
+        if [ "$logged" != "$ANSWERED" ]; then say "$engine: the log does not hold one entry per answer"; FAILED=1; fi
     fi
-    stop
 done
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -201,3 +221,4 @@ say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
     done
 }
 say "CSV: $CSV"
+exit "$FAILED"
