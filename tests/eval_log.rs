@@ -169,6 +169,19 @@ fn eval_stops_before_deciding_when_its_log_cannot_be_opened() {
     }
     let (code, _, stderr) = eval_status(&["--log-mask", "actor.id", input.to_str().unwrap()]);
     assert_eq!(code, Some(2), "--log-mask needs --decision-log: {stderr}");
+    // A mask that is not a field path: said, nothing evaluated, no log created.
+    let db = dir.path().join("never.db");
+    let (code, stdout, stderr) = eval_status(&[
+        "--decision-log",
+        db.to_str().unwrap(),
+        "--log-mask",
+        "actor..id",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("\"actor..id\" is not a field path"), "{stderr}");
+    assert!(!db.exists());
 }
 
 /// A log written before `actor_id` existed: reading it works (its entries have no

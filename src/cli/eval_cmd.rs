@@ -148,16 +148,7 @@ mod logging {
         let Some(target) = args.decision_log else {
             return Ok(None);
         };
-        let mut masks = Vec::new();
-        for mask in &args.log_masks {
-            match FieldPath::parse(mask) {
-                Ok(path) => masks.push(path),
-                Err(e) => {
-                    say!("error: {e}\n");
-                    return Err(exit::USAGE);
-                }
-            }
-        }
+        let masks = super::super::serve_cmd::log_masks(&args.log_masks)?;
         match DecisionLog::open(&Target::parse(&target), true) {
             Ok(log) => Ok(Some((log, masks))),
             Err(e) => {

@@ -44,16 +44,10 @@ pub fn run(args: ServeArgs) -> i32 {
         Ok(now) => now,
         Err(code) => return code,
     };
-    let mut masks = Vec::new();
-    for mask in &args.log_masks {
-        match FieldPath::parse(mask) {
-            Ok(path) => masks.push(path),
-            Err(e) => {
-                say!("error: {e}\n");
-                return exit::USAGE;
-            }
-        }
-    }
+    let masks = match log_masks(&args.log_masks) {
+        Ok(masks) => masks,
+        Err(code) => return code,
+    };
     let token = match &args.token_file {
         None => None,
         Some(path) => match read_token(path) {
@@ -114,4 +108,18 @@ fn read_token(path: &std::path::Path) -> Result<String, String> {
         return Err("a token is one word (no spaces, no control characters)".into());
     }
     Ok(token.to_string())
+}
+
+/// `--log-mask` paths (`serve` and `eval`), each read as a field path; the first that is
+/// not one is said, with the usage exit code.
+pub(super) fn log_masks(texts: &[String]) -> Result<Vec<FieldPath>, i32> {
+    texts
+        .iter()
+        .map(|text| {
+            FieldPath::parse(text).map_err(|e| {
+                say!("error: {e}\n");
+                exit::USAGE
+            })
+        })
+        .collect()
 }
