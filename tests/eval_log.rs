@@ -180,7 +180,10 @@ fn eval_stops_before_deciding_when_its_log_cannot_be_opened() {
     ]);
     assert_eq!(code, Some(2), "{stderr}");
     assert_eq!(stdout, "");
-    assert!(stderr.contains("\"actor..id\" is not a field path"), "{stderr}");
+    assert!(
+        stderr.contains("\"actor..id\" is not a field path"),
+        "{stderr}"
+    );
     assert!(!db.exists());
 }
 

@@ -30,6 +30,8 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 #[path = "explain_agrees/policies.rs"]
 mod policies;
 #[path = "explain_agrees/requests.rs"]
@@ -367,28 +369,14 @@ fn generated_policies_are_mostly_accepted() {
 /// explanation is really there (the slow path ran).
 #[test]
 fn the_request_corpus_and_the_examples_decide_alike() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut explained = 0;
     let mut count = 0;
-    for folder in ["tests/requests", "examples"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        paths.sort();
-        for path in paths {
-            let format = match path.extension().and_then(|e| e.to_str()) {
-                Some("yaml") => Format::Yaml,
-                Some("json") => Format::Json,
-                _ => continue,
-            };
-            let text = std::fs::read_to_string(&path).unwrap();
-            let decision = both_ways(default_policy(), &text, format)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            count += 1;
-            if decision.explanation.as_ref().is_some_and(|e| !e.is_empty()) {
-                explained += 1;
-            }
+    for (path, text, format) in common::request_files() {
+        let decision = both_ways(default_policy(), &text, format)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        count += 1;
+        if decision.explanation.as_ref().is_some_and(|e| !e.is_empty()) {
+            explained += 1;
         }
     }
     assert!(count >= 200, "{count} requests");

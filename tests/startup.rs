@@ -45,20 +45,8 @@ fn requests() -> Vec<RawRecord> {
     let mut all: Vec<RawRecord> = csp_corpus::generate(7, 1_000)
         .map(|line| raw(line, Format::Json))
         .collect();
-    for folder in ["tests/requests", "examples"] {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        paths.sort();
-        for path in paths {
-            let format = match path.extension().and_then(|e| e.to_str()) {
-                Some("json") => Format::Json,
-                Some("yaml") => Format::Yaml,
-                _ => continue,
-            };
-            all.push(raw(std::fs::read_to_string(&path).unwrap(), format));
-        }
+    for (_, text, format) in common::request_files() {
+        all.push(raw(text, format));
     }
     all
 }

@@ -42,6 +42,31 @@ pub fn edited_copy(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
     folder
 }
 
+/// Every request file of `tests/requests/` and `examples/` (JSON and YAML, each whole
+/// document one request), sorted: its path, its text and its format.
+pub fn request_files() -> Vec<(PathBuf, String, csp_policy::stream::Format)> {
+    use csp_policy::stream::Format;
+    let mut files = Vec::new();
+    for folder in ["tests/requests", "examples"] {
+        let mut paths: Vec<PathBuf> =
+            std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(folder))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+        paths.sort();
+        for path in paths {
+            let format = match path.extension().and_then(|e| e.to_str()) {
+                Some("json") => Format::Json,
+                Some("yaml") => Format::Yaml,
+                _ => continue,
+            };
+            let text = std::fs::read_to_string(&path).unwrap();
+            files.push((path, text, format));
+        }
+    }
+    files
+}
+
 /// The built binary.
 pub fn exe() -> &'static str {
     env!("CARGO_BIN_EXE_csp-policy")
