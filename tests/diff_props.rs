@@ -13,6 +13,7 @@
 mod requests;
 
 use chrono::{DateTime, Utc};
+use csp_corpus::data::PARTNER_ROLES;
 use csp_policy::diff::exhaustive;
 use csp_policy::source::{SourceFile, SourceMap};
 use csp_policy::stream::{Document, Format};
@@ -31,17 +32,6 @@ struct Edit {
     from: String,
     to: String,
 }
-
-const PARTNER_ROLES: [&str; 8] = [
-    "admin_agent",
-    "sales_agent",
-    "helpdesk_agent",
-    "global_admin",
-    "account_admin",
-    "billing_admin",
-    "referral_admin",
-    "marketing_content_admin",
-];
 
 fn edit() -> impl Strategy<Value = Edit> {
     let window = (1u32..=120).prop_map(|d| Edit {

@@ -273,21 +273,12 @@ fn request(rng: &mut Rng) -> Value {
     r.insert("action".into(), json!(rng.pick(&ACTIONS)));
     r.insert("at".into(), time(now));
     let side = rng.pick(&["partner", "customer"]);
-    let roles: Vec<&str> = if side == "partner" {
-        vec![
-            "admin_agent",
-            "sales_agent",
-            "helpdesk_agent",
-            "global_admin",
-            "account_admin",
-            "billing_admin",
-            "referral_admin",
-            "marketing_content_admin",
-        ]
+    let roles: &[&str] = if side == "partner" {
+        &csp_corpus::data::PARTNER_ROLES
     } else {
-        vec!["global_admin", "billing_admin", "user"]
+        &csp_corpus::data::CUSTOMER_ROLES
     };
-    let held: Vec<&str> = roles.into_iter().filter(|_| rng.chance(30)).collect();
+    let held: Vec<&str> = roles.iter().copied().filter(|_| rng.chance(30)).collect();
     put(&mut r, "actor.kind", Some(json!(side)));
     put(&mut r, "actor.roles", Some(json!(held)));
     let some = |rng: &mut Rng, percent: u64, v: Value| rng.chance(percent).then_some(v);
