@@ -18,6 +18,7 @@ mod common;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use csp_corpus::ACTIONS;
 use csp_policy::matrix::{self, render, Cell, Matrix, Verdict};
 use csp_policy::Policy;
 use serde_json::{json, Map, Value};
@@ -35,16 +36,6 @@ fn default_matrix() -> &'static Matrix {
     static M: OnceLock<Matrix> = OnceLock::new();
     M.get_or_init(|| matrix::matrix(policy(), now()))
 }
-
-const ACTIONS: [&str; 7] = [
-    "purchase",
-    "get_keys",
-    "download",
-    "view_activity_log",
-    "cancel",
-    "exchange",
-    "apply_hybrid_benefit",
-];
 
 /// The design's answer for each row, action by action (A allow, D deny, C conditional):
 /// R1/R2 purchase by partner admin agents and global admins unless an Azure reservation
