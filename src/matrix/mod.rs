@@ -287,7 +287,7 @@ fn cell(
         incomplete: Vec::new(),
     };
     let mut chosen = vec![None; search.dims.len()];
-    if !search.walk(&mut chosen, 0) {
+    if !crate::diff::exhaustive::walk::walk(&mut search, &mut chosen, 0) {
         search.incomplete.push(format!(
             "`{action}` for {who}: the search stopped at the limit of {} combinations",
             crate::limits::DIFF_SEARCH_NODES

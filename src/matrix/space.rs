@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 
 use crate::diff::exhaustive::atoms::{Atom, Formula, Table};
 use crate::diff::exhaustive::dims::{Candidate, Dim};
-use crate::diff::exhaustive::space;
-use crate::limits::{DIFF_ROLE_BITS, DIFF_SEARCH_NODES};
+use crate::diff::exhaustive::{space, walk};
+use crate::limits::DIFF_ROLE_BITS;
 use crate::policy::{CompiledPolicy, Effect};
 use crate::Policy;
 
@@ -295,6 +295,32 @@ pub(super) struct Search<'a> {
     pub incomplete: Vec<String>,
 }
 
+impl walk::Walk for Search<'_> {
+    fn candidates(&self, d: usize) -> usize {
+        self.dims.get(d).map_or(0, |x| x.candidates.len())
+    }
+
+    fn nodes(&mut self) -> &mut usize {
+        &mut self.nodes
+    }
+
+    /// A leaf once the box is known to hold no allowed request, or whether it is valid
+    /// and allowed is known.
+    fn visit(&mut self, chosen: &[Option<usize>], d: usize) -> bool {
+        let valid = self.space.valid.kleene(&|i| self.truth(chosen, i));
+        let allow = self.space.allow.kleene(&|i| self.truth(chosen, i));
+        // Not allowed, valid or not: the box holds no allowed request, and the valid
+        // ones it holds are denied.
+        let known =
+            valid == Some(false) || allow == Some(false) || valid.is_some() && allow.is_some();
+        if known || d >= self.dims.len() {
+            self.leaf(chosen, valid, allow);
+            return true;
+        }
+        false
+    }
+}
+
 impl Search<'_> {
     fn truth(&self, chosen: &[Option<usize>], atom: usize) -> Option<bool> {
         if let Some(t) = self.space.fixed.get(atom).copied().flatten() {
@@ -315,48 +341,10 @@ impl Search<'_> {
         None
     }
 
-    /// Assigns dimension `d` onward; false when the node limit is reached.
-    pub fn walk(&mut self, chosen: &mut Vec<Option<usize>>, d: usize) -> bool {
-        self.nodes += 1;
-        if self.nodes > DIFF_SEARCH_NODES {
-            return false;
-        }
-        let valid = self.space.valid.kleene(&|i| self.truth(chosen, i));
-        let allow = self.space.allow.kleene(&|i| self.truth(chosen, i));
-        // Not allowed, valid or not: the box holds no allowed request, and the valid
-        // ones it holds are denied.
-        let known =
-            valid == Some(false) || allow == Some(false) || valid.is_some() && allow.is_some();
-        if known || d >= self.dims.len() {
-            self.leaf(chosen, valid, allow);
-            return true;
-        }
-        let count = self.dims.get(d).map_or(0, |x| x.candidates.len());
-        for c in 0..count {
-            if let Some(slot) = chosen.get_mut(d) {
-                *slot = Some(c);
-            }
-            if !self.walk(chosen, d + 1) {
-                return false;
-            }
-        }
-        if let Some(slot) = chosen.get_mut(d) {
-            *slot = None;
-        }
-        true
-    }
-
     fn leaf(&mut self, chosen: &[Option<usize>], valid: Option<bool>, allow: Option<bool>) {
         let witness = self.witness(chosen);
         let decision = self.policy.decide_json(&witness, self.now);
-        let failed: Vec<&'static str> = decision
-            .errors
-            .iter()
-            .filter_map(|e| match e {
-                crate::request::RequestError::Evaluation(x) => Some(x.code()),
-                _ => None,
-            })
-            .collect();
+        let failed = walk::evaluation_errors(&decision);
         let outcome = if allow == Some(false) && valid != Some(false) && !decision.allow {
             // Denied whatever the rest of the box: a box of denials (its witness may
             // happen to be invalid).
@@ -473,37 +461,17 @@ impl Search<'_> {
         }
     }
 
-    /// The request of an assignment (the first candidate of every dimension not
-    /// assigned), as one JSON object.
+    /// The request of an assignment, as one JSON object.
     fn witness(&self, chosen: &[Option<usize>]) -> String {
-        let policy = self.policy.compiled();
-        let mut values: Vec<(u16, String)> = Vec::new();
-        for (d, dim) in self.dims.iter().enumerate() {
-            let c = chosen.get(d).copied().flatten().unwrap_or(0);
-            if let Some(cand) = dim.candidates.get(c) {
-                values.extend(cand.values.iter().cloned());
-            }
-        }
         let mut action = String::new();
         crate::json::write_str(&mut action, self.action);
-        values.push((policy.schema.action, action));
-        let mut paths: Vec<(Vec<&str>, &str)> = Vec::new();
-        for (slot, json) in &values {
-            if let Some(f) = policy.schema.fields.get(usize::from(*slot)) {
-                paths.push((f.path.split('.').collect(), json.as_str()));
-            }
-        }
-        paths.sort_by_key(|(p, _)| {
-            policy
-                .schema
-                .fields
-                .iter()
-                .position(|f| f.path.split('.').next() == p.first().copied())
-                .unwrap_or(usize::MAX)
-        });
-        let mut out = String::new();
-        crate::diff::exhaustive::nest(&mut out, &paths, 0);
-        out
+        let schema = &self.policy.compiled().schema;
+        walk::witness(
+            schema,
+            self.dims.iter().copied(),
+            chosen,
+            &[(schema.action, action)],
+        )
     }
 }
 

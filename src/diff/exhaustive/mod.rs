@@ -25,6 +25,7 @@ pub(crate) mod dims;
 mod facts;
 pub(crate) mod space;
 pub(crate) mod times;
+pub(crate) mod walk;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -287,6 +288,28 @@ struct Found {
     cells: Vec<Vec<Option<usize>>>,
 }
 
+impl walk::Walk for Search<'_> {
+    fn candidates(&self, d: usize) -> usize {
+        self.dims.get(d).map_or(0, |x| x.candidates.len())
+    }
+
+    fn nodes(&mut self) -> &mut usize {
+        &mut self.nodes
+    }
+
+    /// A leaf once both decisions are known (past the forced dimensions).
+    fn visit(&mut self, chosen: &[Option<usize>], d: usize) -> bool {
+        let old = self.old_formula.kleene(&|i| self.truth(chosen, i));
+        let new = self.new_formula.kleene(&|i| self.truth(chosen, i));
+        let known = old.is_some() && new.is_some() && d >= self.forced;
+        if known || d >= self.dims.len() {
+            self.leaf(chosen, old, new);
+            return true;
+        }
+        false
+    }
+}
+
 impl Search<'_> {
     fn truth(&self, chosen: &[Option<usize>], atom: usize) -> Option<bool> {
         if self.dropped.get(atom).copied().unwrap_or(false) {
@@ -301,47 +324,11 @@ impl Search<'_> {
             .map(|(_, t)| *t)
     }
 
-    /// Assigns dimension `d` onward; false when the node limit is reached.
-    fn walk(&mut self, chosen: &mut Vec<Option<usize>>, d: usize) -> bool {
-        self.nodes += 1;
-        if self.nodes > DIFF_SEARCH_NODES {
-            return false;
-        }
-        let old = self.old_formula.kleene(&|i| self.truth(chosen, i));
-        let new = self.new_formula.kleene(&|i| self.truth(chosen, i));
-        let known = old.is_some() && new.is_some() && d >= self.forced;
-        if known || d >= self.dims.len() {
-            self.leaf(chosen, old, new);
-            return true;
-        }
-        let count = self.dims.get(d).map_or(0, |x| x.candidates.len());
-        for c in 0..count {
-            if let Some(slot) = chosen.get_mut(d) {
-                *slot = Some(c);
-            }
-            if !self.walk(chosen, d + 1) {
-                return false;
-            }
-        }
-        if let Some(slot) = chosen.get_mut(d) {
-            *slot = None;
-        }
-        true
-    }
-
     fn leaf(&mut self, chosen: &[Option<usize>], old: Option<bool>, new: Option<bool>) {
         let witness = self.witness(chosen);
         let old_d = self.old.decide_json(&witness, self.now);
         let new_d = self.new.decide_json(&witness, self.now);
-        let failed = |d: &crate::Decision| -> Vec<&'static str> {
-            d.errors
-                .iter()
-                .filter_map(|e| match e {
-                    crate::request::RequestError::Evaluation(x) => Some(x.code()),
-                    _ => None,
-                })
-                .collect()
-        };
+        let failed = walk::evaluation_errors;
         let (old_failed, new_failed) = (failed(&old_d), failed(&new_d));
         if old_failed.is_empty() && new_failed.is_empty() {
             for (predicted, decision, side) in [(old, &old_d, "old"), (new, &new_d, "new")] {
@@ -390,71 +377,10 @@ impl Search<'_> {
         found.cells.push(chosen.to_vec());
     }
 
-    /// The request of an assignment (the first candidate of every dimension not
-    /// assigned), as one JSON object.
+    /// The request of an assignment, as one JSON object.
     fn witness(&self, chosen: &[Option<usize>]) -> String {
-        let mut values: Vec<(u16, String)> = Vec::new();
-        for (d, dim) in self.dims.iter().enumerate() {
-            let c = chosen.get(d).copied().flatten().unwrap_or(0);
-            if let Some(cand) = dim.candidates.get(c) {
-                values.extend(cand.values.iter().cloned());
-            }
-        }
-        for (slot, json) in self.fields {
-            if !values.iter().any(|(s, _)| s == slot) {
-                values.push((*slot, json.clone()));
-            }
-        }
-        let policy = self.old.compiled();
-        let mut paths: Vec<(Vec<&str>, &str)> = Vec::new();
-        for (slot, json) in &values {
-            if let Some(f) = policy.schema.fields.get(usize::from(*slot)) {
-                paths.push((f.path.split('.').collect(), json.as_str()));
-            }
-        }
-        paths.sort_by_key(|(p, _)| {
-            policy
-                .schema
-                .fields
-                .iter()
-                .position(|f| f.path.split('.').next() == p.first().copied())
-                .unwrap_or(usize::MAX)
-        });
-        let mut out = String::new();
-        nest(&mut out, &paths, 0);
-        out
+        walk::witness(&self.old.compiled().schema, self.dims, chosen, self.fields)
     }
-}
-
-/// Writes `{"a":{"b":..}}` from dotted paths (grouped by their first parts, in order).
-pub(crate) fn nest(out: &mut String, entries: &[(Vec<&str>, &str)], depth: usize) {
-    out.push('{');
-    let mut written: Vec<&str> = Vec::new();
-    for (path, json) in entries {
-        let Some(head) = path.get(depth) else {
-            continue;
-        };
-        if written.contains(head) {
-            continue;
-        }
-        if !written.is_empty() {
-            out.push(',');
-        }
-        written.push(head);
-        crate::json::write_str(out, head);
-        out.push(':');
-        if path.len() == depth + 1 {
-            out.push_str(json);
-        } else {
-            let inner: Vec<(Vec<&str>, &str)> = entries
-                .iter()
-                .filter(|(p, _)| p.get(depth) == Some(head) && p.len() > depth + 1)
-                .cloned()
-                .collect();
-            nest(out, &inner, depth + 1);
-        }
-    }
-    out.push('}');
 }
 
 fn compare_action(
@@ -580,7 +506,7 @@ fn compare_action(
         incomplete: Vec::new(),
     };
     let mut chosen = vec![None; dims.len()];
-    if !search.walk(&mut chosen, 0) {
+    if !walk::walk(&mut search, &mut chosen, 0) {
         search.incomplete.push(format!(
             "`{name}`: the search stopped at the limit of {DIFF_SEARCH_NODES} combinations"
         ));
