@@ -287,26 +287,16 @@ pub(super) struct Search<'a> {
     pub action: &'a str,
     /// Stands in for a missing `at`.
     pub now: DateTime<Utc>,
-    /// Nodes searched so far.
-    pub nodes: usize,
     /// The boxes found.
     pub leaves: Vec<Leaf>,
     /// Why the cell may not be exact.
     pub incomplete: Vec<String>,
 }
 
-impl walk::Walk for Search<'_> {
-    fn candidates(&self, d: usize) -> usize {
-        self.dims.get(d).map_or(0, |x| x.candidates.len())
-    }
-
-    fn nodes(&mut self) -> &mut usize {
-        &mut self.nodes
-    }
-
-    /// A leaf once the box is known to hold no allowed request, or whether it is valid
-    /// and allowed is known.
-    fn visit(&mut self, chosen: &[Option<usize>], d: usize) -> bool {
+impl Search<'_> {
+    /// A node of the walk ([`walk::walk`]) is a leaf, recorded here, once its box is
+    /// known to hold no allowed request, or whether it is valid and allowed is known.
+    pub fn visit(&mut self, chosen: &[Option<usize>], d: usize) -> bool {
         let valid = self.space.valid.kleene(&|i| self.truth(chosen, i));
         let allow = self.space.allow.kleene(&|i| self.truth(chosen, i));
         // Not allowed, valid or not: the box holds no allowed request, and the valid
@@ -319,9 +309,7 @@ impl walk::Walk for Search<'_> {
         }
         false
     }
-}
 
-impl Search<'_> {
     fn truth(&self, chosen: &[Option<usize>], atom: usize) -> Option<bool> {
         if let Some(t) = self.space.fixed.get(atom).copied().flatten() {
             return Some(t);

@@ -277,7 +277,6 @@ struct Search<'a> {
     fields: &'a [(u16, String)],
     action: &'a str,
     now: DateTime<Utc>,
-    nodes: usize,
     classes: BTreeMap<(bool, bool, Vec<String>, Vec<String>), Found>,
     incomplete: Vec<String>,
 }
@@ -288,16 +287,9 @@ struct Found {
     cells: Vec<Vec<Option<usize>>>,
 }
 
-impl walk::Walk for Search<'_> {
-    fn candidates(&self, d: usize) -> usize {
-        self.dims.get(d).map_or(0, |x| x.candidates.len())
-    }
-
-    fn nodes(&mut self) -> &mut usize {
-        &mut self.nodes
-    }
-
-    /// A leaf once both decisions are known (past the forced dimensions).
+impl Search<'_> {
+    /// A node of the walk ([`walk::walk`]) is a leaf, recorded here, once both decisions
+    /// are known (past the forced dimensions).
     fn visit(&mut self, chosen: &[Option<usize>], d: usize) -> bool {
         let old = self.old_formula.kleene(&|i| self.truth(chosen, i));
         let new = self.new_formula.kleene(&|i| self.truth(chosen, i));
@@ -308,9 +300,7 @@ impl walk::Walk for Search<'_> {
         }
         false
     }
-}
 
-impl Search<'_> {
     fn truth(&self, chosen: &[Option<usize>], atom: usize) -> Option<bool> {
         if self.dropped.get(atom).copied().unwrap_or(false) {
             return Some(false);
@@ -501,12 +491,11 @@ fn compare_action(
         fields: &fields,
         action: name,
         now,
-        nodes: 0,
         classes: BTreeMap::new(),
         incomplete: Vec::new(),
     };
-    let mut chosen = vec![None; dims.len()];
-    if !walk::walk(&mut search, &mut chosen, 0) {
+    let sizes: Vec<usize> = dims.iter().map(|d| d.candidates.len()).collect();
+    if !walk::walk(&sizes, &mut |chosen, d| search.visit(chosen, d)) {
         search.incomplete.push(format!(
             "`{name}`: the search stopped at the limit of {DIFF_SEARCH_NODES} combinations"
         ));

@@ -1,38 +1,47 @@
 //! The search the exhaustive diff and the permission matrix both run over an action's
 //! dimensions: depth first, one dimension at a time, each node asked whether it is a
-//! leaf (its box decided), within [`DIFF_SEARCH_NODES`] nodes; and the request an
-//! assignment stands for (its witness), as one JSON object.
+//! leaf (its box decided), within [`DIFF_SEARCH_NODES`] nodes; the request an
+//! assignment stands for (its witness), as one JSON object; and what failed in its
+//! decision.
 
 use super::dims::Dim;
 use crate::limits::DIFF_SEARCH_NODES;
 use crate::policy::Schema;
 
-/// A search over dimensions: what a node knows and what a leaf records.
-pub(crate) trait Walk {
-    /// How many candidates dimension `d` has.
-    fn candidates(&self, d: usize) -> usize;
-    /// The nodes visited so far.
-    fn nodes(&mut self) -> &mut usize;
-    /// At a node (the dimensions before `d` assigned, the rest open): whether it is a
-    /// leaf; a leaf is recorded here.
-    fn visit(&mut self, chosen: &[Option<usize>], d: usize) -> bool;
+/// Walks the assignments of dimensions of these `sizes` (candidates each) depth first,
+/// one dimension at a time. At each node, `visit` is given the candidates chosen (the
+/// dimensions before the node's depth assigned, the rest open) and the depth, and says
+/// whether the node is a leaf (then it records it, and the walk goes no deeper). False
+/// when the walk stopped at [`DIFF_SEARCH_NODES`] nodes.
+pub(crate) fn walk(
+    sizes: &[usize],
+    visit: &mut dyn FnMut(&[Option<usize>], usize) -> bool,
+) -> bool {
+    let mut chosen = vec![None; sizes.len()];
+    let mut nodes = 0;
+    step(sizes, &mut chosen, 0, &mut nodes, visit)
 }
 
-/// Assigns dimension `d` onward; false when the node limit is reached.
-pub(crate) fn walk(search: &mut impl Walk, chosen: &mut Vec<Option<usize>>, d: usize) -> bool {
-    let nodes = search.nodes();
+/// Assigns dimension `d` onward.
+fn step(
+    sizes: &[usize],
+    chosen: &mut [Option<usize>],
+    d: usize,
+    nodes: &mut usize,
+    visit: &mut dyn FnMut(&[Option<usize>], usize) -> bool,
+) -> bool {
     *nodes += 1;
     if *nodes > DIFF_SEARCH_NODES {
         return false;
     }
-    if search.visit(chosen, d) {
+    if visit(chosen, d) {
         return true;
     }
-    for c in 0..search.candidates(d) {
+    for c in 0..sizes.get(d).copied().unwrap_or(0) {
         if let Some(slot) = chosen.get_mut(d) {
             *slot = Some(c);
         }
-        if !walk(search, chosen, d + 1) {
+        if !step(sizes, chosen, d + 1, nodes, visit) {
             return false;
         }
     }
