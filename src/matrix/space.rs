@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::diff::exhaustive::atoms::{Atom, Formula, Table};
-use crate::diff::exhaustive::dims::{Candidate, Dim};
+use crate::diff::exhaustive::dims::{self, Candidate, Dim};
 use crate::diff::exhaustive::{space, walk};
 use crate::limits::DIFF_ROLE_BITS;
 use crate::policy::{CompiledPolicy, Effect};
@@ -192,14 +192,7 @@ pub(super) fn actor(
     let side_slot = policy.schema.side?;
     let roles_slot = policy.schema.roles;
     let atoms = space::indexed(&space.table, &space.actor_atoms);
-    let mut relevant = 0u64;
-    for (_, a) in &atoms {
-        match a {
-            Atom::Audience(aud) => relevant |= aud.roles | aud.all_of.iter().fold(0, |m, g| m | g),
-            Atom::Roles(masks, _) => relevant |= masks.iter().fold(0, |m, g| m | g),
-            _ => {}
-        }
-    }
+    let relevant = dims::named_roles(&atoms);
     let own = role.map_or(0, |b| 1u64 << b);
     let others: Vec<usize> = match role {
         // The row of an actor with no role holds no role at all.
@@ -230,31 +223,8 @@ pub(super) fn actor(
             .filter(|b| held & (1u64 << b) != 0)
             .filter_map(|b| policy.roles.get(b).map(|r| r.name.as_str()))
             .collect();
-        let mut roles_json = String::from("[");
-        for (k, n) in names.iter().enumerate() {
-            if k > 0 {
-                roles_json.push(',');
-            }
-            crate::json::write_str(&mut roles_json, n);
-        }
-        roles_json.push(']');
-        let mut values = vec![(side_slot, side_json.clone())];
-        if let Some(r) = roles_slot {
-            values.push((r, roles_json));
-        }
-        let truths = atoms
-            .iter()
-            .map(|(i, a)| {
-                let t = match a {
-                    Atom::Present(f) => *f == side_slot || Some(*f) == roles_slot,
-                    Atom::Audience(aud) => aud.admits(Some(side), held),
-                    Atom::Roles(masks, true) => masks.iter().all(|m| held & m != 0),
-                    Atom::Roles(masks, false) => masks.iter().any(|m| held & m != 0),
-                    _ => false,
-                };
-                (*i, t)
-            })
-            .collect();
+        let values = dims::actor_values(side_slot, roles_slot, &side_json, &names);
+        let truths = dims::actor_truths(policy, &atoms, Some(side), Some(held));
         let label = super::words::roles_label(policy, held & !own, &others);
         candidates.push(Candidate {
             facets: vec![label.clone()],
