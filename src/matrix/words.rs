@@ -8,7 +8,7 @@
 //! the fewest splits of the exhaustive diff (`at is not after order.purchased_at + 60
 //! days`). Where no such words fit, the candidates are listed one by one.
 
-use crate::diff::exhaustive::atoms::{Atom, Table, Test};
+use crate::diff::exhaustive::atoms::{field_path, Atom, Table, Test};
 use crate::diff::exhaustive::describe::describe_split;
 use crate::diff::exhaustive::dims::{Candidate, Dim};
 use crate::policy::expr::Order;
@@ -182,13 +182,7 @@ fn tests(said: &Said<'_>, dim: &Dim, need: &[bool], bad: &[bool]) -> Option<(Vec
 /// A test of the policy, held or not, in words.
 fn atom_words(said: &Said<'_>, atom: &Atom, held: bool) -> Option<String> {
     let policy = said.policy;
-    let path = |f: u16| {
-        policy
-            .schema
-            .fields
-            .get(usize::from(f))
-            .map(|x| x.path.clone())
-    };
+    let path = |f: u16| field_path(&policy.schema, f);
     Some(match atom {
         Atom::Present(f) => format!("{} {}", path(*f)?, if held { "given" } else { "missing" }),
         Atom::Flag(f) => format!("{} is {}", path(*f)?, if held { "yes" } else { "not yes" }),
@@ -414,11 +408,7 @@ fn time(
     let words: Vec<String> = tests
         .iter()
         .filter_map(|t| match t {
-            TimeTest::Missing(f) => policy
-                .schema
-                .fields
-                .get(usize::from(*f))
-                .map(|x| format!("{} missing", x.path)),
+            TimeTest::Missing(f) => field_path(&policy.schema, *f).map(|p| format!("{p} missing")),
             TimeTest::Sign(i, held) => dim.splits.get(*i).map(|s| describe_split(policy, s, *held)),
         })
         .collect();

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::atoms::{Atom, Test};
+use super::atoms::{field_path, Atom, Test};
 use super::times::{self, Region};
 use crate::market::MarketCode;
 use crate::policy::expr::Order;
@@ -598,12 +598,7 @@ pub fn guids(
         let mut json = Vec::new();
         let mut label = Vec::new();
         for (slot, v) in slots.iter().zip(&values) {
-            let path = policy
-                .schema
-                .fields
-                .get(usize::from(*slot))
-                .map(|f| f.path.clone())
-                .unwrap_or_default();
+            let path = field_path(&policy.schema, *slot).unwrap_or_default();
             match json_of(policy, &FieldKind::Guid, v) {
                 Some(j) => json.push((*slot, j)),
                 None => label.push(format!("{path} missing")),
@@ -613,14 +608,7 @@ pub fn guids(
             if let Atom::SameGuid(x, y) = a {
                 if let (Some(a), Some(b)) = (value(*x), value(*y)) {
                     if *a != Concrete::Absent && *b != Concrete::Absent {
-                        let name = |f: u16| {
-                            policy
-                                .schema
-                                .fields
-                                .get(usize::from(f))
-                                .map(|f| f.path.clone())
-                                .unwrap_or_default()
-                        };
+                        let name = |f: u16| field_path(&policy.schema, f).unwrap_or_default();
                         let verb = if a == b { "is" } else { "is not" };
                         label.push(format!("{} {verb} {}", name(*x), name(*y)));
                     }
@@ -708,8 +696,8 @@ fn candidate_of(
     let mut label = Vec::new();
     for f in fields {
         if !given(*f) {
-            if let Some(field) = policy.schema.fields.get(usize::from(*f)) {
-                label.push(format!("{} missing", field.path));
+            if let Some(path) = field_path(&policy.schema, *f) {
+                label.push(format!("{path} missing"));
             }
         }
     }

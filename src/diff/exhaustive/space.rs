@@ -227,12 +227,8 @@ pub(crate) fn cut(policy: &CompiledPolicy, table: &Table, reads: &Reads<'_>, bas
         match dims::field(policy, *f, &field_atoms, &table.sets, DIFF_CANDIDATES) {
             Some(d) => singles.push((*f, d)),
             None => {
-                let path = schema
-                    .fields
-                    .get(usize::from(*f))
-                    .map(|x| x.path.clone())
-                    .unwrap_or_default();
-                unread.push(Unread::Values(path));
+                let path = atoms::field_path(schema, *f).unwrap_or_default();
+                unread.push(Unread::Values(path.to_string()));
             }
         }
     }
