@@ -22,42 +22,43 @@ fn is_live(live: &[Vec<bool>], d: usize, c: usize) -> bool {
 /// Whether a cube and a box share a valid request (candidates that no valid request
 /// has are left out).
 fn meets(cube: &Cube, b: &Boxed, live: &[Vec<bool>]) -> bool {
-    cube.iter()
-        .enumerate()
-        .all(|(d, set)| match b.get(d).copied().flatten() {
-            None => set
-                .iter()
-                .enumerate()
-                .any(|(c, x)| *x && is_live(live, d, c)),
-            Some(c) => is_live(live, d, c) && set.get(c).copied().unwrap_or(false),
-        })
+    each_dimension(cube, b, live, false)
 }
 
 /// Whether the valid requests of a box lie inside a cube.
 fn holds(cube: &Cube, b: &Boxed, live: &[Vec<bool>]) -> bool {
-    cube.iter()
-        .enumerate()
-        .all(|(d, set)| match b.get(d).copied().flatten() {
-            None => set
-                .iter()
-                .enumerate()
-                .all(|(c, x)| *x || !is_live(live, d, c)),
-            Some(c) => !is_live(live, d, c) || set.get(c).copied().unwrap_or(false),
-        })
+    each_dimension(cube, b, live, true)
+}
+
+/// Whether in every dimension some (`all`: every) candidate of the box that a valid
+/// request may have is in the cube.
+fn each_dimension(cube: &Cube, b: &Boxed, live: &[Vec<bool>], all: bool) -> bool {
+    cube.iter().enumerate().all(|(d, set)| {
+        let of_box = match b.get(d).copied().flatten() {
+            None => 0..set.len(),
+            Some(c) => c..c.saturating_add(1),
+        };
+        let mut inside = of_box
+            .filter(|c| is_live(live, d, *c))
+            .map(|c| set.get(c).copied().unwrap_or(false));
+        if all {
+            inside.all(|x| x)
+        } else {
+            inside.any(|x| x)
+        }
+    })
+}
+
+/// Whether a box holds candidate `c` of dimension `d` (an open dimension holds all).
+fn in_box(b: &Boxed, d: usize, c: usize) -> bool {
+    b.get(d).copied().flatten().is_none_or(|x| x == c)
 }
 
 fn cube_of(sizes: &[usize], b: &Boxed) -> Cube {
     sizes
         .iter()
         .enumerate()
-        .map(|(d, n)| {
-            (0..*n)
-                .map(|c| match b.get(d).copied().flatten() {
-                    None => true,
-                    Some(x) => x == c,
-                })
-                .collect()
-        })
+        .map(|(d, n)| (0..*n).map(|c| in_box(b, d, c)).collect())
         .collect()
 }
 
@@ -146,11 +147,7 @@ pub(super) fn cover(
             for b in on.iter().filter(|b| meets(cube, b, live)) {
                 for (c, slot) in onproj.iter_mut().enumerate() {
                     let inside = cube.get(d).and_then(|s| s.get(c)).copied() == Some(true);
-                    let of_box = match b.get(d).copied().flatten() {
-                        None => true,
-                        Some(x) => x == c,
-                    };
-                    if inside && of_box && is_live(live, d, c) {
+                    if inside && in_box(b, d, c) && is_live(live, d, c) {
                         *slot = true;
                     }
                 }

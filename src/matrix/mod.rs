@@ -282,12 +282,11 @@ fn cell(
         dims,
         action,
         now,
-        nodes: 0,
         leaves: Vec::new(),
         incomplete: Vec::new(),
     };
-    let mut chosen = vec![None; search.dims.len()];
-    if !search.walk(&mut chosen, 0) {
+    let sizes: Vec<usize> = search.dims.iter().map(|d| d.candidates.len()).collect();
+    if !crate::diff::exhaustive::walk::walk(&sizes, &mut |chosen, d| search.visit(chosen, d)) {
         search.incomplete.push(format!(
             "`{action}` for {who}: the search stopped at the limit of {} combinations",
             crate::limits::DIFF_SEARCH_NODES

@@ -8,11 +8,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::diff::exhaustive::atoms::{self, Atom, Formula, Reader, Table};
+use crate::diff::exhaustive::atoms::{Atom, Formula, Table};
 use crate::diff::exhaustive::dims::{self, Candidate, Dim};
-use crate::limits::{DIFF_CANDIDATES, DIFF_ROLE_BITS, DIFF_SEARCH_NODES};
-use crate::policy::{CompiledPolicy, Effect, Expr, Node};
-use crate::source::Span;
+use crate::diff::exhaustive::{space, walk};
+use crate::limits::DIFF_ROLE_BITS;
+use crate::policy::{CompiledPolicy, Effect};
 use crate::Policy;
 
 /// One action's formulas and the dimensions of its requests, but the actor's.
@@ -67,7 +67,11 @@ pub(super) struct Leaf {
 /// One policy's requirements and rules for one action, as formulas.
 pub(super) fn space(policy: &CompiledPolicy, action: usize, name: &str, now: i128) -> Space {
     let mut table = Table::default();
-    let (validity, forbids, permits) = read(policy, action, name, &mut table);
+    let space::Formulas {
+        validity,
+        forbids,
+        permits,
+    } = space::read(policy, action, name, None, &mut table);
     let ids = |list: &[u16]| -> Vec<(String, Effect)> {
         list.iter()
             .filter_map(|i| policy.rules.get(usize::from(*i)))
@@ -99,134 +103,46 @@ pub(super) fn space(policy: &CompiledPolicy, action: usize, name: &str, now: i12
     for f in forbids.iter().chain(&permits) {
         f.atoms(&mut elsewhere);
     }
-    let mut used = Vec::new();
-    valid.atoms(&mut used);
-    allow.atoms(&mut used);
-    used.sort_unstable();
-    used.dedup();
-    let schema = &policy.schema;
-    let atoms::FieldUse {
-        guid_group,
-        mut time_fields,
-        mut single,
-        mut splits,
-    } = atoms::FieldUse::of(&table, schema, &used);
-    let is_time = |f: u16| atoms::is_time_field(schema, f);
-    let is_actor = |f: u16| atoms::is_actor_field(schema, f);
     // A field that no forbid or permit reads, and whose absence never makes a request
     // invalid (every requirement and reject reading it is off when it is missing), is
     // left out: a valid request with it is decided like the same request without it,
     // which is valid too.
-    let droppable = |f: u16| -> bool {
-        let mentions = |i: usize| table.atoms.get(i).is_some_and(|a| a.fields().contains(&f));
-        let summed = table.splitters.iter().any(|s| s.fields().any(|g| g == f));
-        if f == schema.at || summed || elsewhere.iter().any(|i| mentions(*i)) {
-            return false;
-        }
-        validity.iter().all(|d| {
-            let mut read = Vec::new();
-            d.atoms(&mut read);
-            !read.into_iter().any(mentions)
-                || d.kleene(&|i| match table.atoms.get(i) {
-                    Some(a) if a.fields().contains(&f) => Some(false),
-                    _ => None,
-                }) == Some(false)
-        })
+    let denies: Vec<&Formula> = validity.iter().collect();
+    let reads = space::Reads {
+        decided: &[&valid, &allow],
+        elsewhere: &elsewhere,
+        off_when_missing: &denies,
     };
-    let dropped_fields: Vec<u16> = time_fields
-        .iter()
-        .chain(&single)
-        .copied()
-        .filter(|f| droppable(*f))
-        .collect();
-    time_fields.retain(|f| !dropped_fields.contains(f));
-    single.retain(|f| !dropped_fields.contains(f));
-    splits.retain(|s| s.fields().all(|f| time_fields.contains(&f)));
-    for s in &table.splitters {
-        if s.fields().all(|f| time_fields.contains(&f)) && !splits.contains(s) {
-            splits.push(*s);
-        }
-    }
+    let cut = space::cut(policy, &table, &reads, now);
     let fixed: Vec<Option<bool>> = table
         .atoms
         .iter()
         .map(|a| match a {
-            Atom::Present(f) if *f == schema.action => Some(true),
-            a if a.fields().iter().any(|f| dropped_fields.contains(f)) => Some(false),
+            Atom::Present(f) if *f == policy.schema.action => Some(true),
+            a if cut.is_dropped(a) => Some(false),
             _ => None,
         })
         .collect();
-    let keep = |i: &usize| fixed.get(*i).is_some_and(Option::is_none);
-    let atoms_of = |pred: &dyn Fn(&Atom) -> bool| -> Vec<(usize, &Atom)> {
-        used.iter()
-            .filter(|i| keep(i))
-            .filter_map(|i| table.atoms.get(*i).map(|a| (*i, a)))
-            .filter(|(_, a)| pred(a))
-            .collect()
-    };
-    let actor_atoms: Vec<usize> = atoms_of(&|a| {
-        matches!(a, Atom::Audience(_) | Atom::Roles(..)) || a.fields().iter().any(|f| is_actor(*f))
-    })
-    .into_iter()
-    .map(|(i, _)| i)
-    .collect();
-    let mut dims: Vec<Dim> = Vec::new();
-    let mut fail = |why: String| incomplete.push(format!("`{name}` was not analysed: {why}"));
-    for f in &single {
-        let field_atoms = atoms_of(&|a| a.fields() == [*f]);
-        match dims::field(policy, *f, &field_atoms, &table.sets, DIFF_CANDIDATES) {
-            Some(d) => dims.push(pin(d, *f, &elsewhere, &validity, &table)),
-            None => {
-                let path = schema
-                    .fields
-                    .get(usize::from(*f))
-                    .map(|x| x.path.clone())
-                    .unwrap_or_default();
-                fail(format!("the values of `{path}` cannot be enumerated"));
-            }
-        }
-    }
-    dims.sort_by_key(|d| d.candidates.len());
-    let mut ordered: Vec<Dim> = Vec::new();
-    if !guid_group.is_empty() {
-        let guid_atoms = atoms_of(&|a| a.fields().iter().any(|f| guid_group.contains(f)));
-        match dims::guids(
-            &guid_group,
-            &guid_atoms,
-            &table.sets,
-            policy,
-            DIFF_CANDIDATES,
-        ) {
-            Some(d) => ordered.push(d),
-            None => fail("too many GUID fields are compared".into()),
-        }
-    }
-    let time_atoms =
-        atoms_of(&|a| matches!(a, Atom::Time(..)) || a.fields().iter().any(|f| is_time(*f)));
-    match dims::time(
-        policy,
-        &time_fields,
-        &splits,
-        &time_atoms,
-        now,
-        DIFF_CANDIDATES,
-    ) {
-        Some(d) => ordered.insert(0, d),
-        None => fail(format!(
-            "the times have more than {DIFF_CANDIDATES} regions"
-        )),
+    for why in &cut.unread {
+        incomplete.push(format!("`{name}` was not analysed: {}", why.why()));
     }
     // The times first: a region with times out of order is invalid whatever the
     // fields, so the search cuts it at once.
-    ordered.append(&mut dims);
-    let dims = ordered;
+    let mut dims: Vec<Dim> = cut.time.into_iter().chain(cut.guids).collect();
+    let mut singles: Vec<Dim> = cut
+        .singles
+        .into_iter()
+        .map(|(f, d)| pin(d, f, &elsewhere, &validity, &table))
+        .collect();
+    singles.sort_by_key(|d| d.candidates.len());
+    dims.append(&mut singles);
     Space {
         table,
         valid,
         allow,
         rules,
         dims,
-        actor_atoms,
+        actor_atoms: cut.actor_atoms,
         fixed,
         incomplete,
     }
@@ -263,67 +179,6 @@ fn pin(mut dim: Dim, f: u16, elsewhere: &[usize], validity: &[Formula], table: &
     dim
 }
 
-/// The requirements and rejects, the forbids and the permits of one action.
-fn read(
-    policy: &CompiledPolicy,
-    action: usize,
-    name: &str,
-    table: &mut Table,
-) -> (Vec<Formula>, Vec<Formula>, Vec<Formula>) {
-    let Some(plan) = policy.plans.get(action) else {
-        return (Vec::new(), Vec::new(), Vec::new());
-    };
-    let mut reader = Reader {
-        policy,
-        action,
-        table,
-        context: String::new(),
-    };
-    let mut validity = Vec::new();
-    for r in policy.always_required.iter().chain(&plan.requirements) {
-        reader.context = format!("a requirement of `{name}`");
-        let mut all = Vec::new();
-        if let Some(when) = &r.when {
-            all.push(reader.formula(when, 0));
-            reader.time_sums(when, 0);
-        }
-        for f in &r.any_of {
-            let present = Expr::new(
-                Node::Present(Box::new(Expr::new(Node::Field(*f), Span::default()))),
-                Span::default(),
-            );
-            all.push(Formula::Not(Box::new(reader.formula(&present, 0))));
-        }
-        validity.push(Formula::All(all));
-    }
-    let rules = |ids: &[u16], reader: &mut Reader<'_, '_>| -> Vec<Formula> {
-        ids.iter()
-            .filter_map(|i| policy.rules.get(usize::from(*i)))
-            .map(|rule| {
-                reader.context = format!("rule `{}`", rule.id);
-                let mut all = Vec::new();
-                if let Some(aud) = &rule.audience {
-                    all.push(reader.audience(aud));
-                }
-                if let Some(c) = &rule.condition {
-                    all.push(reader.formula(c, 0));
-                    reader.time_sums(c, 0);
-                }
-                Formula::All(all)
-            })
-            .collect()
-    };
-    validity.extend(rules(&plan.rejects, &mut reader));
-    let forbids = rules(&plan.forbids, &mut reader);
-    let permits = rules(&plan.permits, &mut reader);
-    for f in &plan.facts {
-        if let Some(fact) = policy.facts.get(usize::from(*f)) {
-            reader.time_sums(&fact.value, 0);
-        }
-    }
-    (validity, forbids, permits)
-}
-
 /// The actor's dimension for one row: the actor on `side` holding `role` (a role bit,
 /// or none for the row of an actor with no role), with each set of the other roles of
 /// that side that the action's audiences and role tests name. Also gives the roles
@@ -336,19 +191,8 @@ pub(super) fn actor(
 ) -> Option<(Dim, Vec<u64>, Vec<usize>)> {
     let side_slot = policy.schema.side?;
     let roles_slot = policy.schema.roles;
-    let atoms: Vec<(usize, &Atom)> = space
-        .actor_atoms
-        .iter()
-        .filter_map(|i| space.table.atoms.get(*i).map(|a| (*i, a)))
-        .collect();
-    let mut relevant = 0u64;
-    for (_, a) in &atoms {
-        match a {
-            Atom::Audience(aud) => relevant |= aud.roles | aud.all_of.iter().fold(0, |m, g| m | g),
-            Atom::Roles(masks, _) => relevant |= masks.iter().fold(0, |m, g| m | g),
-            _ => {}
-        }
-    }
+    let atoms = space::indexed(&space.table, &space.actor_atoms);
+    let relevant = dims::named_roles(&atoms);
     let own = role.map_or(0, |b| 1u64 << b);
     let others: Vec<usize> = match role {
         // The row of an actor with no role holds no role at all.
@@ -379,31 +223,8 @@ pub(super) fn actor(
             .filter(|b| held & (1u64 << b) != 0)
             .filter_map(|b| policy.roles.get(b).map(|r| r.name.as_str()))
             .collect();
-        let mut roles_json = String::from("[");
-        for (k, n) in names.iter().enumerate() {
-            if k > 0 {
-                roles_json.push(',');
-            }
-            crate::json::write_str(&mut roles_json, n);
-        }
-        roles_json.push(']');
-        let mut values = vec![(side_slot, side_json.clone())];
-        if let Some(r) = roles_slot {
-            values.push((r, roles_json));
-        }
-        let truths = atoms
-            .iter()
-            .map(|(i, a)| {
-                let t = match a {
-                    Atom::Present(f) => *f == side_slot || Some(*f) == roles_slot,
-                    Atom::Audience(aud) => aud.admits(Some(side), held),
-                    Atom::Roles(masks, true) => masks.iter().all(|m| held & m != 0),
-                    Atom::Roles(masks, false) => masks.iter().any(|m| held & m != 0),
-                    _ => false,
-                };
-                (*i, t)
-            })
-            .collect();
+        let values = dims::actor_values(side_slot, roles_slot, &side_json, &names);
+        let truths = dims::actor_truths(policy, &atoms, Some(side), Some(held));
         let label = super::words::roles_label(policy, held & !own, &others);
         candidates.push(Candidate {
             facets: vec![label.clone()],
@@ -436,8 +257,6 @@ pub(super) struct Search<'a> {
     pub action: &'a str,
     /// Stands in for a missing `at`.
     pub now: DateTime<Utc>,
-    /// Nodes searched so far.
-    pub nodes: usize,
     /// The boxes found.
     pub leaves: Vec<Leaf>,
     /// Why the cell may not be exact.
@@ -445,6 +264,22 @@ pub(super) struct Search<'a> {
 }
 
 impl Search<'_> {
+    /// A node of the walk ([`walk::walk`]) is a leaf, recorded here, once its box is
+    /// known to hold no allowed request, or whether it is valid and allowed is known.
+    pub fn visit(&mut self, chosen: &[Option<usize>], d: usize) -> bool {
+        let valid = self.space.valid.kleene(&|i| self.truth(chosen, i));
+        let allow = self.space.allow.kleene(&|i| self.truth(chosen, i));
+        // Not allowed, valid or not: the box holds no allowed request, and the valid
+        // ones it holds are denied.
+        let known =
+            valid == Some(false) || allow == Some(false) || valid.is_some() && allow.is_some();
+        if known || d >= self.dims.len() {
+            self.leaf(chosen, valid, allow);
+            return true;
+        }
+        false
+    }
+
     fn truth(&self, chosen: &[Option<usize>], atom: usize) -> Option<bool> {
         if let Some(t) = self.space.fixed.get(atom).copied().flatten() {
             return Some(t);
@@ -464,48 +299,10 @@ impl Search<'_> {
         None
     }
 
-    /// Assigns dimension `d` onward; false when the node limit is reached.
-    pub fn walk(&mut self, chosen: &mut Vec<Option<usize>>, d: usize) -> bool {
-        self.nodes += 1;
-        if self.nodes > DIFF_SEARCH_NODES {
-            return false;
-        }
-        let valid = self.space.valid.kleene(&|i| self.truth(chosen, i));
-        let allow = self.space.allow.kleene(&|i| self.truth(chosen, i));
-        // Not allowed, valid or not: the box holds no allowed request, and the valid
-        // ones it holds are denied.
-        let known =
-            valid == Some(false) || allow == Some(false) || valid.is_some() && allow.is_some();
-        if known || d >= self.dims.len() {
-            self.leaf(chosen, valid, allow);
-            return true;
-        }
-        let count = self.dims.get(d).map_or(0, |x| x.candidates.len());
-        for c in 0..count {
-            if let Some(slot) = chosen.get_mut(d) {
-                *slot = Some(c);
-            }
-            if !self.walk(chosen, d + 1) {
-                return false;
-            }
-        }
-        if let Some(slot) = chosen.get_mut(d) {
-            *slot = None;
-        }
-        true
-    }
-
     fn leaf(&mut self, chosen: &[Option<usize>], valid: Option<bool>, allow: Option<bool>) {
         let witness = self.witness(chosen);
         let decision = self.policy.decide_json(&witness, self.now);
-        let failed: Vec<&'static str> = decision
-            .errors
-            .iter()
-            .filter_map(|e| match e {
-                crate::request::RequestError::Evaluation(x) => Some(x.code()),
-                _ => None,
-            })
-            .collect();
+        let failed = walk::evaluation_errors(&decision);
         let outcome = if allow == Some(false) && valid != Some(false) && !decision.allow {
             // Denied whatever the rest of the box: a box of denials (its witness may
             // happen to be invalid).
@@ -622,37 +419,17 @@ impl Search<'_> {
         }
     }
 
-    /// The request of an assignment (the first candidate of every dimension not
-    /// assigned), as one JSON object.
+    /// The request of an assignment, as one JSON object.
     fn witness(&self, chosen: &[Option<usize>]) -> String {
-        let policy = self.policy.compiled();
-        let mut values: Vec<(u16, String)> = Vec::new();
-        for (d, dim) in self.dims.iter().enumerate() {
-            let c = chosen.get(d).copied().flatten().unwrap_or(0);
-            if let Some(cand) = dim.candidates.get(c) {
-                values.extend(cand.values.iter().cloned());
-            }
-        }
         let mut action = String::new();
         crate::json::write_str(&mut action, self.action);
-        values.push((policy.schema.action, action));
-        let mut paths: Vec<(Vec<&str>, &str)> = Vec::new();
-        for (slot, json) in &values {
-            if let Some(f) = policy.schema.fields.get(usize::from(*slot)) {
-                paths.push((f.path.split('.').collect(), json.as_str()));
-            }
-        }
-        paths.sort_by_key(|(p, _)| {
-            policy
-                .schema
-                .fields
-                .iter()
-                .position(|f| f.path.split('.').next() == p.first().copied())
-                .unwrap_or(usize::MAX)
-        });
-        let mut out = String::new();
-        crate::diff::exhaustive::nest(&mut out, &paths, 0);
-        out
+        let schema = &self.policy.compiled().schema;
+        walk::witness(
+            schema,
+            self.dims.iter().copied(),
+            chosen,
+            &[(schema.action, action)],
+        )
     }
 }
 

@@ -8,9 +8,9 @@
 //! the fewest splits of the exhaustive diff (`at is not after order.purchased_at + 60
 //! days`). Where no such words fit, the candidates are listed one by one.
 
-use crate::diff::exhaustive::atoms::{Atom, Table, Test};
+use crate::diff::exhaustive::atoms::{field_path, Atom, Table, Test};
 use crate::diff::exhaustive::describe::describe_split;
-use crate::diff::exhaustive::dims::Dim;
+use crate::diff::exhaustive::dims::{Candidate, Dim};
 use crate::policy::expr::Order;
 use crate::policy::{CompiledPolicy, FieldKind};
 use crate::value::Value;
@@ -62,16 +62,23 @@ pub(super) fn literal(
     found.unwrap_or_else(|| listed(dim, need))
 }
 
-/// The candidates the region needs, listed.
-fn listed(dim: &Dim, need: &[bool]) -> (Vec<bool>, String) {
-    let labels: Vec<String> = dim
-        .candidates
+/// The candidates of a dimension that the region needs.
+fn needed<'d>(dim: &'d Dim, need: &'d [bool]) -> impl Iterator<Item = &'d Candidate> + 'd {
+    dim.candidates
         .iter()
         .zip(need)
         .filter(|(_, n)| **n)
-        .map(|(c, _)| clean(&c.label))
-        .collect();
-    (need.to_vec(), join_or(&labels))
+        .map(|(c, _)| c)
+}
+
+/// The labels of the candidates the region needs, without their examples.
+fn needed_labels(dim: &Dim, need: &[bool]) -> Vec<String> {
+    needed(dim, need).map(|c| clean(&c.label)).collect()
+}
+
+/// The candidates the region needs, listed.
+fn listed(dim: &Dim, need: &[bool]) -> (Vec<bool>, String) {
+    (need.to_vec(), join_or(&needed_labels(dim, need)))
 }
 
 fn fits(matched: &[bool], need: &[bool], bad: &[bool]) -> bool {
@@ -80,6 +87,22 @@ fn fits(matched: &[bool], need: &[bool], bad: &[bool]) -> bool {
         .zip(need)
         .zip(bad)
         .all(|((m, n), b)| (!*n || *m) && !(*m && *b))
+}
+
+/// Drops items one at a time, first to last, each for good when what is left still
+/// `fits`: a short list that fits (not always the shortest).
+fn fewest<T: Clone>(mut items: Vec<T>, fits: impl Fn(&[T]) -> bool) -> Vec<T> {
+    let mut i = 0;
+    while i < items.len() {
+        let mut fewer = items.clone();
+        fewer.remove(i);
+        if fits(&fewer) {
+            items = fewer;
+        } else {
+            i += 1;
+        }
+    }
+    items
 }
 
 /// A field's candidates: named, or named as excluded.
@@ -91,13 +114,7 @@ fn plain(dim: &Dim, need: &[bool], bad: &[bool]) -> Option<(Vec<bool>, String)> 
         .iter()
         .map(|c| c.values.is_empty() && c.label == missing)
         .collect();
-    let named: Vec<String> = dim
-        .candidates
-        .iter()
-        .zip(need)
-        .filter(|(_, n)| **n)
-        .map(|(c, _)| clean(&c.label))
-        .collect();
+    let named = needed_labels(dim, need);
     let positive = (need.to_vec(), join_or(&named));
     // Excluded: every candidate but the bad ones and the field missing (a test on a
     // missing field is false).
@@ -154,16 +171,7 @@ fn tests(said: &Said<'_>, dim: &Dim, need: &[bool], bad: &[bool]) -> Option<(Vec
     if !fits(&matched(&literals), need, bad) {
         return None;
     }
-    let mut k = 0;
-    while k < literals.len() {
-        let mut fewer = literals.clone();
-        fewer.remove(k);
-        if fits(&matched(&fewer), need, bad) {
-            literals = fewer;
-        } else {
-            k += 1;
-        }
-    }
+    let literals = fewest(literals, |l| fits(&matched(l), need, bad));
     let words: Option<Vec<String>> = literals
         .iter()
         .map(|(i, t)| atom_words(said, said.table.atoms.get(*i)?, *t))
@@ -174,13 +182,7 @@ fn tests(said: &Said<'_>, dim: &Dim, need: &[bool], bad: &[bool]) -> Option<(Vec
 /// A test of the policy, held or not, in words.
 fn atom_words(said: &Said<'_>, atom: &Atom, held: bool) -> Option<String> {
     let policy = said.policy;
-    let path = |f: u16| {
-        policy
-            .schema
-            .fields
-            .get(usize::from(f))
-            .map(|x| x.path.clone())
-    };
+    let path = |f: u16| field_path(&policy.schema, f);
     Some(match atom {
         Atom::Present(f) => format!("{} {}", path(*f)?, if held { "given" } else { "missing" }),
         Atom::Flag(f) => format!("{} is {}", path(*f)?, if held { "yes" } else { "not yes" }),
@@ -307,27 +309,8 @@ fn actor(
             .collect()
     };
     if fits(&conj(&with, &without), need, bad) {
-        for list in [true, false] {
-            let mut i = 0;
-            loop {
-                let len = if list { with.len() } else { without.len() };
-                if i >= len {
-                    break;
-                }
-                let (mut w, mut wo) = (with.clone(), without.clone());
-                if list {
-                    w.remove(i);
-                } else {
-                    wo.remove(i);
-                }
-                if fits(&conj(&w, &wo), need, bad) {
-                    with = w;
-                    without = wo;
-                } else {
-                    i += 1;
-                }
-            }
-        }
+        with = fewest(with, |w| fits(&conj(w, &without), need, bad));
+        without = fewest(without, |wo| fits(&conj(&with, wo), need, bad));
         let mut parts = Vec::new();
         if !with.is_empty() {
             let names: Vec<String> = with.iter().map(|b| name(*b)).collect();
@@ -344,7 +327,7 @@ fn actor(
         return Some((conj(&with, &without), parts.join(" and ")));
     }
     // Any of: some of these roles held beside the row's.
-    let mut any: Vec<usize> = others
+    let any: Vec<usize> = others
         .iter()
         .copied()
         .filter(|b| needed.iter().any(|h| h & (1u64 << b) != 0))
@@ -357,16 +340,7 @@ fn actor(
     if !fits(&disj(&any), need, bad) {
         return None;
     }
-    let mut i = 0;
-    while i < any.len() {
-        let mut fewer = any.clone();
-        fewer.remove(i);
-        if fits(&disj(&fewer), need, bad) {
-            any = fewer;
-        } else {
-            i += 1;
-        }
-    }
+    let any = fewest(any, |a| fits(&disj(a), need, bad));
     let names: Vec<String> = any.iter().map(|b| name(*b)).collect();
     Some((
         disj(&any),
@@ -390,13 +364,7 @@ fn time(
     need: &[bool],
     bad: &[bool],
 ) -> Option<(Vec<bool>, String)> {
-    let needed: Vec<&crate::diff::exhaustive::dims::Candidate> = dim
-        .candidates
-        .iter()
-        .zip(need)
-        .filter(|(_, n)| **n)
-        .map(|(c, _)| c)
-        .collect();
+    let needed: Vec<&Candidate> = needed(dim, need).collect();
     let mut tests = Vec::new();
     for f in &dim.fields {
         let lacking = needed.iter().all(|c| !c.given.contains(f));
@@ -436,24 +404,11 @@ fn time(
     if !fits(&matched(&tests), need, bad) {
         return None;
     }
-    let mut i = 0;
-    while i < tests.len() {
-        let mut fewer = tests.clone();
-        fewer.remove(i);
-        if fits(&matched(&fewer), need, bad) {
-            tests = fewer;
-        } else {
-            i += 1;
-        }
-    }
+    let tests = fewest(tests, |t| fits(&matched(t), need, bad));
     let words: Vec<String> = tests
         .iter()
         .filter_map(|t| match t {
-            TimeTest::Missing(f) => policy
-                .schema
-                .fields
-                .get(usize::from(*f))
-                .map(|x| format!("{} missing", x.path)),
+            TimeTest::Missing(f) => field_path(&policy.schema, *f).map(|p| format!("{p} missing")),
             TimeTest::Sign(i, held) => dim.splits.get(*i).map(|s| describe_split(policy, s, *held)),
         })
         .collect();
@@ -599,6 +554,17 @@ mod tests {
             negate(&["a is x".to_string(), "a is y".to_string()]),
             "a is neither x nor y"
         );
+    }
+
+    #[test]
+    fn fewest_drops_what_is_not_needed_first_to_last() {
+        assert_eq!(fewest(vec![1, 2, 3], |l| l.contains(&2)), vec![2]);
+        // Either of 1 and 3 would do: the first is dropped, the second kept.
+        assert_eq!(
+            fewest(vec![1, 2, 3], |l| l.contains(&1) || l.contains(&3)),
+            vec![3]
+        );
+        assert_eq!(fewest(vec![1, 2], |_| false), vec![1, 2]);
     }
 
     #[test]

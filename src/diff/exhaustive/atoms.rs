@@ -739,6 +739,11 @@ impl FieldUse {
     }
 }
 
+/// The dotted path of field `f` (`customer.market`).
+pub(crate) fn field_path(schema: &Schema, f: u16) -> Option<&str> {
+    schema.fields.get(usize::from(f)).map(|x| x.path.as_str())
+}
+
 /// Whether field `f` holds a time (the request's `at` included).
 pub(crate) fn is_time_field(schema: &Schema, f: u16) -> bool {
     matches!(

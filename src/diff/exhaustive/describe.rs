@@ -61,8 +61,8 @@ fn describe_times(policy: &CompiledPolicy, dim: &Dim, chosen: &[&dims::Candidate
         let lacking = chosen.iter().all(|c| !c.given.contains(f));
         let sometimes = dim.candidates.iter().any(|c| c.given.contains(f));
         if lacking && sometimes {
-            if let Some(field) = policy.schema.fields.get(usize::from(*f)) {
-                out.push(format!("{} missing", field.path));
+            if let Some(path) = super::atoms::field_path(&policy.schema, *f) {
+                out.push(format!("{path} missing"));
             }
         }
     }
@@ -94,12 +94,9 @@ fn describe_times(policy: &CompiledPolicy, dim: &Dim, chosen: &[&dims::Candidate
 pub fn describe_split(policy: &CompiledPolicy, split: &super::atoms::Split, signs: u8) -> String {
     use super::atoms::{EQ, GT, LT};
     let name = |f: Option<u16>| match f {
-        Some(f) => policy
-            .schema
-            .fields
-            .get(usize::from(f))
-            .map(|x| x.path.clone())
-            .unwrap_or_default(),
+        Some(f) => super::atoms::field_path(&policy.schema, f)
+            .unwrap_or_default()
+            .to_string(),
         None => "the epoch".to_string(),
     };
     let verb = match signs {

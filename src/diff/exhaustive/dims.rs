@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::atoms::{Atom, Test};
+use super::atoms::{field_path, Atom, Test};
 use super::times::{self, Region};
 use crate::market::MarketCode;
 use crate::policy::expr::Order;
@@ -422,37 +422,8 @@ fn label_of(
 pub fn actor(policy: &CompiledPolicy, atoms: &[(usize, &Atom)], limit: usize) -> Option<Dim> {
     let side_slot = policy.schema.side?;
     let roles_slot = policy.schema.roles;
-    let mut relevant = 0u64;
-    for (_, a) in atoms {
-        match a {
-            Atom::Audience(aud) => {
-                relevant |= aud.roles | aud.all_of.iter().fold(0, |m, g| m | g);
-            }
-            Atom::Roles(masks, _) => relevant |= masks.iter().fold(0, |m, g| m | g),
-            _ => {}
-        }
-    }
-    let truths = |side: Option<u8>, held: Option<u64>| -> Vec<(usize, bool)> {
-        atoms
-            .iter()
-            .map(|(i, a)| {
-                let t = match a {
-                    Atom::Present(f) if *f == side_slot => side.is_some(),
-                    Atom::Present(f) if Some(*f) == roles_slot => held.is_some(),
-                    Atom::Audience(aud) => {
-                        aud.admits(side, if side.is_some() { held.unwrap_or(0) } else { 0 })
-                    }
-                    Atom::Roles(masks, all) => match (side, held) {
-                        (Some(_), Some(h)) if *all => masks.iter().all(|m| h & m != 0),
-                        (Some(_), Some(h)) => masks.iter().any(|m| h & m != 0),
-                        _ => false,
-                    },
-                    _ => false,
-                };
-                (*i, t)
-            })
-            .collect()
-    };
+    let relevant = named_roles(atoms);
+    let truths = |side: Option<u8>, held: Option<u64>| actor_truths(policy, atoms, side, held);
     let mut candidates = vec![Candidate {
         facets: vec!["no actor".to_string()],
         label: "no actor".to_string(),
@@ -479,27 +450,10 @@ pub fn actor(policy: &CompiledPolicy, atoms: &[(usize, &Atom)], limit: usize) ->
             for (k, b) in bits.iter().enumerate() {
                 if subset & (1 << k) != 0 {
                     held |= 1u64 << b;
-                    names.push(
-                        policy
-                            .roles
-                            .get(*b)
-                            .map(|r| r.name.clone())
-                            .unwrap_or_default(),
-                    );
+                    names.push(policy.roles.get(*b).map_or("", |r| r.name.as_str()));
                 }
             }
-            let mut roles_json = String::from("[");
-            for (k, n) in names.iter().enumerate() {
-                if k > 0 {
-                    roles_json.push(',');
-                }
-                crate::json::write_str(&mut roles_json, n);
-            }
-            roles_json.push(']');
-            let mut values = vec![(side_slot, side_json.clone())];
-            if let Some(r) = roles_slot {
-                values.push((r, roles_json));
-            }
+            let values = actor_values(side_slot, roles_slot, &side_json, &names);
             let label = if names.is_empty() {
                 format!("a {side_name} with none of the roles that matter")
             } else {
@@ -522,6 +476,74 @@ pub fn actor(policy: &CompiledPolicy, atoms: &[(usize, &Atom)], limit: usize) ->
         splits: Vec::new(),
         fields: Vec::new(),
     })
+}
+
+/// The roles (bits) that the audiences and role tests among `atoms` name.
+pub(crate) fn named_roles(atoms: &[(usize, &Atom)]) -> u64 {
+    let mut relevant = 0u64;
+    for (_, a) in atoms {
+        match a {
+            Atom::Audience(aud) => {
+                relevant |= aud.roles | aud.all_of.iter().fold(0, |m, g| m | g);
+            }
+            Atom::Roles(masks, _) => relevant |= masks.iter().fold(0, |m, g| m | g),
+            _ => {}
+        }
+    }
+    relevant
+}
+
+/// The truth of each actor atom for an actor of `side` (`None`: no actor) holding the
+/// roles `held` (`None`: no roles given).
+pub(crate) fn actor_truths(
+    policy: &CompiledPolicy,
+    atoms: &[(usize, &Atom)],
+    side: Option<u8>,
+    held: Option<u64>,
+) -> Vec<(usize, bool)> {
+    let (side_slot, roles_slot) = (policy.schema.side, policy.schema.roles);
+    atoms
+        .iter()
+        .map(|(i, a)| {
+            let t = match a {
+                Atom::Present(f) if Some(*f) == side_slot => side.is_some(),
+                Atom::Present(f) if Some(*f) == roles_slot => held.is_some(),
+                Atom::Audience(aud) => {
+                    aud.admits(side, if side.is_some() { held.unwrap_or(0) } else { 0 })
+                }
+                Atom::Roles(masks, all) => match (side, held) {
+                    (Some(_), Some(h)) if *all => masks.iter().all(|m| h & m != 0),
+                    (Some(_), Some(h)) => masks.iter().any(|m| h & m != 0),
+                    _ => false,
+                },
+                _ => false,
+            };
+            (*i, t)
+        })
+        .collect()
+}
+
+/// The fields an actor gives: its side (as JSON) and, where the schema has them, its
+/// roles by name.
+pub(crate) fn actor_values(
+    side_slot: u16,
+    roles_slot: Option<u16>,
+    side_json: &str,
+    roles: &[&str],
+) -> Vec<(u16, String)> {
+    let mut values = vec![(side_slot, side_json.to_string())];
+    if let Some(r) = roles_slot {
+        let mut roles_json = String::from("[");
+        for (k, n) in roles.iter().enumerate() {
+            if k > 0 {
+                roles_json.push(',');
+            }
+            crate::json::write_str(&mut roles_json, n);
+        }
+        roles_json.push(']');
+        values.push((r, roles_json));
+    }
+    values
 }
 
 /// GUID fields compared with each other: each absent or one of as many distinct values
@@ -576,12 +598,7 @@ pub fn guids(
         let mut json = Vec::new();
         let mut label = Vec::new();
         for (slot, v) in slots.iter().zip(&values) {
-            let path = policy
-                .schema
-                .fields
-                .get(usize::from(*slot))
-                .map(|f| f.path.clone())
-                .unwrap_or_default();
+            let path = field_path(&policy.schema, *slot).unwrap_or_default();
             match json_of(policy, &FieldKind::Guid, v) {
                 Some(j) => json.push((*slot, j)),
                 None => label.push(format!("{path} missing")),
@@ -591,14 +608,7 @@ pub fn guids(
             if let Atom::SameGuid(x, y) = a {
                 if let (Some(a), Some(b)) = (value(*x), value(*y)) {
                     if *a != Concrete::Absent && *b != Concrete::Absent {
-                        let name = |f: u16| {
-                            policy
-                                .schema
-                                .fields
-                                .get(usize::from(f))
-                                .map(|f| f.path.clone())
-                                .unwrap_or_default()
-                        };
+                        let name = |f: u16| field_path(&policy.schema, f).unwrap_or_default();
                         let verb = if a == b { "is" } else { "is not" };
                         label.push(format!("{} {verb} {}", name(*x), name(*y)));
                     }
@@ -686,8 +696,8 @@ fn candidate_of(
     let mut label = Vec::new();
     for f in fields {
         if !given(*f) {
-            if let Some(field) = policy.schema.fields.get(usize::from(*f)) {
-                label.push(format!("{} missing", field.path));
+            if let Some(path) = field_path(&policy.schema, *f) {
+                label.push(format!("{path} missing"));
             }
         }
     }

@@ -17,13 +17,15 @@
 //! agreed with every prediction, and no fact that differs can fail differently.
 //! Anything else is named in `incomplete`.
 
-// `atoms`, `describe`, `dims` and `times` are also read by the permission matrix
-// (`crate::matrix`), which partitions one policy's requests the same way.
+// `atoms`, `describe`, `dims`, `space` and `times` are also read by the permission
+// matrix (`crate::matrix`), which partitions one policy's requests the same way.
 pub(crate) mod atoms;
 pub(crate) mod describe;
 pub(crate) mod dims;
 mod facts;
+pub(crate) mod space;
 pub(crate) mod times;
+pub(crate) mod walk;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -33,7 +35,7 @@ use chrono::{DateTime, Utc};
 use crate::limits::{DIFF_CANDIDATES, DIFF_CLASSES, DIFF_SEARCH_NODES};
 use crate::policy::{CompiledPolicy, FieldKind};
 use crate::Policy;
-use atoms::{Atom, Formula, Reader, Table};
+use atoms::{Formula, Table};
 use describe::describe;
 use dims::Dim;
 
@@ -249,71 +251,13 @@ fn parts(
     side: &str,
     table: &mut Table,
 ) -> Parts {
-    let Some(plan) = policy.plans.get(action) else {
-        return Parts {
-            denies: Vec::new(),
-            permits: Vec::new(),
-        };
-    };
-    let mut reader = Reader {
-        policy,
-        action,
-        table,
-        context: String::new(),
-    };
-    let mut requirements = Vec::new();
-    for r in policy.always_required.iter().chain(&plan.requirements) {
-        reader.context = format!("a requirement of `{name}` ({side} policy)");
-        let mut all = Vec::new();
-        if let Some(when) = &r.when {
-            all.push(reader.formula(when, 0));
-            reader.time_sums(when, 0);
-        }
-        for f in &r.any_of {
-            all.push(Formula::Not(Box::new(reader_present(&mut reader, *f))));
-        }
-        requirements.push(Formula::All(all));
+    let read = space::read(policy, action, name, Some(side), table);
+    let mut denies = read.validity;
+    denies.extend(read.forbids);
+    Parts {
+        denies,
+        permits: read.permits,
     }
-    let rules = |ids: &[u16], reader: &mut Reader<'_, '_>| -> Vec<Formula> {
-        ids.iter()
-            .filter_map(|i| policy.rules.get(usize::from(*i)))
-            .map(|rule| {
-                reader.context = format!("rule `{}` ({side} policy)", rule.id);
-                let mut all = Vec::new();
-                if let Some(aud) = &rule.audience {
-                    all.push(reader.audience(aud));
-                }
-                if let Some(c) = &rule.condition {
-                    all.push(reader.formula(c, 0));
-                    reader.time_sums(c, 0);
-                }
-                Formula::All(all)
-            })
-            .collect()
-    };
-    let rejects = rules(&plan.rejects, &mut reader);
-    let forbids = rules(&plan.forbids, &mut reader);
-    let permits = rules(&plan.permits, &mut reader);
-    for f in &plan.facts {
-        if let Some(fact) = policy.facts.get(usize::from(*f)) {
-            reader.time_sums(&fact.value, 0);
-        }
-    }
-    let mut denies = requirements;
-    denies.extend(rejects);
-    denies.extend(forbids);
-    Parts { denies, permits }
-}
-
-fn reader_present(reader: &mut Reader<'_, '_>, f: u16) -> Formula {
-    let e = crate::policy::Expr::new(
-        crate::policy::Node::Present(Box::new(crate::policy::Expr::new(
-            crate::policy::Node::Field(f),
-            crate::source::Span::default(),
-        ))),
-        crate::source::Span::default(),
-    );
-    reader.formula(&e, 0)
 }
 
 /// The search state of one action.
@@ -333,7 +277,6 @@ struct Search<'a> {
     fields: &'a [(u16, String)],
     action: &'a str,
     now: DateTime<Utc>,
-    nodes: usize,
     classes: BTreeMap<(bool, bool, Vec<String>, Vec<String>), Found>,
     incomplete: Vec<String>,
 }
@@ -345,6 +288,19 @@ struct Found {
 }
 
 impl Search<'_> {
+    /// A node of the walk ([`walk::walk`]) is a leaf, recorded here, once both decisions
+    /// are known (past the forced dimensions).
+    fn visit(&mut self, chosen: &[Option<usize>], d: usize) -> bool {
+        let old = self.old_formula.kleene(&|i| self.truth(chosen, i));
+        let new = self.new_formula.kleene(&|i| self.truth(chosen, i));
+        let known = old.is_some() && new.is_some() && d >= self.forced;
+        if known || d >= self.dims.len() {
+            self.leaf(chosen, old, new);
+            return true;
+        }
+        false
+    }
+
     fn truth(&self, chosen: &[Option<usize>], atom: usize) -> Option<bool> {
         if self.dropped.get(atom).copied().unwrap_or(false) {
             return Some(false);
@@ -358,47 +314,11 @@ impl Search<'_> {
             .map(|(_, t)| *t)
     }
 
-    /// Assigns dimension `d` onward; false when the node limit is reached.
-    fn walk(&mut self, chosen: &mut Vec<Option<usize>>, d: usize) -> bool {
-        self.nodes += 1;
-        if self.nodes > DIFF_SEARCH_NODES {
-            return false;
-        }
-        let old = self.old_formula.kleene(&|i| self.truth(chosen, i));
-        let new = self.new_formula.kleene(&|i| self.truth(chosen, i));
-        let known = old.is_some() && new.is_some() && d >= self.forced;
-        if known || d >= self.dims.len() {
-            self.leaf(chosen, old, new);
-            return true;
-        }
-        let count = self.dims.get(d).map_or(0, |x| x.candidates.len());
-        for c in 0..count {
-            if let Some(slot) = chosen.get_mut(d) {
-                *slot = Some(c);
-            }
-            if !self.walk(chosen, d + 1) {
-                return false;
-            }
-        }
-        if let Some(slot) = chosen.get_mut(d) {
-            *slot = None;
-        }
-        true
-    }
-
     fn leaf(&mut self, chosen: &[Option<usize>], old: Option<bool>, new: Option<bool>) {
         let witness = self.witness(chosen);
         let old_d = self.old.decide_json(&witness, self.now);
         let new_d = self.new.decide_json(&witness, self.now);
-        let failed = |d: &crate::Decision| -> Vec<&'static str> {
-            d.errors
-                .iter()
-                .filter_map(|e| match e {
-                    crate::request::RequestError::Evaluation(x) => Some(x.code()),
-                    _ => None,
-                })
-                .collect()
-        };
+        let failed = walk::evaluation_errors;
         let (old_failed, new_failed) = (failed(&old_d), failed(&new_d));
         if old_failed.is_empty() && new_failed.is_empty() {
             for (predicted, decision, side) in [(old, &old_d, "old"), (new, &new_d, "new")] {
@@ -447,71 +367,10 @@ impl Search<'_> {
         found.cells.push(chosen.to_vec());
     }
 
-    /// The request of an assignment (the first candidate of every dimension not
-    /// assigned), as one JSON object.
+    /// The request of an assignment, as one JSON object.
     fn witness(&self, chosen: &[Option<usize>]) -> String {
-        let mut values: Vec<(u16, String)> = Vec::new();
-        for (d, dim) in self.dims.iter().enumerate() {
-            let c = chosen.get(d).copied().flatten().unwrap_or(0);
-            if let Some(cand) = dim.candidates.get(c) {
-                values.extend(cand.values.iter().cloned());
-            }
-        }
-        for (slot, json) in self.fields {
-            if !values.iter().any(|(s, _)| s == slot) {
-                values.push((*slot, json.clone()));
-            }
-        }
-        let policy = self.old.compiled();
-        let mut paths: Vec<(Vec<&str>, &str)> = Vec::new();
-        for (slot, json) in &values {
-            if let Some(f) = policy.schema.fields.get(usize::from(*slot)) {
-                paths.push((f.path.split('.').collect(), json.as_str()));
-            }
-        }
-        paths.sort_by_key(|(p, _)| {
-            policy
-                .schema
-                .fields
-                .iter()
-                .position(|f| f.path.split('.').next() == p.first().copied())
-                .unwrap_or(usize::MAX)
-        });
-        let mut out = String::new();
-        nest(&mut out, &paths, 0);
-        out
+        walk::witness(&self.old.compiled().schema, self.dims, chosen, self.fields)
     }
-}
-
-/// Writes `{"a":{"b":..}}` from dotted paths (grouped by their first parts, in order).
-pub(crate) fn nest(out: &mut String, entries: &[(Vec<&str>, &str)], depth: usize) {
-    out.push('{');
-    let mut written: Vec<&str> = Vec::new();
-    for (path, json) in entries {
-        let Some(head) = path.get(depth) else {
-            continue;
-        };
-        if written.contains(head) {
-            continue;
-        }
-        if !written.is_empty() {
-            out.push(',');
-        }
-        written.push(head);
-        crate::json::write_str(out, head);
-        out.push(':');
-        if path.len() == depth + 1 {
-            out.push_str(json);
-        } else {
-            let inner: Vec<(Vec<&str>, &str)> = entries
-                .iter()
-                .filter(|(p, _)| p.get(depth) == Some(head) && p.len() > depth + 1)
-                .cloned()
-                .collect();
-            nest(out, &inner, depth + 1);
-        }
-    }
-    out.push('}');
 }
 
 fn compare_action(
@@ -548,97 +407,36 @@ fn compare_action(
     }
     result.incomplete.append(&mut table.opaque);
     result.incomplete.extend(facts::differing(o, n, a, name));
-    let mut used = Vec::new();
-    old_formula.atoms(&mut used);
-    new_formula.atoms(&mut used);
-    used.sort_unstable();
-    used.dedup();
-    let schema = &o.schema;
-    let atoms::FieldUse {
-        guid_group,
-        mut time_fields,
-        mut single,
-        mut splits,
-    } = atoms::FieldUse::of(&table, schema, &used);
-    let is_time = |f: u16| atoms::is_time_field(schema, f);
-    let is_actor = |f: u16| atoms::is_actor_field(schema, f);
     // A field read only by denies the same in both policies, which all stay off when it
     // is missing, is left out: a request that changes decision still changes it without
     // the field (those denies were off), so the search need not vary it.
-    let droppable = |f: u16| -> bool {
-        let mentions = |i: usize| table.atoms.get(i).is_some_and(|a| a.fields().contains(&f));
-        // A time plus a duration may fail (an error is a deny): a field in one is kept.
-        let summed = table.splitters.iter().any(|s| s.fields().any(|g| g == f));
-        if f == schema.at || summed || elsewhere.iter().any(|i| mentions(*i)) {
-            return false;
-        }
-        shared.iter().all(|d| {
-            d.kleene(&|i| match table.atoms.get(i) {
-                Some(Atom::Present(g)) if *g == f => Some(false),
-                Some(a) if a.fields().contains(&f) => Some(false),
-                _ => None,
-            }) == Some(false)
-                || !{
-                    let mut read = Vec::new();
-                    d.atoms(&mut read);
-                    read.into_iter().any(mentions)
-                }
-        })
+    let reads = space::Reads {
+        decided: &[&old_formula, &new_formula],
+        elsewhere: &elsewhere,
+        off_when_missing: &shared,
     };
-    let dropped: Vec<u16> = time_fields
-        .iter()
-        .chain(&single)
-        .copied()
-        .filter(|f| droppable(*f))
-        .collect();
-    time_fields.retain(|f| !dropped.contains(f));
-    single.retain(|f| !dropped.contains(f));
-    splits.retain(|s| s.fields().all(|f| time_fields.contains(&f)));
-    for s in &table.splitters {
-        if s.fields().all(|f| time_fields.contains(&f)) && !splits.contains(s) {
-            splits.push(*s);
-        }
-    }
-    let atoms_of = |pred: &dyn Fn(&Atom) -> bool| -> Vec<(usize, &Atom)> {
-        used.iter()
-            .filter_map(|i| table.atoms.get(*i).map(|a| (*i, a)))
-            .filter(|(_, a)| !a.fields().iter().any(|f| dropped.contains(f)))
-            .filter(|(_, a)| pred(a))
-            .collect()
-    };
-    let mut dims: Vec<Dim> = Vec::new();
+    let base = atoms::nanos(&now).unwrap_or(0);
+    let cut = space::cut(o, &table, &reads, base);
+    let dropped_atoms: Vec<bool> = table.atoms.iter().map(|a| cut.is_dropped(a)).collect();
+    let schema = &o.schema;
     let fail = |why: String, result: &mut Exhaustive| {
         result
             .incomplete
             .push(format!("`{name}` was not compared: {why}"));
     };
-    let actor_atoms = atoms_of(&|a| {
-        matches!(a, Atom::Audience(_) | Atom::Roles(..)) || a.fields().iter().any(|f| is_actor(*f))
-    });
-    if !actor_atoms.is_empty() {
+    let actor = if cut.actor_atoms.is_empty() {
+        None
+    } else {
+        let actor_atoms = space::indexed(&table, &cut.actor_atoms);
         match dims::actor(o, &actor_atoms, DIFF_CANDIDATES) {
-            Some(d) => dims.push(d),
+            Some(d) => Some(d),
             None => return fail("the actor has too many classes of roles".into(), result),
         }
+    };
+    if let Some(first) = cut.unread.first() {
+        return fail(first.why(), result);
     }
-    let mut singles: Vec<Dim> = Vec::new();
-    for f in &single {
-        let field_atoms = atoms_of(&|a| a.fields() == [*f]);
-        match dims::field(o, *f, &field_atoms, &table.sets, DIFF_CANDIDATES) {
-            Some(d) => singles.push(d),
-            None => {
-                let path = schema
-                    .fields
-                    .get(usize::from(*f))
-                    .map(|x| x.path.clone())
-                    .unwrap_or_default();
-                return fail(
-                    format!("the values of `{path}` cannot be enumerated"),
-                    result,
-                );
-            }
-        }
-    }
+    let mut singles: Vec<Dim> = cut.singles.into_iter().map(|(_, d)| d).collect();
     singles.sort_by_key(|d| d.candidates.len());
     // Display names the two policies read differently (a market added to or removed
     // from a list with its names): a request may write any market field with one, on
@@ -662,29 +460,11 @@ fn compare_action(
         }
     }
     let forced = forced_dims.len();
-    let mut ordered = forced_dims;
-    ordered.append(&mut dims);
-    let mut dims = ordered;
+    let mut dims = forced_dims;
+    dims.extend(actor);
     dims.extend(singles);
-    if !guid_group.is_empty() {
-        let guid_atoms = atoms_of(&|a| a.fields().iter().any(|f| guid_group.contains(f)));
-        match dims::guids(&guid_group, &guid_atoms, &table.sets, o, DIFF_CANDIDATES) {
-            Some(d) => dims.push(d),
-            None => return fail("too many GUID fields are compared".into(), result),
-        }
-    }
-    let time_atoms =
-        atoms_of(&|a| matches!(a, Atom::Time(..)) || a.fields().iter().any(|f| is_time(*f)));
-    let base = atoms::nanos(&now).unwrap_or(0);
-    match dims::time(o, &time_fields, &splits, &time_atoms, base, DIFF_CANDIDATES) {
-        Some(d) => dims.push(d),
-        None => {
-            return fail(
-                format!("the times have more than {DIFF_CANDIDATES} regions"),
-                result,
-            )
-        }
-    }
+    dims.extend(cut.guids);
+    dims.extend(cut.time);
     // Every atom belongs to one dimension.
     let mut atom_dim = vec![None; table.atoms.len()];
     for (d, dim) in dims.iter().enumerate() {
@@ -699,14 +479,6 @@ fn compare_action(
     let mut action_json = String::new();
     crate::json::write_str(&mut action_json, name);
     let fields = vec![(schema.action, action_json)];
-    let mut dropped_atoms = vec![false; table.atoms.len()];
-    for (i, a) in table.atoms.iter().enumerate() {
-        if a.fields().iter().any(|f| dropped.contains(f)) {
-            if let Some(slot) = dropped_atoms.get_mut(i) {
-                *slot = true;
-            }
-        }
-    }
     let mut search = Search {
         old,
         new,
@@ -719,12 +491,11 @@ fn compare_action(
         fields: &fields,
         action: name,
         now,
-        nodes: 0,
         classes: BTreeMap::new(),
         incomplete: Vec::new(),
     };
-    let mut chosen = vec![None; dims.len()];
-    if !search.walk(&mut chosen, 0) {
+    let sizes: Vec<usize> = dims.iter().map(|d| d.candidates.len()).collect();
+    if !walk::walk(&sizes, &mut |chosen, d| search.visit(chosen, d)) {
         search.incomplete.push(format!(
             "`{name}`: the search stopped at the limit of {DIFF_SEARCH_NODES} combinations"
         ));
