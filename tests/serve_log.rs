@@ -159,13 +159,7 @@ fn after_kill_9_under_load_every_answered_decision_is_in_the_log() {
     server.signal("KILL");
     server.wait(Duration::from_secs(10));
     let answered = clients.stop();
-    let missing = missing_from_log(&db, &answered);
-    assert!(
-        missing.is_empty(),
-        "{} of {} answered decisions are not in the log",
-        missing.len(),
-        answered.len()
-    );
+    assert_all_logged(&db, &answered);
     assert!(answered.len() >= 300);
 }
 

@@ -167,13 +167,7 @@ fn after_kill_9_under_load_every_answered_decision_is_in_postgres() {
     server.wait(Duration::from_secs(10));
     let answered = clients.stop();
     assert!(answered.len() >= 300);
-    let missing = missing_from_log(&url, &answered);
-    assert!(
-        missing.is_empty(),
-        "{} of {} answered decisions are not in the log",
-        missing.len(),
-        answered.len()
-    );
+    assert_all_logged(&url, &answered);
 }
 
 /// The writer's connection is cut under load (`pg_terminate_backend`), then PostgreSQL
@@ -211,13 +205,7 @@ fn a_lost_connection_makes_decisions_wait_and_loses_none() {
     let reply = waiting.join().unwrap();
     assert_eq!(reply.status, 200, "{}", reply.body);
     answered.push(split_id(reply.body.trim_end()).1);
-    let missing = missing_from_log(&url, &answered);
-    assert!(
-        missing.is_empty(),
-        "{} of {} answered decisions are not in the log",
-        missing.len(),
-        answered.len()
-    );
+    assert_all_logged(&url, &answered);
     let stderr = server.stderr.lock().unwrap().clone();
     assert!(stderr.contains("reachable again"), "{stderr}");
     assert!(stderr.contains("postgres://csp:***@127.0.0.1"), "{stderr}");

@@ -432,15 +432,17 @@ fn client(
     }
 }
 
-/// The ids of `answered` that are not in the log at `target`.
-pub fn missing_from_log(target: impl AsRef<std::ffi::OsStr>, answered: &[String]) -> Vec<String> {
+/// Every id of `answered` is in the log at `target` (the message counts those missing).
+pub fn assert_all_logged(target: impl AsRef<std::ffi::OsStr>, answered: &[String]) {
     let logged: std::collections::HashSet<String> = log_entries(target, &[])
         .iter()
         .map(|e| e["decision_id"].as_str().unwrap().to_string())
         .collect();
-    answered
-        .iter()
-        .filter(|id| !logged.contains(*id))
-        .cloned()
-        .collect()
+    let missing = answered.iter().filter(|id| !logged.contains(*id)).count();
+    assert_eq!(
+        missing,
+        0,
+        "{missing} of {} answered decisions are not in the log",
+        answered.len()
+    );
 }
