@@ -408,8 +408,9 @@ fact later for go = t + 1 days
 
     #[test]
     fn a_duplicate_key_is_found_at_any_position_of_a_json_object() {
-        let p = wide_policy(100);
-        for i in [0, 63, 64, 65, 99] {
+        // The widest group a policy may declare: `action`, `at` and 126 fields.
+        let p = wide_policy(crate::limits::POLICY_FIELDS - 2);
+        for i in [0, 63, 64, 65, 99, 125] {
             let text = format!(r#"{{"g": {{"f{i}": 1, "f{i}": 2}}}}"#);
             let record = json(&p, &text);
             assert_eq!(

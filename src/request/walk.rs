@@ -94,10 +94,12 @@ impl<'de: 'a, 'a, F: Scalars<'de>> Visitor<'de> for Group<'_, '_, 'a, F> {
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
         let mut seen = SeenKeys::new(self.nodes.len());
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            let position = self.nodes.iter().position(|(k, _)| same_key(k, &key));
-            let Some((index, (name, node))) =
-                position.and_then(|i| self.nodes.get(i).map(|n| (i, n)))
-            else {
+            let found = self
+                .nodes
+                .iter()
+                .enumerate()
+                .find(|(_, (k, _))| same_key(k, &key));
+            let Some((index, (name, node))) = found else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
@@ -144,12 +146,34 @@ impl<'de: 'a, 'a, F: Scalars<'de>> Visitor<'de> for Group<'_, '_, 'a, F> {
     other_scalars!();
 }
 
-/// Whether a schema key is the request's key: length and first byte first, so that most
-/// keys that differ are told apart without a full comparison.
+/// Whether a schema key is the request's key. The length is compared first, so most keys
+/// that differ are told apart by it alone; keys of equal length are compared as two
+/// overlapping words (the first and the last 2, 4 or 8 bytes), which covers every key of
+/// up to 16 bytes in two loads and two comparisons instead of a loop over its bytes or a
+/// call to `memcmp`. Longer keys are compared as slices.
 fn same_key(schema_key: &str, key: &str) -> bool {
     let (a, b) = (schema_key.as_bytes(), key.as_bytes());
-    // Keys are short: comparing in place beats a call to `memcmp`.
-    a.len() == b.len() && a.first() == b.first() && a.iter().zip(b).all(|(x, y)| x == y)
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1 => a.first() == b.first(),
+        2..=3 => ends::<2>(a) == ends::<2>(b),
+        4..=7 => ends::<4>(a) == ends::<4>(b),
+        8..=16 => ends::<8>(a) == ends::<8>(b),
+        _ => a == b,
+    }
+}
+
+/// The first and the last `N` bytes of `s` (overlapping when `s` is shorter than `2 * N`);
+/// `None` when `s` is shorter than `N`.
+#[inline(always)]
+fn ends<const N: usize>(s: &[u8]) -> Option<([u8; N], [u8; N])> {
+    let first = s.first_chunk::<N>()?;
+    let last = s.last_chunk::<N>()?;
+    Some((*first, *last))
 }
 
 /// The keys of one object already given, by their index in the level of the schema
@@ -384,4 +408,33 @@ impl<'de: 'a, 'a, F: Scalars<'de>> Visitor<'de> for RolesVisitor<'_, '_, 'a, F> 
     }
 
     other_scalars!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pair of keys of up to 20 bytes that differ in one byte, at any position, or
+    /// in length: `same_key` agrees with comparing the text.
+    #[test]
+    fn same_key_agrees_with_comparing_the_text() {
+        for n in 0..=20 {
+            let key: String = ('a'..='z').cycle().take(n).collect();
+            assert!(same_key(&key, &key), "{key}");
+            assert!(same_key(&key, &key.clone()), "{key}");
+            for at in 0..n {
+                let mut other = key.clone().into_bytes();
+                other[at] = b'_';
+                let other = String::from_utf8(other).unwrap();
+                assert!(!same_key(&key, &other), "{key} / {other}");
+                assert!(!same_key(&other, &key), "{other} / {key}");
+            }
+            let longer = format!("{key}z");
+            assert!(!same_key(&key, &longer), "{key} / {longer}");
+            assert!(!same_key(&longer, &key), "{longer} / {key}");
+        }
+        // Multi-byte characters are compared by their bytes.
+        assert!(same_key("tenant_é", "tenant_é"));
+        assert!(!same_key("tenant_é", "tenant_è"));
+    }
 }
