@@ -166,7 +166,7 @@ row() { # ENGINE LOAD RESULT_FILE
 }
 
 # What a run must show, or the script fails (so that CI's short run is a test): every
-# answer 200, and with a log, after SIGTERM, exactly one entry per answered decision.
+# answer 200, and with a log, after SIGTERM, an entry for every answered decision.
 FAILED=0
 ok_count() { jq '.statusCodeDistribution["200"] // 0' "$1"; }
 not_ok() { jq '[.statusCodeDistribution | to_entries[] | select(.key != "200") | .value] | add // 0' "$1"; }
@@ -200,7 +200,9 @@ for engine in $ENGINES; do
         say "$engine: $(du -sh "$WORK"/decisions.db* | awk '{print $2": "$1}' | xargs)"
         logged=$("$BIN/csp-policy" log --decision-log "$WORK/decisions.db" | wc -l)
         say "$engine: $ANSWERED decisions answered, $logged in the log"
-        if [ "$logged" != "$ANSWERED" ]; then say "$engine: the log does not hold one entry per answer"; FAILED=1; fi
+        # More entries than answers is allowed (an answer the client did not read, such
+        # as one cut by an error, is still logged); fewer is a lost decision.
+        if [ "$logged" -lt "$ANSWERED" ]; then say "$engine: the log lacks answered decisions"; FAILED=1; fi
     fi
 done
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
