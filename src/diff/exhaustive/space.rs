@@ -11,7 +11,9 @@ use crate::limits::DIFF_CANDIDATES;
 use crate::policy::{CompiledPolicy, Expr, Node};
 use crate::source::Span;
 
-/// One policy's requirements and rules for one action, as formulas.
+/// One policy's requirements and rules for one action, as formulas (none for an action
+/// the policy has no plan for).
+#[derive(Default)]
 pub(crate) struct Formulas {
     /// Each requirement unmet, then each reject applies: the request is invalid.
     pub validity: Vec<Formula>,
@@ -31,11 +33,7 @@ pub(crate) fn read(
     table: &mut Table,
 ) -> Formulas {
     let Some(plan) = policy.plans.get(action) else {
-        return Formulas {
-            validity: Vec::new(),
-            forbids: Vec::new(),
-            permits: Vec::new(),
-        };
+        return Formulas::default();
     };
     let of_side = side.map(|s| format!(" ({s} policy)")).unwrap_or_default();
     let mut reader = Reader {
