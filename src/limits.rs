@@ -108,6 +108,12 @@ pub const REQUEST_BYTES: usize = 1 << 20;
 /// 128, which is also finite and refused as a malformed request).
 pub const YAML_DEPTH: usize = 64;
 
+/// The deepest nesting the fast path for JSON requests reads (`request/json_fast.rs`); a
+/// deeper document is read by serde_json, whose own limit (128) then applies. Below
+/// serde_json's limit, so that the fast path never reads a document serde_json refuses,
+/// and at most 128, the bits of the fast path's stack of open lists and objects.
+pub const JSON_FAST_DEPTH: usize = 100;
+
 /// The most aliases one YAML request may use (a defence against alias bombs).
 pub const YAML_ALIASES: usize = 64;
 
@@ -206,6 +212,7 @@ const _: () = {
     assert!(POLICY_ROLES <= u64::BITS as usize);
     assert!(POLICY_SIDES <= u8::BITS as usize);
     assert!(POLICY_FIELDS <= u128::BITS as usize);
+    assert!(JSON_FAST_DEPTH < 128 && JSON_FAST_DEPTH <= u128::BITS as usize);
 };
 
 // ----------------------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 //! embedded policy as JSON and as YAML, and as JSON with an explanation. Never a panic;
 //! a decision with errors is always deny; the decision renders as JSON, YAML and text;
 //! the JSON parses with serde_json and says what the decision holds, and the YAML
-//! parses too.
+//! parses too. The JSON request decodes to the same record on the fast path (with
+//! serde_json reading what it gives up) as with serde_json alone.
 
 #![no_main]
 
+use csp_policy::internals::{compiled, decode};
 use csp_policy::Options;
 use csp_policy::stream::{Document, Format};
 use csp_policy::Decision;
@@ -16,6 +18,13 @@ use serde_json::Value;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let policy = policy();
+    let fast = decode::decode_json(compiled(policy), &text, 1);
+    let reference = decode::decode_json_reference(compiled(policy), &text, 1);
+    assert_eq!(
+        format!("{fast:?}"),
+        format!("{reference:?}"),
+        "the fast path and serde_json read {text:?} differently"
+    );
     check(&policy.decide_json(&text, now()));
     check(&policy.decide_yaml(&text, now()));
     let explain = Options {

@@ -3,9 +3,12 @@
 //! merge keys, unknown tags and duplicate keys refused, a budget on depth, aliases and
 //! nodes). Both run the one schema-driven walk (`walk.rs`) over their format's
 //! deserializer; each format hands a leaf's value over as written (`scalar.rs`), and
-//! one set of rules converts it (`convert.rs`). A document the format refuses decides
+//! one set of rules converts it (`convert.rs`). JSON is first read on a fast path
+//! (`json_fast.rs`) that gives up, for serde_json to read the document again, on
+//! anything but the plain text requests are made of. A document the format refuses decides
 //! nothing: the record keeps only that error, with its line and column in the input.
 
+use super::json_fast;
 use super::scalar::Json;
 use super::walk::walk;
 use super::yaml::{Reader, Yaml};
@@ -31,10 +34,40 @@ pub fn decode_json_into<'a>(
     record: &mut Record<'a>,
 ) {
     let read = |record: &mut Record<'a>| {
-        let mut de = serde_json::Deserializer::from_str(text);
-        walk(policy, record, Json, &mut de).and_then(|()| de.end())
+        if json_fast::read(policy, record, text) {
+            return Ok(());
+        }
+        // Given up: serde_json reads the document from the start, and words any error.
+        record.clear(policy.schema.fields.len());
+        read_json(policy, record, text)
     };
     decode_into(policy, text, line, record, read, |e| json_error(&e, line));
+}
+
+/// Decodes a JSON document with serde_json alone, never the fast path
+/// (`request/json_fast.rs`): the reference the fast path must agree with (its tests and
+/// the `decide` fuzz target compare the two records).
+pub fn decode_json_reference<'a>(
+    policy: &CompiledPolicy,
+    text: &'a str,
+    line: usize,
+) -> Record<'a> {
+    let mut record = Record::default();
+    let read = |record: &mut Record<'a>| read_json(policy, record, text);
+    decode_into(policy, text, line, &mut record, read, |e| {
+        json_error(&e, line)
+    });
+    record
+}
+
+/// The walk over serde_json's reading of `text`, to its end.
+fn read_json<'a>(
+    policy: &CompiledPolicy,
+    record: &mut Record<'a>,
+    text: &'a str,
+) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    walk(policy, record, Json, &mut de).and_then(|()| de.end())
 }
 
 /// serde_json's error, located in the input (the document starts at `line`).

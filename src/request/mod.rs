@@ -6,6 +6,7 @@
 
 mod convert;
 pub mod decode;
+mod json_fast;
 pub mod number;
 mod scalar;
 pub mod stream;

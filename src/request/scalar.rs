@@ -124,7 +124,7 @@ impl<'de> Scalars<'de> for Json {
 }
 
 /// A JSON value's text (valid JSON: serde_json checked it while reading it) as a [`Raw`].
-fn json_value(text: &str) -> Result<Raw<'_>, serde_json::Error> {
+pub(super) fn json_value(text: &str) -> Result<Raw<'_>, serde_json::Error> {
     Ok(match text.as_bytes().first() {
         Some(b'n') => Raw::Null,
         Some(b't') => Raw::Bool(true),
