@@ -9,7 +9,11 @@
 //! - `batch/parse-floor`: only decoding the same 1,000,000 requests into records
 //!   (`decode::decode_json`, a new record each, one thread), the floor the batch is
 //!   compared with; `batch/parse-floor-reused` decodes into one reused record
-//!   (`decode::decode_json_into`), the stricter floor;
+//!   (`decode::decode_json_into`), the stricter floor; `batch/parse-floor-serde-json`
+//!   decodes them with serde_json alone (`decode::decode_json_reference`, the engine's
+//!   decode before its fast path); `batch/typed-parse-floor` only reads them into plain
+//!   derived structs with serde_json (`support/typed_floor.rs`), the fixed reference
+//!   the issue-12 aim is measured against;
 //! - `load/embedded`: `Policy::embedded()` (the default policy's prepared compiled form;
 //!   `benches/startup.rs` compares it with parsing and checking the sources);
 //! - `cli/first-decision`: spawning the release binary on a one-line input, to its exit.
@@ -18,6 +22,9 @@
 //! change the batch size (the default keeps `cargo bench` to a few minutes on two cores).
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/typed_floor.rs"]
+mod typed_floor;
 
 use std::hint::black_box;
 use std::io::Write as _;
@@ -126,6 +133,26 @@ fn batches(c: &mut Criterion) {
         b.iter(|| {
             for (i, line) in lines.iter().enumerate() {
                 black_box(decode::decode_json(compiled, line, i + 1));
+            }
+        })
+    });
+    group.bench_function("parse-floor-serde-json", |b| {
+        let compiled = csp_policy::internals::compiled(policy);
+        b.iter(|| {
+            for (i, line) in lines.iter().enumerate() {
+                black_box(decode::decode_json_reference(compiled, line, i + 1));
+            }
+        })
+    });
+    let read = lines.iter().filter(|line| typed_floor::parse(line)).count();
+    eprintln!(
+        "typed parse floor: {read} of {} lines read as the typed structs",
+        lines.len()
+    );
+    group.bench_function("typed-parse-floor", |b| {
+        b.iter(|| {
+            for line in &lines {
+                black_box(typed_floor::parse(line));
             }
         })
     });
