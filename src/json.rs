@@ -64,29 +64,58 @@ pub(crate) fn push_quoted_char(out: &mut String, c: char, hex: bool) {
 /// or 0xE2 (the lead byte of U+2028 and U+2029). Eight bytes at a time: in each word,
 /// a byte equal to `c` becomes a zero byte of `x ^ c…c`, and `(v - 0x01…) & !v & 0x80…`
 /// marks zero bytes (and bytes below 0x20 with 0x20… in place of 0x01…); borrows can
-/// only mark bytes *after* a real match, so the lowest mark is exact.
+/// only mark bytes *after* a real match, so the lowest mark is exact. The last bytes
+/// that do not fill a word are looked at as one word too: the text's last eight bytes
+/// with the marks of those already looked at dropped, or, in a text shorter than a
+/// word, its bytes followed by spaces.
 fn first_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let mut words = bytes.chunks_exact(8);
     let mut offset = 0;
     for word in words.by_ref() {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        let marks = zero(x ^ (ONES * u64::from(b'"')))
-            | zero(x ^ (ONES * u64::from(b'\\')))
-            | zero(x ^ (ONES * 0xE2))
-            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+        let marks = special_marks(word.try_into().unwrap_or([0; 8]));
         if marks != 0 {
             return Some(offset + (marks.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2)
-        .map(|i| offset + i)
+    let left = words.remainder().len();
+    if left == 0 {
+        return None;
+    }
+    let (start, marks) = match bytes
+        .len()
+        .checked_sub(8)
+        .and_then(|s| Some((s, bytes.get(s..)?)))
+    {
+        Some((start, last)) => {
+            // The first `8 - left` of these bytes were looked at above.
+            let seen = 8 * (8 - left as u32);
+            let marks = special_marks(last.try_into().unwrap_or([0; 8]));
+            (start, marks >> seen << seen)
+        }
+        None => {
+            let mut word = [b' '; 8];
+            if let Some(head) = word.get_mut(..left) {
+                head.copy_from_slice(bytes);
+            }
+            (0, special_marks(word))
+        }
+    };
+    (marks != 0).then(|| start + (marks.trailing_zeros() / 8) as usize)
+}
+
+/// The marks of [`first_special`] for one word of eight bytes: the high bit of each
+/// byte that must be looked at, exact up to the lowest one.
+#[inline]
+fn special_marks(word: [u8; 8]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let x = u64::from_le_bytes(word);
+    zero(x ^ (ONES * u64::from(b'"')))
+        | zero(x ^ (ONES * u64::from(b'\\')))
+        | zero(x ^ (ONES * 0xE2))
+        | (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
 }
 
 /// A `fmt::Write` that escapes what it is given for the inside of a JSON string.

@@ -15,6 +15,38 @@ use crate::value::write_number;
 /// the explanation, an entry, its tests, a test, its operands, an operand, roles).
 pub(super) const DEPTH: usize = 12;
 
+/// A key of the decision's shape: its name (letters and `_` only), and its JSON text
+/// first in a map (`"name":`) and after an entry (`,"name":`), so that JSON writes a key
+/// with one copy. Made by [`key!`](crate::decision::emit::key).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Key {
+    /// The name.
+    pub(super) name: &'static str,
+    /// `"name":`
+    first: &'static str,
+    /// `,"name":`
+    next: &'static str,
+}
+
+impl Key {
+    /// The key `name` with its two JSON texts (use [`key!`], which writes them).
+    pub(super) const fn new(name: &'static str, first: &'static str, next: &'static str) -> Self {
+        Key { name, first, next }
+    }
+}
+
+/// The [`Key`] named by a string literal: `key!("decision")`.
+macro_rules! key {
+    ($name:literal) => {
+        $crate::decision::emit::Key::new(
+            $name,
+            concat!("\"", $name, "\":"),
+            concat!(",\"", $name, "\":"),
+        )
+    };
+}
+pub(super) use key;
+
 /// A writer of data: maps with keys in order, lists, and scalars. Every value follows a
 /// [`Emit::key`] (in a map) or an [`Emit::item`] (in a list).
 pub(super) trait Emit {
@@ -26,8 +58,8 @@ pub(super) trait Emit {
     fn begin_flow_list(&mut self);
     /// Ends the innermost map or list.
     fn end(&mut self);
-    /// Starts a map entry named by the shape (letters and `_` only).
-    fn key(&mut self, key: &'static str);
+    /// Starts a map entry named by the shape.
+    fn key(&mut self, key: Key);
     /// Starts a map entry named by the policy (a fact's name).
     fn name(&mut self, name: &str);
     /// Starts a list item.
@@ -40,13 +72,21 @@ pub(super) trait Emit {
     fn str(&mut self, s: &str);
     /// A value's `Display`, as a string.
     fn display(&mut self, value: &dyn Display);
-    /// A fixed word (a verdict, an effect, a type name): a string, written plain in YAML
-    /// where every reader takes it as that string.
-    fn word(&mut self, word: &str);
+    /// A fixed word of the engine (a verdict, an effect, a type name: lower-case letters
+    /// and `-` only): a string, written plain in YAML where every reader takes it as that
+    /// string, and without escaping in JSON.
+    fn word(&mut self, word: &'static str);
     /// An exact decimal number.
     fn number(&mut self, n: Decimal);
     /// A count (a line or column number).
     fn count(&mut self, n: usize);
+}
+
+/// Whether a word is one [`Emit::word`] takes: lower-case ASCII letters, digits and `-`,
+/// which JSON writes as they are.
+pub(super) fn is_word(word: &str) -> bool {
+    word.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// One line of JSON.
@@ -115,11 +155,11 @@ impl Emit for Json<'_> {
         });
         self.depth = self.depth.saturating_sub(1);
     }
-    fn key(&mut self, key: &'static str) {
-        self.separate();
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out.push_str("\":");
+    fn key(&mut self, key: Key) {
+        let bit = self.bit();
+        let first = self.fresh & bit != 0;
+        self.fresh &= !bit;
+        self.out.push_str(if first { key.first } else { key.next });
     }
     fn name(&mut self, name: &str) {
         self.separate();
@@ -141,8 +181,12 @@ impl Emit for Json<'_> {
     fn display(&mut self, value: &dyn Display) {
         write_display(self.out, value);
     }
-    fn word(&mut self, word: &str) {
-        write_str(self.out, word);
+    fn word(&mut self, word: &'static str) {
+        debug_assert!(is_word(word), "{word:?}");
+        self.out.reserve(word.len() + 2);
+        self.out.push('"');
+        self.out.push_str(word);
+        self.out.push('"');
     }
     fn number(&mut self, n: Decimal) {
         write_number(self.out, n);
@@ -277,8 +321,8 @@ impl Emit for Yaml<'_> {
             (Kind::Map | Kind::List, false) => {}
         }
     }
-    fn key(&mut self, key: &'static str) {
-        self.name(key);
+    fn key(&mut self, key: Key) {
+        self.name(key.name);
     }
     fn name(&mut self, key: &str) {
         let document = self.depth == 1;
@@ -329,7 +373,7 @@ impl Emit for Yaml<'_> {
         self.lead();
         yaml_str(self.out, &value.to_string());
     }
-    fn word(&mut self, word: &str) {
+    fn word(&mut self, word: &'static str) {
         self.lead();
         yaml_key(self.out, word);
     }
