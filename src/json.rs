@@ -21,6 +21,7 @@ pub fn write_display(out: &mut String, value: &dyn std::fmt::Display) {
 }
 
 /// Appends `s` escaped for the inside of a JSON string.
+#[inline]
 fn push_escaped(out: &mut String, s: &str) {
     let mut rest = s;
     while let Some(at) = first_special(rest.as_bytes()) {
