@@ -62,14 +62,36 @@ pub(crate) fn push_quoted_char(out: &mut String, c: char, hex: bool) {
 }
 
 /// The first byte that [`push_escaped`] must look at: a control character, `"`, `\\`,
-/// or 0xE2 (the lead byte of U+2028 and U+2029). Eight bytes at a time: in each word,
+/// or 0xE2 (the lead byte of U+2028 and U+2029). Two words of eight bytes at a time
+/// (one test for both), then [`first_special_in_words`] for the last fifteen or fewer.
+fn first_special(bytes: &[u8]) -> Option<usize> {
+    let mut pairs = bytes.chunks_exact(16);
+    let mut offset = 0;
+    for pair in pairs.by_ref() {
+        let (low, high) = pair.split_at(8);
+        let low = special_marks(low.try_into().unwrap_or([0; 8]));
+        let high = special_marks(high.try_into().unwrap_or([0; 8]));
+        if low | high != 0 {
+            let at = if low != 0 {
+                low.trailing_zeros() / 8
+            } else {
+                8 + high.trailing_zeros() / 8
+            };
+            return Some(offset + at as usize);
+        }
+        offset += 16;
+    }
+    first_special_in_words(pairs.remainder()).map(|at| offset + at)
+}
+
+/// [`first_special`] for a text of any length, eight bytes at a time: in each word,
 /// a byte equal to `c` becomes a zero byte of `x ^ c…c`, and `(v - 0x01…) & !v & 0x80…`
 /// marks zero bytes (and bytes below 0x20 with 0x20… in place of 0x01…); borrows can
 /// only mark bytes *after* a real match, so the lowest mark is exact. The last bytes
 /// that do not fill a word are looked at as one word too: the text's last eight bytes
 /// with the marks of those already looked at dropped, or, in a text shorter than a
 /// word, its bytes followed by spaces.
-fn first_special(bytes: &[u8]) -> Option<usize> {
+fn first_special_in_words(bytes: &[u8]) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut offset = 0;
     for word in words.by_ref() {
@@ -105,7 +127,7 @@ fn first_special(bytes: &[u8]) -> Option<usize> {
     (marks != 0).then(|| start + (marks.trailing_zeros() / 8) as usize)
 }
 
-/// The marks of [`first_special`] for one word of eight bytes: the high bit of each
+/// The marks of [`first_special_in_words`] for one word of eight bytes: the high bit of each
 /// byte that must be looked at, exact up to the lowest one.
 #[inline]
 fn special_marks(word: [u8; 8]) -> u64 {
@@ -210,7 +232,7 @@ mod tests {
     #[test]
     fn the_word_scan_finds_the_first_special_byte() {
         let specials = [0u8, 0x1f, b'"', b'\\', 0xE2];
-        for len in 0..24 {
+        for len in 0..40 {
             for at in 0..=len {
                 for &special in &specials {
                     // Bytes around the special one that are close to it in value.

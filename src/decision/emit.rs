@@ -181,6 +181,7 @@ impl Emit for Json<'_> {
     fn display(&mut self, value: &dyn Display) {
         write_display(self.out, value);
     }
+    #[inline]
     fn word(&mut self, word: &'static str) {
         debug_assert!(is_word(word), "{word:?}");
         self.out.reserve(word.len() + 2);
@@ -384,5 +385,81 @@ impl Emit for Yaml<'_> {
     fn count(&mut self, n: usize) {
         self.lead();
         let _ = write!(self.out, "{n}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::explain::{Outcome, TestKind, ValueKind};
+    use crate::policy::Effect;
+
+    #[test]
+    fn json_keys_take_a_comma_after_the_first_entry_of_each_map() {
+        let mut out = String::new();
+        let mut json = Json::new(&mut out);
+        json.begin_map();
+        json.key(key!("a"));
+        json.word("x");
+        json.key(key!("b"));
+        json.begin_map();
+        json.key(key!("c"));
+        json.null();
+        json.key(key!("d"));
+        json.begin_list();
+        json.item();
+        json.bool(true);
+        json.end();
+        json.end();
+        json.key(key!("e_f"));
+        json.count(3);
+        json.end();
+        assert_eq!(out, r#"{"a":"x","b":{"c":null,"d":[true]},"e_f":3}"#);
+    }
+
+    #[test]
+    fn every_word_the_shape_writes_needs_no_escape() {
+        let effects = [Effect::Permit, Effect::Forbid, Effect::Reject, Effect::Deny];
+        let outcomes = [
+            Outcome::Applied,
+            Outcome::ConditionFalse,
+            Outcome::AudienceNotMatched,
+            Outcome::Error,
+            Outcome::NotInForce,
+        ];
+        let kinds = [
+            TestKind::Compare,
+            TestKind::OneOf,
+            TestKind::Range,
+            TestKind::Presence,
+            TestKind::Membership,
+            TestKind::Version,
+        ];
+        let values = [
+            ValueKind::Number,
+            ValueKind::Money,
+            ValueKind::Text,
+            ValueKind::Time,
+            ValueKind::Duration,
+            ValueKind::Guid,
+            ValueKind::Market,
+            ValueKind::Word,
+            ValueKind::Side,
+            ValueKind::Action,
+        ];
+        let words = ["allow", "deny", "absent", "bool", "roles"]
+            .into_iter()
+            .chain(effects.map(Effect::as_str))
+            .chain(outcomes.map(Outcome::as_str))
+            .chain(kinds.map(TestKind::as_str))
+            .chain(values.map(ValueKind::as_str));
+        for word in words {
+            assert!(is_word(word), "{word:?}");
+            let (mut raw, mut escaped) = (String::new(), String::new());
+            Json::new(&mut raw).word(word);
+            crate::json::write_str(&mut escaped, word);
+            assert_eq!(raw, escaped);
+        }
+        assert!(!is_word("a\"b") && !is_word("A") && !is_word("a b"));
     }
 }

@@ -7,7 +7,7 @@ use crate::policy::{Expr, Node};
 use crate::value::Value;
 
 use super::compare::{both_present, ordered, same_operands};
-use super::env::Env;
+use super::env::{Env, Operand};
 use super::error::ExprError;
 
 impl<'v> Env<'_, 'v> {
@@ -56,7 +56,10 @@ impl<'v> Env<'_, 'v> {
                 Ok(both_present(&a, &b) && (same_operands(&a, ea, &b, eb) != *negated))
             }
             Node::InList(a, list, negated) => {
-                let a = self.operand(a)?;
+                let a = match self.in_place(a) {
+                    Some(a) => Operand::Borrowed(a),
+                    None => self.operand(a)?,
+                };
                 let list = self.policy.market_lists.get(usize::from(*list));
                 Ok(match (&*a, list) {
                     (Value::Market(code), Some(list)) => list.codes.contains(*code) != *negated,
