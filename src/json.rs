@@ -21,6 +21,7 @@ pub fn write_display(out: &mut String, value: &dyn std::fmt::Display) {
 }
 
 /// Appends `s` escaped for the inside of a JSON string.
+#[inline]
 fn push_escaped(out: &mut String, s: &str) {
     let mut rest = s;
     while let Some(at) = first_special(rest.as_bytes()) {
@@ -61,32 +62,83 @@ pub(crate) fn push_quoted_char(out: &mut String, c: char, hex: bool) {
 }
 
 /// The first byte that [`push_escaped`] must look at: a control character, `"`, `\\`,
-/// or 0xE2 (the lead byte of U+2028 and U+2029). Eight bytes at a time: in each word,
+/// or 0xE2 (the lead byte of U+2028 and U+2029). Two words of eight bytes at a time
+/// (one test for both), then [`first_special_in_words`] for the last fifteen or fewer.
+fn first_special(bytes: &[u8]) -> Option<usize> {
+    let mut pairs = bytes.chunks_exact(16);
+    let mut offset = 0;
+    for pair in pairs.by_ref() {
+        let (low, high) = pair.split_at(8);
+        let low = special_marks(low.try_into().unwrap_or([0; 8]));
+        let high = special_marks(high.try_into().unwrap_or([0; 8]));
+        if low | high != 0 {
+            let at = if low != 0 {
+                low.trailing_zeros() / 8
+            } else {
+                8 + high.trailing_zeros() / 8
+            };
+            return Some(offset + at as usize);
+        }
+        offset += 16;
+    }
+    first_special_in_words(pairs.remainder()).map(|at| offset + at)
+}
+
+/// [`first_special`] for a text of any length, eight bytes at a time: in each word,
 /// a byte equal to `c` becomes a zero byte of `x ^ c…c`, and `(v - 0x01…) & !v & 0x80…`
 /// marks zero bytes (and bytes below 0x20 with 0x20… in place of 0x01…); borrows can
-/// only mark bytes *after* a real match, so the lowest mark is exact.
-fn first_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+/// only mark bytes *after* a real match, so the lowest mark is exact. The last bytes
+/// that do not fill a word are looked at as one word too: the text's last eight bytes
+/// with the marks of those already looked at dropped, or, in a text shorter than a
+/// word, its bytes followed by spaces.
+fn first_special_in_words(bytes: &[u8]) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut offset = 0;
     for word in words.by_ref() {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        let marks = zero(x ^ (ONES * u64::from(b'"')))
-            | zero(x ^ (ONES * u64::from(b'\\')))
-            | zero(x ^ (ONES * 0xE2))
-            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+        let marks = special_marks(word.try_into().unwrap_or([0; 8]));
         if marks != 0 {
             return Some(offset + (marks.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2)
-        .map(|i| offset + i)
+    let left = words.remainder().len();
+    if left == 0 {
+        return None;
+    }
+    let (start, marks) = match bytes
+        .len()
+        .checked_sub(8)
+        .and_then(|s| Some((s, bytes.get(s..)?)))
+    {
+        Some((start, last)) => {
+            // The first `8 - left` of these bytes were looked at above.
+            let seen = 8 * (8 - left as u32);
+            let marks = special_marks(last.try_into().unwrap_or([0; 8]));
+            (start, marks >> seen << seen)
+        }
+        None => {
+            let mut word = [b' '; 8];
+            if let Some(head) = word.get_mut(..left) {
+                head.copy_from_slice(bytes);
+            }
+            (0, special_marks(word))
+        }
+    };
+    (marks != 0).then(|| start + (marks.trailing_zeros() / 8) as usize)
+}
+
+/// The marks of [`first_special_in_words`] for one word of eight bytes: the high bit of each
+/// byte that must be looked at, exact up to the lowest one.
+#[inline]
+fn special_marks(word: [u8; 8]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let x = u64::from_le_bytes(word);
+    zero(x ^ (ONES * u64::from(b'"')))
+        | zero(x ^ (ONES * u64::from(b'\\')))
+        | zero(x ^ (ONES * 0xE2))
+        | (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
 }
 
 /// A `fmt::Write` that escapes what it is given for the inside of a JSON string.
@@ -180,7 +232,7 @@ mod tests {
     #[test]
     fn the_word_scan_finds_the_first_special_byte() {
         let specials = [0u8, 0x1f, b'"', b'\\', 0xE2];
-        for len in 0..24 {
+        for len in 0..40 {
             for at in 0..=len {
                 for &special in &specials {
                     // Bytes around the special one that are close to it in value.

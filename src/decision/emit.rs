@@ -15,6 +15,38 @@ use crate::value::write_number;
 /// the explanation, an entry, its tests, a test, its operands, an operand, roles).
 pub(super) const DEPTH: usize = 12;
 
+/// A key of the decision's shape: its name (letters and `_` only), and its JSON text
+/// first in a map (`"name":`) and after an entry (`,"name":`), so that JSON writes a key
+/// with one copy. Made by [`key!`](crate::decision::emit::key).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Key {
+    /// The name.
+    pub(super) name: &'static str,
+    /// `"name":`
+    first: &'static str,
+    /// `,"name":`
+    next: &'static str,
+}
+
+impl Key {
+    /// The key `name` with its two JSON texts (use [`key!`], which writes them).
+    pub(super) const fn new(name: &'static str, first: &'static str, next: &'static str) -> Self {
+        Key { name, first, next }
+    }
+}
+
+/// The [`Key`] named by a string literal: `key!("decision")`.
+macro_rules! key {
+    ($name:literal) => {
+        $crate::decision::emit::Key::new(
+            $name,
+            concat!("\"", $name, "\":"),
+            concat!(",\"", $name, "\":"),
+        )
+    };
+}
+pub(super) use key;
+
 /// A writer of data: maps with keys in order, lists, and scalars. Every value follows a
 /// [`Emit::key`] (in a map) or an [`Emit::item`] (in a list).
 pub(super) trait Emit {
@@ -26,8 +58,8 @@ pub(super) trait Emit {
     fn begin_flow_list(&mut self);
     /// Ends the innermost map or list.
     fn end(&mut self);
-    /// Starts a map entry named by the shape (letters and `_` only).
-    fn key(&mut self, key: &'static str);
+    /// Starts a map entry named by the shape.
+    fn key(&mut self, key: Key);
     /// Starts a map entry named by the policy (a fact's name).
     fn name(&mut self, name: &str);
     /// Starts a list item.
@@ -40,13 +72,21 @@ pub(super) trait Emit {
     fn str(&mut self, s: &str);
     /// A value's `Display`, as a string.
     fn display(&mut self, value: &dyn Display);
-    /// A fixed word (a verdict, an effect, a type name): a string, written plain in YAML
-    /// where every reader takes it as that string.
-    fn word(&mut self, word: &str);
+    /// A fixed word of the engine (a verdict, an effect, a type name: lower-case letters
+    /// and `-` only): a string, written plain in YAML where every reader takes it as that
+    /// string, and without escaping in JSON.
+    fn word(&mut self, word: &'static str);
     /// An exact decimal number.
     fn number(&mut self, n: Decimal);
     /// A count (a line or column number).
     fn count(&mut self, n: usize);
+}
+
+/// Whether a word is one [`Emit::word`] takes: lower-case ASCII letters, digits and `-`,
+/// which JSON writes as they are.
+pub(super) fn is_word(word: &str) -> bool {
+    word.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// One line of JSON.
@@ -115,11 +155,11 @@ impl Emit for Json<'_> {
         });
         self.depth = self.depth.saturating_sub(1);
     }
-    fn key(&mut self, key: &'static str) {
-        self.separate();
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out.push_str("\":");
+    fn key(&mut self, key: Key) {
+        let bit = self.bit();
+        let first = self.fresh & bit != 0;
+        self.fresh &= !bit;
+        self.out.push_str(if first { key.first } else { key.next });
     }
     fn name(&mut self, name: &str) {
         self.separate();
@@ -141,8 +181,13 @@ impl Emit for Json<'_> {
     fn display(&mut self, value: &dyn Display) {
         write_display(self.out, value);
     }
-    fn word(&mut self, word: &str) {
-        write_str(self.out, word);
+    #[inline]
+    fn word(&mut self, word: &'static str) {
+        debug_assert!(is_word(word), "{word:?}");
+        self.out.reserve(word.len() + 2);
+        self.out.push('"');
+        self.out.push_str(word);
+        self.out.push('"');
     }
     fn number(&mut self, n: Decimal) {
         write_number(self.out, n);
@@ -277,8 +322,8 @@ impl Emit for Yaml<'_> {
             (Kind::Map | Kind::List, false) => {}
         }
     }
-    fn key(&mut self, key: &'static str) {
-        self.name(key);
+    fn key(&mut self, key: Key) {
+        self.name(key.name);
     }
     fn name(&mut self, key: &str) {
         let document = self.depth == 1;
@@ -329,7 +374,7 @@ impl Emit for Yaml<'_> {
         self.lead();
         yaml_str(self.out, &value.to_string());
     }
-    fn word(&mut self, word: &str) {
+    fn word(&mut self, word: &'static str) {
         self.lead();
         yaml_key(self.out, word);
     }
@@ -340,5 +385,81 @@ impl Emit for Yaml<'_> {
     fn count(&mut self, n: usize) {
         self.lead();
         let _ = write!(self.out, "{n}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::explain::{Outcome, TestKind, ValueKind};
+    use crate::policy::Effect;
+
+    #[test]
+    fn json_keys_take_a_comma_after_the_first_entry_of_each_map() {
+        let mut out = String::new();
+        let mut json = Json::new(&mut out);
+        json.begin_map();
+        json.key(key!("a"));
+        json.word("x");
+        json.key(key!("b"));
+        json.begin_map();
+        json.key(key!("c"));
+        json.null();
+        json.key(key!("d"));
+        json.begin_list();
+        json.item();
+        json.bool(true);
+        json.end();
+        json.end();
+        json.key(key!("e_f"));
+        json.count(3);
+        json.end();
+        assert_eq!(out, r#"{"a":"x","b":{"c":null,"d":[true]},"e_f":3}"#);
+    }
+
+    #[test]
+    fn every_word_the_shape_writes_needs_no_escape() {
+        let effects = [Effect::Permit, Effect::Forbid, Effect::Reject, Effect::Deny];
+        let outcomes = [
+            Outcome::Applied,
+            Outcome::ConditionFalse,
+            Outcome::AudienceNotMatched,
+            Outcome::Error,
+            Outcome::NotInForce,
+        ];
+        let kinds = [
+            TestKind::Compare,
+            TestKind::OneOf,
+            TestKind::Range,
+            TestKind::Presence,
+            TestKind::Membership,
+            TestKind::Version,
+        ];
+        let values = [
+            ValueKind::Number,
+            ValueKind::Money,
+            ValueKind::Text,
+            ValueKind::Time,
+            ValueKind::Duration,
+            ValueKind::Guid,
+            ValueKind::Market,
+            ValueKind::Word,
+            ValueKind::Side,
+            ValueKind::Action,
+        ];
+        let words = ["allow", "deny", "absent", "bool", "roles"]
+            .into_iter()
+            .chain(effects.map(Effect::as_str))
+            .chain(outcomes.map(Outcome::as_str))
+            .chain(kinds.map(TestKind::as_str))
+            .chain(values.map(ValueKind::as_str));
+        for word in words {
+            assert!(is_word(word), "{word:?}");
+            let (mut raw, mut escaped) = (String::new(), String::new());
+            Json::new(&mut raw).word(word);
+            crate::json::write_str(&mut escaped, word);
+            assert_eq!(raw, escaped);
+        }
+        assert!(!is_word("a\"b") && !is_word("A") && !is_word("a b"));
     }
 }

@@ -3,7 +3,7 @@
 //! (`decision`, `action`, `reasons`, `errors`, `facts`, and `explanation` when asked
 //! for).
 
-use super::emit::Emit;
+use super::emit::{key, Emit};
 use super::explain::{ExplainEntry, ExplainValue, Operand, TestTrace};
 use super::{Decision, FactValue};
 
@@ -17,56 +17,56 @@ impl Decision {
     /// (`eval --with-revision`).
     pub(super) fn emit_with(&self, e: &mut impl Emit, revision: Option<&str>) {
         e.begin_map();
-        e.key("decision");
+        e.key(key!("decision"));
         e.word(self.verdict());
-        e.key("action");
+        e.key(key!("action"));
         match &self.action {
             Some(a) => e.str(a),
             None => e.null(),
         }
-        e.key("reasons");
+        e.key(key!("reasons"));
         e.begin_list();
         for r in &self.reasons {
             e.item();
             e.begin_map();
-            e.key("rule");
+            e.key(key!("rule"));
             e.str(&r.rule);
             if let Some(in_force) = &r.in_force {
-                e.key("in_force");
+                e.key(key!("in_force"));
                 e.str(in_force);
             }
-            e.key("effect");
+            e.key(key!("effect"));
             e.word(r.effect.as_str());
-            e.key("message");
+            e.key(key!("message"));
             e.str(&r.message);
             e.end();
         }
         e.end();
-        e.key("errors");
+        e.key(key!("errors"));
         e.begin_list();
         for error in &self.errors {
             e.item();
             e.begin_map();
-            e.key("code");
+            e.key(key!("code"));
             e.str(error.code());
             if let Some(field) = error.field() {
-                e.key("field");
+                e.key(key!("field"));
                 e.str(field);
             }
             if let Some(line) = error.line() {
-                e.key("line");
+                e.key(key!("line"));
                 e.count(line);
             }
             if let Some(column) = error.column() {
-                e.key("column");
+                e.key(key!("column"));
                 e.count(column);
             }
-            e.key("message");
+            e.key(key!("message"));
             e.display(error);
             e.end();
         }
         e.end();
-        e.key("facts");
+        e.key(key!("facts"));
         e.begin_map();
         for (name, value) in &self.facts {
             e.name(name);
@@ -79,11 +79,11 @@ impl Decision {
         }
         e.end();
         if let Some(revision) = revision {
-            e.key("policy_revision");
+            e.key(key!("policy_revision"));
             e.str(revision);
         }
         if let Some(entries) = &self.explanation {
-            e.key("explanation");
+            e.key(key!("explanation"));
             e.begin_list();
             for entry in entries {
                 e.item();
@@ -109,40 +109,40 @@ impl ExplainEntry {
     /// Writes the entry's data (docs/decision.md, `--explain`).
     fn emit(&self, e: &mut impl Emit) {
         e.begin_map();
-        e.key("rule");
+        e.key(key!("rule"));
         e.str(&self.rule);
         if let Some(in_force) = &self.in_force {
-            e.key("in_force");
+            e.key(key!("in_force"));
             e.str(in_force);
         }
-        e.key("effect");
+        e.key(key!("effect"));
         e.word(self.effect.as_str());
-        e.key("outcome");
+        e.key(key!("outcome"));
         e.word(self.outcome.as_str());
-        e.key("has_condition");
+        e.key(key!("has_condition"));
         e.bool(self.has_condition);
         if let Some(actor) = &self.actor {
-            e.key("actor");
+            e.key(key!("actor"));
             e.begin_map();
-            e.key("side");
+            e.key(key!("side"));
             match &actor.side {
                 Some(side) => e.str(side),
                 None => e.null(),
             }
-            e.key("roles");
+            e.key(key!("roles"));
             strings(e, &actor.roles);
             e.end();
         }
         if let Some(error) = &self.error {
-            e.key("error");
+            e.key(key!("error"));
             e.begin_map();
-            e.key("code");
+            e.key(key!("code"));
             e.word(error.code());
-            e.key("message");
+            e.key(key!("message"));
             e.display(error);
             e.end();
         }
-        e.key("tests");
+        e.key(key!("tests"));
         e.begin_list();
         for test in &self.tests {
             e.item();
@@ -156,13 +156,13 @@ impl ExplainEntry {
 impl TestTrace {
     fn emit(&self, e: &mut impl Emit) {
         e.begin_map();
-        e.key("text");
+        e.key(key!("text"));
         e.str(&self.text);
-        e.key("kind");
+        e.key(key!("kind"));
         e.word(self.kind.as_str());
-        e.key("holds");
+        e.key(key!("holds"));
         e.bool(self.holds);
-        e.key("operands");
+        e.key(key!("operands"));
         e.begin_list();
         for operand in &self.operands {
             e.item();
@@ -176,11 +176,11 @@ impl TestTrace {
 impl Operand {
     fn emit(&self, e: &mut impl Emit) {
         e.begin_map();
-        e.key("text");
+        e.key(key!("text"));
         e.str(&self.text);
-        e.key("type");
+        e.key(key!("type"));
         e.word(self.value.type_name());
-        e.key("value");
+        e.key(key!("value"));
         match &self.value {
             ExplainValue::Absent => e.null(),
             ExplainValue::Bool(b) => e.bool(*b),
@@ -217,11 +217,11 @@ mod tests {
         fn end(&mut self) {
             self.open -= 1;
         }
-        fn key(&mut self, key: &'static str) {
+        fn key(&mut self, key: super::super::emit::Key) {
             // JSON writes these names as they are.
             assert!(
-                key.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
-                "{key}"
+                key.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{key:?}"
             );
         }
         fn name(&mut self, _: &str) {}
@@ -230,7 +230,9 @@ mod tests {
         fn bool(&mut self, _: bool) {}
         fn str(&mut self, _: &str) {}
         fn display(&mut self, _: &dyn std::fmt::Display) {}
-        fn word(&mut self, _: &str) {}
+        fn word(&mut self, word: &'static str) {
+            assert!(super::super::emit::is_word(word), "{word:?}");
+        }
         fn number(&mut self, _: rust_decimal::Decimal) {}
         fn count(&mut self, _: usize) {}
     }

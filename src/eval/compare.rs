@@ -89,6 +89,7 @@ fn same_text_operands(a: &Value<'_>, ea: &Expr, b: &Value<'_>, eb: &Expr) -> boo
 }
 
 /// Whether `a` and `b` are in `order` (false when either is absent or they do not compare).
+#[inline]
 pub(super) fn ordered(order: Order, a: &Value<'_>, b: &Value<'_>) -> bool {
     compare(a, b).is_some_and(|o| match order {
         Order::Less => o == Ordering::Less,
@@ -101,6 +102,7 @@ pub(super) fn ordered(order: Order, a: &Value<'_>, b: &Value<'_>) -> bool {
 }
 
 /// Orders two values of one ordered type; `None` when absent or not comparable.
+#[inline]
 pub(super) fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) | (Value::Money(x, _), Value::Money(y, _)) => {

@@ -191,6 +191,27 @@ impl<'r, 'v> Env<'r, 'v> {
         }
     }
 
+    /// An operand that is a field (other than the roles, which are resolved) or a
+    /// constant, looked at where it is, as [`Env::operand`] would give it; `None` for
+    /// anything else (computed by [`Env::operand`]). The fast path of [`Env::holds`]'s
+    /// comparisons: nothing is wrapped or copied.
+    #[inline]
+    pub(super) fn in_place(&mut self, e: &'v Expr) -> Option<&'r Value<'v>> {
+        match &e.node {
+            Node::Field(slot) => match self.record.values.get(usize::from(*slot)) {
+                Some(Value::Roles(_)) | None => None,
+                Some(v) => {
+                    if !v.is_present() {
+                        self.touched_absent = true;
+                    }
+                    Some(v)
+                }
+            },
+            Node::Const(v) => Some(v),
+            _ => None,
+        }
+    }
+
     /// Records a test, whether it held and its operands' values, when explaining.
     #[inline]
     pub(super) fn note(

@@ -1,13 +1,13 @@
 //! Deciding a condition ([`Env::holds`]) without building values: the common tests
 //! (`and`, `or`, `not`, comparisons, equality, market lists) are decided here directly on
-//! their operands; anything else, and everything when explaining, goes through
+//! their operands (a field or a constant looked at where it is, [`Env::in_place`]); anything else, and everything when explaining, goes through
 //! [`Env::eval`], which gives the same answer.
 
 use crate::policy::{Expr, Node};
 use crate::value::Value;
 
 use super::compare::{both_present, ordered, same_operands};
-use super::env::Env;
+use super::env::{Env, Operand};
 use super::error::ExprError;
 
 impl<'v> Env<'_, 'v> {
@@ -37,18 +37,29 @@ impl<'v> Env<'_, 'v> {
                 Ok(false)
             }
             Node::Not(inner) => Ok(!self.holds(inner)?),
-            Node::Compare(order, a, b) => {
-                let (a, b) = (self.operand(a)?, self.operand(b)?);
+            Node::Compare(order, ea, eb) => {
+                if let (Some(a), Some(b)) = (self.in_place(ea), self.in_place(eb)) {
+                    self.agree(a, b, e)?;
+                    return Ok(ordered(*order, a, b));
+                }
+                let (a, b) = (self.operand(ea)?, self.operand(eb)?);
                 self.agree(&a, &b, e)?;
                 Ok(ordered(*order, &a, &b))
             }
             Node::Equal(ea, eb, negated) => {
+                if let (Some(a), Some(b)) = (self.in_place(ea), self.in_place(eb)) {
+                    self.agree(a, b, e)?;
+                    return Ok(both_present(a, b) && (same_operands(a, ea, b, eb) != *negated));
+                }
                 let (a, b) = (self.operand(ea)?, self.operand(eb)?);
                 self.agree(&a, &b, e)?;
                 Ok(both_present(&a, &b) && (same_operands(&a, ea, &b, eb) != *negated))
             }
             Node::InList(a, list, negated) => {
-                let a = self.operand(a)?;
+                let a = match self.in_place(a) {
+                    Some(a) => Operand::Borrowed(a),
+                    None => self.operand(a)?,
+                };
                 let list = self.policy.market_lists.get(usize::from(*list));
                 Ok(match (&*a, list) {
                     (Value::Market(code), Some(list)) => list.codes.contains(*code) != *negated,
