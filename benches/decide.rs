@@ -18,7 +18,8 @@
 //!   `benches/startup.rs` compares it with parsing and checking the sources);
 //! - `cli/first-decision`: spawning the release binary on a one-line input, to its exit.
 //!
-//! The corpus is `csp-corpus` with seed 42. Set `CSP_BENCH_BATCH` to another count to
+//! `CSP_TYPED_FLOOR_FILE=FILE` only reads FILE's lines with the typed parse floor, once
+//! (for callgrind). The corpus is `csp-corpus` with seed 42. Set `CSP_BENCH_BATCH` to another count to
 //! change the batch size (the default keeps `cargo bench` to a few minutes on two cores).
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -206,4 +207,19 @@ fn cli_start(c: &mut Criterion) {
 }
 
 criterion_group!(benches, single_decisions, batches, loading, cli_start);
-criterion_main!(benches);
+fn main() {
+    // `CSP_TYPED_FLOOR_FILE=FILE`: read FILE's lines once with the typed parse floor and
+    // exit, for counting its instructions with callgrind beside `csp-policy eval`'s
+    // (BENCHMARKS.md, "Where the time goes").
+    if let Ok(path) = std::env::var("CSP_TYPED_FLOOR_FILE") {
+        let text = std::fs::read_to_string(&path).expect("the file reads");
+        let read = text.lines().filter(|line| typed_floor::parse(line)).count();
+        eprintln!(
+            "typed parse floor: {read} of {} lines",
+            text.lines().count()
+        );
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
