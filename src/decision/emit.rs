@@ -393,6 +393,7 @@ mod tests {
     use super::*;
     use crate::decision::explain::{Outcome, TestKind, ValueKind};
     use crate::policy::Effect;
+    use strum::VariantArray as _;
 
     #[test]
     fn json_keys_take_a_comma_after_the_first_entry_of_each_map() {
@@ -420,39 +421,12 @@ mod tests {
     #[test]
     fn every_word_the_shape_writes_needs_no_escape() {
         let effects = [Effect::Permit, Effect::Forbid, Effect::Reject, Effect::Deny];
-        let outcomes = [
-            Outcome::Applied,
-            Outcome::ConditionFalse,
-            Outcome::AudienceNotMatched,
-            Outcome::Error,
-            Outcome::NotInForce,
-        ];
-        let kinds = [
-            TestKind::Compare,
-            TestKind::OneOf,
-            TestKind::Range,
-            TestKind::Presence,
-            TestKind::Membership,
-            TestKind::Version,
-        ];
-        let values = [
-            ValueKind::Number,
-            ValueKind::Money,
-            ValueKind::Text,
-            ValueKind::Time,
-            ValueKind::Duration,
-            ValueKind::Guid,
-            ValueKind::Market,
-            ValueKind::Word,
-            ValueKind::Side,
-            ValueKind::Action,
-        ];
         let words = ["allow", "deny", "absent", "bool", "roles"]
             .into_iter()
             .chain(effects.map(Effect::as_str))
-            .chain(outcomes.map(Outcome::as_str))
-            .chain(kinds.map(TestKind::as_str))
-            .chain(values.map(ValueKind::as_str));
+            .chain(Outcome::VARIANTS.iter().map(|o| o.as_str()))
+            .chain(TestKind::VARIANTS.iter().map(|k| k.as_str()))
+            .chain(ValueKind::VARIANTS.iter().map(|v| v.as_str()));
         for word in words {
             assert!(is_word(word), "{word:?}");
             let (mut raw, mut escaped) = (String::new(), String::new());

@@ -31,7 +31,7 @@ pub struct ExplainEntry {
 }
 
 /// How a rule went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum Outcome {
     /// The audience took the actor in and the condition held: the rule applied.
     Applied,
@@ -83,7 +83,7 @@ pub struct TestTrace {
 }
 
 /// The shape of a test, which says what its operands are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum TestKind {
     /// Two operands compared: `=`, `<`, `is before`, `contains` and their negations.
     Compare,
@@ -144,7 +144,7 @@ pub enum ExplainValue {
 }
 
 /// The kind of a [`ExplainValue::Written`] value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum ValueKind {
     /// A decimal number, without trailing zeros.
     Number,

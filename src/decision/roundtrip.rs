@@ -7,6 +7,7 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
+use strum::VariantArray as _;
 
 use super::{
     Actor, Decision, ExplainEntry, ExplainValue, FactValue, Operand, Outcome, Reason, TestKind,
@@ -117,22 +118,10 @@ fn error() -> impl Strategy<Value = RequestError> {
 }
 
 fn explain_value() -> impl Strategy<Value = ExplainValue> {
-    let kinds = [
-        ValueKind::Number,
-        ValueKind::Money,
-        ValueKind::Text,
-        ValueKind::Time,
-        ValueKind::Duration,
-        ValueKind::Guid,
-        ValueKind::Market,
-        ValueKind::Word,
-        ValueKind::Side,
-        ValueKind::Action,
-    ];
     prop_oneof![
         Just(ExplainValue::Absent),
         any::<bool>().prop_map(ExplainValue::Bool),
-        (proptest::sample::select(kinds.to_vec()), text())
+        (proptest::sample::select(ValueKind::VARIANTS), text())
             .prop_map(|(kind, text)| ExplainValue::Written { kind, text }),
         proptest::collection::vec(text(), 0..3).prop_map(ExplainValue::Roles),
     ]

@@ -153,7 +153,7 @@ impl<'de> Reader<'de> {
 
     /// Steps over `byte`, or gives up.
     #[inline(always)]
-    fn expect(&mut self, byte: u8) -> Result<(), GiveUp> {
+    fn step_over(&mut self, byte: u8) -> Result<(), GiveUp> {
         if self.peek() == Some(byte) {
             self.at += 1;
             Ok(())
@@ -337,10 +337,10 @@ impl<'de> Reader<'de> {
 
     /// A key and its colon, inside an object being skipped.
     fn key_and_colon(&mut self) -> Result<(), GiveUp> {
-        self.expect(b'"')?;
+        self.step_over(b'"')?;
         self.string()?;
         self.skip_space();
-        self.expect(b':')
+        self.step_over(b':')
     }
 }
 
@@ -474,7 +474,7 @@ impl<'de> MapAccess<'de> for Items<'_, 'de> {
         if !self.next()? {
             return Ok(None);
         }
-        self.reader.expect(b'"')?;
+        self.reader.step_over(b'"')?;
         let key = self.reader.string()?;
         seed.deserialize(BorrowedStrDeserializer::new(key))
             .map(Some)
@@ -482,7 +482,7 @@ impl<'de> MapAccess<'de> for Items<'_, 'de> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, GiveUp> {
         self.reader.skip_space();
-        self.reader.expect(b':')?;
+        self.reader.step_over(b':')?;
         seed.deserialize(&mut *self.reader)
     }
 }
