@@ -65,12 +65,14 @@ pub(crate) fn push_quoted_char(out: &mut String, c: char, hex: bool) {
 /// or 0xE2 (the lead byte of U+2028 and U+2029). Two words of eight bytes at a time
 /// (one test for both), then [`first_special_in_words`] for the last fifteen or fewer.
 fn first_special(bytes: &[u8]) -> Option<usize> {
-    let mut pairs = bytes.chunks_exact(16);
+    let (pairs, rest) = bytes.as_chunks::<16>();
     let mut offset = 0;
-    for pair in pairs.by_ref() {
-        let (low, high) = pair.split_at(8);
-        let low = special_marks(low.try_into().unwrap_or([0; 8]));
-        let high = special_marks(high.try_into().unwrap_or([0; 8]));
+    for pair in pairs {
+        let both = u128::from_le_bytes(*pair);
+        let (low, high) = (
+            special_marks(both as u64),
+            special_marks((both >> 64) as u64),
+        );
         if low | high != 0 {
             let at = if low != 0 {
                 low.trailing_zeros() / 8
@@ -81,7 +83,7 @@ fn first_special(bytes: &[u8]) -> Option<usize> {
         }
         offset += 16;
     }
-    first_special_in_words(pairs.remainder()).map(|at| offset + at)
+    first_special_in_words(rest).map(|at| offset + at)
 }
 
 /// [`first_special`] for a text of any length, eight bytes at a time: in each word,
@@ -92,49 +94,45 @@ fn first_special(bytes: &[u8]) -> Option<usize> {
 /// with the marks of those already looked at dropped, or, in a text shorter than a
 /// word, its bytes followed by spaces.
 fn first_special_in_words(bytes: &[u8]) -> Option<usize> {
-    let mut words = bytes.chunks_exact(8);
+    let (words, rest) = bytes.as_chunks::<8>();
     let mut offset = 0;
-    for word in words.by_ref() {
-        let marks = special_marks(word.try_into().unwrap_or([0; 8]));
+    for word in words {
+        let marks = special_marks(u64::from_le_bytes(*word));
         if marks != 0 {
             return Some(offset + (marks.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    let left = words.remainder().len();
+    let left = rest.len();
     if left == 0 {
         return None;
     }
-    let (start, marks) = match bytes
-        .len()
-        .checked_sub(8)
-        .and_then(|s| Some((s, bytes.get(s..)?)))
-    {
-        Some((start, last)) => {
+    let (start, marks) = match bytes.last_chunk::<8>() {
+        Some(last) => {
             // The first `8 - left` of these bytes were looked at above.
             let seen = 8 * (8 - left as u32);
-            let marks = special_marks(last.try_into().unwrap_or([0; 8]));
-            (start, marks >> seen << seen)
+            let marks = special_marks(u64::from_le_bytes(*last));
+            (bytes.len() - 8, marks >> seen << seen)
         }
         None => {
             let mut word = [b' '; 8];
             if let Some(head) = word.get_mut(..left) {
-                head.copy_from_slice(bytes);
+                head.copy_from_slice(rest);
             }
-            (0, special_marks(word))
+            (0, special_marks(u64::from_le_bytes(word)))
         }
     };
     (marks != 0).then(|| start + (marks.trailing_zeros() / 8) as usize)
 }
 
-/// The marks of [`first_special_in_words`] for one word of eight bytes: the high bit of each
-/// byte that must be looked at, exact up to the lowest one.
+/// The marks of [`first_special_in_words`] for one word of eight bytes (little-endian:
+/// the first byte lowest): the high bit of each byte that must be looked at, exact up to
+/// the lowest one.
 #[inline]
-fn special_marks(word: [u8; 8]) -> u64 {
+fn special_marks(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let x = u64::from_le_bytes(word);
     zero(x ^ (ONES * u64::from(b'"')))
         | zero(x ^ (ONES * u64::from(b'\\')))
         | zero(x ^ (ONES * 0xE2))
